@@ -1,0 +1,239 @@
+/*
+ * adastride: adaptive-stride convolution and pooling on any OpenCL device.
+ *
+ * All tensors are float32, NCHW, contiguous, and live on one device of a
+ * context. Calls enqueue work and return; every tensor remembers the event
+ * of its last write and of the reads since, and each call waits on exactly
+ * those, so independent calls overlap and ads_tensor_read() waits only for
+ * the tensor it reads.
+ *
+ * Errors: every call returns an ads_status; ads_last_error() gives a
+ * sentence naming the argument and the value that was wrong (or the OpenCL
+ * build log). Arguments are checked before anything is enqueued, so a
+ * rejected call leaves every buffer unchanged.
+ *
+ * Threads: a context and its tensors must be used from one host thread at
+ * a time. ads_last_error() is per thread.
+ */
+#ifndef ADASTRIDE_H
+#define ADASTRIDE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(_WIN32)
+#define ADS_API __declspec(dllexport)
+#elif defined(__GNUC__)
+#define ADS_API __attribute__((visibility("default")))
+#else
+#define ADS_API
+#endif
+
+#define ADS_VERSION_MAJOR 0
+#define ADS_VERSION_MINOR 1
+#define ADS_VERSION_PATCH 0
+
+/* ---------------------------------------------------------------- status */
+
+typedef enum {
+    ADS_OK = 0,
+    ADS_ERR_NULL_ARGUMENT,    /* a required pointer was NULL                */
+    ADS_ERR_INVALID_ARGUMENT, /* a value out of its domain (stride <= 0...) */
+    ADS_ERR_SHAPE_MISMATCH,   /* tensor shapes do not agree                 */
+    ADS_ERR_TOO_LARGE,        /* exceeds what the device can allocate       */
+    ADS_ERR_OUT_OF_MEMORY,    /* the device or host ran out of memory       */
+    ADS_ERR_NO_DEVICE,        /* no OpenCL device matches the request       */
+    ADS_ERR_BUILD_FAILED,     /* a kernel failed to compile (log in detail) */
+    ADS_ERR_OPENCL,           /* an OpenCL runtime call failed              */
+    ADS_ERR_UNSUPPORTED,      /* the device cannot do what was asked        */
+    ADS_ERR_NON_FINITE,       /* ADS_CHECK=1 found a NaN or Inf input       */
+    ADS_ERR_IO                /* a file could not be read or written        */
+} ads_status;
+
+/* A short fixed name for a status ("invalid argument", ...). */
+ADS_API const char *ads_status_string(ads_status st);
+/* The detail of the last failure on this thread ("" if none). */
+ADS_API const char *ads_last_error(void);
+
+/* --------------------------------------------------------------- context */
+
+typedef struct ads_context ads_context; /* platform, devices, queues, caches */
+typedef struct ads_tensor ads_tensor;   /* device buffer + shape (float32)   */
+
+/*
+ * device_spec:
+ *   NULL        the ADS_DEVICE variable if set, else the first GPU, else
+ *               the first CPU device;
+ *   "P:D"       platform index P, device index D;
+ *   "gpu"/"cpu"/"accelerator"  the first device of that type;
+ *   any other   a case-insensitive substring of the platform name or
+ *               version, vendor or device name ("nvidia", "pocl", ...);
+ *   "a,b"       several devices (the first one runs the work for now).
+ * A spec that matches nothing fails with ADS_ERR_NO_DEVICE and a message
+ * listing the devices that exist.
+ */
+ADS_API ads_status ads_context_create(const char *device_spec, ads_context **out);
+ADS_API void ads_context_release(ads_context *ctx);
+/* Waits for all work enqueued on the context. */
+ADS_API ads_status ads_finish(ads_context *ctx);
+
+typedef struct {
+    char platform[256], device[256], vendor[256], driver_version[128],
+        device_version[128];
+    int is_gpu, compute_units, has_fp64, has_fp16;
+    uint64_t global_mem_bytes, max_alloc_bytes, local_mem_bytes;
+    size_t max_work_group_size;
+} ads_device_info;
+
+/* Capabilities of the context's device number `index` (0 = the primary). */
+ADS_API ads_status ads_context_device_info(const ads_context *ctx, int index,
+                                           ads_device_info *out);
+ADS_API int ads_context_device_count(const ads_context *ctx);
+
+/* The bytes of workspace (im2col columns and the like) one call may hold
+   at once; from ADS_MEMORY_BUDGET (bytes, K/M/G suffixes allowed), else
+   half the device's largest allocation. Larger work is split by batch. */
+ADS_API ads_status ads_context_set_memory_budget(ads_context *ctx, uint64_t bytes);
+ADS_API uint64_t ads_context_memory_budget(const ads_context *ctx);
+
+/* ---------------------------------------------------------------- tensor */
+
+#define ADS_MAX_DIMS 6
+
+/* 1 to 6 dimensions, each > 0; fails with ADS_ERR_TOO_LARGE when the
+   buffer would exceed the device's largest allocation. Contents are
+   zero-initialised. */
+ADS_API ads_status ads_tensor_create(ads_context *ctx, int ndim, const int64_t *shape,
+                                     ads_tensor **out);
+/* Views `shape` elements of a caller's cl_mem starting at element
+   `offset`. The library never releases the caller's buffer. The offset
+   times 4 must be a multiple of the device's base address alignment. */
+ADS_API ads_status ads_tensor_wrap(ads_context *ctx, void *cl_mem_buffer, size_t offset,
+                                   int ndim, const int64_t *shape, ads_tensor **out);
+/* count must equal the element count. Write copies src before returning. */
+ADS_API ads_status ads_tensor_write(ads_tensor *t, const float *src, size_t count);
+/* Waits for the writes pending on t, nothing else. */
+ADS_API ads_status ads_tensor_read(const ads_tensor *t, float *dst, size_t count);
+ADS_API void ads_tensor_release(ads_tensor *t);
+
+ADS_API int ads_tensor_ndim(const ads_tensor *t);
+ADS_API int64_t ads_tensor_dim(const ads_tensor *t, int axis); /* 0 if out of range */
+ADS_API size_t ads_tensor_count(const ads_tensor *t);
+
+/* ------------------------------------------------------------- sampling */
+
+typedef struct {
+    int kh, kw, stride_h, stride_w, pad_h, pad_w, dil_h, dil_w, groups;
+} ads_conv_desc;
+
+typedef enum { ADS_POOL_MAX, ADS_POOL_AVG, ADS_POOL_AVG_EXCLUDE_PAD } ads_pool_mode;
+
+typedef struct {
+    ads_pool_mode mode;
+    int kh, kw, stride_h, stride_w, pad_h, pad_w, dil_h, dil_w;
+} ads_pool_desc;
+
+/* Where the outputs are sampled, in input pixel units (row y, column x).
+   All NULL: the fixed-stride grid of the desc (output size as PyTorch's).
+   py (N x Ho) with px (N x Wo): separable adaptive grid; the first tap of
+   output (i,j) of image n sits at (py[n,i] - pad_h, px[n,j] - pad_w) and
+   tap (ky,kx) at (py - pad_h + ky*dil_h, px - pad_w + kx*dil_w): exactly
+   a fixed-stride layer when py = stride_h*i and px = stride_w*j.
+   grid (N x Ho x Wo x 2, y then x): any grid, same convention.
+   Taps are read bilinearly with zero padding (DESIGN.md 1.3); NaN, Inf
+   and huge positions read 0 with zero gradient. */
+typedef struct {
+    const ads_tensor *py, *px, *grid;
+} ads_sampling;
+typedef struct {
+    ads_tensor *py, *px, *grid;
+} ads_sampling_grad;
+
+/* ------------------------------------------------------ gather-convolution */
+
+/* x: N x Cin x H x W, w: Cout x Cin/groups x kh x kw, b: Cout or NULL,
+   y: N x Cout x Ho x Wo. */
+ADS_API ads_status ads_gconv_forward(ads_context *ctx, const ads_conv_desc *d,
+                                     const ads_tensor *x, const ads_tensor *w,
+                                     const ads_tensor *b, ads_sampling at, ads_tensor *y);
+/* Any of gx, gw, gb and the members of gat may be NULL: skipped with their
+   work. All outputs are overwritten. Every output is deterministic (the
+   same inputs give bit-identical results) for all three sampling kinds:
+   no float atomics are used. */
+ADS_API ads_status ads_gconv_backward(ads_context *ctx, const ads_conv_desc *d,
+                                      const ads_tensor *x, const ads_tensor *w,
+                                      ads_sampling at, const ads_tensor *gy,
+                                      ads_tensor *gx, ads_tensor *gw, ads_tensor *gb,
+                                      ads_sampling_grad gat);
+
+/* ---------------------------------------------------------------- pooling */
+
+/* Max pooling reads only taps inside [0,H-1] x [0,W-1]; ties go to the
+   first tap in row-major (ky,kx) order; an output with no tap inside is 0
+   and passes no gradient. Average pooling counts every tap (zero halo),
+   divisor kh*kw; AVG_EXCLUDE_PAD sums and counts inside taps only. */
+ADS_API ads_status ads_pool_forward(ads_context *ctx, const ads_pool_desc *d,
+                                    const ads_tensor *x, ads_sampling at, ads_tensor *y);
+ADS_API ads_status ads_pool_backward(ads_context *ctx, const ads_pool_desc *d,
+                                     const ads_tensor *x, ads_sampling at,
+                                     const ads_tensor *gy, ads_tensor *gx,
+                                     ads_sampling_grad gat);
+/* Max pooling with the winners recorded: argmax (same shape as y) receives
+   the winning tap index ky*kw+kx as a float, or -1 where no tap was inside.
+   Backward given argmax reads the winners instead of recomputing them;
+   argmax NULL recomputes. For the other modes argmax must be NULL. */
+ADS_API ads_status ads_pool_forward_ex(ads_context *ctx, const ads_pool_desc *d,
+                                       const ads_tensor *x, ads_sampling at,
+                                       ads_tensor *y, ads_tensor *argmax);
+ADS_API ads_status ads_pool_backward_ex(ads_context *ctx, const ads_pool_desc *d,
+                                        const ads_tensor *x, ads_sampling at,
+                                        const ads_tensor *argmax, const ads_tensor *gy,
+                                        ads_tensor *gx, ads_sampling_grad gat);
+
+/* ------------------------------------------------------- stride sampling */
+
+/* DESIGN.md 1.1: logits (N x L) -> positions (N x L):
+   p[n,0] = origin, p[n,i] = origin + stride * sum_{j<i} L*softmax(a/t)_j.
+   All-zero logits give origin + stride*i exactly. */
+ADS_API ads_status ads_stride_positions(ads_context *ctx, const ads_tensor *logits,
+                                        float stride, float origin, float temperature,
+                                        ads_tensor *pos);
+/* glogits (N x L) is overwritten. */
+ADS_API ads_status ads_stride_positions_backward(ads_context *ctx, const ads_tensor *logits,
+                                                 float stride, float temperature,
+                                                 const ads_tensor *gpos, ads_tensor *glogits);
+
+/* DESIGN.md 1.2: x (N x C x H x W) -> logits for rows (N x Ho) and columns
+   (N x Wo), with v_rows and v_cols of length C. One axis may be skipped by
+   passing NULL for both its v and its output. */
+typedef enum { ADS_PROFILE_LINEAR, ADS_PROFILE_VARIATION } ads_profile;
+ADS_API ads_status ads_stride_logits(ads_context *ctx, ads_profile phi, const ads_tensor *x,
+                                     const ads_tensor *v_rows, const ads_tensor *v_cols,
+                                     ads_tensor *a_rows, ads_tensor *a_cols);
+/* gx is accumulated into (pass the gx the convolution backward wrote);
+   gv_rows and gv_cols are overwritten. Any output may be NULL. */
+ADS_API ads_status ads_stride_logits_backward(ads_context *ctx, ads_profile phi,
+                                              const ads_tensor *x, const ads_tensor *v_rows,
+                                              const ads_tensor *v_cols,
+                                              const ads_tensor *ga_rows,
+                                              const ads_tensor *ga_cols, ads_tensor *gx,
+                                              ads_tensor *gv_rows, ads_tensor *gv_cols);
+
+/* ------------------------------------------------------------- utilities */
+
+/* Output size of a fixed-stride conv or pool along one axis, as PyTorch
+   computes it (ceil_mode false); <= 0 when the window does not fit. */
+ADS_API int64_t ads_output_size(int64_t in, int k, int stride, int pad, int dil);
+
+/* Builds every kernel program the library has for the context's device;
+   useful to warm caches and to check a driver. */
+ADS_API ads_status ads_build_all(ads_context *ctx);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

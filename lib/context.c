@@ -1,0 +1,357 @@
+/* Context creation: device enumeration, the device spec grammar, queues. */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "internal.h"
+
+#define MAX_CANDIDATES 64
+
+typedef struct {
+    cl_platform_id platform;
+    cl_device_id device;
+    int pi, di; /* platform and device index */
+    cl_device_type type;
+    char pname[256], pversion[256], dname[256], vendor[256];
+} candidate;
+
+static void platform_str(cl_platform_id p, cl_platform_info what, char *buf, size_t n)
+{
+    buf[0] = '\0';
+    if (clGetPlatformInfo(p, what, n, buf, NULL) != CL_SUCCESS) buf[0] = '\0';
+    buf[n - 1] = '\0';
+}
+
+static void device_str(cl_device_id d, cl_device_info what, char *buf, size_t n)
+{
+    buf[0] = '\0';
+    if (clGetDeviceInfo(d, what, n, buf, NULL) != CL_SUCCESS) buf[0] = '\0';
+    buf[n - 1] = '\0';
+}
+
+static int enumerate(candidate *c, int max)
+{
+    cl_platform_id plats[16];
+    cl_uint np = 0;
+    if (clGetPlatformIDs(16, plats, &np) != CL_SUCCESS) return 0;
+    int n = 0;
+    for (cl_uint p = 0; p < np && p < 16; p++) {
+        cl_device_id devs[32];
+        cl_uint nd = 0;
+        if (clGetDeviceIDs(plats[p], CL_DEVICE_TYPE_ALL, 32, devs, &nd) != CL_SUCCESS)
+            continue;
+        for (cl_uint d = 0; d < nd && d < 32 && n < max; d++, n++) {
+            c[n].platform = plats[p];
+            c[n].device = devs[d];
+            c[n].pi = (int)p;
+            c[n].di = (int)d;
+            clGetDeviceInfo(devs[d], CL_DEVICE_TYPE, sizeof c[n].type, &c[n].type, NULL);
+            platform_str(plats[p], CL_PLATFORM_NAME, c[n].pname, sizeof c[n].pname);
+            platform_str(plats[p], CL_PLATFORM_VERSION, c[n].pversion, sizeof c[n].pversion);
+            device_str(devs[d], CL_DEVICE_NAME, c[n].dname, sizeof c[n].dname);
+            device_str(devs[d], CL_DEVICE_VENDOR, c[n].vendor, sizeof c[n].vendor);
+        }
+    }
+    return n;
+}
+
+static bool contains_nocase(const char *hay, const char *needle)
+{
+    size_t nl = strlen(needle);
+    if (nl == 0) return false;
+    for (; *hay; hay++) {
+        size_t i = 0;
+        while (i < nl && hay[i] &&
+               tolower((unsigned char)hay[i]) == tolower((unsigned char)needle[i]))
+            i++;
+        if (i == nl) return true;
+    }
+    return false;
+}
+
+static bool is_type_word(const char *t, cl_device_type *type)
+{
+    if (strcasecmp(t, "gpu") == 0) *type = CL_DEVICE_TYPE_GPU;
+    else if (strcasecmp(t, "cpu") == 0) *type = CL_DEVICE_TYPE_CPU;
+    else if (strcasecmp(t, "accelerator") == 0) *type = CL_DEVICE_TYPE_ACCELERATOR;
+    else return false;
+    return true;
+}
+
+/* Index of the first candidate matching one term of a spec, or -1. */
+static int match_term(const candidate *c, int n, const char *term)
+{
+    int p, d;
+    char tail;
+    if (sscanf(term, "%d:%d%c", &p, &d, &tail) == 2) {
+        for (int i = 0; i < n; i++)
+            if (c[i].pi == p && c[i].di == d) return i;
+        return -1;
+    }
+    cl_device_type type;
+    if (is_type_word(term, &type)) {
+        for (int i = 0; i < n; i++)
+            if (c[i].type & type) return i;
+        return -1;
+    }
+    for (int i = 0; i < n; i++)
+        if (contains_nocase(c[i].pname, term) || contains_nocase(c[i].pversion, term) ||
+            contains_nocase(c[i].vendor, term) || contains_nocase(c[i].dname, term))
+            return i;
+    return -1;
+}
+
+static int default_device(const candidate *c, int n)
+{
+    int i = match_term(c, n, "gpu");
+    if (i < 0) i = match_term(c, n, "cpu");
+    if (i < 0 && n > 0) i = 0;
+    return i;
+}
+
+static void list_devices(const candidate *c, int n, char *buf, size_t size)
+{
+    size_t used = 0;
+    buf[0] = '\0';
+    if (n == 0) snprintf(buf, size, " (none: is an OpenCL driver such as pocl-opencl-icd installed?)");
+    for (int i = 0; i < n && used < size; i++)
+        used += (size_t)snprintf(buf + used, size - used, "%s %d:%d %s [%s, %s]",
+                                 i ? ";" : "", c[i].pi, c[i].di, c[i].dname, c[i].pname,
+                                 c[i].pversion);
+}
+
+/* Resolves a spec into candidate indices; fails naming the term. */
+static ads_status resolve_spec(const char *spec, const candidate *c, int n, int *picked,
+                               int *npicked)
+{
+    char listing[2048];
+    *npicked = 0;
+    if (spec == NULL || spec[0] == '\0') {
+        int i = default_device(c, n);
+        if (i < 0) {
+            list_devices(c, n, listing, sizeof listing);
+            return ads_fail(ADS_ERR_NO_DEVICE, "no OpenCL device found; devices:%s", listing);
+        }
+        picked[(*npicked)++] = i;
+        return ADS_OK;
+    }
+    char buf[512];
+    if (strlen(spec) >= sizeof buf)
+        return ads_fail(ADS_ERR_INVALID_ARGUMENT, "device_spec is longer than %zu characters",
+                        sizeof buf - 1);
+    strcpy(buf, spec);
+    char *save = NULL;
+    for (char *term = strtok_r(buf, ",", &save); term; term = strtok_r(NULL, ",", &save)) {
+        while (isspace((unsigned char)*term)) term++;
+        char *end = term + strlen(term);
+        while (end > term && isspace((unsigned char)end[-1])) *--end = '\0';
+        if (strcasecmp(term, "all") == 0) {
+            for (int i = 0; i < n && *npicked < ADS_MAX_DEVICES; i++) picked[(*npicked)++] = i;
+            continue;
+        }
+        int i = match_term(c, n, term);
+        if (i < 0) {
+            list_devices(c, n, listing, sizeof listing);
+            return ads_fail(ADS_ERR_NO_DEVICE,
+                            "device spec term '%s' matches no OpenCL device; devices:%s", term,
+                            listing);
+        }
+        if (*npicked == ADS_MAX_DEVICES)
+            return ads_fail(ADS_ERR_INVALID_ARGUMENT, "device spec '%s' names more than %d devices",
+                            spec, ADS_MAX_DEVICES);
+        for (int k = 0; k < *npicked; k++)
+            if (picked[k] == i)
+                return ads_fail(ADS_ERR_INVALID_ARGUMENT,
+                                "device spec '%s' names device %d:%d twice", spec, c[i].pi,
+                                c[i].di);
+        picked[(*npicked)++] = i;
+    }
+    if (*npicked == 0)
+        return ads_fail(ADS_ERR_INVALID_ARGUMENT, "device spec '%s' names no device", spec);
+    for (int k = 1; k < *npicked; k++)
+        if (c[picked[k]].platform != c[picked[0]].platform)
+            return ads_fail(ADS_ERR_UNSUPPORTED,
+                            "device spec '%s' names devices on different platforms; one "
+                            "context holds devices of one platform",
+                            spec);
+    return ADS_OK;
+}
+
+static void fill_info(ads_device *d, const candidate *c)
+{
+    ads_device_info *in = &d->info;
+    memset(in, 0, sizeof *in);
+    d->platform = c->platform;
+    d->device = c->device;
+    snprintf(in->platform, sizeof in->platform, "%s", c->pname);
+    snprintf(in->device, sizeof in->device, "%s", c->dname);
+    snprintf(in->vendor, sizeof in->vendor, "%s", c->vendor);
+    device_str(c->device, CL_DRIVER_VERSION, in->driver_version, sizeof in->driver_version);
+    device_str(c->device, CL_DEVICE_VERSION, in->device_version, sizeof in->device_version);
+    in->is_gpu = (c->type & CL_DEVICE_TYPE_GPU) != 0;
+    cl_uint cu = 0, align_bits = 0;
+    cl_ulong gmem = 0, maxalloc = 0, lmem = 0;
+    cl_device_fp_config fp64 = 0;
+    clGetDeviceInfo(c->device, CL_DEVICE_MAX_COMPUTE_UNITS, sizeof cu, &cu, NULL);
+    clGetDeviceInfo(c->device, CL_DEVICE_GLOBAL_MEM_SIZE, sizeof gmem, &gmem, NULL);
+    clGetDeviceInfo(c->device, CL_DEVICE_MAX_MEM_ALLOC_SIZE, sizeof maxalloc, &maxalloc, NULL);
+    clGetDeviceInfo(c->device, CL_DEVICE_LOCAL_MEM_SIZE, sizeof lmem, &lmem, NULL);
+    clGetDeviceInfo(c->device, CL_DEVICE_DOUBLE_FP_CONFIG, sizeof fp64, &fp64, NULL);
+    clGetDeviceInfo(c->device, CL_DEVICE_MAX_WORK_GROUP_SIZE, sizeof in->max_work_group_size,
+                    &in->max_work_group_size, NULL);
+    clGetDeviceInfo(c->device, CL_DEVICE_MEM_BASE_ADDR_ALIGN, sizeof align_bits, &align_bits,
+                    NULL);
+    in->compute_units = (int)cu;
+    in->global_mem_bytes = gmem;
+    in->max_alloc_bytes = maxalloc;
+    in->local_mem_bytes = lmem;
+    in->has_fp64 = fp64 != 0;
+    in->has_fp16 = -1; /* probed on first query: it costs a compile */
+    d->mem_base_align_bytes = align_bits / 8 ? align_bits / 8 : 1;
+}
+
+/* "64M" -> 67108864; false on anything else. */
+static bool parse_bytes(const char *s, uint64_t *out)
+{
+    char *end;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (end == s) return false;
+    uint64_t mul = 1;
+    if (*end) {
+        switch (toupper((unsigned char)*end)) {
+        case 'K': mul = 1ull << 10; break;
+        case 'M': mul = 1ull << 20; break;
+        case 'G': mul = 1ull << 30; break;
+        default: return false;
+        }
+        if (end[1] != '\0' && !(toupper((unsigned char)end[1]) == 'B' && end[2] == '\0'))
+            return false;
+    }
+    if (v == 0 || v > UINT64_MAX / mul) return false;
+    *out = v * mul;
+    return true;
+}
+
+static ads_status configure_from_env(ads_context *ctx)
+{
+    ctx->memory_budget = ctx->dev[0].info.max_alloc_bytes / 2;
+    const char *budget = getenv("ADS_MEMORY_BUDGET");
+    if (budget && *budget && !parse_bytes(budget, &ctx->memory_budget))
+        return ads_fail(ADS_ERR_INVALID_ARGUMENT,
+                        "ADS_MEMORY_BUDGET='%s' is not a byte count such as 268435456 or 256M",
+                        budget);
+    const char *check = getenv("ADS_CHECK");
+    ctx->check_finite = check && strcmp(check, "1") == 0;
+    const char *cl_dir = getenv("ADS_CL_DIR");
+    ctx->cl_dir = cl_dir && *cl_dir ? cl_dir : NULL;
+    ctx->cache_dir = ads_disk_cache_dir(&ctx->dev[0]);
+    return ADS_OK;
+}
+
+static ads_status create_cl_objects(ads_context *ctx)
+{
+    cl_device_id ids[ADS_MAX_DEVICES];
+    for (int i = 0; i < ctx->ndev; i++) ids[i] = ctx->dev[i].device;
+    cl_context_properties props[] = {CL_CONTEXT_PLATFORM,
+                                     (cl_context_properties)ctx->dev[0].platform, 0};
+    cl_int err;
+    ctx->cl = clCreateContext(props, (cl_uint)ctx->ndev, ids, NULL, NULL, &err);
+    if (err != CL_SUCCESS) return ads_fail_cl(err, "clCreateContext");
+    const char *prof = getenv("ADS_PROFILE");
+    cl_command_queue_properties qp =
+        prof && strcmp(prof, "1") == 0 ? CL_QUEUE_PROFILING_ENABLE : 0;
+    ctx->queue = clCreateCommandQueue(ctx->cl, ids[0], qp, &err);
+    if (err != CL_SUCCESS) return ads_fail_cl(err, "clCreateCommandQueue");
+    return ADS_OK;
+}
+
+ads_status ads_context_create(const char *device_spec, ads_context **out)
+{
+    if (out == NULL) return ads_fail(ADS_ERR_NULL_ARGUMENT, "out is NULL");
+    *out = NULL;
+    candidate *cands = calloc(MAX_CANDIDATES, sizeof *cands);
+    ads_context *ctx = calloc(1, sizeof *ctx);
+    if (!cands || !ctx) {
+        free(cands);
+        free(ctx);
+        return ads_fail(ADS_ERR_OUT_OF_MEMORY, "no host memory for a context");
+    }
+    int n = enumerate(cands, MAX_CANDIDATES);
+    const char *spec = device_spec ? device_spec : getenv("ADS_DEVICE");
+    int picked[ADS_MAX_DEVICES], npicked = 0;
+    ads_status st = resolve_spec(spec, cands, n, picked, &npicked);
+    if (st == ADS_OK) {
+        ctx->ndev = npicked;
+        for (int i = 0; i < npicked; i++) fill_info(&ctx->dev[i], &cands[picked[i]]);
+        st = configure_from_env(ctx);
+    }
+    if (st == ADS_OK) st = create_cl_objects(ctx);
+    free(cands);
+    if (st != ADS_OK) {
+        ads_context_release(ctx);
+        return st;
+    }
+    *out = ctx;
+    return ADS_OK;
+}
+
+void ads_context_release(ads_context *ctx)
+{
+    if (!ctx) return;
+    if (ctx->queue) clFinish(ctx->queue);
+    ads_workspaces_free(ctx);
+    ads_programs_release(ctx);
+    if (ctx->queue) clReleaseCommandQueue(ctx->queue);
+    if (ctx->cl) clReleaseContext(ctx->cl);
+    free(ctx->cache_dir);
+    free(ctx);
+}
+
+ads_status ads_finish(ads_context *ctx)
+{
+    if (!ctx) return ads_fail(ADS_ERR_NULL_ARGUMENT, "ctx is NULL");
+    cl_int err = clFinish(ctx->queue);
+    return err == CL_SUCCESS ? ADS_OK : ads_fail_cl(err, "clFinish");
+}
+
+int ads_context_device_count(const ads_context *ctx) { return ctx ? ctx->ndev : 0; }
+
+/* fp16 is real only if a half kernel builds: some drivers list the
+   extension and fail to compile it, others compile half without listing. */
+static int probe_fp16(ads_context *ctx)
+{
+    static const char *src =
+        "#pragma OPENCL EXTENSION cl_khr_fp16 : enable\n"
+        "kernel void probe(global half *a) { a[0] = a[0] * (half)2; }\n";
+    cl_program p;
+    if (ads_build_source(ctx, src, "", &p) != ADS_OK) {
+        ads_clear_error();
+        return 0;
+    }
+    clReleaseProgram(p);
+    return 1;
+}
+
+ads_status ads_context_device_info(const ads_context *ctx, int index, ads_device_info *out)
+{
+    if (!ctx || !out) return ads_fail(ADS_ERR_NULL_ARGUMENT, "%s is NULL", ctx ? "out" : "ctx");
+    if (index < 0 || index >= ctx->ndev)
+        return ads_fail(ADS_ERR_INVALID_ARGUMENT, "device index %d is not in [0, %d)", index,
+                        ctx->ndev);
+    ads_device *d = (ads_device *)&ctx->dev[index];
+    if (d->info.has_fp16 < 0) d->info.has_fp16 = index == 0 ? probe_fp16((ads_context *)ctx) : 0;
+    *out = d->info;
+    return ADS_OK;
+}
+
+ads_status ads_context_set_memory_budget(ads_context *ctx, uint64_t bytes)
+{
+    if (!ctx) return ads_fail(ADS_ERR_NULL_ARGUMENT, "ctx is NULL");
+    if (bytes == 0) return ads_fail(ADS_ERR_INVALID_ARGUMENT, "memory budget must be > 0 bytes");
+    ctx->memory_budget = bytes;
+    return ADS_OK;
+}
+
+uint64_t ads_context_memory_budget(const ads_context *ctx) { return ctx ? ctx->memory_budget : 0; }

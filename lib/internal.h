@@ -1,0 +1,174 @@
+/* Internal interfaces shared by the library's files. Nothing here is public. */
+#ifndef ADS_INTERNAL_H
+#define ADS_INTERNAL_H
+
+#ifndef CL_TARGET_OPENCL_VERSION
+#define CL_TARGET_OPENCL_VERSION 120
+#endif
+#include <CL/cl.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "adastride.h"
+
+/* ---------------------------------------------------------------- errors */
+
+/* Records the detail for ads_last_error() and returns st. */
+ads_status ads_fail(ads_status st, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+/* Maps an OpenCL error to a status (out of memory, or a runtime error) and
+   records "what failed: CL_ERROR_NAME". */
+ads_status ads_fail_cl(cl_int err, const char *what);
+const char *ads_cl_error_name(cl_int err);
+void ads_clear_error(void);
+
+/* Propagates a failed status. */
+#define ADS_TRY(expr)                                                          \
+    do {                                                                       \
+        ads_status ads_try_st_ = (expr);                                       \
+        if (ads_try_st_ != ADS_OK) return ads_try_st_;                         \
+    } while (0)
+
+/* ---------------------------------------------------------------- context */
+
+typedef struct ads_program_entry ads_program_entry;
+
+typedef struct {
+    cl_platform_id platform;
+    cl_device_id device;
+    ads_device_info info;
+    cl_uint mem_base_align_bytes;
+} ads_device;
+
+#define ADS_MAX_DEVICES 8
+
+struct ads_context {
+    cl_context cl;
+    cl_command_queue queue;
+    ads_device dev[ADS_MAX_DEVICES];
+    int ndev;
+
+    ads_program_entry *programs; /* in-memory program and kernel cache */
+    char *cache_dir;             /* NULL: no disk cache                 */
+    const char *cl_dir;          /* ADS_CL_DIR: kernels from disk        */
+    int disk_hits, disk_stores;  /* counted for the tests                */
+
+    uint64_t memory_budget;
+    struct ads_workspace *free_workspaces;
+    bool check_finite; /* ADS_CHECK=1 */
+};
+
+/* ----------------------------------------------------------------- tensor */
+
+struct ads_tensor {
+    ads_context *ctx;
+    cl_mem mem;
+    bool owns_mem; /* false for a wrap without sub-buffer: never released */
+    int ndim;
+    int64_t shape[ADS_MAX_DIMS];
+    size_t count;
+
+    /* The scheduler's record: the event of the last write and the events
+       of the reads since. A writer waits on all of them, a reader on the
+       last write only. */
+    cl_event last_write;
+    cl_event *reads;
+    int nreads, reads_cap;
+};
+
+/* Internal 1-D tensor of `count` floats that may exceed 6 dims' rules;
+   used for workspaces. */
+ads_status ads_tensor_create_raw(ads_context *ctx, size_t count, ads_tensor **out);
+
+/* ---------------------------------------------------------- validation */
+
+/* Each returns ADS_OK or fails naming `name`. */
+ads_status ads_check_tensor(const ads_tensor *t, const ads_context *ctx, const char *name);
+ads_status ads_check_shape(const ads_tensor *t, const char *name, int ndim,
+                           const int64_t *shape);
+/* Formats a shape as "[2, 3, 4]" into buf. */
+const char *ads_shape_str(const ads_tensor *t, char *buf, size_t n);
+/* With ADS_CHECK=1, reads t back and fails with ADS_ERR_NON_FINITE naming
+   the first NaN or Inf element; otherwise does nothing. */
+ads_status ads_check_finite(const ads_tensor *t, const char *name);
+
+/* --------------------------------------------------------------- programs */
+
+/* The embedded OpenCL sources (generated at build time). */
+typedef struct {
+    const char *name; /* file name without .cl */
+    const char *text; /* includes already resolved */
+    size_t length;
+} ads_cl_source;
+extern const ads_cl_source ads_cl_sources[];
+extern const int ads_cl_source_count;
+
+/* The kernel `kernel_name` from program `source_name` built with `options`
+   (only -D options that change code shape). Cached per context in memory
+   and, when enabled, on disk. The kernel object is owned by the context. */
+ads_status ads_get_kernel(ads_context *ctx, const char *source_name, const char *options,
+                          const char *kernel_name, cl_kernel *out);
+/* The program itself (built, cached as above). */
+ads_status ads_get_program(ads_context *ctx, const char *source_name, const char *options,
+                           cl_program *out);
+void ads_programs_release(ads_context *ctx);
+/* Builds a program from explicit source, bypassing every cache (tests). */
+ads_status ads_build_source(ads_context *ctx, const char *text, const char *options,
+                            cl_program *out);
+
+/* Disk cache, used by the program cache. */
+char *ads_disk_cache_dir(const ads_device *dev); /* NULL when disabled */
+bool ads_disk_cache_load(const char *dir, const char *key, unsigned char **bin, size_t *len);
+bool ads_disk_cache_store(const char *dir, const char *key, const unsigned char *bin,
+                          size_t len);
+uint64_t ads_hash64(const void *data, size_t len, uint64_t seed);
+
+/* ------------------------------------------------------------- scheduler */
+
+#define ADS_MAX_LAUNCH_TENSORS 12
+
+/* One kernel launch: the tensors it reads and writes decide what it waits
+   for and what it records. A tensor both read and written is listed in
+   writes only. local[0] == 0 lets the driver choose. */
+typedef struct {
+    cl_kernel kernel;
+    cl_uint dims;
+    size_t global[3];
+    size_t local[3];
+    const ads_tensor *reads[ADS_MAX_LAUNCH_TENSORS];
+    ads_tensor *writes[ADS_MAX_LAUNCH_TENSORS];
+    int nreads, nwrites;
+} ads_launch;
+
+/* Rounds the global size up to a multiple of the local size and enqueues. */
+ads_status ads_enqueue(ads_context *ctx, const ads_launch *l);
+
+/* For work that is not a kernel we enqueue (CLBlast, copies): collects
+   the wait list for the given tensors into one marker event on the queue
+   so the foreign call can follow it, then after it, `ads_record` stores
+   the event of that call. */
+ads_status ads_wait_list(const ads_tensor *const *reads, int nreads,
+                         ads_tensor *const *writes, int nwrites, cl_event **list,
+                         cl_uint *n);
+void ads_record(cl_event ev, const ads_tensor *const *reads, int nreads,
+                ads_tensor *const *writes, int nwrites);
+
+/* Sets kernel argument i; a helper so call sites read as a list. */
+ads_status ads_arg_mem(cl_kernel k, cl_uint i, const ads_tensor *t);
+ads_status ads_arg_int(cl_kernel k, cl_uint i, int v);
+ads_status ads_arg_long(cl_kernel k, cl_uint i, int64_t v);
+ads_status ads_arg_float(cl_kernel k, cl_uint i, float v);
+ads_status ads_arg_local(cl_kernel k, cl_uint i, size_t bytes);
+
+/* ------------------------------------------------------------ workspaces */
+
+/* A scratch tensor of at least `count` floats from the context's pool.
+   Workspaces are tensors, so the scheduler orders their reuse. */
+ads_status ads_workspace_acquire(ads_context *ctx, size_t count, ads_tensor **out);
+void ads_workspace_release(ads_context *ctx, ads_tensor *ws);
+void ads_workspaces_free(ads_context *ctx);
+
+/* Fills t with the value v on the device. */
+ads_status ads_fill(ads_context *ctx, ads_tensor *t, float v);
+
+#endif

@@ -1,0 +1,270 @@
+/* Tensors: a device buffer, its shape, and the scheduler's event record. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+static ads_status validate_shape(const ads_context *ctx, int ndim, const int64_t *shape,
+                                 size_t *count)
+{
+    if (ndim < 1 || ndim > ADS_MAX_DIMS)
+        return ads_fail(ADS_ERR_INVALID_ARGUMENT, "ndim is %d; tensors have 1 to %d dimensions",
+                        ndim, ADS_MAX_DIMS);
+    if (!shape) return ads_fail(ADS_ERR_NULL_ARGUMENT, "shape is NULL");
+    uint64_t n = 1;
+    for (int i = 0; i < ndim; i++) {
+        if (shape[i] <= 0)
+            return ads_fail(ADS_ERR_INVALID_ARGUMENT, "shape[%d] is %lld; every dimension must be > 0",
+                            i, (long long)shape[i]);
+        if ((uint64_t)shape[i] > (UINT64_MAX / 4) / n)
+            return ads_fail(ADS_ERR_TOO_LARGE, "shape overflows: dimension %d (%lld) makes the "
+                            "byte size exceed 2^64", i, (long long)shape[i]);
+        n *= (uint64_t)shape[i];
+    }
+    uint64_t max_alloc = ctx->dev[0].info.max_alloc_bytes;
+    if (n * 4 > max_alloc)
+        return ads_fail(ADS_ERR_TOO_LARGE,
+                        "tensor of %llu floats (%llu bytes) exceeds the device's largest "
+                        "allocation of %llu bytes",
+                        (unsigned long long)n, (unsigned long long)n * 4,
+                        (unsigned long long)max_alloc);
+    *count = (size_t)n;
+    return ADS_OK;
+}
+
+static ads_tensor *new_tensor(ads_context *ctx, int ndim, const int64_t *shape, size_t count)
+{
+    ads_tensor *t = calloc(1, sizeof *t);
+    if (!t) return NULL;
+    t->ctx = ctx;
+    t->ndim = ndim;
+    for (int i = 0; i < ndim; i++) t->shape[i] = shape[i];
+    t->count = count;
+    return t;
+}
+
+ads_status ads_fill(ads_context *ctx, ads_tensor *t, float v)
+{
+    cl_event *wait;
+    cl_uint nwait;
+    ADS_TRY(ads_wait_list(NULL, 0, &t, 1, &wait, &nwait));
+    cl_event ev;
+    cl_int err = clEnqueueFillBuffer(ctx->queue, t->mem, &v, sizeof v, 0, t->count * sizeof v,
+                                     nwait, wait, &ev);
+    free(wait);
+    if (err != CL_SUCCESS) return ads_fail_cl(err, "clEnqueueFillBuffer");
+    ads_record(ev, NULL, 0, &t, 1);
+    clReleaseEvent(ev);
+    return ADS_OK;
+}
+
+static ads_status allocate(ads_context *ctx, ads_tensor *t)
+{
+    cl_int err;
+    t->mem = clCreateBuffer(ctx->cl, CL_MEM_READ_WRITE, t->count * sizeof(float), NULL, &err);
+    if (err != CL_SUCCESS) return ads_fail_cl(err, "clCreateBuffer");
+    t->owns_mem = true;
+    return ads_fill(ctx, t, 0.0f);
+}
+
+ads_status ads_tensor_create(ads_context *ctx, int ndim, const int64_t *shape, ads_tensor **out)
+{
+    if (!out) return ads_fail(ADS_ERR_NULL_ARGUMENT, "out is NULL");
+    *out = NULL;
+    if (!ctx) return ads_fail(ADS_ERR_NULL_ARGUMENT, "ctx is NULL");
+    size_t count;
+    ADS_TRY(validate_shape(ctx, ndim, shape, &count));
+    ads_tensor *t = new_tensor(ctx, ndim, shape, count);
+    if (!t) return ads_fail(ADS_ERR_OUT_OF_MEMORY, "no host memory for a tensor");
+    ads_status st = allocate(ctx, t);
+    if (st != ADS_OK) {
+        ads_tensor_release(t);
+        return st;
+    }
+    *out = t;
+    return ADS_OK;
+}
+
+ads_status ads_tensor_create_raw(ads_context *ctx, size_t count, ads_tensor **out)
+{
+    *out = NULL;
+    if (count == 0) count = 1;
+    if ((uint64_t)count * 4 > ctx->dev[0].info.max_alloc_bytes)
+        return ads_fail(ADS_ERR_TOO_LARGE,
+                        "workspace of %zu floats exceeds the device's largest allocation", count);
+    int64_t shape = (int64_t)count;
+    ads_tensor *t = new_tensor(ctx, 1, &shape, count);
+    if (!t) return ads_fail(ADS_ERR_OUT_OF_MEMORY, "no host memory for a workspace");
+    cl_int err;
+    t->mem = clCreateBuffer(ctx->cl, CL_MEM_READ_WRITE, count * sizeof(float), NULL, &err);
+    if (err != CL_SUCCESS) {
+        free(t);
+        return ads_fail_cl(err, "clCreateBuffer (workspace)");
+    }
+    t->owns_mem = true;
+    *out = t;
+    return ADS_OK;
+}
+
+ads_status ads_tensor_wrap(ads_context *ctx, void *cl_mem_buffer, size_t offset, int ndim,
+                           const int64_t *shape, ads_tensor **out)
+{
+    if (!out) return ads_fail(ADS_ERR_NULL_ARGUMENT, "out is NULL");
+    *out = NULL;
+    if (!ctx) return ads_fail(ADS_ERR_NULL_ARGUMENT, "ctx is NULL");
+    if (!cl_mem_buffer) return ads_fail(ADS_ERR_NULL_ARGUMENT, "cl_mem_buffer is NULL");
+    size_t count;
+    ADS_TRY(validate_shape(ctx, ndim, shape, &count));
+    cl_mem mem = (cl_mem)cl_mem_buffer;
+    size_t bytes = 0;
+    cl_int err = clGetMemObjectInfo(mem, CL_MEM_SIZE, sizeof bytes, &bytes, NULL);
+    if (err != CL_SUCCESS) return ads_fail_cl(err, "clGetMemObjectInfo on cl_mem_buffer");
+    if (offset > bytes / 4 || count > bytes / 4 - offset)
+        return ads_fail(ADS_ERR_SHAPE_MISMATCH,
+                        "cl_mem_buffer holds %zu floats; offset %zu plus %zu elements does not fit",
+                        bytes / 4, offset, count);
+    size_t align = ctx->dev[0].mem_base_align_bytes;
+    if ((offset * 4) % align != 0)
+        return ads_fail(ADS_ERR_UNSUPPORTED,
+                        "offset %zu elements (%zu bytes) is not a multiple of the device's "
+                        "base address alignment of %zu bytes",
+                        offset, offset * 4, align);
+    cl_buffer_region region = {offset * 4, count * 4};
+    cl_mem sub = clCreateSubBuffer(mem, CL_MEM_READ_WRITE, CL_BUFFER_CREATE_TYPE_REGION, &region,
+                                   &err);
+    if (err != CL_SUCCESS) return ads_fail_cl(err, "clCreateSubBuffer for ads_tensor_wrap");
+    ads_tensor *t = new_tensor(ctx, ndim, shape, count);
+    if (!t) {
+        clReleaseMemObject(sub);
+        return ads_fail(ADS_ERR_OUT_OF_MEMORY, "no host memory for a tensor");
+    }
+    t->mem = sub; /* releasing a sub-buffer leaves the caller's buffer alone */
+    t->owns_mem = true;
+    *out = t;
+    return ADS_OK;
+}
+
+ads_status ads_tensor_write(ads_tensor *t, const float *src, size_t count)
+{
+    if (!t) return ads_fail(ADS_ERR_NULL_ARGUMENT, "t is NULL");
+    if (!src) return ads_fail(ADS_ERR_NULL_ARGUMENT, "src is NULL");
+    if (count != t->count)
+        return ads_fail(ADS_ERR_SHAPE_MISMATCH, "count is %zu but the tensor holds %zu elements",
+                        count, t->count);
+    cl_event *wait;
+    cl_uint nwait;
+    ADS_TRY(ads_wait_list(NULL, 0, &t, 1, &wait, &nwait));
+    cl_event ev;
+    /* Blocking: the caller may reuse src as soon as we return. */
+    cl_int err = clEnqueueWriteBuffer(t->ctx->queue, t->mem, CL_TRUE, 0, count * sizeof(float),
+                                      src, nwait, wait, &ev);
+    free(wait);
+    if (err != CL_SUCCESS) return ads_fail_cl(err, "clEnqueueWriteBuffer in ads_tensor_write");
+    ads_record(ev, NULL, 0, &t, 1);
+    clReleaseEvent(ev);
+    return ADS_OK;
+}
+
+ads_status ads_tensor_read(const ads_tensor *t, float *dst, size_t count)
+{
+    if (!t) return ads_fail(ADS_ERR_NULL_ARGUMENT, "t is NULL");
+    if (!dst) return ads_fail(ADS_ERR_NULL_ARGUMENT, "dst is NULL");
+    if (count != t->count)
+        return ads_fail(ADS_ERR_SHAPE_MISMATCH, "count is %zu but the tensor holds %zu elements",
+                        count, t->count);
+    cl_event *wait;
+    cl_uint nwait;
+    ADS_TRY(ads_wait_list(&t, 1, NULL, 0, &wait, &nwait));
+    cl_event ev;
+    cl_int err = clEnqueueReadBuffer(t->ctx->queue, t->mem, CL_TRUE, 0, count * sizeof(float), dst,
+                                     nwait, wait, &ev);
+    free(wait);
+    if (err != CL_SUCCESS) {
+        /* A failed dependency surfaces here as a failed read. */
+        return ads_fail_cl(err, "clEnqueueReadBuffer in ads_tensor_read (a kernel writing this "
+                                "tensor may have failed)");
+    }
+    ads_record(ev, &t, 1, NULL, 0);
+    clReleaseEvent(ev);
+    return ADS_OK;
+}
+
+void ads_tensor_release(ads_tensor *t)
+{
+    if (!t) return;
+    /* Work still queued on the buffer keeps it alive (OpenCL retains it). */
+    if (t->last_write) clReleaseEvent(t->last_write);
+    for (int i = 0; i < t->nreads; i++) clReleaseEvent(t->reads[i]);
+    free(t->reads);
+    if (t->mem && t->owns_mem) clReleaseMemObject(t->mem);
+    free(t);
+}
+
+int ads_tensor_ndim(const ads_tensor *t) { return t ? t->ndim : 0; }
+
+int64_t ads_tensor_dim(const ads_tensor *t, int axis)
+{
+    return t && axis >= 0 && axis < t->ndim ? t->shape[axis] : 0;
+}
+
+size_t ads_tensor_count(const ads_tensor *t) { return t ? t->count : 0; }
+
+/* ------------------------------------------------------------ validation */
+
+const char *ads_shape_str(const ads_tensor *t, char *buf, size_t n)
+{
+    size_t used = (size_t)snprintf(buf, n, "[");
+    for (int i = 0; i < t->ndim && used < n; i++)
+        used += (size_t)snprintf(buf + used, n - used, "%s%lld", i ? ", " : "",
+                                 (long long)t->shape[i]);
+    if (used < n) snprintf(buf + used, n - used, "]");
+    return buf;
+}
+
+ads_status ads_check_tensor(const ads_tensor *t, const ads_context *ctx, const char *name)
+{
+    if (!t) return ads_fail(ADS_ERR_NULL_ARGUMENT, "%s is NULL", name);
+    if (t->ctx != ctx)
+        return ads_fail(ADS_ERR_INVALID_ARGUMENT, "%s belongs to another context", name);
+    return ADS_OK;
+}
+
+ads_status ads_check_shape(const ads_tensor *t, const char *name, int ndim, const int64_t *shape)
+{
+    bool same = t->ndim == ndim;
+    for (int i = 0; same && i < ndim; i++) same = t->shape[i] == shape[i];
+    if (same) return ADS_OK;
+    char got[128], want[128] = "[";
+    size_t used = 1;
+    for (int i = 0; i < ndim; i++)
+        used += (size_t)snprintf(want + used, sizeof want - used, "%s%lld", i ? ", " : "",
+                                 (long long)shape[i]);
+    snprintf(want + used, sizeof want - used, "]");
+    return ads_fail(ADS_ERR_SHAPE_MISMATCH, "%s has shape %s; expected %s", name,
+                    ads_shape_str(t, got, sizeof got), want);
+}
+
+ads_status ads_check_finite(const ads_tensor *t, const char *name)
+{
+    if (!t || !t->ctx->check_finite) return ADS_OK;
+    float *host = malloc(t->count * sizeof *host);
+    if (!host) return ads_fail(ADS_ERR_OUT_OF_MEMORY, "no host memory for ADS_CHECK of %s", name);
+    ads_status st = ads_tensor_read(t, host, t->count);
+    for (size_t i = 0; st == ADS_OK && i < t->count; i++)
+        if (!isfinite(host[i]))
+            st = ads_fail(ADS_ERR_NON_FINITE, "ADS_CHECK: %s[%zu] (flat index) is %g", name, i,
+                          (double)host[i]);
+    free(host);
+    return st;
+}
+
+int64_t ads_output_size(int64_t in, int k, int stride, int pad, int dil)
+{
+    if (stride <= 0 || k <= 0 || dil <= 0) return 0;
+    int64_t span = (int64_t)dil * (k - 1) + 1;
+    int64_t room = in + 2 * (int64_t)pad - span;
+    if (room < 0) return 0;
+    return room / stride + 1;
+}
