@@ -80,6 +80,9 @@ static int cmd_selftest(const char *spec)
     printf("selftest on %s (%s, driver %s)\n", in.device, in.platform, in.driver_version);
     selftest_tally t = {0, 0};
     selftest_core(ctx, &t);
+    selftest_sampling(ctx, &t);
+    selftest_gconv(ctx, &t);
+    selftest_pool(ctx, &t);
     ads_context_release(ctx);
     printf("%d passed, %d failed\n", t.passed, t.failed);
     return t.failed ? 1 : 0;

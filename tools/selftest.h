@@ -18,5 +18,8 @@ bool selftest_status(selftest_tally *t, const char *name, ads_status st);
 
 /* Known-answer checks, one function per operation family. */
 void selftest_core(ads_context *ctx, selftest_tally *t);
+void selftest_sampling(ads_context *ctx, selftest_tally *t); /* selftest_sampling.c */
+void selftest_gconv(ads_context *ctx, selftest_tally *t);    /* selftest_gconv.c */
+void selftest_pool(ads_context *ctx, selftest_tally *t);     /* selftest_pool.c */
 
 #endif

@@ -1,0 +1,28 @@
+/* The one GEMM interface every operation uses; the backend (our own
+   kernels or CLBlast) is chosen behind it, per device and shape. */
+#ifndef ADS_GEMM_H
+#define ADS_GEMM_H
+
+#include "internal.h"
+
+/* For b in [0, batch):
+     C_b[M x N] = alpha * op(A_b) * op(B_b) + beta * C_b
+   all row-major; op(X) is X or X^T (trans_*). X_b starts at element
+   x_offset + b * x_batch_stride of tensor x; ldx is its row pitch in
+   elements as stored (before op). beta == 0 ignores C's old contents,
+   NaN included. */
+typedef struct {
+    size_t M, N, K, batch;
+    bool trans_a, trans_b;
+    float alpha, beta;
+    const ads_tensor *a;
+    size_t a_offset, lda, a_batch_stride;
+    const ads_tensor *b;
+    size_t b_offset, ldb, b_batch_stride;
+    ads_tensor *c;
+    size_t c_offset, ldc, c_batch_stride;
+} ads_gemm_args;
+
+ads_status ads_gemm(ads_context *ctx, const ads_gemm_args *g);
+
+#endif
