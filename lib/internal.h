@@ -112,6 +112,9 @@ ads_status ads_get_kernel(ads_context *ctx, const char *source_name, const char 
 ads_status ads_get_program(ads_context *ctx, const char *source_name, const char *options,
                            cl_program *out);
 void ads_programs_release(ads_context *ctx);
+/* ads_build_all with extra options (the benchmark adds a unique -D to
+   measure cold builds past every cache). */
+ads_status ads_build_all_with(ads_context *ctx, const char *options);
 /* Builds a program from explicit source, bypassing every cache (tests). */
 ads_status ads_build_source(ads_context *ctx, const char *text, const char *options,
                             cl_program *out);

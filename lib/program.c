@@ -294,12 +294,14 @@ void ads_programs_release(ads_context *ctx)
     }
 }
 
-ads_status ads_build_all(ads_context *ctx)
+ads_status ads_build_all_with(ads_context *ctx, const char *options)
 {
     if (!ctx) return ads_fail(ADS_ERR_NULL_ARGUMENT, "ctx is NULL");
     for (int i = 0; i < ads_cl_source_count; i++) {
         cl_program p;
-        ADS_TRY(ads_get_program(ctx, ads_cl_sources[i].name, "", &p));
+        ADS_TRY(ads_get_program(ctx, ads_cl_sources[i].name, options, &p));
     }
     return ADS_OK;
 }
+
+ads_status ads_build_all(ads_context *ctx) { return ads_build_all_with(ctx, ""); }

@@ -1,0 +1,180 @@
+/* The benchmark driver: per device, measure its limits, then time every
+   selected workload; print a table and write CSV, JSON and a chart.
+   Used by `adastride bench` and the `adastride-bench` program. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "bench.h"
+#include "internal.h"
+
+static void usage(FILE *f)
+{
+    fprintf(f,
+            "usage: adastride bench [options]\n"
+            "  --devices SPEC   devices to run on (ADS_DEVICE grammar, e.g. 0:0,gpu); "
+            "default every device\n"
+            "  --quick          a reduced suite for smoke checks (under a minute on PoCL)\n"
+            "  --only NAMES     comma-separated workload or network names (see --list)\n"
+            "  --scale F        spatial scale of the network layers (default 0.5)\n"
+            "  --batch N        batch multiplier of the network layers (default 1)\n"
+            "  --reps N         timed runs per figure, median reported (default 7)\n"
+            "  --csv FILE, --json FILE, --plot FILE.png   machine-readable output, chart\n"
+            "  --list           list the workloads\n");
+}
+
+typedef struct {
+    bench_options opt;
+    const char *devices, *csv, *json, *plot;
+} cli;
+
+static bool parse(int argc, char **argv, cli *c)
+{
+    c->opt = (bench_options){NULL, false, 0.5, 1, 7};
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+        if (!strcmp(a, "--quick")) c->opt.quick = true;
+        else if (!strcmp(a, "--list")) {
+            bench_list_workloads(stdout);
+            exit(0);
+        } else if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+            usage(stdout);
+            exit(0);
+        } else if (!v) return false;
+        else if (!strcmp(a, "--devices")) c->devices = v, i++;
+        else if (!strcmp(a, "--only")) c->opt.only = v, i++;
+        else if (!strcmp(a, "--scale")) c->opt.scale = atof(v), i++;
+        else if (!strcmp(a, "--batch")) c->opt.batch = atoi(v), i++;
+        else if (!strcmp(a, "--reps")) c->opt.reps = atoi(v), i++;
+        else if (!strcmp(a, "--csv")) c->csv = v, i++;
+        else if (!strcmp(a, "--json")) c->json = v, i++;
+        else if (!strcmp(a, "--plot")) c->plot = v, i++;
+        else return false;
+    }
+    if (c->opt.quick && c->opt.reps == 7) c->opt.reps = 3;
+    return c->opt.scale > 0 && c->opt.batch >= 1 && c->opt.reps >= 1;
+}
+
+/* The device specs to run: each term of --devices, or every device. */
+static int device_specs(const char *devices, char specs[][32], int max)
+{
+    int n = 0;
+    if (devices && strcasecmp(devices, "all") != 0) {
+        char buf[512];
+        snprintf(buf, sizeof buf, "%s", devices);
+        char *save = NULL;
+        for (char *t = strtok_r(buf, ",", &save); t && n < max; t = strtok_r(NULL, ",", &save))
+            snprintf(specs[n++], 32, "%s", t);
+        return n;
+    }
+    for (int p = 0; p < 16; p++)
+        for (int d = 0; d < 64 && n < max; d++) {
+            char spec[32];
+            snprintf(spec, sizeof spec, "%d:%d", p, d);
+            ads_context *ctx;
+            if (ads_context_create(spec, &ctx) != ADS_OK) break;
+            ads_context_release(ctx);
+            snprintf(specs[n++], 32, "%s", spec);
+        }
+    ads_clear_error();
+    return n;
+}
+
+/* Cold: every program with a never-seen -D, so no cache can answer;
+   cached: the same options again in a new context. */
+static ads_status measure_builds(const char *spec, bench_limits *lim)
+{
+    char opts[64];
+    snprintf(opts, sizeof opts, "-DADS_BENCH_NONCE=%ld%d", (long)time(NULL), rand());
+    for (int round = 0; round < 2; round++) {
+        ads_context *ctx;
+        ADS_TRY(ads_context_create(spec, &ctx));
+        double t0 = bench_now_ms();
+        ads_status st = ads_build_all_with(ctx, opts);
+        double ms = bench_now_ms() - t0;
+        ads_context_release(ctx);
+        if (st != ADS_OK) return st;
+        *(round ? &lim->build_cached_ms : &lim->build_cold_ms) = ms;
+    }
+    return ADS_OK;
+}
+
+static ads_status run_device(const char *spec, const cli *c, bench_limits *lim, bench_table *tab)
+{
+    ADS_TRY(measure_builds(spec, lim));
+    ads_context *ctx;
+    ADS_TRY(ads_context_create(spec, &ctx));
+    ads_device_info in;
+    ads_status st = ads_context_device_info(ctx, 0, &in);
+    snprintf(lim->device, sizeof lim->device, "%s", in.device);
+    snprintf(lim->driver, sizeof lim->driver, "%s", in.driver_version);
+    if (st == ADS_OK) st = bench_measure_limits(ctx, lim);
+    if (st == ADS_OK)
+        printf("device %s: %s (%s, driver %s)\n  FMA peak %.1f GFLOP/s, copy %.1f GB/s, "
+               "kernel programs built in %.0f ms cold, %.0f ms cached\n",
+               spec, in.device, in.platform, in.driver_version, lim->fma_gflops, lim->copy_gbs,
+               lim->build_cold_ms, lim->build_cached_ms);
+    bench_workload wl[64];
+    int n = bench_select_workloads(&c->opt, wl, 64);
+    for (int i = 0; i < n && st == ADS_OK; i++)
+        st = wl[i].is_pool ? bench_pool(ctx, &wl[i], lim, c->opt.reps, tab)
+                           : bench_conv(ctx, &wl[i], lim, c->opt.reps, tab);
+    fprintf(stderr, "\r%70s\r", "");
+    ads_context_release(ctx);
+    return st;
+}
+
+static bool write_outputs(const cli *c, const bench_table *tab, const bench_limits *lims, int n)
+{
+    bool ok = true;
+    if (c->csv && !bench_write_csv(c->csv, tab, lims, n))
+        ok = false, fprintf(stderr, "adastride bench: cannot write %s\n", c->csv);
+    if (c->json && !bench_write_json(c->json, tab, lims, n))
+        ok = false, fprintf(stderr, "adastride bench: cannot write %s\n", c->json);
+    if (c->plot && !bench_write_plot(c->plot, tab))
+        ok = false, fprintf(stderr, "adastride bench: gnuplot could not draw %s (is Debian's "
+                                    "gnuplot-nox installed?)\n", c->plot);
+    return ok;
+}
+
+int bench_main(int argc, char **argv)
+{
+    cli c = {0};
+    if (!parse(argc, argv, &c)) {
+        usage(stderr);
+        return 2;
+    }
+    char specs[16][32];
+    int nspec = device_specs(c.devices, specs, 16);
+    if (nspec == 0) {
+        fprintf(stderr, "adastride bench: no OpenCL device found\n");
+        return 1;
+    }
+    bench_limits lims[16];
+    memset(lims, 0, sizeof lims);
+    bench_table tab = {0};
+    int failed = 0;
+    for (int i = 0; i < nspec; i++) {
+        ads_status st = run_device(specs[i], &c, &lims[i], &tab);
+        if (st != ADS_OK) {
+            fprintf(stderr, "adastride bench: device %s: %s: %s\n", specs[i],
+                    ads_status_string(st), ads_last_error());
+            failed++;
+        }
+    }
+    for (int i = 0; i < nspec; i++) {
+        bench_table one = {0};
+        for (int r = 0; r < tab.n; r++)
+            if (!strcmp(tab.rows[r].device, lims[i].device)) {
+                bench_row *copy = bench_add_row(&one);
+                if (copy) *copy = tab.rows[r];
+            }
+        if (one.n) bench_print_table(&one, &lims[i]);
+        free(one.rows);
+    }
+    bool ok = write_outputs(&c, &tab, lims, nspec);
+    free(tab.rows);
+    return failed || !ok ? 1 : 0;
+}

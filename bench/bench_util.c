@@ -1,0 +1,168 @@
+/* Timing statistics, the device's limits, and the results table. */
+#define _POSIX_C_SOURCE 200809L
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "bench.h"
+#include "internal.h"
+
+double bench_now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+ads_status bench_time(ads_context *ctx, bench_fn fn, void *arg, int warmup, int reps,
+                      bench_stats *out)
+{
+    for (int i = 0; i < warmup; i++) ADS_TRY(fn(arg));
+    ADS_TRY(ads_finish(ctx));
+    double *t = malloc((size_t)reps * sizeof *t);
+    if (!t) return ads_fail(ADS_ERR_OUT_OF_MEMORY, "bench: no memory");
+    ads_status st = ADS_OK;
+    for (int i = 0; i < reps && st == ADS_OK; i++) {
+        double t0 = bench_now_ms();
+        st = fn(arg);
+        if (st == ADS_OK) st = ads_finish(ctx);
+        t[i] = bench_now_ms() - t0;
+    }
+    if (st == ADS_OK) {
+        qsort(t, (size_t)reps, sizeof *t, cmp_double);
+        out->median_ms = reps % 2 ? t[reps / 2] : 0.5 * (t[reps / 2 - 1] + t[reps / 2]);
+        out->min_ms = t[0];
+        out->max_ms = t[reps - 1];
+    }
+    free(t);
+    return st;
+}
+
+typedef struct {
+    ads_context *ctx;
+    cl_kernel k;
+    ads_tensor *out, *src, *dst;
+    size_t global;
+} limit_run;
+
+static ads_status run_kernel(void *arg)
+{
+    limit_run *r = arg;
+    ads_launch l = {.kernel = r->k, .dims = 1, .global = {r->global}, .nwrites = 1};
+    l.writes[0] = r->out ? r->out : r->dst;
+    if (r->src) {
+        l.reads[0] = r->src;
+        l.nreads = 1;
+    }
+    return ads_enqueue(r->ctx, &l);
+}
+
+static ads_status measure_fma(ads_context *ctx, double *gflops)
+{
+    const int iters = 4096;
+    limit_run r = {.ctx = ctx};
+    r.global = (size_t)ctx->dev[0].info.compute_units * 2048;
+    ADS_TRY(ads_get_kernel(ctx, "bench_device", "", "fma_peak", &r.k));
+    ADS_TRY(ads_tensor_create_raw(ctx, r.global, &r.out));
+    ads_status st = ads_arg_mem(r.k, 0, r.out);
+    if (st == ADS_OK) st = ads_arg_int(r.k, 1, iters);
+    if (st == ADS_OK) st = ads_arg_float(r.k, 2, 0.5f);
+    bench_stats s;
+    if (st == ADS_OK) st = bench_time(ctx, run_kernel, &r, 2, 7, &s);
+    if (st == ADS_OK) *gflops = (double)r.global * iters * 8 * 16 * 2 / (s.median_ms * 1e6);
+    ads_tensor_release(r.out);
+    return st;
+}
+
+static ads_status measure_copy(ads_context *ctx, double *gbs)
+{
+    size_t floats = (size_t)32 << 20; /* 128 MiB each way: far beyond caches */
+    if ((uint64_t)floats * 4 > ctx->dev[0].info.max_alloc_bytes)
+        floats = (size_t)(ctx->dev[0].info.max_alloc_bytes / 8);
+    limit_run r = {.ctx = ctx, .global = floats / 4};
+    ADS_TRY(ads_get_kernel(ctx, "bench_device", "", "copy_float4", &r.k));
+    ADS_TRY(ads_tensor_create_raw(ctx, floats, &r.src));
+    ads_status st = ads_tensor_create_raw(ctx, floats, &r.dst);
+    if (st == ADS_OK) st = ads_fill(ctx, r.src, 1.0f);
+    if (st == ADS_OK) st = ads_arg_mem(r.k, 0, r.src);
+    if (st == ADS_OK) st = ads_arg_mem(r.k, 1, r.dst);
+    bench_stats s;
+    if (st == ADS_OK) st = bench_time(ctx, run_kernel, &r, 2, 7, &s);
+    if (st == ADS_OK) *gbs = 2.0 * floats * 4 / (s.median_ms * 1e6);
+    ads_tensor_release(r.src);
+    ads_tensor_release(r.dst);
+    return st;
+}
+
+ads_status bench_measure_limits(ads_context *ctx, bench_limits *out)
+{
+    ADS_TRY(measure_fma(ctx, &out->fma_gflops));
+    return measure_copy(ctx, &out->copy_gbs);
+}
+
+bench_row *bench_add_row(bench_table *tab)
+{
+    if (tab->n == tab->cap) {
+        int cap = tab->cap ? tab->cap * 2 : 32;
+        bench_row *rows = realloc(tab->rows, (size_t)cap * sizeof *rows);
+        if (!rows) return NULL;
+        tab->rows = rows;
+        tab->cap = cap;
+    }
+    bench_row *r = &tab->rows[tab->n++];
+    memset(r, 0, sizeof *r);
+    return r;
+}
+
+void bench_fill_row(bench_row *row, const bench_limits *lim, const bench_workload *wl,
+                    const char *variant, bool backward)
+{
+    snprintf(row->device, sizeof row->device, "%s", lim->device);
+    snprintf(row->driver, sizeof row->driver, "%s", lim->driver);
+    snprintf(row->workload, sizeof row->workload, "%s", wl->name);
+    snprintf(row->network, sizeof row->network, "%s", wl->network);
+    snprintf(row->variant, sizeof row->variant, "%s", variant);
+    snprintf(row->pass, sizeof row->pass, "%s", backward ? "fwd+bwd" : "forward");
+}
+
+void bench_print_table(const bench_table *tab, const bench_limits *lim)
+{
+    printf("\n%-12s %-9s %-8s %9s %17s %9s %8s %7s %9s\n", "workload", "variant", "pass",
+           "median ms", "spread (min-max)", "GFLOP/s", "GB/s", "% peak", "vs fixed");
+    for (int i = 0; i < tab->n; i++) {
+        const bench_row *r = &tab->rows[i];
+        char spread[32], gf[16] = "-", gb[16] = "-";
+        snprintf(spread, sizeof spread, "%.3f-%.3f", r->t.min_ms, r->t.max_ms);
+        if (r->gflops > 0) snprintf(gf, sizeof gf, "%.1f", r->gflops);
+        if (r->gbs > 0) snprintf(gb, sizeof gb, "%.1f", r->gbs);
+        printf("%-12s %-9s %-8s %9.3f %17s %9s %8s %6.1f%% %8.2fx\n", r->workload, r->variant,
+               r->pass, r->t.median_ms, spread, gf, gb, 100 * r->frac_peak, r->ratio_vs_fixed);
+    }
+    printf("\n%% peak: of the FMA peak (%.1f GFLOP/s) for convolutions, of the copy "
+           "bandwidth (%.1f GB/s) for pools; both measured above in this run.\n",
+           lim->fma_gflops, lim->copy_gbs);
+}
+
+void bench_random_positions(float *pos, int n_images, int len, float stride, unsigned seed)
+{
+    srand(seed);
+    for (int n = 0; n < n_images; n++) {
+        double *gaps = malloc((size_t)len * sizeof *gaps), total = 0;
+        if (!gaps) return;
+        for (int i = 0; i < len; i++) total += gaps[i] = 0.5 + (double)rand() / RAND_MAX;
+        double p = 0;
+        for (int i = 0; i < len; i++) {
+            pos[(size_t)n * len + i] = (float)p;
+            p += gaps[i] * stride * len / total;
+        }
+        free(gaps);
+    }
+}
