@@ -244,6 +244,18 @@ static ads_status configure_from_env(ads_context *ctx)
                         budget);
     const char *check = getenv("ADS_CHECK");
     ctx->check_finite = check && strcmp(check, "1") == 0;
+    const char *prof = getenv("ADS_PROFILE");
+    ctx->profiling = prof && strcmp(prof, "1") == 0;
+    const char *queues = getenv("ADS_QUEUES");
+    ctx->nqueues = 2;
+    if (queues && *queues) {
+        char *end;
+        long n = strtol(queues, &end, 10);
+        if (*end || n < 1 || n > ADS_MAX_QUEUES)
+            return ads_fail(ADS_ERR_INVALID_ARGUMENT, "ADS_QUEUES='%s' is not a number from 1 to %d",
+                            queues, ADS_MAX_QUEUES);
+        ctx->nqueues = (int)n;
+    }
     const char *cl_dir = getenv("ADS_CL_DIR");
     ctx->cl_dir = cl_dir && *cl_dir ? cl_dir : NULL;
     ctx->cache_dir = ads_disk_cache_dir(&ctx->dev[0]);
@@ -259,12 +271,33 @@ static ads_status create_cl_objects(ads_context *ctx)
     cl_int err;
     ctx->cl = clCreateContext(props, (cl_uint)ctx->ndev, ids, NULL, NULL, &err);
     if (err != CL_SUCCESS) return ads_fail_cl(err, "clCreateContext");
-    const char *prof = getenv("ADS_PROFILE");
-    cl_command_queue_properties qp =
-        prof && strcmp(prof, "1") == 0 ? CL_QUEUE_PROFILING_ENABLE : 0;
-    ctx->queue = clCreateCommandQueue(ctx->cl, ids[0], qp, &err);
-    if (err != CL_SUCCESS) return ads_fail_cl(err, "clCreateCommandQueue");
+    return ads_create_queues(ctx);
+}
+
+/* Several in-order queues on the primary device: an operation's
+   independent branches and independent calls overlap across them, and
+   the per-tensor events order everything else. */
+ads_status ads_create_queues(ads_context *ctx)
+{
+    cl_command_queue_properties qp = ctx->profiling ? CL_QUEUE_PROFILING_ENABLE : 0;
+    for (int i = 0; i < ctx->nqueues; i++) {
+        cl_int err;
+        ctx->queues[i] = clCreateCommandQueue(ctx->cl, ctx->dev[0].device, qp, &err);
+        if (err != CL_SUCCESS) return ads_fail_cl(err, "clCreateCommandQueue");
+    }
+    ctx->queue = ctx->queues[0];
     return ADS_OK;
+}
+
+static void release_queues(ads_context *ctx)
+{
+    for (int i = 0; i < ctx->nqueues; i++)
+        if (ctx->queues[i]) {
+            clFinish(ctx->queues[i]);
+            clReleaseCommandQueue(ctx->queues[i]);
+            ctx->queues[i] = NULL;
+        }
+    ctx->queue = NULL;
 }
 
 ads_status ads_context_create(const char *device_spec, ads_context **out)
@@ -278,6 +311,11 @@ ads_status ads_context_create(const char *device_spec, ads_context **out)
         free(ctx);
         return ads_fail(ADS_ERR_OUT_OF_MEMORY, "no host memory for a context");
     }
+    pthread_mutexattr_t attr;
+    pthread_mutexattr_init(&attr);
+    pthread_mutexattr_settype(&attr, PTHREAD_MUTEX_RECURSIVE);
+    pthread_mutex_init(&ctx->lock, &attr);
+    pthread_mutexattr_destroy(&attr);
     int n = enumerate(cands, MAX_CANDIDATES);
     const char *spec = device_spec ? device_spec : getenv("ADS_DEVICE");
     int picked[ADS_MAX_DEVICES], npicked = 0;
@@ -300,20 +338,26 @@ ads_status ads_context_create(const char *device_spec, ads_context **out)
 void ads_context_release(ads_context *ctx)
 {
     if (!ctx) return;
-    if (ctx->queue) clFinish(ctx->queue);
+    for (int i = 0; i < ctx->nqueues; i++)
+        if (ctx->queues[i]) clFinish(ctx->queues[i]);
+    ads_profile_release(ctx); /* prints the table when profiling */
     ads_workspaces_free(ctx);
     ads_programs_release(ctx);
-    if (ctx->queue) clReleaseCommandQueue(ctx->queue);
+    release_queues(ctx);
     if (ctx->cl) clReleaseContext(ctx->cl);
     free(ctx->cache_dir);
+    pthread_mutex_destroy(&ctx->lock);
     free(ctx);
 }
 
 ads_status ads_finish(ads_context *ctx)
 {
     if (!ctx) return ads_fail(ADS_ERR_NULL_ARGUMENT, "ctx is NULL");
-    cl_int err = clFinish(ctx->queue);
-    return err == CL_SUCCESS ? ADS_OK : ads_fail_cl(err, "clFinish");
+    for (int i = 0; i < ctx->nqueues; i++) {
+        cl_int err = clFinish(ctx->queues[i]);
+        if (err != CL_SUCCESS) return ads_fail_cl(err, "clFinish");
+    }
+    return ADS_OK;
 }
 
 int ads_context_device_count(const ads_context *ctx) { return ctx ? ctx->ndev : 0; }

@@ -6,6 +6,7 @@
 #define CL_TARGET_OPENCL_VERSION 120
 #endif
 #include <CL/cl.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -41,10 +42,15 @@ typedef struct {
 } ads_device;
 
 #define ADS_MAX_DEVICES 8
+#define ADS_MAX_QUEUES 4
+
+typedef struct ads_profile_record ads_profile_record;
 
 struct ads_context {
     cl_context cl;
-    cl_command_queue queue;
+    cl_command_queue queue; /* == queues[0], the main queue */
+    cl_command_queue queues[ADS_MAX_QUEUES];
+    int nqueues;            /* ADS_QUEUES, default 2 */
     ads_device dev[ADS_MAX_DEVICES];
     int ndev;
 
@@ -56,7 +62,21 @@ struct ads_context {
     uint64_t memory_budget;
     struct ads_workspace *free_workspaces;
     bool check_finite; /* ADS_CHECK=1 */
+
+    /* Guards the caches, the pool, the tensors' event records and the
+       profile, so several host threads may share the context. Recursive:
+       internal helpers that lock may call each other. */
+    pthread_mutex_t lock;
+
+    bool profiling; /* ADS_PROFILE=1 or ads_context_enable_profiling */
+    ads_profile_record *profile;
+    int nprofile, profile_cap;
+    uint64_t bytes_to_device, bytes_from_device;
 };
+
+ads_status ads_create_queues(ads_context *ctx);
+void ads_lock(ads_context *ctx);
+void ads_unlock(ads_context *ctx);
 
 /* ----------------------------------------------------------------- tensor */
 
@@ -105,7 +125,9 @@ extern const int ads_cl_source_count;
 
 /* The kernel `kernel_name` from program `source_name` built with `options`
    (only -D options that change code shape). Cached per context in memory
-   and, when enabled, on disk. The kernel object is owned by the context. */
+   and, when enabled, on disk. The kernel object is owned by the context
+   and private to the calling thread (kernel arguments are not
+   thread-safe), so set its arguments and enqueue it in the same thread. */
 ads_status ads_get_kernel(ads_context *ctx, const char *source_name, const char *options,
                           const char *kernel_name, cl_kernel *out);
 /* The program itself (built, cached as above). */
@@ -132,8 +154,11 @@ uint64_t ads_hash64(const void *data, size_t len, uint64_t seed);
 
 /* One kernel launch: the tensors it reads and writes decide what it waits
    for and what it records. A tensor both read and written is listed in
-   writes only. local[0] == 0 lets the driver choose. */
+   writes only. local[0] == 0 lets the driver choose. `stream` 0 is the
+   main queue; an operation may put a branch that is independent of its
+   other work (gw beside gx) on stream 1 so the two can overlap. */
 typedef struct {
+    int stream;
     cl_kernel kernel;
     cl_uint dims;
     size_t global[3];
@@ -146,10 +171,10 @@ typedef struct {
 /* Rounds the global size up to a multiple of the local size and enqueues. */
 ads_status ads_enqueue(ads_context *ctx, const ads_launch *l);
 
-/* For work that is not a kernel we enqueue (CLBlast, copies): collects
-   the wait list for the given tensors into one marker event on the queue
-   so the foreign call can follow it, then after it, `ads_record` stores
-   the event of that call. */
+/* For work that is not a kernel we enqueue (CLBlast, copies): the events
+   the given tensors carry, to wait on; after the call `ads_record` stores
+   its event. Fails if one of those events reports an earlier command's
+   failure. Callers hold the context lock across both calls. */
 ads_status ads_wait_list(const ads_tensor *const *reads, int nreads,
                          ads_tensor *const *writes, int nwrites, cl_event **list,
                          cl_uint *n);
@@ -170,6 +195,10 @@ ads_status ads_arg_local(cl_kernel k, cl_uint i, size_t bytes);
 ads_status ads_workspace_acquire(ads_context *ctx, size_t count, ads_tensor **out);
 void ads_workspace_release(ads_context *ctx, ads_tensor *ws);
 void ads_workspaces_free(ads_context *ctx);
+
+/* Profiling (profile.c): remembers a launch's event, prints the table. */
+void ads_profile_add(ads_context *ctx, cl_kernel k, cl_event ev);
+void ads_profile_release(ads_context *ctx);
 
 /* Fills t with the value v on the device. */
 ads_status ads_fill(ads_context *ctx, ads_tensor *t, float v);

@@ -8,6 +8,7 @@
 
 typedef struct kernel_entry {
     char *name;
+    pthread_t owner; /* kernel arguments are per object: one object per thread */
     cl_kernel kernel;
     struct kernel_entry *next;
 } kernel_entry;
@@ -240,19 +241,22 @@ static ads_status get_entry(ads_context *ctx, const char *name, const char *opti
 ads_status ads_get_program(ads_context *ctx, const char *source_name, const char *options,
                            cl_program *out)
 {
+    ads_lock(ctx);
     ads_program_entry *e;
-    ADS_TRY(get_entry(ctx, source_name, options, &e));
-    *out = e->program;
-    return ADS_OK;
+    ads_status st = get_entry(ctx, source_name, options, &e);
+    if (st == ADS_OK) *out = e->program;
+    ads_unlock(ctx);
+    return st;
 }
 
-ads_status ads_get_kernel(ads_context *ctx, const char *source_name, const char *options,
-                          const char *kernel_name, cl_kernel *out)
+static ads_status get_kernel_locked(ads_context *ctx, const char *source_name,
+                                    const char *options, const char *kernel_name, cl_kernel *out)
 {
     ads_program_entry *e;
     ADS_TRY(get_entry(ctx, source_name, options, &e));
+    pthread_t self = pthread_self();
     for (kernel_entry *k = e->kernels; k; k = k->next)
-        if (strcmp(k->name, kernel_name) == 0) {
+        if (pthread_equal(k->owner, self) && strcmp(k->name, kernel_name) == 0) {
             *out = k->kernel;
             return ADS_OK;
         }
@@ -268,11 +272,21 @@ ads_status ads_get_kernel(ads_context *ctx, const char *source_name, const char 
         clReleaseKernel(kern);
         return ads_fail(ADS_ERR_OUT_OF_MEMORY, "no host memory for the kernel cache");
     }
+    k->owner = self;
     k->kernel = kern;
     k->next = e->kernels;
     e->kernels = k;
     *out = kern;
     return ADS_OK;
+}
+
+ads_status ads_get_kernel(ads_context *ctx, const char *source_name, const char *options,
+                          const char *kernel_name, cl_kernel *out)
+{
+    ads_lock(ctx);
+    ads_status st = get_kernel_locked(ctx, source_name, options, kernel_name, out);
+    ads_unlock(ctx);
+    return st;
 }
 
 void ads_programs_release(ads_context *ctx)

@@ -25,6 +25,25 @@ static ads_status push(cl_event **list, cl_uint *n, cl_uint *cap, cl_event ev)
     return ADS_OK;
 }
 
+void ads_lock(ads_context *ctx) { pthread_mutex_lock(&ctx->lock); }
+void ads_unlock(ads_context *ctx) { pthread_mutex_unlock(&ctx->lock); }
+
+/* A negative execution status means the command behind the event failed;
+   anything waiting on it would fail or hang, so say so now. */
+static ads_status check_not_failed(cl_event *list, cl_uint n)
+{
+    for (cl_uint i = 0; i < n; i++) {
+        cl_int status = CL_COMPLETE;
+        clGetEventInfo(list[i], CL_EVENT_COMMAND_EXECUTION_STATUS, sizeof status, &status, NULL);
+        if (status < 0)
+            return ads_fail(ADS_ERR_OPENCL,
+                            "an earlier command that this call depends on failed on the device "
+                            "(%s); the tensors it wrote hold no valid result",
+                            ads_cl_error_name(status));
+    }
+    return ADS_OK;
+}
+
 ads_status ads_wait_list(const ads_tensor *const *reads, int nreads, ads_tensor *const *writes,
                          int nwrites, cl_event **list, cl_uint *n)
 {
@@ -40,6 +59,7 @@ ads_status ads_wait_list(const ads_tensor *const *reads, int nreads, ads_tensor 
         for (int r = 0; r < writes[i]->nreads && st == ADS_OK; r++)
             st = push(list, n, &cap, writes[i]->reads[r]);
     }
+    if (st == ADS_OK) st = check_not_failed(*list, *n);
     if (st != ADS_OK) {
         free(*list);
         *list = NULL;
@@ -51,7 +71,7 @@ ads_status ads_wait_list(const ads_tensor *const *reads, int nreads, ads_tensor 
 static void fold_reads(ads_tensor *t)
 {
     cl_event marker;
-    if (clEnqueueMarkerWithWaitList(t->ctx->queue, (cl_uint)t->nreads, t->reads, &marker) !=
+    if (clEnqueueMarkerWithWaitList(t->ctx->queues[0], (cl_uint)t->nreads, t->reads, &marker) !=
         CL_SUCCESS)
         return; /* keep the long list: still correct, only larger */
     for (int i = 0; i < t->nreads; i++) clReleaseEvent(t->reads[i]);
@@ -94,21 +114,15 @@ void ads_record(cl_event ev, const ads_tensor *const *reads, int nreads,
         if (reads[i]) add_read((ads_tensor *)reads[i], ev); /* the record is mutable state */
 }
 
-ads_status ads_enqueue(ads_context *ctx, const ads_launch *l)
+static ads_status enqueue_locked(ads_context *ctx, const ads_launch *l, const size_t *global,
+                                 const size_t *local)
 {
-    size_t global[3];
-    const size_t *local = l->local[0] ? l->local : NULL;
-    for (cl_uint d = 0; d < l->dims; d++) {
-        global[d] = l->global[d];
-        if (local) global[d] = (global[d] + local[d] - 1) / local[d] * local[d];
-        if (global[d] == 0) return ADS_OK; /* nothing to do */
-    }
     cl_event *wait;
     cl_uint nwait;
     ADS_TRY(ads_wait_list(l->reads, l->nreads, l->writes, l->nwrites, &wait, &nwait));
+    cl_command_queue q = ctx->queues[(l->stream < 0 ? 0 : l->stream) % ctx->nqueues];
     cl_event ev;
-    cl_int err =
-        clEnqueueNDRangeKernel(ctx->queue, l->kernel, l->dims, NULL, global, local, nwait, wait, &ev);
+    cl_int err = clEnqueueNDRangeKernel(q, l->kernel, l->dims, NULL, global, local, nwait, wait, &ev);
     free(wait);
     if (err != CL_SUCCESS) {
         char name[128] = "?";
@@ -119,8 +133,24 @@ ads_status ads_enqueue(ads_context *ctx, const ads_launch *l)
                         (int)err);
     }
     ads_record(ev, l->reads, l->nreads, l->writes, l->nwrites);
+    if (ctx->profiling) ads_profile_add(ctx, l->kernel, ev);
     clReleaseEvent(ev);
     return ADS_OK;
+}
+
+ads_status ads_enqueue(ads_context *ctx, const ads_launch *l)
+{
+    size_t global[3];
+    const size_t *local = l->local[0] ? l->local : NULL;
+    for (cl_uint d = 0; d < l->dims; d++) {
+        global[d] = l->global[d];
+        if (local) global[d] = (global[d] + local[d] - 1) / local[d] * local[d];
+        if (global[d] == 0) return ADS_OK; /* nothing to do */
+    }
+    ads_lock(ctx);
+    ads_status st = enqueue_locked(ctx, l, global, local);
+    ads_unlock(ctx);
+    return st;
 }
 
 static ads_status arg(cl_kernel k, cl_uint i, size_t size, const void *v)

@@ -47,17 +47,24 @@ static ads_tensor *new_tensor(ads_context *ctx, int ndim, const int64_t *shape, 
 
 ads_status ads_fill(ads_context *ctx, ads_tensor *t, float v)
 {
+    ads_lock(ctx);
     cl_event *wait;
     cl_uint nwait;
-    ADS_TRY(ads_wait_list(NULL, 0, &t, 1, &wait, &nwait));
-    cl_event ev;
-    cl_int err = clEnqueueFillBuffer(ctx->queue, t->mem, &v, sizeof v, 0, t->count * sizeof v,
-                                     nwait, wait, &ev);
-    free(wait);
-    if (err != CL_SUCCESS) return ads_fail_cl(err, "clEnqueueFillBuffer");
-    ads_record(ev, NULL, 0, &t, 1);
-    clReleaseEvent(ev);
-    return ADS_OK;
+    ads_status st = ads_wait_list(NULL, 0, &t, 1, &wait, &nwait);
+    if (st == ADS_OK) {
+        cl_event ev;
+        cl_int err = clEnqueueFillBuffer(ctx->queue, t->mem, &v, sizeof v, 0, t->count * sizeof v,
+                                         nwait, wait, &ev);
+        free(wait);
+        if (err == CL_SUCCESS) {
+            ads_record(ev, NULL, 0, &t, 1);
+            clReleaseEvent(ev);
+        } else {
+            st = ads_fail_cl(err, "clEnqueueFillBuffer");
+        }
+    }
+    ads_unlock(ctx);
+    return st;
 }
 
 static ads_status allocate(ads_context *ctx, ads_tensor *t)
@@ -146,49 +153,70 @@ ads_status ads_tensor_wrap(ads_context *ctx, void *cl_mem_buffer, size_t offset,
     return ADS_OK;
 }
 
-ads_status ads_tensor_write(ads_tensor *t, const float *src, size_t count)
+static ads_status check_transfer(const ads_tensor *t, const float *host, size_t count,
+                                 const char *host_name)
 {
     if (!t) return ads_fail(ADS_ERR_NULL_ARGUMENT, "t is NULL");
-    if (!src) return ads_fail(ADS_ERR_NULL_ARGUMENT, "src is NULL");
+    if (!host) return ads_fail(ADS_ERR_NULL_ARGUMENT, "%s is NULL", host_name);
     if (count != t->count)
         return ads_fail(ADS_ERR_SHAPE_MISMATCH, "count is %zu but the tensor holds %zu elements",
                         count, t->count);
-    cl_event *wait;
-    cl_uint nwait;
-    ADS_TRY(ads_wait_list(NULL, 0, &t, 1, &wait, &nwait));
-    cl_event ev;
-    /* Blocking: the caller may reuse src as soon as we return. */
-    cl_int err = clEnqueueWriteBuffer(t->ctx->queue, t->mem, CL_TRUE, 0, count * sizeof(float),
-                                      src, nwait, wait, &ev);
-    free(wait);
-    if (err != CL_SUCCESS) return ads_fail_cl(err, "clEnqueueWriteBuffer in ads_tensor_write");
-    ads_record(ev, NULL, 0, &t, 1);
-    clReleaseEvent(ev);
     return ADS_OK;
+}
+
+/* Enqueues a copy between host and device after the events the tensor
+   carries, records it, and waits for it outside the lock so that other
+   threads can go on enqueueing. */
+static ads_status transfer(ads_tensor *t, float *host, bool to_device)
+{
+    ads_context *ctx = t->ctx;
+    size_t bytes = t->count * sizeof(float);
+    cl_event *wait, ev;
+    cl_uint nwait;
+    ads_lock(ctx);
+    ads_status st = to_device ? ads_wait_list(NULL, 0, &t, 1, &wait, &nwait)
+                              : ads_wait_list((const ads_tensor *const *)&t, 1, NULL, 0, &wait,
+                                              &nwait);
+    if (st == ADS_OK) {
+        cl_int err = to_device ? clEnqueueWriteBuffer(ctx->queue, t->mem, CL_FALSE, 0, bytes,
+                                                      host, nwait, wait, &ev)
+                               : clEnqueueReadBuffer(ctx->queue, t->mem, CL_FALSE, 0, bytes, host,
+                                                     nwait, wait, &ev);
+        free(wait);
+        if (err != CL_SUCCESS) {
+            st = ads_fail_cl(err, to_device ? "clEnqueueWriteBuffer in ads_tensor_write"
+                                            : "clEnqueueReadBuffer in ads_tensor_read");
+        } else if (to_device) {
+            ads_record(ev, NULL, 0, &t, 1);
+            ctx->bytes_to_device += bytes;
+        } else {
+            ads_record(ev, (const ads_tensor *const *)&t, 1, NULL, 0);
+            ctx->bytes_from_device += bytes;
+        }
+    }
+    ads_unlock(ctx);
+    if (st != ADS_OK) return st;
+    /* The caller may reuse its buffer as soon as we return. */
+    cl_int err = clWaitForEvents(1, &ev);
+    clReleaseEvent(ev);
+    if (err != CL_SUCCESS)
+        return ads_fail(ADS_ERR_OPENCL, "%s failed: %s (a kernel this copy waited for may have "
+                                        "failed)",
+                        to_device ? "ads_tensor_write" : "ads_tensor_read",
+                        ads_cl_error_name(err));
+    return ADS_OK;
+}
+
+ads_status ads_tensor_write(ads_tensor *t, const float *src, size_t count)
+{
+    ADS_TRY(check_transfer(t, src, count, "src"));
+    return transfer(t, (float *)src, true); /* a write only reads src */
 }
 
 ads_status ads_tensor_read(const ads_tensor *t, float *dst, size_t count)
 {
-    if (!t) return ads_fail(ADS_ERR_NULL_ARGUMENT, "t is NULL");
-    if (!dst) return ads_fail(ADS_ERR_NULL_ARGUMENT, "dst is NULL");
-    if (count != t->count)
-        return ads_fail(ADS_ERR_SHAPE_MISMATCH, "count is %zu but the tensor holds %zu elements",
-                        count, t->count);
-    cl_event *wait;
-    cl_uint nwait;
-    ADS_TRY(ads_wait_list(&t, 1, NULL, 0, &wait, &nwait));
-    cl_event ev;
-    cl_int err = clEnqueueReadBuffer(t->ctx->queue, t->mem, CL_TRUE, 0, count * sizeof(float), dst,
-                                     nwait, wait, &ev);
-    free(wait);
-    if (err != CL_SUCCESS) {
-        /* A failed dependency surfaces here as a failed read. */
-        return ads_fail_cl(err, "clEnqueueReadBuffer in ads_tensor_read (a kernel writing this "
-                                "tensor may have failed)");
-    }
-    ads_record(ev, &t, 1, NULL, 0);
-    clReleaseEvent(ev);
-    return ADS_OK;
+    ADS_TRY(check_transfer(t, dst, count, "dst"));
+    return transfer((ads_tensor *)t, dst, false); /* the event record is mutable state */
 }
 
 void ads_tensor_release(ads_tensor *t)

@@ -9,7 +9,7 @@ struct ads_workspace {
     struct ads_workspace *next;
 };
 
-ads_status ads_workspace_acquire(ads_context *ctx, size_t count, ads_tensor **out)
+static ads_status acquire_locked(ads_context *ctx, size_t count, ads_tensor **out)
 {
     struct ads_workspace **best = NULL;
     for (struct ads_workspace **w = &ctx->free_workspaces; *w; w = &(*w)->next)
@@ -30,25 +30,37 @@ ads_status ads_workspace_acquire(ads_context *ctx, size_t count, ads_tensor **ou
     return st;
 }
 
+ads_status ads_workspace_acquire(ads_context *ctx, size_t count, ads_tensor **out)
+{
+    ads_lock(ctx);
+    ads_status st = acquire_locked(ctx, count, out);
+    ads_unlock(ctx);
+    return st;
+}
+
 void ads_workspace_release(ads_context *ctx, ads_tensor *ws)
 {
     if (!ws) return;
+    ads_lock(ctx);
     struct ads_workspace *node = malloc(sizeof *node);
     if (!node) {
         ads_tensor_release(ws);
-        return;
+    } else {
+        node->t = ws;
+        node->next = ctx->free_workspaces;
+        ctx->free_workspaces = node;
     }
-    node->t = ws;
-    node->next = ctx->free_workspaces;
-    ctx->free_workspaces = node;
+    ads_unlock(ctx);
 }
 
 void ads_workspaces_free(ads_context *ctx)
 {
+    ads_lock(ctx);
     while (ctx->free_workspaces) {
         struct ads_workspace *node = ctx->free_workspaces;
         ctx->free_workspaces = node->next;
         ads_tensor_release(node->t);
         free(node);
     }
+    ads_unlock(ctx);
 }

@@ -1,0 +1,174 @@
+/* The scheduler: several queues, failed dependencies, profiling, and
+   several host threads sharing one context. */
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "harness.h"
+#include "internal.h"
+
+/* Enqueues dst = src through the scheduler on the given stream. */
+static ads_status copy(ads_context *ctx, const ads_tensor *src, ads_tensor *dst, int stream)
+{
+    cl_kernel k;
+    ADS_TRY(ads_get_kernel(ctx, "util", "", "copy_floats", &k));
+    ADS_TRY(ads_arg_mem(k, 0, src));
+    ADS_TRY(ads_arg_mem(k, 1, dst));
+    ADS_TRY(ads_arg_long(k, 2, (int64_t)src->count));
+    ads_launch l = {.stream = stream, .kernel = k, .dims = 1, .global = {src->count},
+                    .nreads = 1, .nwrites = 1};
+    l.reads[0] = src;
+    l.writes[0] = dst;
+    return ads_enqueue(ctx, &l);
+}
+
+/* A chain that hops between queues must still see every earlier write. */
+START_TEST(chains_across_queues_stay_ordered)
+{
+    const char *counts[] = {"1", "2", "4"};
+    for (int q = 0; q < 3; q++) {
+        setenv("ADS_QUEUES", counts[q], 1);
+        ads_context *ctx = test_context();
+        ck_assert_int_eq(ctx->nqueues, atoi(counts[q]));
+        int64_t shape[1] = {4096};
+        float in[4096];
+        for (int i = 0; i < 4096; i++) in[i] = (float)(i * 3 + q);
+        ads_tensor *t[3];
+        t[0] = test_tensor(ctx, 1, shape, in);
+        t[1] = test_tensor(ctx, 1, shape, NULL);
+        t[2] = test_tensor(ctx, 1, shape, NULL);
+        for (int round = 0; round < 30; round++)
+            ck_assert_ads_ok(copy(ctx, t[round % 3], t[(round + 1) % 3], round % 4));
+        float *v = test_read(t[30 % 3]);
+        ck_assert_mem_eq(v, in, sizeof in);
+        free(v);
+        for (int i = 0; i < 3; i++) ads_tensor_release(t[i]);
+        ads_context_release(ctx);
+    }
+    setenv("ADS_QUEUES", "9", 1);
+    ads_context *ctx = NULL;
+    ck_assert_int_eq(ads_context_create(NULL, &ctx), ADS_ERR_INVALID_ARGUMENT);
+    ck_assert_msg(strstr(ads_last_error(), "ADS_QUEUES") != NULL, "%s", ads_last_error());
+    unsetenv("ADS_QUEUES");
+}
+END_TEST
+
+/* A dependency that failed surfaces as a status, never as a hang. */
+START_TEST(failed_dependency_is_reported)
+{
+    ads_context *ctx = test_context();
+    int64_t shape[1] = {16};
+    ads_tensor *a = test_tensor(ctx, 1, shape, NULL), *b = test_tensor(ctx, 1, shape, NULL);
+    cl_int err;
+    cl_event failed = clCreateUserEvent(ctx->cl, &err);
+    ck_assert_int_eq(err, CL_SUCCESS);
+    ck_assert_int_eq(clSetUserEventStatus(failed, -5), CL_SUCCESS);
+    ads_lock(ctx);
+    ads_record(failed, NULL, 0, &a, 1); /* as if a kernel writing `a` had failed */
+    ads_unlock(ctx);
+    clReleaseEvent(failed);
+    ck_assert_int_eq(copy(ctx, a, b, 0), ADS_ERR_OPENCL);
+    ck_assert_msg(strstr(ads_last_error(), "failed") != NULL, "%s", ads_last_error());
+    float host[16];
+    ck_assert_int_eq(ads_tensor_read(a, host, 16), ADS_ERR_OPENCL);
+    /* b was never touched and is still usable. */
+    ck_assert_ads_ok(ads_tensor_read(b, host, 16));
+    ads_tensor_release(a);
+    ads_tensor_release(b);
+    ads_context_release(ctx);
+}
+END_TEST
+
+/* ADS_PROFILE=1 prints a table of kernels when the context goes. */
+START_TEST(profile_table_is_printed)
+{
+    char path[] = "/tmp/ads-profile-XXXXXX";
+    int fd = mkstemp(path);
+    ck_assert_int_ge(fd, 0);
+    fflush(stderr);
+    int saved = dup(2);
+    dup2(fd, 2);
+    setenv("ADS_PROFILE", "1", 1);
+    ads_context *ctx = test_context();
+    int64_t shape[1] = {1000};
+    ads_tensor *a = test_tensor(ctx, 1, shape, NULL), *b = test_tensor(ctx, 1, shape, NULL);
+    for (int i = 0; i < 5; i++) ck_assert_ads_ok(copy(ctx, a, b, 0));
+    float host[1000];
+    ck_assert_ads_ok(ads_tensor_read(b, host, 1000));
+    ads_tensor_release(a);
+    ads_tensor_release(b);
+    ads_context_release(ctx);
+    unsetenv("ADS_PROFILE");
+    fflush(stderr);
+    dup2(saved, 2);
+    char text[4096] = "";
+    FILE *f = fopen(path, "r");
+    size_t n = fread(text, 1, sizeof text - 1, f);
+    text[n] = '\0';
+    fclose(f);
+    remove(path);
+    ck_assert_msg(strstr(text, "adastride profile") != NULL, "no table in: %s", text);
+    ck_assert_msg(strstr(text, "copy_floats") != NULL, "no kernel row in: %s", text);
+    ck_assert_msg(strstr(text, "device->host 4000") != NULL, "no byte count in: %s", text);
+}
+END_TEST
+
+typedef struct {
+    ads_context *ctx;
+    unsigned seed;
+    int failures;
+} worker;
+
+/* Many independent round trips through copies of random sizes. */
+static void *work(void *arg)
+{
+    worker *w = arg;
+    for (int iter = 0; iter < 60; iter++) {
+        int64_t n = 1 + (int64_t)(rand_r(&w->seed) % 20000);
+        float *in = malloc((size_t)n * sizeof *in), *out = malloc((size_t)n * sizeof *out);
+        for (int64_t i = 0; i < n; i++) in[i] = (float)rand_r(&w->seed);
+        ads_tensor *a = NULL, *b = NULL;
+        bool ok = ads_tensor_create(w->ctx, 1, &n, &a) == ADS_OK &&
+                  ads_tensor_create(w->ctx, 1, &n, &b) == ADS_OK &&
+                  ads_tensor_write(a, in, (size_t)n) == ADS_OK &&
+                  copy(w->ctx, a, b, iter % 2) == ADS_OK &&
+                  ads_tensor_read(b, out, (size_t)n) == ADS_OK &&
+                  memcmp(in, out, (size_t)n * sizeof *in) == 0;
+        ads_tensor *ws = NULL;
+        ok = ok && ads_workspace_acquire(w->ctx, (size_t)n, &ws) == ADS_OK;
+        ads_workspace_release(w->ctx, ws);
+        if (!ok) w->failures++;
+        ads_tensor_release(a);
+        ads_tensor_release(b);
+        free(in);
+        free(out);
+    }
+    return NULL;
+}
+
+START_TEST(two_threads_share_a_context)
+{
+    ads_context *ctx = test_context();
+    worker w[2] = {{ctx, 1, 0}, {ctx, 2, 0}};
+    pthread_t th[2];
+    for (int i = 0; i < 2; i++) ck_assert_int_eq(pthread_create(&th[i], NULL, work, &w[i]), 0);
+    for (int i = 0; i < 2; i++) pthread_join(th[i], NULL);
+    ck_assert_int_eq(w[0].failures + w[1].failures, 0);
+    ads_context_release(ctx);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("scheduler");
+    TCase *tc = tcase_create("scheduler");
+    tcase_set_timeout(tc, 120);
+    tcase_add_test(tc, chains_across_queues_stay_ordered);
+    tcase_add_test(tc, failed_dependency_is_reported);
+    tcase_add_test(tc, profile_table_is_printed);
+    tcase_add_test(tc, two_threads_share_a_context);
+    suite_add_tcase(s, tc);
+    return test_run_suite(s);
+}
