@@ -223,6 +223,66 @@ ADS_API ads_status ads_stride_logits_backward(ads_context *ctx, ads_profile phi,
                                               const ads_tensor *ga_cols, ads_tensor *gx,
                                               ads_tensor *gv_rows, ads_tensor *gv_cols);
 
+/* ------------------------------------------------------------------ layer */
+
+/* The adaptive-stride module as a layer (DESIGN.md 1.6): predictor ->
+   positions -> gather-convolution or pooling. With adapt NONE it is the
+   fixed-stride layer; a fresh adaptive layer (v = 0) computes exactly
+   what the fixed one does. The layer owns its parameters and their
+   gradients. */
+typedef struct ads_layer ads_layer;
+typedef enum { ADS_LAYER_CONV, ADS_LAYER_POOL } ads_layer_kind;
+typedef enum {
+    ADS_ADAPT_NONE = 0,
+    ADS_ADAPT_ROWS = 1,
+    ADS_ADAPT_COLS = 2,
+    ADS_ADAPT_BOTH = 3
+} ads_adapt;
+
+typedef struct {
+    ads_layer_kind kind;
+    int in_channels;
+    int out_channels;   /* conv only; a pool keeps in_channels */
+    ads_conv_desc conv; /* conv: kernel, nominal stride, padding, dilation, groups */
+    ads_pool_desc pool; /* pool: mode, window, nominal stride, padding, dilation */
+    int out_h, out_w;   /* 0: the fixed-stride layer's output size */
+    ads_adapt adapt;    /* which axes learn their strides */
+    ads_profile profile;
+    float temperature; /* 0 means 1 */
+    int bias;          /* conv: 1 adds a bias */
+    uint64_t seed;     /* He-uniform W; b, v_rows, v_cols start at 0 */
+} ads_layer_desc;
+
+typedef enum { ADS_PARAM_WEIGHT, ADS_PARAM_BIAS, ADS_PARAM_V_ROWS, ADS_PARAM_V_COLS } ads_param;
+
+ADS_API ads_status ads_layer_create(ads_context *ctx, const ads_layer_desc *d, ads_layer **out);
+ADS_API void ads_layer_release(ads_layer *l);
+/* The output shape for an input of shape in (N x C x H x W). */
+ADS_API ads_status ads_layer_output_shape(const ads_layer *l, const int64_t in[4],
+                                          int64_t out[4]);
+/* y = layer(x). Keeps what backward needs, including a reference to x:
+   x must stay alive and unchanged until the matching backward. */
+ADS_API ads_status ads_layer_forward(ads_layer *l, const ads_tensor *x, ads_tensor *y);
+/* From gy, overwrites gx (NULL: not wanted) and ACCUMULATES the
+   parameter gradients (conv path plus predictor path). */
+ADS_API ads_status ads_layer_backward(ads_layer *l, const ads_tensor *gy, ads_tensor *gx);
+ADS_API ads_status ads_layer_zero_grad(ads_layer *l);
+/* The parameter or its gradient; NULL where the layer has none (no bias,
+   a pool's weight, an axis that does not adapt). Owned by the layer. */
+ADS_API ads_tensor *ads_layer_param(ads_layer *l, ads_param p);
+ADS_API ads_tensor *ads_layer_grad(ads_layer *l, ads_param p);
+/* The sampling positions of the last forward pass: py (N x Ho) and px
+   (N x Wo), in input pixels, with the convention of ads_sampling (tap
+   (ky,kx) of output (i,j) sits at py[i] - pad_h + ky*dil_h, ...). */
+ADS_API ads_status ads_layer_positions(ads_layer *l, float *py, size_t ny, float *px,
+                                       size_t nx);
+/* Parameters to and from a file (format in docs/design.md: magic,
+   version, shapes, checksum). A truncated, corrupt or mismatched file is
+   refused with ADS_ERR_IO or ADS_ERR_SHAPE_MISMATCH and leaves the layer
+   unchanged. */
+ADS_API ads_status ads_layer_save(ads_layer *l, const char *path);
+ADS_API ads_status ads_layer_load(ads_layer *l, const char *path);
+
 /* ------------------------------------------------------------- utilities */
 
 /* Output size of a fixed-stride conv or pool along one axis, as PyTorch

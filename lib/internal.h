@@ -200,6 +200,11 @@ void ads_workspaces_free(ads_context *ctx);
 void ads_profile_add(ads_context *ctx, cl_kernel k, cl_event ev);
 void ads_profile_release(ads_context *ctx);
 
+/* dst += src, element by element (util_ops.c). */
+ads_status ads_accumulate(ads_context *ctx, ads_tensor *dst, const ads_tensor *src);
+/* pos (N x L) = stride * i along each row: the fixed grid's positions. */
+ads_status ads_uniform_positions(ads_context *ctx, ads_tensor *pos, float stride);
+
 /* Fills t with the value v on the device. */
 ads_status ads_fill(ads_context *ctx, ads_tensor *t, float v);
 
