@@ -1,0 +1,307 @@
+/* Stride logits from features, the predictor of DESIGN.md 1.2, and back
+   (cl/stride_logits.cl). Per axis: one pass over x for the profile, a
+   small kernel for the bins; backward: the profile gradient from the
+   bins, gv by a per-channel work-group reduction, gx by one elementwise
+   kernel that serves both axes. */
+#include <limits.h>
+
+#include "internal.h"
+
+#define SOURCE "stride_logits"
+#define GROUP_SIZE 64 /* work-items per channel in the gv reduction */
+/* Fixed local sizes for the other kernels: a driver-chosen one follows the
+   global size, and PoCL compiles a kernel anew for every local size. */
+#define LINE_GROUP 32
+
+/* One axis of the predictor. The plane is seen as P lines of Q elements,
+   lines sp apart (see cl/stride_logits.cl); L is the number of logits. */
+typedef struct {
+    const ads_tensor *v;       /* NULL: the axis is skipped */
+    const ads_tensor *logits;  /* a (forward) or ga (backward) */
+    ads_tensor *gv;            /* backward only; NULL: skipped */
+    int P, Q, sp, sq, L;
+} axis;
+
+static void set_geometry(axis *ax, const ads_tensor *x, bool rows)
+{
+    int H = (int)x->shape[2], W = (int)x->shape[3];
+    ax->P = rows ? H : W;
+    ax->Q = rows ? W : H;
+    ax->sp = rows ? W : 1;
+    ax->sq = rows ? 1 : W;
+    ax->L = ax->logits ? (int)ax->logits->shape[1] : 0;
+}
+
+static ads_status check_phi(ads_profile phi)
+{
+    if (phi == ADS_PROFILE_LINEAR || phi == ADS_PROFILE_VARIATION) return ADS_OK;
+    return ads_fail(ADS_ERR_INVALID_ARGUMENT,
+                    "phi is %d; expected ADS_PROFILE_LINEAR or ADS_PROFILE_VARIATION", (int)phi);
+}
+
+static ads_status check_x(ads_context *ctx, const ads_tensor *x)
+{
+    ADS_TRY(ads_check_tensor(x, ctx, "x"));
+    char buf[128];
+    if (x->ndim != 4)
+        return ads_fail(ADS_ERR_SHAPE_MISMATCH, "x has shape %s; expected a 4-D tensor N x C x H x W",
+                        ads_shape_str(x, buf, sizeof buf));
+    for (int i = 0; i < 4; i++)
+        if (x->shape[i] > INT_MAX)
+            return ads_fail(ADS_ERR_TOO_LARGE, "x has shape %s; each dimension must be below 2^31",
+                            ads_shape_str(x, buf, sizeof buf));
+    return ADS_OK;
+}
+
+/* Logits (or their gradient) of one axis: N x L. */
+static ads_status check_logits(const ads_tensor *a, const char *name, int64_t N)
+{
+    if (a->ndim == 2 && a->shape[0] == N && a->shape[1] <= INT_MAX) return ADS_OK;
+    char buf[128];
+    return ads_fail(ADS_ERR_SHAPE_MISMATCH, "%s has shape %s; expected a 2-D tensor [N, L] with "
+                    "N = %lld (the batch of x)", name, ads_shape_str(a, buf, sizeof buf),
+                    (long long)N);
+}
+
+/* v and its logits come together or not at all. */
+static ads_status check_pair(const void *v, const char *vname, const void *a, const char *aname)
+{
+    if (v && !a)
+        return ads_fail(ADS_ERR_NULL_ARGUMENT, "%s is NULL but %s is given; pass both or neither",
+                        aname, vname);
+    if (a && !v)
+        return ads_fail(ADS_ERR_NULL_ARGUMENT, "%s is NULL but %s is given; pass both or neither",
+                        vname, aname);
+    return ADS_OK;
+}
+
+/* The tensors of one used axis: context, v of length C, logits N x L. */
+static ads_status check_axis(ads_context *ctx, const ads_tensor *x, const ads_tensor *v,
+                             const char *vname, const ads_tensor *a, const char *aname)
+{
+    if (!v) return ADS_OK;
+    ADS_TRY(ads_check_tensor(v, ctx, vname));
+    ADS_TRY(ads_check_tensor(a, ctx, aname));
+    ADS_TRY(ads_check_shape(v, vname, 1, &x->shape[1]));
+    return check_logits(a, aname, x->shape[0]);
+}
+
+/* Launches a 2-D kernel over (count, N) with one input and one output. */
+static ads_status launch_2d(ads_context *ctx, cl_kernel k, size_t count, const ads_tensor *x,
+                            const ads_tensor *in, const ads_tensor *in2, ads_tensor *out)
+{
+    ads_launch l = {.kernel = k, .dims = 2, .global = {count, (size_t)x->shape[0]},
+                    .local = {LINE_GROUP, 1}, .nwrites = 1};
+    l.writes[0] = out;
+    l.reads[l.nreads++] = in;
+    if (in2) l.reads[l.nreads++] = in2;
+    return ads_enqueue(ctx, &l);
+}
+
+/* prof (N x P) = sum_c v[c] * phi, then the logits: the mean over bins. */
+static ads_status forward_axis(ads_context *ctx, const ads_tensor *x, const axis *ax,
+                               int variation, ads_tensor *out)
+{
+    int N = (int)x->shape[0], C = (int)x->shape[1];
+    cl_kernel kp, kb;
+    ADS_TRY(ads_get_kernel(ctx, SOURCE, "", "stride_profile", &kp));
+    ADS_TRY(ads_get_kernel(ctx, SOURCE, "", "stride_bins", &kb));
+    ads_tensor *prof;
+    ADS_TRY(ads_workspace_acquire(ctx, (size_t)N * (size_t)ax->P, &prof));
+    ads_status st = ADS_OK;
+    int args[] = {N, C, ax->P, ax->Q, ax->sp, ax->sq, variation};
+    if (st == ADS_OK) st = ads_arg_mem(kp, 0, x);
+    if (st == ADS_OK) st = ads_arg_mem(kp, 1, ax->v);
+    if (st == ADS_OK) st = ads_arg_mem(kp, 2, prof);
+    for (cl_uint i = 0; i < 7 && st == ADS_OK; i++) st = ads_arg_int(kp, 3 + i, args[i]);
+    if (st == ADS_OK) st = launch_2d(ctx, kp, (size_t)ax->P, x, x, ax->v, prof);
+    int bargs[] = {N, ax->P, ax->L};
+    if (st == ADS_OK) st = ads_arg_mem(kb, 0, prof);
+    if (st == ADS_OK) st = ads_arg_mem(kb, 1, out);
+    for (cl_uint i = 0; i < 3 && st == ADS_OK; i++) st = ads_arg_int(kb, 2 + i, bargs[i]);
+    if (st == ADS_OK) st = launch_2d(ctx, kb, (size_t)ax->L, x, prof, NULL, out);
+    ads_workspace_release(ctx, prof); /* its events order any reuse */
+    return st;
+}
+
+ads_status ads_stride_logits(ads_context *ctx, ads_profile phi, const ads_tensor *x,
+                             const ads_tensor *v_rows, const ads_tensor *v_cols,
+                             ads_tensor *a_rows, ads_tensor *a_cols)
+{
+    if (!ctx) return ads_fail(ADS_ERR_NULL_ARGUMENT, "ctx is NULL");
+    ADS_TRY(check_phi(phi));
+    ADS_TRY(check_x(ctx, x));
+    ADS_TRY(check_pair(v_rows, "v_rows", a_rows, "a_rows"));
+    ADS_TRY(check_pair(v_cols, "v_cols", a_cols, "a_cols"));
+    if (!v_rows && !v_cols)
+        return ads_fail(ADS_ERR_NULL_ARGUMENT, "v_rows, a_rows, v_cols and a_cols are all NULL; "
+                        "at least one axis must be computed");
+    ADS_TRY(check_axis(ctx, x, v_rows, "v_rows", a_rows, "a_rows"));
+    ADS_TRY(check_axis(ctx, x, v_cols, "v_cols", a_cols, "a_cols"));
+    if (a_rows && a_rows == a_cols)
+        return ads_fail(ADS_ERR_INVALID_ARGUMENT, "a_rows and a_cols are the same tensor");
+    ADS_TRY(ads_check_finite(x, "x"));
+    ADS_TRY(ads_check_finite(v_rows, "v_rows"));
+    ADS_TRY(ads_check_finite(v_cols, "v_cols"));
+
+    int variation = phi == ADS_PROFILE_VARIATION;
+    axis rows = {.v = v_rows, .logits = a_rows};
+    axis cols = {.v = v_cols, .logits = a_cols};
+    set_geometry(&rows, x, true);
+    set_geometry(&cols, x, false);
+    if (v_rows) ADS_TRY(forward_axis(ctx, x, &rows, variation, a_rows));
+    if (v_cols) ADS_TRY(forward_axis(ctx, x, &cols, variation, a_cols));
+    return ADS_OK;
+}
+
+/* ---------------------------------------------------------------- backward */
+
+/* gl (N x P): the gradient of the axis' profile, from its logits' one. */
+static ads_status profile_grad(ads_context *ctx, const ads_tensor *x, const axis *ax,
+                               ads_tensor *gl)
+{
+    cl_kernel k;
+    ADS_TRY(ads_get_kernel(ctx, SOURCE, "", "stride_bins_backward", &k));
+    ADS_TRY(ads_arg_mem(k, 0, ax->logits));
+    ADS_TRY(ads_arg_mem(k, 1, gl));
+    ADS_TRY(ads_arg_int(k, 2, (int)x->shape[0]));
+    ADS_TRY(ads_arg_int(k, 3, ax->P));
+    ADS_TRY(ads_arg_int(k, 4, ax->L));
+    return launch_2d(ctx, k, (size_t)ax->P, x, ax->logits, NULL, gl);
+}
+
+/* The largest power of two <= GROUP_SIZE the kernel may run with (the
+   tree reduction needs a power of two). */
+static ads_status group_size(ads_context *ctx, cl_kernel k, size_t *out)
+{
+    size_t max = 0;
+    cl_int err = clGetKernelWorkGroupInfo(k, ctx->dev[0].device, CL_KERNEL_WORK_GROUP_SIZE,
+                                          sizeof max, &max, NULL);
+    if (err != CL_SUCCESS) return ads_fail_cl(err, "clGetKernelWorkGroupInfo (stride logits)");
+    size_t n = GROUP_SIZE;
+    while (n > 1 && n > max) n /= 2;
+    *out = n;
+    return ADS_OK;
+}
+
+/* gv[c] = sum over the batch and the plane of gl * phi-term / Q. */
+static ads_status v_grad(ads_context *ctx, const ads_tensor *x, const axis *ax, int variation,
+                         const ads_tensor *gl)
+{
+    cl_kernel k;
+    size_t group = 1;
+    ADS_TRY(ads_get_kernel(ctx, SOURCE, "", "stride_profile_gv", &k));
+    ADS_TRY(group_size(ctx, k, &group));
+    ADS_TRY(ads_arg_mem(k, 0, x));
+    ADS_TRY(ads_arg_mem(k, 1, gl));
+    ADS_TRY(ads_arg_mem(k, 2, ax->gv));
+    int args[] = {(int)x->shape[0], (int)x->shape[1], ax->P, ax->Q, ax->sp, variation};
+    for (cl_uint i = 0; i < 6; i++) ADS_TRY(ads_arg_int(k, 3 + i, args[i]));
+    ADS_TRY(ads_arg_local(k, 9, group * sizeof(float)));
+    ads_launch l = {.kernel = k, .dims = 1, .global = {(size_t)x->shape[1] * group},
+                    .local = {group}, .nreads = 2, .nwrites = 1};
+    l.reads[0] = x;
+    l.reads[1] = gl;
+    l.writes[0] = ax->gv;
+    return ads_enqueue(ctx, &l);
+}
+
+/* gx += both axes' derivatives, one work-item per element of x. A
+   skipped axis passes x as a placeholder buffer the kernel never reads. */
+static ads_status x_grad(ads_context *ctx, const ads_tensor *x, int variation, const axis *rows,
+                         const ads_tensor *grow, const axis *cols, const ads_tensor *gcol,
+                         ads_tensor *gx)
+{
+    cl_kernel k;
+    ADS_TRY(ads_get_kernel(ctx, SOURCE, "", "stride_profile_gx", &k));
+    const ads_tensor *bufs[] = {x, gx, rows->v ? rows->v : x, grow ? grow : x,
+                                cols->v ? cols->v : x, gcol ? gcol : x};
+    for (cl_uint i = 0; i < 6; i++) ADS_TRY(ads_arg_mem(k, i, bufs[i]));
+    int args[] = {(int)x->shape[0], (int)x->shape[1], (int)x->shape[2], (int)x->shape[3],
+                  variation, grow != NULL, gcol != NULL};
+    for (cl_uint i = 0; i < 7; i++) ADS_TRY(ads_arg_int(k, 6 + i, args[i]));
+    ads_launch l = {.kernel = k, .dims = 3, .nwrites = 1, .local = {LINE_GROUP / 2, 2, 1},
+                    .global = {(size_t)x->shape[3], (size_t)x->shape[2],
+                               (size_t)x->shape[0] * (size_t)x->shape[1]}};
+    l.writes[0] = gx;
+    l.reads[l.nreads++] = x;
+    const ads_tensor *more[] = {rows->v, grow, cols->v, gcol};
+    for (int i = 0; i < 4; i++)
+        if (more[i]) l.reads[l.nreads++] = more[i];
+    return ads_enqueue(ctx, &l);
+}
+
+/* Outputs of one axis: gv of length C (when given); the axis must be used. */
+static ads_status check_axis_grad(const ads_tensor *x, const ads_tensor *v, const char *vname,
+                                  ads_tensor *gv, const char *gvname, ads_context *ctx)
+{
+    if (!gv) return ADS_OK;
+    if (!v)
+        return ads_fail(ADS_ERR_NULL_ARGUMENT, "%s is given but %s is NULL: that axis is skipped",
+                        gvname, vname);
+    ADS_TRY(ads_check_tensor(gv, ctx, gvname));
+    return ads_check_shape(gv, gvname, 1, &x->shape[1]);
+}
+
+static ads_status check_backward(ads_context *ctx, ads_profile phi, const ads_tensor *x,
+                                 const ads_tensor *v_rows, const ads_tensor *v_cols,
+                                 const ads_tensor *ga_rows, const ads_tensor *ga_cols,
+                                 ads_tensor *gx, ads_tensor *gv_rows, ads_tensor *gv_cols)
+{
+    if (!ctx) return ads_fail(ADS_ERR_NULL_ARGUMENT, "ctx is NULL");
+    ADS_TRY(check_phi(phi));
+    ADS_TRY(check_x(ctx, x));
+    ADS_TRY(check_pair(v_rows, "v_rows", ga_rows, "ga_rows"));
+    ADS_TRY(check_pair(v_cols, "v_cols", ga_cols, "ga_cols"));
+    ADS_TRY(check_axis(ctx, x, v_rows, "v_rows", ga_rows, "ga_rows"));
+    ADS_TRY(check_axis(ctx, x, v_cols, "v_cols", ga_cols, "ga_cols"));
+    ADS_TRY(check_axis_grad(x, v_rows, "v_rows", gv_rows, "gv_rows", ctx));
+    ADS_TRY(check_axis_grad(x, v_cols, "v_cols", gv_cols, "gv_cols", ctx));
+    if (gx) {
+        ADS_TRY(ads_check_tensor(gx, ctx, "gx"));
+        ADS_TRY(ads_check_shape(gx, "gx", 4, x->shape));
+        if (gx == x)
+            return ads_fail(ADS_ERR_INVALID_ARGUMENT, "gx is the x tensor itself; it must be a "
+                            "separate tensor");
+    }
+    if (gv_rows && gv_rows == gv_cols)
+        return ads_fail(ADS_ERR_INVALID_ARGUMENT, "gv_rows and gv_cols are the same tensor");
+    ADS_TRY(ads_check_finite(x, "x"));
+    ADS_TRY(ads_check_finite(v_rows, "v_rows"));
+    ADS_TRY(ads_check_finite(v_cols, "v_cols"));
+    ADS_TRY(ads_check_finite(ga_rows, "ga_rows"));
+    return ads_check_finite(ga_cols, "ga_cols");
+}
+
+/* The profile gradient of an axis that feeds gx or its gv (else NULL). */
+static ads_status axis_backward(ads_context *ctx, const ads_tensor *x, const axis *ax,
+                                int variation, bool want_gx, ads_tensor **gl)
+{
+    *gl = NULL;
+    if (!ax->v || (!want_gx && !ax->gv)) return ADS_OK;
+    ADS_TRY(ads_workspace_acquire(ctx, (size_t)x->shape[0] * (size_t)ax->P, gl));
+    ads_status st = profile_grad(ctx, x, ax, *gl);
+    if (st == ADS_OK && ax->gv) st = v_grad(ctx, x, ax, variation, *gl);
+    return st;
+}
+
+ads_status ads_stride_logits_backward(ads_context *ctx, ads_profile phi, const ads_tensor *x,
+                                      const ads_tensor *v_rows, const ads_tensor *v_cols,
+                                      const ads_tensor *ga_rows, const ads_tensor *ga_cols,
+                                      ads_tensor *gx, ads_tensor *gv_rows, ads_tensor *gv_cols)
+{
+    ADS_TRY(check_backward(ctx, phi, x, v_rows, v_cols, ga_rows, ga_cols, gx, gv_rows, gv_cols));
+    int variation = phi == ADS_PROFILE_VARIATION;
+    axis rows = {.v = v_rows, .logits = ga_rows, .gv = gv_rows};
+    axis cols = {.v = v_cols, .logits = ga_cols, .gv = gv_cols};
+    set_geometry(&rows, x, true);
+    set_geometry(&cols, x, false);
+    ads_tensor *grow = NULL, *gcol = NULL;
+    ads_status st = axis_backward(ctx, x, &rows, variation, gx != NULL, &grow);
+    if (st == ADS_OK) st = axis_backward(ctx, x, &cols, variation, gx != NULL, &gcol);
+    if (st == ADS_OK && gx && (grow || gcol))
+        st = x_grad(ctx, x, variation, &rows, grow, &cols, gcol, gx);
+    ads_workspace_release(ctx, grow);
+    ads_workspace_release(ctx, gcol);
+    return st;
+}
