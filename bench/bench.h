@@ -21,10 +21,14 @@ typedef ads_status (*bench_fn)(void *arg);
 ads_status bench_time(ads_context *ctx, bench_fn fn, void *arg, int warmup, int reps,
                       bench_stats *out);
 double bench_now_ms(void);
+/* A progress line: rewritten in place on a terminal, one line each
+   otherwise. */
+void bench_progress(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void bench_progress_done(void);
 
 /* The device's own limits, measured in this run. */
 typedef struct {
-    char device[128], driver[64];
+    char device[256], driver[128];
     double fma_gflops; /* float16 FMA chains */
     double copy_gbs;   /* float4 copy, read + write bytes */
     double build_cold_ms, build_cached_ms; /* every kernel program */
@@ -53,7 +57,7 @@ void bench_list_workloads(FILE *f);
 
 /* One row of the results table. */
 typedef struct {
-    char device[128], driver[64];
+    char device[256], driver[128];
     char workload[32], network[16], variant[16], pass[16];
     bench_stats t;
     double gflops, gbs;     /* 0 where it does not apply */

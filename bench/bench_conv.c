@@ -126,7 +126,7 @@ ads_status bench_conv(ads_context *ctx, const bench_workload *s, const bench_lim
     for (int pass = 0; pass < 2 && st == ADS_OK; pass++) {
         double fixed_ms = 0;
         for (int v = FIXED; v <= GRID && st == ADS_OK; v++) {
-            fprintf(stderr, "\r[bench] %-12s %-9s %-8s ...", s->name, VARIANT_NAMES[v],
+            bench_progress("%-12s %-9s %-8s", s->name, VARIANT_NAMES[v],
                     pass ? "fwd+bwd" : "forward");
             r.v = (variant)v;
             r.backward = pass == 1;

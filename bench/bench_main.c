@@ -121,7 +121,7 @@ static ads_status run_device(const char *spec, const cli *c, bench_limits *lim, 
     for (int i = 0; i < n && st == ADS_OK; i++)
         st = wl[i].is_pool ? bench_pool(ctx, &wl[i], lim, c->opt.reps, tab)
                            : bench_conv(ctx, &wl[i], lim, c->opt.reps, tab);
-    fprintf(stderr, "\r%70s\r", "");
+    bench_progress_done();
     ads_context_release(ctx);
     return st;
 }

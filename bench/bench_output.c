@@ -143,7 +143,7 @@ bool bench_write_plot(const char *path, const bench_table *tab)
     fputs("set style data histograms\nset style histogram clustered gap 1\n"
           "set style fill solid 0.8 border -1\nset xtics rotate by -40\nset grid ytics\n"
           "set key outside right top\nset multiplot layout 2,1\n", g);
-    fputs("set title 'adaptive (separable) / fixed forward time: lower is better'\n"
+    fputs("set yrange [0:*]\nset title 'adaptive (separable) / fixed forward time: lower is better'\n"
           "set ylabel 'ratio'\nplot ",
           g);
     for (int d = 0; d < nd; d++)

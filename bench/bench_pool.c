@@ -100,7 +100,7 @@ ads_status bench_pool(ads_context *ctx, const bench_workload *s, const bench_lim
         double fixed_ms = 0;
         for (int adaptive = 0; adaptive < 2 && st == ADS_OK; adaptive++) {
             const char *variant = adaptive ? "separable" : "fixed";
-            fprintf(stderr, "\r[bench] %-12s %-9s %-8s ...", s->name, variant,
+            bench_progress("%-12s %-9s %-8s", s->name, variant,
                     pass ? "fwd+bwd" : "forward");
             r.adaptive = adaptive;
             r.backward = pass == 1;

@@ -1,6 +1,8 @@
 /* Timing statistics, the device's limits, and the results table. */
 #define _POSIX_C_SOURCE 200809L
 #include <math.h>
+#include <stdarg.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +16,23 @@ double bench_now_ms(void)
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+void bench_progress(const char *fmt, ...)
+{
+    bool tty = isatty(2);
+    va_list ap;
+    va_start(ap, fmt);
+    fputs(tty ? "\r[bench] " : "[bench] ", stderr);
+    vfprintf(stderr, fmt, ap);
+    fputs(tty ? " ...   " : "\n", stderr);
+    va_end(ap);
+    fflush(stderr);
+}
+
+void bench_progress_done(void)
+{
+    if (isatty(2)) fprintf(stderr, "\r%70s\r", "");
 }
 
 static int cmp_double(const void *a, const void *b)

@@ -362,10 +362,16 @@ ads_status ads_finish(ads_context *ctx)
 
 int ads_context_device_count(const ads_context *ctx) { return ctx ? ctx->ndev : 0; }
 
-/* fp16 is real only if a half kernel builds: some drivers list the
-   extension and fail to compile it, others compile half without listing. */
+/* fp16 is real only if the device lists cl_khr_fp16 and a half kernel
+   then builds: some drivers list the extension and fail to compile it.
+   A device that does not list it is not asked to compile half at all
+   (its compiler would only print errors). */
 static int probe_fp16(ads_context *ctx)
 {
+    char ext[8192] = "";
+    clGetDeviceInfo(ctx->dev[0].device, CL_DEVICE_EXTENSIONS, sizeof ext, ext, NULL);
+    ext[sizeof ext - 1] = '\0';
+    if (!strstr(ext, "cl_khr_fp16")) return 0;
     static const char *src =
         "#pragma OPENCL EXTENSION cl_khr_fp16 : enable\n"
         "kernel void probe(global half *a) { a[0] = a[0] * (half)2; }\n";

@@ -5,6 +5,7 @@
 #include <time.h>
 
 #include "adastride.h"
+#include "bench.h"
 #include "selftest.h"
 
 static void usage(FILE *f)
@@ -15,6 +16,7 @@ static void usage(FILE *f)
             "  devices    list every OpenCL platform and device, marking the default\n"
             "  selftest   build every kernel and run a known-answer check of each operation\n"
             "  build-time build every kernel program once and print the milliseconds taken\n"
+            "  bench      time the workloads on every device (adastride bench --help)\n"
             "SPEC: P:D, gpu, cpu, or a name substring (see README); default $ADS_DEVICE,\n"
             "else the first GPU, else the first CPU.\n");
 }
@@ -115,6 +117,8 @@ static int cmd_build_time(const char *spec)
 
 int main(int argc, char **argv)
 {
+    /* bench parses its own options. */
+    if (argc > 1 && strcmp(argv[1], "bench") == 0) return bench_main(argc - 1, argv + 1);
     const char *spec = NULL;
     const char *cmd = NULL;
     for (int i = 1; i < argc; i++) {

@@ -1,0 +1,112 @@
+/* GFLOP/s of ads_gemm on convolution-shaped products: the median of 7
+   timed runs after one warm-up, wall time up to ads_finish.
+   Usage: gemm_speed [own|clblast]  (sets ADS_GEMM; default: own) */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "gemm.h"
+
+#define RUNS 7
+
+typedef struct {
+    const char *what;
+    size_t M, N, K;
+    bool ta, tb;
+} shape;
+
+static const shape shapes[] = {
+    {"forward W*Col  (4 images of 56x56)", 128, 12544, 576, false, false},
+    {"forward W*Col  (1 image of 56x56) ", 128, 3136, 576, false, false},
+    {"forward W*Col  (8 images of 28x28)", 128, 6272, 1152, false, false},
+    {"forward W*Col  (1 image of 28x28) ", 128, 784, 1152, false, false},
+    {"gW   gY*Col^T  (4 images of 56x56)", 128, 576, 12544, false, true},
+    {"gW   gY*Col^T  (8 images of 28x28)", 128, 1152, 6272, false, true},
+    {"gCol W^T*gY    (4 images of 56x56)", 576, 12544, 128, true, false},
+    {"gCol W^T*gY    (8 images of 28x28)", 1152, 6272, 128, true, false},
+};
+
+static double now(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+static ads_tensor *filled(ads_context *ctx, size_t n)
+{
+    ads_tensor *t = NULL;
+    int64_t shape1[1] = {(int64_t)n};
+    if (ads_tensor_create(ctx, 1, shape1, &t) != ADS_OK) return NULL;
+    float *v = malloc(n * sizeof *v);
+    if (!v) return t;
+    for (size_t i = 0; i < n; i++) v[i] = (float)((i * 7919u) % 1000) / 1000.0f - 0.5f;
+    ads_tensor_write(t, v, n);
+    free(v);
+    return t;
+}
+
+/* Median seconds of one product, or a negative value on failure. */
+static double time_product(ads_context *ctx, const shape *s)
+{
+    ads_gemm_args g = {.M = s->M, .N = s->N, .K = s->K, .batch = 1, .trans_a = s->ta,
+                       .trans_b = s->tb, .alpha = 1, .beta = 0,
+                       .lda = s->ta ? s->M : s->K, .ldb = s->tb ? s->K : s->N, .ldc = s->N};
+    g.a = filled(ctx, s->M * s->K);
+    g.b = filled(ctx, s->K * s->N);
+    g.c = filled(ctx, s->M * s->N);
+    double t[RUNS], median = -1;
+    if (g.a && g.b && g.c && ads_gemm(ctx, &g) == ADS_OK && ads_finish(ctx) == ADS_OK) {
+        int r = 0;
+        for (; r < RUNS; r++) {
+            double t0 = now();
+            if (ads_gemm(ctx, &g) != ADS_OK || ads_finish(ctx) != ADS_OK) break;
+            t[r] = now() - t0;
+        }
+        if (r == RUNS) {
+            qsort(t, RUNS, sizeof t[0], cmp_double);
+            median = t[RUNS / 2];
+        }
+    }
+    ads_tensor_release((ads_tensor *)g.a);
+    ads_tensor_release((ads_tensor *)g.b);
+    ads_tensor_release(g.c);
+    return median;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc > 1) setenv("ADS_GEMM", argv[1], 1);
+    ads_context *ctx = NULL;
+    if (ads_context_create(NULL, &ctx) != ADS_OK) {
+        fprintf(stderr, "no device: %s\n", ads_last_error());
+        return 1;
+    }
+    ads_device_info info;
+    ads_context_device_info(ctx, 0, &info);
+    const char *backend = getenv("ADS_GEMM");
+    printf("ads_gemm backend %s on %s\n", backend ? backend : "own", info.device);
+    printf("%-36s %6s %6s %6s  %8s  %8s\n", "product", "M", "N", "K", "ms", "GFLOP/s");
+    int failed = 0;
+    for (size_t i = 0; i < sizeof shapes / sizeof shapes[0]; i++) {
+        const shape *s = &shapes[i];
+        double sec = time_product(ctx, s);
+        if (sec < 0) {
+            printf("%-36s failed: %s\n", s->what, ads_last_error());
+            failed = 1;
+            continue;
+        }
+        double flop = 2.0 * (double)s->M * (double)s->N * (double)s->K;
+        printf("%-36s %6zu %6zu %6zu  %8.3f  %8.1f\n", s->what, s->M, s->N, s->K, 1e3 * sec,
+               flop / sec * 1e-9);
+    }
+    ads_context_release(ctx);
+    return failed;
+}
