@@ -1,0 +1,23 @@
+/* Pooling forward (DESIGN.md 1.5): the public entry points. The kernels
+   are in cl/pool.cl; checks and the launch in lib/pool_common.c. */
+#include "pool_common.h"
+
+ads_status ads_pool_forward_ex(ads_context *ctx, const ads_pool_desc *d, const ads_tensor *x,
+                               ads_sampling at, ads_tensor *y, ads_tensor *argmax)
+{
+    pool_call c;
+    ADS_TRY(pool_prepare(ctx, d, x, at, &c));
+    ADS_TRY(pool_check_output_shape(&c, y, "y"));
+    ADS_TRY(pool_check_argmax(&c, argmax));
+    const ads_tensor *others[] = {x, at.py, at.px, at.grid, y};
+    ADS_TRY(pool_check_distinct(y, "y", others, 4));
+    ADS_TRY(pool_check_distinct(argmax, "argmax", others, 5));
+    ADS_TRY(ads_check_finite(x, "x"));
+    return pool_enqueue_forward(ctx, &c, y, argmax);
+}
+
+ads_status ads_pool_forward(ads_context *ctx, const ads_pool_desc *d, const ads_tensor *x,
+                            ads_sampling at, ads_tensor *y)
+{
+    return ads_pool_forward_ex(ctx, d, x, at, y, NULL);
+}
