@@ -1,0 +1,338 @@
+/* Gather-convolution (DESIGN.md 1.4): the column gather (im2col) for the
+   fixed, separable and full-grid sampling kinds, bias, and the direct
+   depthwise forward. The GEMM between columns and weights is ads_gemm.
+
+   Column layout, for a chunk of images b = 0..nb-1 (image n = n0 + b):
+     col[((b*C + c)*kh + ky)*kw + kx][i*Wo + j]
+   so the rows of group g are the contiguous block c in [g*C/G, (g+1)*C/G).
+
+   Every kernel takes the same geometry arguments (GC_GEOM) so the host
+   sets them with one helper. kind: 0 fixed stride (integer reads, no
+   interpolation), 1 separable (pa = py: N x Ho, pb = px: N x Wo),
+   2 full grid (pa = grid: N x Ho x Wo x 2, pb unused). */
+#include "bilinear.clh"
+
+#define GC_FIXED 0
+#define GC_SEPARABLE 1
+#define GC_GRID 2
+
+#define GC_GEOM                                                                          \
+    int C, int H, int W, int Ho, int Wo, int kh, int kw, int sh, int sw, int ph, int pw,  \
+        int dh, int dw, int kind
+
+/* The position of tap (ky,kx) of output (i,j) of image n for the separable
+   and grid kinds: the sampled position plus the integer tap offset, formed
+   with one float rounding. .s0 is the row y, .s1 the column x. */
+inline float2 gc_tap(int kind, global const float *pa, global const float *pb, long n, int i,
+                     int j, int Ho, int Wo, int oy, int ox)
+{
+    float y, x;
+    if (kind == GC_GRID) {
+        long q = ((n * Ho + i) * Wo + j) * 2;
+        y = pa[q];
+        x = pa[q + 1];
+    } else {
+        y = pa[n * Ho + i];
+        x = pb[n * Wo + j];
+    }
+    return (float2)(y + (float)oy, x + (float)ox);
+}
+
+/* X~ at tap (ky,kx) of output (i,j) of image n on one input plane: an
+   integer read for the fixed kind, the shared bilinear rule otherwise. */
+inline float gc_sample(global const float *plane, global const float *pa,
+                       global const float *pb, long n, int i, int j, int ky, int kx, GC_GEOM)
+{
+    int oy = ky * dh - ph, ox = kx * dw - pw;
+    if (kind == GC_FIXED) {
+        int yy = i * sh + oy, xx = j * sw + ox;
+        return bl_pixel(plane, H, W, yy, xx);
+    }
+    float2 p = gc_tap(kind, pa, pb, n, i, j, Ho, Wo, oy, ox);
+    return bl_value(plane, H, W, p.s0, p.s1);
+}
+
+/* One work-item writes one column entry: output pixel p = get_global_id(0),
+   tap t = ky*kw + kx = get_global_id(1), (image b, channel c) from
+   get_global_id(2) = b*C + c. */
+kernel void gconv_im2col(global const float *x, global const float *pa, global const float *pb,
+                         global float *col, int n0, GC_GEOM)
+{
+    int p = get_global_id(0), t = get_global_id(1), bc = get_global_id(2);
+    int P = Ho * Wo;
+    if (p >= P) return;
+    int b = bc / C, c = bc % C;
+    long n = (long)n0 + b;
+    global const float *plane = x + (n * C + c) * (long)H * W;
+    float v = gc_sample(plane, pa, pb, n, p / Wo, p % Wo, t / kw, t % kw, C, H, W, Ho, Wo, kh,
+                        kw, sh, sw, ph, pw, dh, dw, kind);
+    col[((long)bc * kh * kw + t) * P + p] = v;
+}
+
+/* One work-item sets y[n,o,p] = b[o], before a GEMM accumulates into y. */
+kernel void gconv_bias_fill(global const float *bias, global float *y, int Cout, int P)
+{
+    int p = get_global_id(0), o = get_global_id(1);
+    long n = get_global_id(2);
+    if (p >= P) return;
+    y[(n * Cout + o) * P + p] = bias[o];
+}
+
+/* Depthwise (groups = C = Cout): one work-item computes one output
+   y[n,c,i,j] directly, taps in row-major (ky,kx) order after the bias.
+   p = get_global_id(0), c = get_global_id(1), n = get_global_id(2). */
+kernel void gconv_depthwise_forward(global const float *x, global const float *w,
+                                    global const float *bias, int has_bias,
+                                    global const float *pa, global const float *pb,
+                                    global float *y, GC_GEOM)
+{
+    int p = get_global_id(0), c = get_global_id(1);
+    long n = get_global_id(2);
+    int P = Ho * Wo;
+    if (p >= P) return;
+    int i = p / Wo, j = p % Wo;
+    global const float *plane = x + (n * C + c) * (long)H * W;
+    global const float *wc = w + (long)c * kh * kw;
+    float s = has_bias ? bias[c] : 0.0f;
+    for (int ky = 0; ky < kh; ky++)
+        for (int kx = 0; kx < kw; kx++)
+            s += wc[ky * kw + kx] * gc_sample(plane, pa, pb, n, i, j, ky, kx, C, H, W, Ho, Wo,
+                                              kh, kw, sh, sw, ph, pw, dh, dw, kind);
+    y[(n * C + c) * P + p] = s;
+}
+
+/* ------------------------------------------------------------- backward */
+
+/* Ints of the separable index of one image: for rows, H+1 offsets then
+   2 ints (packed i*kh+ky, weight bits) per entry, at most 2*Ho*kh
+   entries; then the same for columns. */
+inline long gc_index_size(int H, int W, int Ho, int Wo, int kh, int kw)
+{
+    return (long)H + 1 + 4L * Ho * kh + W + 1 + 4L * Wo * kw;
+}
+
+/* One work-item builds one axis (get_global_id(1): 0 rows, 1 columns) of
+   the separable index of image b = get_global_id(0): a counting sort of
+   the (output l, tap k, neighbour a) reads by the input line they touch,
+   in (l, k, a) order, so gathers over it run in a fixed order. */
+kernel void gconv_sep_index(global const float *pa, global const float *pb, global int *idx,
+                            int n0, GC_GEOM)
+{
+    int b = get_global_id(0), axis = get_global_id(1);
+    long n = (long)n0 + b;
+    global int *start = idx + b * gc_index_size(H, W, Ho, Wo, kh, kw);
+    int lines = H, L = Ho, k = kh, dil = dh, pad = ph;
+    global const float *pos = pa + n * Ho;
+    if (axis) {
+        start += H + 1 + 4L * Ho * kh;
+        lines = W, L = Wo, k = kw, dil = dw, pad = pw;
+        pos = pb + n * Wo;
+    }
+    global int *ent = start + lines + 1;
+    for (int t = 0; t <= lines; t++) start[t] = 0;
+    for (int l = 0; l < L; l++)
+        for (int kk = 0; kk < k; kk++) {
+            int i0;
+            float f;
+            if (!bl_axis(pos[l] + (float)(kk * dil - pad), lines, &i0, &f)) continue;
+            for (int a = 0; a < 2; a++)
+                if (i0 + a >= 0 && i0 + a < lines) start[i0 + a]++;
+        }
+    int total = 0;
+    for (int t = 0; t < lines; t++) { /* exclusive prefix sum: start[t] = first slot */
+        int cnt = start[t];
+        start[t] = total;
+        total += cnt;
+    }
+    for (int l = 0; l < L; l++)
+        for (int kk = 0; kk < k; kk++) {
+            int i0;
+            float f;
+            if (!bl_axis(pos[l] + (float)(kk * dil - pad), lines, &i0, &f)) continue;
+            for (int a = 0; a < 2; a++) {
+                int t = i0 + a;
+                if (t < 0 || t >= lines) continue;
+                int e = start[t]++;
+                ent[2 * e] = l * k + kk;
+                ent[2 * e + 1] = as_int(bl_weight(f, a));
+            }
+        }
+    /* Each start[t] now holds the end of line t: shift to the starts. */
+    for (int t = lines; t > 0; t--) start[t] = start[t - 1];
+    start[0] = 0;
+}
+
+/* One work-item gathers gx[n,c,y,x] (x = get_global_id(0), y = 1, b*C + c
+   = 2) from the column gradient of separable positions: the rows touching
+   y times the columns touching x, in the index's fixed order. */
+kernel void gconv_col2im_sep(global const float *gcol, global const int *idx,
+                             global float *gx, int n0, GC_GEOM)
+{
+    int xx = get_global_id(0), yy = get_global_id(1), bc = get_global_id(2);
+    if (xx >= W) return;
+    int b = bc / C;
+    long P = (long)Ho * Wo;
+    global const int *rows = idx + b * gc_index_size(H, W, Ho, Wo, kh, kw);
+    global const int *cols = rows + H + 1 + 4L * Ho * kh;
+    global const int *rent = rows + H + 1, *cent = cols + W + 1;
+    global const float *g = gcol + (long)bc * kh * kw * P;
+    float s = 0.0f;
+    for (int e = rows[yy]; e < rows[yy + 1]; e++) {
+        int i = rent[2 * e] / kh, ky = rent[2 * e] % kh;
+        float wy = as_float(rent[2 * e + 1]);
+        float r = 0.0f;
+        for (int f = cols[xx]; f < cols[xx + 1]; f++) {
+            int j = cent[2 * f] / kw, kx = cent[2 * f] % kw;
+            r += as_float(cent[2 * f + 1]) * g[(ky * kw + kx) * P + (long)i * Wo + j];
+        }
+        s += wy * r;
+    }
+    gx[(((long)n0 * C + bc) * H + yy) * W + xx] = s;
+}
+
+/* One work-item gathers gx[n,c,y,x] (as above) for the fixed stride: the
+   taps whose integer read lands on (y, x). */
+kernel void gconv_col2im_fixed(global const float *gcol, global float *gx, int n0, GC_GEOM)
+{
+    int xx = get_global_id(0), yy = get_global_id(1), bc = get_global_id(2);
+    if (xx >= W) return;
+    long P = (long)Ho * Wo;
+    global const float *g = gcol + (long)bc * kh * kw * P;
+    float s = 0.0f;
+    for (int ky = 0; ky < kh; ky++) {
+        int ty = yy + ph - ky * dh;
+        if (ty < 0 || ty % sh != 0 || ty / sh >= Ho) continue;
+        for (int kx = 0; kx < kw; kx++) {
+            int tx = xx + pw - kx * dw;
+            if (tx < 0 || tx % sw != 0 || tx / sw >= Wo) continue;
+            s += g[(ky * kw + kx) * P + (long)(ty / sh) * Wo + tx / sw];
+        }
+    }
+    gx[(((long)n0 * C + bc) * H + yy) * W + xx] = s;
+}
+
+/* One work-item owns the plane gx[n,c] (b*C + c = get_global_id(0)) for a
+   full grid: it clears it, then scatters every tap's gradient to its four
+   neighbours serially in (ky, kx, i, j) order. Deterministic, no atomics. */
+kernel void gconv_col2im_grid(global const float *gcol, global const float *pa,
+                              global float *gx, int n0, GC_GEOM)
+{
+    int bc = get_global_id(0);
+    long n = (long)n0 + bc / C;
+    long P = (long)Ho * Wo;
+    global float *plane = gx + ((long)n0 * C + bc) * H * W;
+    global const float *g = gcol + (long)bc * kh * kw * P;
+    for (long q = 0; q < (long)H * W; q++) plane[q] = 0.0f;
+    for (int t = 0; t < kh * kw; t++)
+        for (long p = 0; p < P; p++) {
+            float2 pos = gc_tap(GC_GRID, pa, pa, n, p / Wo, p % Wo, Ho, Wo,
+                                (t / kw) * dh - ph, (t % kw) * dw - pw);
+            int y0, x0;
+            float fy, fx;
+            if (!bl_axis(pos.s0, H, &y0, &fy) || !bl_axis(pos.s1, W, &x0, &fx)) continue;
+            float v = g[t * P + p];
+            for (int a = 0; a < 2; a++)
+                for (int c2 = 0; c2 < 2; c2++) {
+                    int yy = y0 + a, xx = x0 + c2;
+                    if (yy >= 0 && yy < H && xx >= 0 && xx < W)
+                        plane[(long)yy * W + xx] += bl_weight(fy, a) * bl_weight(fx, c2) * v;
+                }
+        }
+}
+
+/* One work-item sums one separable position gradient: axis 0 gives
+   gpy[n,i] (i = get_global_id(0)), axis 1 gpx[n,j]; b = get_global_id(1).
+   The sum runs over channels, taps and the other axis in a fixed order. */
+kernel void gconv_grad_sep(global const float *x, global const float *gcol,
+                           global const float *pa, global const float *pb, global float *gpos,
+                           int axis, int n0, GC_GEOM)
+{
+    int l = get_global_id(0), b = get_global_id(1);
+    int L = axis ? Wo : Ho, M = axis ? Ho : Wo;
+    if (l >= L) return;
+    long n = (long)n0 + b, P = (long)Ho * Wo;
+    float s = 0.0f;
+    for (int c = 0; c < C; c++) {
+        global const float *plane = x + (n * C + c) * (long)H * W;
+        global const float *g = gcol + ((long)b * C + c) * kh * kw * P;
+        for (int t = 0; t < kh * kw; t++)
+            for (int m = 0; m < M; m++) {
+                int i = axis ? m : l, j = axis ? l : m;
+                float2 pos = gc_tap(GC_SEPARABLE, pa, pb, n, i, j, Ho, Wo,
+                                    (t / kw) * dh - ph, (t % kw) * dw - pw);
+                float dy, dx;
+                bl_value_grad(plane, H, W, pos.s0, pos.s1, &dy, &dx);
+                s += g[t * P + (long)i * Wo + j] * (axis ? dx : dy);
+            }
+    }
+    gpos[n * L + l] = s;
+}
+
+/* One work-item sums the grid gradient of output p = get_global_id(0) of
+   image b = get_global_id(1): both ggrid[n,i,j,0] (y) and [1] (x). */
+kernel void gconv_grad_grid(global const float *x, global const float *gcol,
+                            global const float *pa, global float *ggrid, int n0, GC_GEOM)
+{
+    int p = get_global_id(0), b = get_global_id(1);
+    long P = (long)Ho * Wo;
+    if (p >= P) return;
+    long n = (long)n0 + b;
+    float sy = 0.0f, sx = 0.0f;
+    for (int c = 0; c < C; c++) {
+        global const float *plane = x + (n * C + c) * (long)H * W;
+        global const float *g = gcol + ((long)b * C + c) * kh * kw * P;
+        for (int t = 0; t < kh * kw; t++) {
+            float2 pos = gc_tap(GC_GRID, pa, pa, n, p / Wo, p % Wo, Ho, Wo,
+                                (t / kw) * dh - ph, (t % kw) * dw - pw);
+            float dy, dx;
+            bl_value_grad(plane, H, W, pos.s0, pos.s1, &dy, &dx);
+            sy += g[t * P + p] * dy;
+            sx += g[t * P + p] * dx;
+        }
+    }
+    ggrid[(n * P + p) * 2] = sy;
+    ggrid[(n * P + p) * 2 + 1] = sx;
+}
+
+/* One work-item sums gb[o] (o = get_global_id(0)) over images and pixels
+   in order. */
+kernel void gconv_grad_bias(global const float *gy, global float *gb, int N, int Cout, int P)
+{
+    int o = get_global_id(0);
+    if (o >= Cout) return;
+    float s = 0.0f;
+    for (long n = 0; n < N; n++)
+        for (long p = 0; p < P; p++) s += gy[(n * Cout + o) * P + p];
+    gb[o] = s;
+}
+
+/* Depthwise: one work-item writes one column-gradient entry
+   gcol[b,c,t,p] = w[c,t] * gy[n,c,p] (p = get_global_id(0), t = 1,
+   b*C + c = 2), the product the GEMM forms for dense groups. */
+kernel void gconv_depthwise_gcol(global const float *w, global const float *gy,
+                                 global float *gcol, int n0, int C, int P, int taps)
+{
+    int p = get_global_id(0), t = get_global_id(1), bc = get_global_id(2);
+    if (p >= P) return;
+    int c = bc % C;
+    gcol[((long)bc * taps + t) * P + p] =
+        w[(long)c * taps + t] * gy[((long)n0 * C + bc) * P + p];
+}
+
+/* Depthwise: one work-item sums gw[c,t] (t = get_global_id(0), c = 1)
+   over the chunk's images and pixels in order, adding to the earlier
+   chunks' sum unless first. */
+kernel void gconv_depthwise_gw(global const float *gy, global const float *col, global float *gw,
+                               int first, int n0, int nb, int C, int P, int taps)
+{
+    int t = get_global_id(0), c = get_global_id(1);
+    if (t >= taps) return;
+    long at = (long)c * taps + t;
+    float s = first ? 0.0f : gw[at];
+    for (long b = 0; b < nb; b++) {
+        global const float *g = gy + ((n0 + b) * C + c) * P;
+        global const float *v = col + ((b * C + c) * taps + t) * P;
+        for (long p = 0; p < P; p++) s += g[p] * v[p];
+    }
+    gw[at] = s;
+}

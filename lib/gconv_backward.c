@@ -1,0 +1,268 @@
+/* Gather-convolution backward (DESIGN.md 1.4). Per chunk of images:
+   gcol = W^T gy (ads_gemm), then gx gathered from gcol in a fixed order
+   (no atomics) and the position gradients summed from gcol and the input;
+   gw = gy col^T accumulated over images; gb = the sum of gy. */
+#include "gconv_common.h"
+#include "gemm.h"
+
+typedef struct {
+    const gconv_plan *p;
+    const ads_tensor *x, *w, *gy;
+    ads_tensor *gx, *gw, *gb;
+    ads_sampling_grad gat;
+    ads_tensor *col, *gcol, *index; /* workspaces, NULL when not needed */
+} job;
+
+static ads_status grad_bias(ads_context *ctx, const job *j)
+{
+    cl_kernel k;
+    ADS_TRY(gconv_kernel(ctx, "gconv_grad_bias", &k));
+    ADS_TRY(ads_arg_mem(k, 0, j->gy));
+    ADS_TRY(ads_arg_mem(k, 1, j->gb));
+    ADS_TRY(ads_arg_int(k, 2, j->p->N));
+    ADS_TRY(ads_arg_int(k, 3, j->p->Cout));
+    ADS_TRY(ads_arg_int(k, 4, (int)j->p->P));
+    ads_launch l = {.kernel = k, .local = GCONV_LOCAL, .dims = 1, .global = {(size_t)j->p->Cout},
+                    .nreads = 1, .nwrites = 1};
+    l.reads[0] = j->gy;
+    l.writes[0] = j->gb;
+    return ads_enqueue(ctx, &l);
+}
+
+/* gw (+)= gy_g col_g^T of each image of the chunk: a reduction over
+   images, so one ads_gemm per image (batched over groups), in image order. */
+static ads_status grad_weight(ads_context *ctx, const job *j, int n0, int nb)
+{
+    const gconv_plan *p = j->p;
+    size_t P = (size_t)p->P, Kg = (size_t)p->Kg, Og = (size_t)p->Og;
+    if (p->path == GCONV_PATH_DEPTHWISE) {
+        cl_kernel k;
+        ADS_TRY(gconv_kernel(ctx, "gconv_depthwise_gw", &k));
+        const int v[6] = {n0 == 0, n0, nb, p->C, (int)p->P, p->kh * p->kw};
+        ADS_TRY(ads_arg_mem(k, 0, j->gy));
+        ADS_TRY(ads_arg_mem(k, 1, j->col));
+        ADS_TRY(ads_arg_mem(k, 2, j->gw));
+        for (cl_uint i = 0; i < 6; i++) ADS_TRY(ads_arg_int(k, 3 + i, v[i]));
+        ads_launch l = {.kernel = k,
+                        .local = GCONV_LOCAL,
+                        .dims = 2,
+                        .global = {(size_t)v[5], (size_t)p->C},
+                        .nreads = 2,
+                        .nwrites = 1};
+        l.reads[0] = j->gy;
+        l.reads[1] = j->col;
+        l.writes[0] = j->gw;
+        return ads_enqueue(ctx, &l);
+    }
+    ads_gemm_args g = {.M = Og, .N = Kg, .K = P, .batch = (size_t)p->G, .trans_b = true,
+                       .alpha = 1.0f, .a = j->gy, .lda = P, .a_batch_stride = Og * P,
+                       .b = j->col, .ldb = P, .b_batch_stride = Kg * P, .c = j->gw,
+                       .ldc = Kg, .c_batch_stride = Og * Kg};
+    for (int b = 0; b < nb; b++) {
+        g.beta = n0 + b == 0 ? 0.0f : 1.0f;
+        g.a_offset = (size_t)(n0 + b) * p->Cout * P;
+        g.b_offset = (size_t)b * p->rows * P;
+        ADS_TRY(ads_gemm(ctx, &g));
+    }
+    return ADS_OK;
+}
+
+/* gcol = W_g^T gy_g for every group and image of the chunk. */
+static ads_status column_grad(ads_context *ctx, const job *j, int n0, int nb)
+{
+    const gconv_plan *p = j->p;
+    size_t P = (size_t)p->P, Kg = (size_t)p->Kg, Og = (size_t)p->Og;
+    if (p->path == GCONV_PATH_DEPTHWISE) {
+        cl_kernel k;
+        ADS_TRY(gconv_kernel(ctx, "gconv_depthwise_gcol", &k));
+        const int v[4] = {n0, p->C, (int)p->P, p->kh * p->kw};
+        ADS_TRY(ads_arg_mem(k, 0, j->w));
+        ADS_TRY(ads_arg_mem(k, 1, j->gy));
+        ADS_TRY(ads_arg_mem(k, 2, j->gcol));
+        for (cl_uint i = 0; i < 4; i++) ADS_TRY(ads_arg_int(k, 3 + i, v[i]));
+        ads_launch l = {.kernel = k, .local = GCONV_LOCAL, .dims = 3,
+                        .global = {P, (size_t)v[3], (size_t)nb * p->C},
+                        .nreads = 2, .nwrites = 1};
+        l.reads[0] = j->w;
+        l.reads[1] = j->gy;
+        l.writes[0] = j->gcol;
+        return ads_enqueue(ctx, &l);
+    }
+    ads_gemm_args g = {.M = Kg, .N = P, .K = Og, .trans_a = true, .alpha = 1.0f, .beta = 0.0f,
+                       .a = j->w, .lda = Kg, .b = j->gy, .ldb = P, .c = j->gcol, .ldc = P};
+    bool by_group = p->G <= nb;
+    int outer = by_group ? p->G : nb;
+    g.batch = by_group ? (size_t)nb : (size_t)p->G;
+    g.a_batch_stride = by_group ? 0 : Og * Kg;
+    g.b_batch_stride = by_group ? (size_t)p->Cout * P : Og * P;
+    g.c_batch_stride = by_group ? (size_t)p->rows * P : Kg * P;
+    for (int q = 0; q < outer; q++) {
+        size_t gi = by_group ? (size_t)q : 0, bi = by_group ? 0 : (size_t)q;
+        g.a_offset = gi * Og * Kg;
+        g.b_offset = ((size_t)n0 + bi) * p->Cout * P + gi * Og * P;
+        g.c_offset = bi * (size_t)p->rows * P + gi * Kg * P;
+        ADS_TRY(ads_gemm(ctx, &g));
+    }
+    return ADS_OK;
+}
+
+/* The separable index of the chunk's images (rows and columns). */
+static ads_status build_index(ads_context *ctx, const job *j, int n0, int nb)
+{
+    cl_kernel k;
+    ADS_TRY(gconv_kernel(ctx, "gconv_sep_index", &k));
+    ADS_TRY(ads_arg_mem(k, 0, j->p->pa));
+    ADS_TRY(ads_arg_mem(k, 1, j->p->pb));
+    ADS_TRY(ads_arg_mem(k, 2, j->index));
+    ADS_TRY(ads_arg_int(k, 3, n0));
+    ADS_TRY(gconv_set_geom(k, 4, j->p));
+    /* Serial work-items without a bounds guard: one per (image, axis). */
+    ads_launch l = {.kernel = k, .local = {1, 1}, .dims = 2, .global = {(size_t)nb, 2},
+                    .nreads = 2, .nwrites = 1};
+    l.reads[0] = j->p->pa;
+    l.reads[1] = j->p->pb;
+    l.writes[0] = j->index;
+    return ads_enqueue(ctx, &l);
+}
+
+/* gx of the chunk's images from gcol, by the sampling kind. */
+static ads_status grad_input(ads_context *ctx, const job *j, int n0, int nb)
+{
+    const gconv_plan *p = j->p;
+    cl_kernel k;
+    ads_launch l = {.local = GCONV_LOCAL,
+                    .dims = 3,
+                    .global = {(size_t)p->W, (size_t)p->H, (size_t)nb * p->C},
+                    .nreads = 1,
+                    .nwrites = 1};
+    l.reads[0] = j->gcol;
+    l.writes[0] = j->gx;
+    if (p->kind == GCONV_FIXED) {
+        ADS_TRY(gconv_kernel(ctx, "gconv_col2im_fixed", &k));
+        ADS_TRY(ads_arg_mem(k, 0, j->gcol));
+        ADS_TRY(ads_arg_mem(k, 1, j->gx));
+        ADS_TRY(ads_arg_int(k, 2, n0));
+        ADS_TRY(gconv_set_geom(k, 3, p));
+    } else if (p->kind == GCONV_SEPARABLE) {
+        ADS_TRY(build_index(ctx, j, n0, nb));
+        ADS_TRY(gconv_kernel(ctx, "gconv_col2im_sep", &k));
+        ADS_TRY(ads_arg_mem(k, 0, j->gcol));
+        ADS_TRY(ads_arg_mem(k, 1, j->index));
+        ADS_TRY(ads_arg_mem(k, 2, j->gx));
+        ADS_TRY(ads_arg_int(k, 3, n0));
+        ADS_TRY(gconv_set_geom(k, 4, p));
+        l.reads[l.nreads++] = j->index;
+    } else {
+        /* One work-item per (image, channel) plane scatters serially. */
+        ADS_TRY(gconv_kernel(ctx, "gconv_col2im_grid", &k));
+        ADS_TRY(ads_arg_mem(k, 0, j->gcol));
+        ADS_TRY(ads_arg_mem(k, 1, p->pa));
+        ADS_TRY(ads_arg_mem(k, 2, j->gx));
+        ADS_TRY(ads_arg_int(k, 3, n0));
+        ADS_TRY(gconv_set_geom(k, 4, p));
+        l.dims = 1;
+        l.global[0] = (size_t)nb * p->C;
+        l.local[0] = 1; /* no bounds guard: exactly one item per plane */
+        l.reads[l.nreads++] = p->pa;
+    }
+    l.kernel = k;
+    return ads_enqueue(ctx, &l);
+}
+
+/* One separable axis (0: gpy, 1: gpx) of the chunk's images. */
+static ads_status grad_sep_axis(ads_context *ctx, const job *j, int axis, ads_tensor *out,
+                                int n0, int nb)
+{
+    const gconv_plan *p = j->p;
+    cl_kernel k;
+    ADS_TRY(gconv_kernel(ctx, "gconv_grad_sep", &k));
+    ADS_TRY(ads_arg_mem(k, 0, j->x));
+    ADS_TRY(ads_arg_mem(k, 1, j->gcol));
+    ADS_TRY(ads_arg_mem(k, 2, p->pa));
+    ADS_TRY(ads_arg_mem(k, 3, p->pb));
+    ADS_TRY(ads_arg_mem(k, 4, out));
+    ADS_TRY(ads_arg_int(k, 5, axis));
+    ADS_TRY(ads_arg_int(k, 6, n0));
+    ADS_TRY(gconv_set_geom(k, 7, p));
+    ads_launch l = {.kernel = k, .local = GCONV_LOCAL, .dims = 2,
+                    .global = {(size_t)(axis ? p->Wo : p->Ho), (size_t)nb},
+                    .nreads = 4, .nwrites = 1};
+    l.reads[0] = j->x;
+    l.reads[1] = j->gcol;
+    l.reads[2] = p->pa;
+    l.reads[3] = p->pb;
+    l.writes[0] = out;
+    return ads_enqueue(ctx, &l);
+}
+
+static ads_status grad_grid(ads_context *ctx, const job *j, int n0, int nb)
+{
+    const gconv_plan *p = j->p;
+    cl_kernel k;
+    ADS_TRY(gconv_kernel(ctx, "gconv_grad_grid", &k));
+    ADS_TRY(ads_arg_mem(k, 0, j->x));
+    ADS_TRY(ads_arg_mem(k, 1, j->gcol));
+    ADS_TRY(ads_arg_mem(k, 2, p->pa));
+    ADS_TRY(ads_arg_mem(k, 3, j->gat.grid));
+    ADS_TRY(ads_arg_int(k, 4, n0));
+    ADS_TRY(gconv_set_geom(k, 5, p));
+    ads_launch l = {.kernel = k,
+                    .local = GCONV_LOCAL,
+                    .dims = 2,
+                    .global = {(size_t)p->P, (size_t)nb},
+                    .nreads = 3,
+                    .nwrites = 1};
+    l.reads[0] = j->x;
+    l.reads[1] = j->gcol;
+    l.reads[2] = p->pa;
+    l.writes[0] = j->gat.grid;
+    return ads_enqueue(ctx, &l);
+}
+
+static ads_status backward_chunk(ads_context *ctx, const job *j, int n0, int nb)
+{
+    if (j->gw) {
+        ADS_TRY(gconv_im2col(ctx, j->p, j->x, n0, nb, j->col));
+        ADS_TRY(grad_weight(ctx, j, n0, nb));
+    }
+    if (!j->gcol) return ADS_OK;
+    ADS_TRY(column_grad(ctx, j, n0, nb));
+    if (j->gx) ADS_TRY(grad_input(ctx, j, n0, nb));
+    if (j->gat.py) ADS_TRY(grad_sep_axis(ctx, j, 0, j->gat.py, n0, nb));
+    if (j->gat.px) ADS_TRY(grad_sep_axis(ctx, j, 1, j->gat.px, n0, nb));
+    if (j->gat.grid) ADS_TRY(grad_grid(ctx, j, n0, nb));
+    return ADS_OK;
+}
+
+static ads_status acquire(ads_context *ctx, bool need, size_t count, ads_tensor **out)
+{
+    *out = NULL;
+    return need ? ads_workspace_acquire(ctx, count, out) : ADS_OK;
+}
+
+ads_status ads_gconv_backward(ads_context *ctx, const ads_conv_desc *d, const ads_tensor *x,
+                              const ads_tensor *w, ads_sampling at, const ads_tensor *gy,
+                              ads_tensor *gx, ads_tensor *gw, ads_tensor *gb,
+                              ads_sampling_grad gat)
+{
+    gconv_plan p;
+    gconv_backward_needs needs;
+    ADS_TRY(gconv_plan_backward(ctx, d, x, w, at, gy, gx, gw, gb, gat, &p, &needs));
+    const ads_tensor *in[3] = {x, w, gy};
+    const char *names[3] = {"x", "w", "gy"};
+    ADS_TRY(gconv_check_finite(in, names, 3));
+    job j = {.p = &p, .x = x, .w = w, .gy = gy, .gx = gx, .gw = gw, .gb = gb, .gat = gat};
+    if (gb) ADS_TRY(grad_bias(ctx, &j));
+    size_t cols = (size_t)p.chunk * (size_t)p.rows * (size_t)p.P;
+    ads_status st = acquire(ctx, needs.col, cols, &j.col);
+    if (st == ADS_OK) st = acquire(ctx, needs.gcol, cols, &j.gcol);
+    if (st == ADS_OK)
+        st = acquire(ctx, needs.index, (size_t)p.chunk * (size_t)gconv_index_size(&p), &j.index);
+    bool work = needs.col || needs.gcol;
+    for (int n0 = 0; work && n0 < p.N && st == ADS_OK; n0 += p.chunk)
+        st = backward_chunk(ctx, &j, n0, p.N - n0 < p.chunk ? p.N - n0 : p.chunk);
+    ads_workspace_release(ctx, j.col);
+    ads_workspace_release(ctx, j.gcol);
+    ads_workspace_release(ctx, j.index);
+    return st;
+}

@@ -1,0 +1,361 @@
+/* Gather-convolution: argument validation and shape logic, path choice,
+   chunking by the memory budget, and helpers both directions share. Every
+   check here runs before anything is enqueued. */
+#include <limits.h>
+#include <stdio.h>
+
+#include "gconv_common.h"
+
+/* ---------------------------------------------------------------- desc */
+
+static ads_status check_desc(const ads_conv_desc *d, bool fixed)
+{
+    const struct {
+        const char *name;
+        int v, min;
+    } f[] = {{"kh", d->kh, 1},       {"kw", d->kw, 1},       {"dil_h", d->dil_h, 1},
+             {"dil_w", d->dil_w, 1}, {"pad_h", d->pad_h, 0}, {"pad_w", d->pad_w, 0},
+             {"groups", d->groups, 1}};
+    for (size_t i = 0; i < sizeof f / sizeof f[0]; i++)
+        if (f[i].v < f[i].min)
+            return ads_fail(ADS_ERR_INVALID_ARGUMENT, "desc->%s is %d; it must be >= %d",
+                            f[i].name, f[i].v, f[i].min);
+    /* The stride is only used when no positions are given. */
+    if (fixed && d->stride_h < 1)
+        return ads_fail(ADS_ERR_INVALID_ARGUMENT,
+                        "desc->stride_h is %d; the fixed-stride grid (no positions given) "
+                        "needs stride >= 1",
+                        d->stride_h);
+    if (fixed && d->stride_w < 1)
+        return ads_fail(ADS_ERR_INVALID_ARGUMENT,
+                        "desc->stride_w is %d; the fixed-stride grid (no positions given) "
+                        "needs stride >= 1",
+                        d->stride_w);
+    return ADS_OK;
+}
+
+/* ------------------------------------------------------------ sampling */
+
+static ads_status sampling_kind(const ads_context *ctx, ads_sampling at, gconv_kind *kind)
+{
+    if (at.grid && (at.py || at.px))
+        return ads_fail(ADS_ERR_INVALID_ARGUMENT,
+                        "at.grid is given together with at.py/at.px; pass either a grid or "
+                        "separable positions");
+    if (at.grid) {
+        *kind = GCONV_GRID;
+        return ads_check_tensor(at.grid, ctx, "at.grid");
+    }
+    if (!at.py && !at.px) {
+        *kind = GCONV_FIXED;
+        return ADS_OK;
+    }
+    if (!at.py) return ads_fail(ADS_ERR_NULL_ARGUMENT, "at.py is NULL but at.px is given; "
+                                "separable sampling needs both");
+    if (!at.px) return ads_fail(ADS_ERR_NULL_ARGUMENT, "at.px is NULL but at.py is given; "
+                                "separable sampling needs both");
+    ADS_TRY(ads_check_tensor(at.py, ctx, "at.py"));
+    ADS_TRY(ads_check_tensor(at.px, ctx, "at.px"));
+    *kind = GCONV_SEPARABLE;
+    return ADS_OK;
+}
+
+static ads_status want_ndim(const ads_tensor *t, const char *name, int ndim, const char *what)
+{
+    if (t->ndim == ndim) return ADS_OK;
+    char got[128];
+    return ads_fail(ADS_ERR_SHAPE_MISMATCH, "%s has shape %s; expected %d dimensions (%s)", name,
+                    ads_shape_str(t, got, sizeof got), ndim, what);
+}
+
+static ads_status fits_int(int64_t v, const char *what)
+{
+    if (v <= INT_MAX) return ADS_OK;
+    return ads_fail(ADS_ERR_TOO_LARGE, "%s is %lld; the kernels index it with 32-bit ints", what,
+                    (long long)v);
+}
+
+/* Ho and Wo from the positions, or PyTorch's output size on the fixed grid. */
+static ads_status output_size(ads_sampling at, gconv_plan *p)
+{
+    if (p->kind == GCONV_FIXED) {
+        int64_t ho = ads_output_size(p->H, p->kh, p->sh, p->ph, p->dh);
+        int64_t wo = ads_output_size(p->W, p->kw, p->sw, p->pw, p->dw);
+        if (ho <= 0 || wo <= 0)
+            return ads_fail(ADS_ERR_SHAPE_MISMATCH,
+                            "x is %d x %d (H x W) but the dilated %d x %d window with padding "
+                            "(%d, %d) does not fit: the fixed-stride output would be empty",
+                            p->H, p->W, p->kh, p->kw, p->ph, p->pw);
+        p->Ho = (int)ho;
+        p->Wo = (int)wo;
+        return ADS_OK;
+    }
+    if (p->kind == GCONV_GRID) {
+        ADS_TRY(want_ndim(at.grid, "at.grid", 4, "N x Ho x Wo x 2"));
+        ADS_TRY(fits_int(at.grid->shape[1], "at.grid's Ho"));
+        ADS_TRY(fits_int(at.grid->shape[2], "at.grid's Wo"));
+        int64_t want[4] = {p->N, at.grid->shape[1], at.grid->shape[2], 2};
+        ADS_TRY(ads_check_shape(at.grid, "at.grid", 4, want));
+        p->Ho = (int)want[1];
+        p->Wo = (int)want[2];
+        return ADS_OK;
+    }
+    ADS_TRY(want_ndim(at.py, "at.py", 2, "N x Ho"));
+    ADS_TRY(want_ndim(at.px, "at.px", 2, "N x Wo"));
+    ADS_TRY(fits_int(at.py->shape[1], "at.py's Ho"));
+    ADS_TRY(fits_int(at.px->shape[1], "at.px's Wo"));
+    int64_t wy[2] = {p->N, at.py->shape[1]}, wx[2] = {p->N, at.px->shape[1]};
+    ADS_TRY(ads_check_shape(at.py, "at.py", 2, wy));
+    ADS_TRY(ads_check_shape(at.px, "at.px", 2, wx));
+    p->Ho = (int)wy[1];
+    p->Wo = (int)wx[1];
+    return ADS_OK;
+}
+
+/* ---------------------------------------------------------------- plan */
+
+/* The one place that picks how a shape runs on the device; a faster path
+   (direct kernels for small channel counts, ...) slots in here. */
+static gconv_path choose_path(const ads_context *ctx, const gconv_plan *p)
+{
+    (void)ctx;
+    if (p->G == p->C && p->G == p->Cout) return GCONV_PATH_DEPTHWISE;
+    return GCONV_PATH_GEMM;
+}
+
+/* x, w, desc and sampling: everything both directions share. */
+static ads_status plan_common(ads_context *ctx, const ads_conv_desc *d, const ads_tensor *x,
+                              const ads_tensor *w, ads_sampling at, gconv_plan *p)
+{
+    if (!ctx) return ads_fail(ADS_ERR_NULL_ARGUMENT, "ctx is NULL");
+    if (!d) return ads_fail(ADS_ERR_NULL_ARGUMENT, "desc is NULL");
+    ADS_TRY(ads_check_tensor(x, ctx, "x"));
+    ADS_TRY(ads_check_tensor(w, ctx, "w"));
+    ADS_TRY(sampling_kind(ctx, at, &p->kind));
+    ADS_TRY(check_desc(d, p->kind == GCONV_FIXED));
+    ADS_TRY(want_ndim(x, "x", 4, "N x Cin x H x W"));
+    ADS_TRY(want_ndim(w, "w", 4, "Cout x Cin/groups x kh x kw"));
+    const char *dim_names[4] = {"x's N", "x's Cin", "x's H", "x's W"};
+    for (int i = 0; i < 4; i++) ADS_TRY(fits_int(x->shape[i], dim_names[i]));
+    ADS_TRY(fits_int(w->shape[0], "w's Cout"));
+    p->N = (int)x->shape[0];
+    p->C = (int)x->shape[1];
+    p->H = (int)x->shape[2];
+    p->W = (int)x->shape[3];
+    p->Cout = (int)w->shape[0];
+    p->G = d->groups;
+    if (p->C % p->G)
+        return ads_fail(ADS_ERR_INVALID_ARGUMENT,
+                        "desc->groups is %d; it must divide Cin = %d (x's channels)", p->G, p->C);
+    if (p->Cout % p->G)
+        return ads_fail(ADS_ERR_INVALID_ARGUMENT,
+                        "desc->groups is %d; it must divide Cout = %d (w's first dimension)",
+                        p->G, p->Cout);
+    int64_t wshape[4] = {p->Cout, p->C / p->G, d->kh, d->kw};
+    ADS_TRY(ads_check_shape(w, "w", 4, wshape));
+    p->kh = d->kh, p->kw = d->kw, p->sh = d->stride_h, p->sw = d->stride_w;
+    p->ph = d->pad_h, p->pw = d->pad_w, p->dh = d->dil_h, p->dw = d->dil_w;
+    if (p->kind != GCONV_FIXED) p->sh = p->sw = 1; /* unused: positions decide */
+    ADS_TRY(output_size(at, p));
+    p->P = (int64_t)p->Ho * p->Wo;
+    ADS_TRY(fits_int(p->P, "Ho*Wo (output pixels per image)"));
+    ADS_TRY(fits_int((int64_t)p->N * p->C, "N*Cin"));
+    ADS_TRY(fits_int((int64_t)p->N * p->Cout, "N*Cout"));
+    ADS_TRY(fits_int((int64_t)p->kh * p->kw, "kh*kw"));
+    /* The separable index packs (output, tap) pairs into ints. */
+    ADS_TRY(fits_int(2 * (int64_t)p->Ho * p->kh, "2*Ho*kh (separable index entries)"));
+    ADS_TRY(fits_int(2 * (int64_t)p->Wo * p->kw, "2*Wo*kw (separable index entries)"));
+    p->rows = (int64_t)p->C * p->kh * p->kw;
+    p->Kg = p->rows / p->G;
+    p->Og = p->Cout / p->G;
+    p->pa = p->kind == GCONV_FIXED ? x : p->kind == GCONV_GRID ? at.grid : at.py;
+    p->pb = p->kind == GCONV_FIXED ? x : p->kind == GCONV_GRID ? at.grid : at.px;
+    p->path = choose_path(ctx, p);
+    return ADS_OK;
+}
+
+/* Images per chunk so that `per_image` bytes of workspace per image stay
+   within the budget and the largest single workspace (`largest` bytes per
+   image) within the device's largest allocation. */
+static ads_status plan_chunks(const ads_context *ctx, gconv_plan *p, uint64_t per_image,
+                              uint64_t largest)
+{
+    p->chunk = p->N;
+    if (per_image == 0) return ADS_OK;
+    uint64_t budget = ctx->memory_budget, max_alloc = ctx->dev[0].info.max_alloc_bytes;
+    if (per_image > budget)
+        return ads_fail(ADS_ERR_TOO_LARGE,
+                        "one image needs %llu bytes of column workspace but the memory budget "
+                        "is %llu bytes; raise it (ads_context_set_memory_budget or "
+                        "ADS_MEMORY_BUDGET) or use smaller images",
+                        (unsigned long long)per_image, (unsigned long long)budget);
+    if (largest > max_alloc)
+        return ads_fail(ADS_ERR_TOO_LARGE,
+                        "one image's column workspace of %llu bytes exceeds the device's "
+                        "largest allocation of %llu bytes",
+                        (unsigned long long)largest, (unsigned long long)max_alloc);
+    uint64_t n = budget / per_image;
+    if (largest && max_alloc / largest < n) n = max_alloc / largest;
+    if (n < (uint64_t)p->chunk) p->chunk = (int)n;
+    return ADS_OK;
+}
+
+/* Outputs must not share a tensor with an input or with each other. */
+static ads_status check_alias(const ads_tensor *const *out, const char *const *out_names, int nout,
+                              const ads_tensor *const *in, const char *const *in_names, int nin)
+{
+    for (int o = 0; o < nout; o++) {
+        if (!out[o]) continue;
+        for (int i = 0; i < nin; i++)
+            if (out[o] == in[i])
+                return ads_fail(ADS_ERR_INVALID_ARGUMENT,
+                                "%s is the same tensor as %s; outputs must not alias inputs",
+                                out_names[o], in_names[i]);
+        for (int q = 0; q < o; q++)
+            if (out[o] == out[q])
+                return ads_fail(ADS_ERR_INVALID_ARGUMENT,
+                                "%s and %s are the same tensor; each output needs its own",
+                                out_names[q], out_names[o]);
+    }
+    return ADS_OK;
+}
+
+ads_status gconv_plan_forward(ads_context *ctx, const ads_conv_desc *d, const ads_tensor *x,
+                              const ads_tensor *w, const ads_tensor *b, ads_sampling at,
+                              const ads_tensor *y, gconv_plan *p)
+{
+    ADS_TRY(plan_common(ctx, d, x, w, at, p));
+    if (b) {
+        ADS_TRY(ads_check_tensor(b, ctx, "b"));
+        int64_t bshape[1] = {p->Cout};
+        ADS_TRY(ads_check_shape(b, "b", 1, bshape));
+    }
+    ADS_TRY(ads_check_tensor(y, ctx, "y"));
+    int64_t yshape[4] = {p->N, p->Cout, p->Ho, p->Wo};
+    ADS_TRY(ads_check_shape(y, "y", 4, yshape));
+    const ads_tensor *in[6] = {x, w, b, at.py, at.px, at.grid};
+    const char *in_names[6] = {"x", "w", "b", "at.py", "at.px", "at.grid"};
+    const char *y_name = "y";
+    ADS_TRY(check_alias(&y, &y_name, 1, in, in_names, 6));
+    uint64_t col = p->path == GCONV_PATH_GEMM ? (uint64_t)p->rows * (uint64_t)p->P * 4 : 0;
+    return plan_chunks(ctx, p, col, col);
+}
+
+int64_t gconv_index_size(const gconv_plan *p)
+{
+    return (int64_t)p->H + 1 + 4 * (int64_t)p->Ho * p->kh + p->W + 1 + 4 * (int64_t)p->Wo * p->kw;
+}
+
+/* One optional gradient output: NULL, or the shape `want`. */
+static ads_status check_grad(const ads_context *ctx, const ads_tensor *t, const char *name,
+                             int ndim, const int64_t *want)
+{
+    if (!t) return ADS_OK;
+    ADS_TRY(ads_check_tensor(t, ctx, name));
+    return ads_check_shape(t, name, ndim, want);
+}
+
+static ads_status check_position_grads(const ads_context *ctx, const gconv_plan *p,
+                                       ads_sampling at, ads_sampling_grad gat)
+{
+    if (p->kind == GCONV_FIXED) {
+        const char *given = gat.py ? "gat.py" : gat.px ? "gat.px" : gat.grid ? "gat.grid" : NULL;
+        if (given)
+            return ads_fail(ADS_ERR_INVALID_ARGUMENT,
+                            "%s is given but no positions were (fixed-stride grid): there is "
+                            "no position gradient; pass NULL",
+                            given);
+        return ADS_OK;
+    }
+    if (p->kind == GCONV_SEPARABLE) {
+        if (gat.grid)
+            return ads_fail(ADS_ERR_INVALID_ARGUMENT,
+                            "gat.grid is given but the sampling is separable (at.py, at.px); "
+                            "use gat.py and gat.px");
+        ADS_TRY(check_grad(ctx, gat.py, "gat.py", 2, at.py->shape));
+        return check_grad(ctx, gat.px, "gat.px", 2, at.px->shape);
+    }
+    if (gat.py || gat.px)
+        return ads_fail(ADS_ERR_INVALID_ARGUMENT,
+                        "%s is given but the sampling is a full grid (at.grid); use gat.grid",
+                        gat.py ? "gat.py" : "gat.px");
+    return check_grad(ctx, gat.grid, "gat.grid", 4, at.grid->shape);
+}
+
+ads_status gconv_plan_backward(ads_context *ctx, const ads_conv_desc *d, const ads_tensor *x,
+                               const ads_tensor *w, ads_sampling at, const ads_tensor *gy,
+                               const ads_tensor *gx, const ads_tensor *gw,
+                               const ads_tensor *gb, ads_sampling_grad gat, gconv_plan *p,
+                               gconv_backward_needs *needs)
+{
+    ADS_TRY(plan_common(ctx, d, x, w, at, p));
+    ADS_TRY(ads_check_tensor(gy, ctx, "gy"));
+    int64_t yshape[4] = {p->N, p->Cout, p->Ho, p->Wo};
+    ADS_TRY(ads_check_shape(gy, "gy", 4, yshape));
+    ADS_TRY(check_grad(ctx, gx, "gx", 4, x->shape));
+    ADS_TRY(check_grad(ctx, gw, "gw", 4, w->shape));
+    int64_t bshape[1] = {p->Cout};
+    ADS_TRY(check_grad(ctx, gb, "gb", 1, bshape));
+    ADS_TRY(check_position_grads(ctx, p, at, gat));
+    const ads_tensor *out[6] = {gx, gw, gb, gat.py, gat.px, gat.grid};
+    const char *out_names[6] = {"gx", "gw", "gb", "gat.py", "gat.px", "gat.grid"};
+    const ads_tensor *in[6] = {x, w, gy, at.py, at.px, at.grid};
+    const char *in_names[6] = {"x", "w", "gy", "at.py", "at.px", "at.grid"};
+    ADS_TRY(check_alias(out, out_names, 6, in, in_names, 6));
+    bool gpos = gat.py || gat.px || gat.grid;
+    needs->col = gw != NULL;
+    needs->gcol = gx != NULL || gpos;
+    needs->index = gx != NULL && p->kind == GCONV_SEPARABLE;
+    uint64_t col = (uint64_t)p->rows * (uint64_t)p->P * 4;
+    uint64_t per_image = (needs->col ? col : 0) + (needs->gcol ? col : 0) +
+                         (needs->index ? (uint64_t)gconv_index_size(p) * 4 : 0);
+    uint64_t largest = needs->col || needs->gcol ? col : per_image;
+    if (needs->index && (uint64_t)gconv_index_size(p) * 4 > largest)
+        largest = (uint64_t)gconv_index_size(p) * 4;
+    return plan_chunks(ctx, p, per_image, largest);
+}
+
+/* -------------------------------------------------------------- helpers */
+
+ads_status gconv_set_geom(cl_kernel k, cl_uint first, const gconv_plan *p)
+{
+    const int v[14] = {p->C,  p->H,  p->W,  p->Ho, p->Wo, p->kh, p->kw,
+                       p->sh, p->sw, p->ph, p->pw, p->dh, p->dw, (int)p->kind};
+    for (cl_uint i = 0; i < 14; i++) ADS_TRY(ads_arg_int(k, first + i, v[i]));
+    return ADS_OK;
+}
+
+ads_status gconv_kernel(ads_context *ctx, const char *name, cl_kernel *out)
+{
+    return ads_get_kernel(ctx, "gconv", "", name, out);
+}
+
+ads_status gconv_im2col(ads_context *ctx, const gconv_plan *p, const ads_tensor *x, int n0,
+                        int nb, ads_tensor *col)
+{
+    cl_kernel k;
+    ADS_TRY(gconv_kernel(ctx, "gconv_im2col", &k));
+    ADS_TRY(ads_arg_mem(k, 0, x));
+    ADS_TRY(ads_arg_mem(k, 1, p->pa));
+    ADS_TRY(ads_arg_mem(k, 2, p->pb));
+    ADS_TRY(ads_arg_mem(k, 3, col));
+    ADS_TRY(ads_arg_int(k, 4, n0));
+    ADS_TRY(gconv_set_geom(k, 5, p));
+    ads_launch l = {.kernel = k, .local = GCONV_LOCAL,
+                    .dims = 3,
+                    .global = {(size_t)p->P, (size_t)p->kh * p->kw, (size_t)nb * p->C},
+                    .nreads = 3,
+                    .nwrites = 1};
+    l.reads[0] = x;
+    l.reads[1] = p->pa;
+    l.reads[2] = p->pb;
+    l.writes[0] = col;
+    return ads_enqueue(ctx, &l);
+}
+
+ads_status gconv_check_finite(const ads_tensor *const *t, const char *const *names, int n)
+{
+    for (int i = 0; i < n; i++)
+        if (t[i]) ADS_TRY(ads_check_finite(t[i], names[i]));
+    return ADS_OK;
+}

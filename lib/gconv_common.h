@@ -1,0 +1,73 @@
+/* Gather-convolution internals shared by the forward and backward files:
+   argument validation, output shapes, path selection, chunking, and the
+   kernel-argument helpers. */
+#ifndef ADS_GCONV_COMMON_H
+#define ADS_GCONV_COMMON_H
+
+#include "internal.h"
+
+/* The local size of every gconv launch (the kernels guard dimension 0):
+   one size per kernel, so PoCL compiles each kernel once, not once per
+   shape as a driver-chosen size would. */
+#define GCONV_LOCAL {16, 1, 1}
+
+/* The sampling kind; the values are the kernels' `kind` argument. */
+typedef enum { GCONV_FIXED = 0, GCONV_SEPARABLE = 1, GCONV_GRID = 2 } gconv_kind;
+
+/* How the work is done; chosen per shape and device in gconv_choose_path. */
+typedef enum {
+    GCONV_PATH_GEMM,     /* column gather, then ads_gemm per group      */
+    GCONV_PATH_DEPTHWISE /* groups = Cin = Cout: direct kernels         */
+} gconv_path;
+
+typedef struct {
+    gconv_kind kind;
+    gconv_path path;
+    int N, C, H, W, Cout, Ho, Wo, kh, kw, sh, sw, ph, pw, dh, dw, G;
+    int64_t P;    /* Ho*Wo: output pixels of one image                   */
+    int64_t rows; /* C*kh*kw: column rows of one image, all groups       */
+    int64_t Kg;   /* (C/G)*kh*kw: column rows of one group               */
+    int Og;       /* Cout/G                                              */
+    /* The kernels' position arguments: py and px, or grid twice; x when
+       the kind is fixed (never read then). */
+    const ads_tensor *pa, *pb;
+    int chunk; /* images per chunk, so the workspaces fit the budget  */
+} gconv_plan;
+
+/* Validates every argument of a forward call and fills the plan. */
+ads_status gconv_plan_forward(ads_context *ctx, const ads_conv_desc *d, const ads_tensor *x,
+                              const ads_tensor *w, const ads_tensor *b, ads_sampling at,
+                              const ads_tensor *y, gconv_plan *p);
+
+/* Which workspaces a backward call needs. */
+typedef struct {
+    bool col;   /* the gathered columns (for gw)                          */
+    bool gcol;  /* the column gradient (for gx and the positions)         */
+    bool index; /* the separable index (for gx with separable positions)  */
+} gconv_backward_needs;
+
+/* Validates every argument of a backward call and fills the plan and the
+   workspace needs. */
+ads_status gconv_plan_backward(ads_context *ctx, const ads_conv_desc *d, const ads_tensor *x,
+                               const ads_tensor *w, ads_sampling at, const ads_tensor *gy,
+                               const ads_tensor *gx, const ads_tensor *gw,
+                               const ads_tensor *gb, ads_sampling_grad gat, gconv_plan *p,
+                               gconv_backward_needs *needs);
+
+/* Ints of the separable index of one image (as gc_index_size in gconv.cl). */
+int64_t gconv_index_size(const gconv_plan *p);
+
+/* Sets the 14 geometry arguments (GC_GEOM in gconv.cl) from `first` on. */
+ads_status gconv_set_geom(cl_kernel k, cl_uint first, const gconv_plan *p);
+
+/* The kernel `name` of cl/gconv.cl. */
+ads_status gconv_kernel(ads_context *ctx, const char *name, cl_kernel *out);
+
+/* Gathers the columns of images n0 .. n0+nb-1 into col. */
+ads_status gconv_im2col(ads_context *ctx, const gconv_plan *p, const ads_tensor *x, int n0,
+                        int nb, ads_tensor *col);
+
+/* With ADS_CHECK=1: every given float input must be finite. */
+ads_status gconv_check_finite(const ads_tensor *const *t, const char *const *names, int n);
+
+#endif

@@ -1,0 +1,107 @@
+/* Gather-convolution forward (DESIGN.md 1.4): the column gather and one
+   ads_gemm per group over chunks of images, or the direct depthwise
+   kernel. */
+#include "gconv_common.h"
+#include "gemm.h"
+
+/* y[n,o,:] = b[o] for every image, so the products accumulate onto it. */
+static ads_status bias_fill(ads_context *ctx, const gconv_plan *p, const ads_tensor *b,
+                            ads_tensor *y)
+{
+    cl_kernel k;
+    ADS_TRY(gconv_kernel(ctx, "gconv_bias_fill", &k));
+    ADS_TRY(ads_arg_mem(k, 0, b));
+    ADS_TRY(ads_arg_mem(k, 1, y));
+    ADS_TRY(ads_arg_int(k, 2, p->Cout));
+    ADS_TRY(ads_arg_int(k, 3, (int)p->P));
+    ads_launch l = {.kernel = k, .local = GCONV_LOCAL,
+                    .dims = 3,
+                    .global = {(size_t)p->P, (size_t)p->Cout, (size_t)p->N},
+                    .nreads = 1,
+                    .nwrites = 1};
+    l.reads[0] = b;
+    l.writes[0] = y;
+    return ads_enqueue(ctx, &l);
+}
+
+/* y[n0..n0+nb) (+)= W_g * col_g for every group g and image: one ads_gemm
+   per group batched over images, or per image batched over groups,
+   whichever needs fewer calls. */
+static ads_status products(ads_context *ctx, const gconv_plan *p, const ads_tensor *w,
+                           const ads_tensor *col, ads_tensor *y, int n0, int nb, float beta)
+{
+    size_t P = (size_t)p->P, Kg = (size_t)p->Kg, Og = (size_t)p->Og;
+    ads_gemm_args g = {.M = Og, .N = P, .K = Kg, .alpha = 1.0f, .beta = beta,
+                       .a = w, .lda = Kg, .b = col, .ldb = P, .c = y, .ldc = P};
+    size_t c0 = (size_t)n0 * p->Cout * P;
+    bool by_group = p->G <= nb;
+    int outer = by_group ? p->G : nb;
+    g.batch = by_group ? (size_t)nb : (size_t)p->G;
+    g.a_batch_stride = by_group ? 0 : Og * Kg;
+    g.b_batch_stride = by_group ? (size_t)p->rows * P : Kg * P;
+    g.c_batch_stride = by_group ? (size_t)p->Cout * P : Og * P;
+    for (int q = 0; q < outer; q++) {
+        size_t gi = by_group ? (size_t)q : 0, bi = by_group ? 0 : (size_t)q;
+        g.a_offset = gi * Og * Kg;
+        g.b_offset = bi * (size_t)p->rows * P + gi * Kg * P;
+        g.c_offset = c0 + bi * (size_t)p->Cout * P + gi * Og * P;
+        ADS_TRY(ads_gemm(ctx, &g));
+    }
+    return ADS_OK;
+}
+
+static ads_status forward_gemm(ads_context *ctx, const gconv_plan *p, const ads_tensor *x,
+                               const ads_tensor *w, const ads_tensor *b, ads_tensor *y)
+{
+    if (b) ADS_TRY(bias_fill(ctx, p, b, y));
+    ads_tensor *col;
+    ADS_TRY(ads_workspace_acquire(ctx, (size_t)p->chunk * (size_t)p->rows * (size_t)p->P, &col));
+    ads_status st = ADS_OK;
+    for (int n0 = 0; n0 < p->N && st == ADS_OK; n0 += p->chunk) {
+        int nb = p->N - n0 < p->chunk ? p->N - n0 : p->chunk;
+        st = gconv_im2col(ctx, p, x, n0, nb, col);
+        if (st == ADS_OK) st = products(ctx, p, w, col, y, n0, nb, b ? 1.0f : 0.0f);
+    }
+    ads_workspace_release(ctx, col);
+    return st;
+}
+
+static ads_status forward_depthwise(ads_context *ctx, const gconv_plan *p, const ads_tensor *x,
+                                    const ads_tensor *w, const ads_tensor *b, ads_tensor *y)
+{
+    cl_kernel k;
+    ADS_TRY(gconv_kernel(ctx, "gconv_depthwise_forward", &k));
+    ADS_TRY(ads_arg_mem(k, 0, x));
+    ADS_TRY(ads_arg_mem(k, 1, w));
+    ADS_TRY(ads_arg_mem(k, 2, b ? b : w)); /* never read without a bias */
+    ADS_TRY(ads_arg_int(k, 3, b != NULL));
+    ADS_TRY(ads_arg_mem(k, 4, p->pa));
+    ADS_TRY(ads_arg_mem(k, 5, p->pb));
+    ADS_TRY(ads_arg_mem(k, 6, y));
+    ADS_TRY(gconv_set_geom(k, 7, p));
+    ads_launch l = {.kernel = k, .local = GCONV_LOCAL,
+                    .dims = 3,
+                    .global = {(size_t)p->P, (size_t)p->C, (size_t)p->N},
+                    .nreads = 5,
+                    .nwrites = 1};
+    l.reads[0] = x;
+    l.reads[1] = w;
+    l.reads[2] = b;
+    l.reads[3] = p->pa;
+    l.reads[4] = p->pb;
+    l.writes[0] = y;
+    return ads_enqueue(ctx, &l);
+}
+
+ads_status ads_gconv_forward(ads_context *ctx, const ads_conv_desc *d, const ads_tensor *x,
+                             const ads_tensor *w, const ads_tensor *b, ads_sampling at,
+                             ads_tensor *y)
+{
+    gconv_plan p;
+    ADS_TRY(gconv_plan_forward(ctx, d, x, w, b, at, y, &p));
+    const ads_tensor *in[3] = {x, w, b};
+    const char *names[3] = {"x", "w", "b"};
+    ADS_TRY(gconv_check_finite(in, names, 3)); /* positions may be NaN: they read 0 */
+    if (p.path == GCONV_PATH_DEPTHWISE) return forward_depthwise(ctx, &p, x, w, b, y);
+    return forward_gemm(ctx, &p, x, w, b, y);
+}

@@ -1,0 +1,298 @@
+/* ads_gemm: argument checking, backend choice, and our own kernels.
+
+   Backends: our kernels (cl/gemm.cl) are the default (ADS_GEMM unset or
+   "own"); ADS_GEMM=clblast
+   routes every product to CLBlast (lib/gemm_clblast.c). Ours is the
+   default because on the reference CPU device (PoCL 3.1, AVX-512) CLBlast
+   reaches about 25 GFLOP/s on convolution-shaped products while the
+   register-tiled kernels here reach several times that. */
+#include <limits.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "gemm.h"
+#include "gemm_clblast.h"
+
+/* ------------------------------------------------------------ checking */
+
+/* a * b + c without wrapping; false on overflow. */
+static bool muladd(size_t a, size_t b, size_t c, size_t *out)
+{
+    if (b && a > (SIZE_MAX - c) / b) return false;
+    *out = a * b + c;
+    return true;
+}
+
+/* The element range [lo, hi) one operand spans over all batch entries:
+   `rows` x `cols` stored with pitch ld, batch entries `bs` apart. */
+static bool operand_span(size_t off, size_t rows, size_t cols, size_t ld, size_t batch,
+                         size_t bs, size_t *lo, size_t *hi)
+{
+    size_t last_row, last_entry;
+    if (!muladd(rows - 1, ld, cols, &last_row)) return false;
+    if (!muladd(batch - 1, bs, last_row, &last_entry)) return false;
+    if (last_entry > SIZE_MAX - off) return false;
+    *lo = off;
+    *hi = off + last_entry;
+    return true;
+}
+
+/* One operand: tensor, pitch (at least the stored row length) and extent. */
+static ads_status check_operand(const ads_context *ctx, const ads_tensor *t, const char *name,
+                                size_t off, size_t rows, size_t cols, size_t ld, size_t batch,
+                                size_t bs, size_t *lo, size_t *hi)
+{
+    ADS_TRY(ads_check_tensor(t, ctx, name));
+    if (ld < cols || ld > INT_MAX)
+        return ads_fail(ADS_ERR_INVALID_ARGUMENT,
+                        "ld%s is %zu; the stored rows of %s hold %zu elements, so ld%s must "
+                        "lie in [%zu, %d]",
+                        name, ld, name, cols, name, cols, INT_MAX);
+    if (!operand_span(off, rows, cols, ld, batch, bs, lo, hi) || *hi > t->count)
+        return ads_fail(ADS_ERR_SHAPE_MISMATCH,
+                        "%s holds %zu elements but the product reads %s up to element "
+                        "%zu + %zu*%zu + %zu*%zu + %zu (offset + batch stride + rows*ld + "
+                        "cols)",
+                        name, t->count, name, off, batch - 1, bs, rows - 1, ld, cols);
+    return ADS_OK;
+}
+
+static bool ranges_overlap(size_t lo1, size_t hi1, size_t lo2, size_t hi2)
+{
+    return lo1 < hi2 && lo2 < hi1;
+}
+
+static ads_status check_args(const ads_context *ctx, const ads_gemm_args *g)
+{
+    if (!ctx) return ads_fail(ADS_ERR_NULL_ARGUMENT, "ctx is NULL");
+    if (!g) return ads_fail(ADS_ERR_NULL_ARGUMENT, "the GEMM arguments are NULL");
+    const size_t dims[3] = {g->M, g->N, g->K};
+    const char *names[3] = {"M", "N", "K"};
+    for (int i = 0; i < 3; i++)
+        if (dims[i] > INT_MAX)
+            return ads_fail(ADS_ERR_INVALID_ARGUMENT, "%s is %zu; at most %d is supported",
+                            names[i], dims[i], INT_MAX);
+    if (!isfinite(g->alpha) || !isfinite(g->beta))
+        return ads_fail(ADS_ERR_INVALID_ARGUMENT, "alpha (%g) and beta (%g) must be finite",
+                        (double)g->alpha, (double)g->beta);
+    size_t alo, ahi, blo, bhi, clo, chi;
+    /* Stored shapes: A is M x K (K x M transposed), B is K x N (N x K). */
+    ADS_TRY(check_operand(ctx, g->a, "a", g->a_offset, g->trans_a ? g->K : g->M,
+                          g->trans_a ? g->M : g->K, g->lda, g->batch, g->a_batch_stride, &alo,
+                          &ahi));
+    ADS_TRY(check_operand(ctx, g->b, "b", g->b_offset, g->trans_b ? g->N : g->K,
+                          g->trans_b ? g->K : g->N, g->ldb, g->batch, g->b_batch_stride, &blo,
+                          &bhi));
+    ADS_TRY(check_operand(ctx, g->c, "c", g->c_offset, g->M, g->N, g->ldc, g->batch,
+                          g->c_batch_stride, &clo, &chi));
+    /* Batch entries of C written in parallel must not share elements. */
+    size_t c_entry = (g->M - 1) * g->ldc + g->N;
+    if (g->batch > 1 && g->c_batch_stride < c_entry)
+        return ads_fail(ADS_ERR_INVALID_ARGUMENT,
+                        "c_batch_stride is %zu; batch entries of C span %zu elements and "
+                        "must not overlap",
+                        g->c_batch_stride, c_entry);
+    if ((g->c == g->a && ranges_overlap(clo, chi, alo, ahi)) ||
+        (g->c == g->b && ranges_overlap(clo, chi, blo, bhi)))
+        return ads_fail(ADS_ERR_INVALID_ARGUMENT,
+                        "c overlaps %s in the same tensor; the product cannot run in place",
+                        g->c == g->a && ranges_overlap(clo, chi, alo, ahi) ? "a" : "b");
+    return ADS_OK;
+}
+
+/* ------------------------------------------------------ our own kernels */
+
+/* Which kernel runs a product and with which code shape. The one place
+   that maps (shape, transposes) to a kernel, so a tuning table can
+   drive it later. */
+typedef struct {
+    const char *kernel;
+    char options[96];
+    size_t tile_m, tile_n; /* the register tile of one step            */
+    size_t rows_per_item;  /* rows of C one work-item covers (tile_m k) */
+    bool pack_b;           /* gemm_vec: copy op(B) into column tiles first */
+    char pack_options[96];
+} gemm_plan;
+
+/* Work per work-item: PoCL runs each work-group as a call costing about
+   a microsecond, so a work-item should carry a few MFLOP; it walks down
+   its column block tile by tile, reusing that block of op(B) from cache.
+   Yet every compute unit needs several work-items to balance the load. */
+#define FLOP_PER_ITEM 4e6
+#define ITEMS_PER_UNIT 8
+
+static size_t rows_per_item(const ads_context *ctx, const ads_gemm_args *g, size_t tm,
+                            size_t tn)
+{
+    size_t tiles_m = (g->M + tm - 1) / tm, tiles_n = (g->N + tn - 1) / tn;
+    double tile_flop = 2.0 * (double)(tm * tn) * (double)(g->K ? g->K : 1);
+    size_t want = (size_t)ceil(FLOP_PER_ITEM / tile_flop);
+    if (want > tiles_m) want = tiles_m;
+    size_t min_items = ITEMS_PER_UNIT * (size_t)(ctx->dev[0].info.compute_units > 0
+                                                     ? ctx->dev[0].info.compute_units
+                                                     : 1);
+    while (want > 1 && (tiles_m + want - 1) / want * tiles_n * g->batch < min_items) want--;
+    /* Even blocks: the same number of tiles in every work-item. */
+    size_t blocks = (tiles_m + want - 1) / want;
+    return (tiles_m + blocks - 1) / blocks * tm;
+}
+
+/* Packing op(B) into contiguous column tiles costs one pass over it;
+   it pays once at least 4 row tiles (M >= 32) read each tile: on the
+   PoCL CPU the strided rows of a large B (one page per k) then starve
+   the FMAs. A transposed B is packed (transposing it) or, for small M,
+   read by the dot-product kernel. */
+#define PACK_MIN_M 32
+
+static bool should_pack_b(const ads_gemm_args *g)
+{
+    return g->M >= PACK_MIN_M && g->K > 0;
+}
+
+static gemm_plan choose_plan(const ads_context *ctx, const ads_gemm_args *g)
+{
+    gemm_plan p = {0};
+    const bool pack = should_pack_b(g);
+    if (!g->trans_b || pack) {
+        /* Rows of op(B) contiguous (as stored or packed): broadcast op(A)
+           against VW-wide rows of op(B). */
+        const int tm = 8, vw = 16, nv = 2;
+        p.kernel = "gemm_vec";
+        p.tile_m = tm;
+        p.tile_n = (size_t)(vw * nv);
+        p.pack_b = pack;
+        snprintf(p.options, sizeof p.options, "-DTA=%d -DTM=%d -DVW=%d -DNV=%d -DPACKED=%d",
+                 g->trans_a, tm, vw, nv, p.pack_b);
+        snprintf(p.pack_options, sizeof p.pack_options, "-DTB=%d -DVW=%d -DNV=%d", g->trans_b,
+                 vw, nv);
+    } else if (!g->trans_a) {
+        /* A * B^T: both read along k, as dot products. */
+        const int di = 4, dj = 4, dw = 16;
+        p.kernel = "gemm_dot";
+        p.tile_m = di;
+        p.tile_n = dj;
+        snprintf(p.options, sizeof p.options, "-DDI=%d -DDJ=%d -DDW=%d", di, dj, dw);
+    } else {
+        /* A^T * B^T with small M: no convolution runs it; the plain kernel. */
+        p.kernel = "gemm_simple";
+        p.tile_m = p.tile_n = 4;
+        p.rows_per_item = 4;
+        snprintf(p.options, sizeof p.options, "-DTA=1 -DTB=1 -DST=4");
+        return p;
+    }
+    p.rows_per_item = rows_per_item(ctx, g, p.tile_m, p.tile_n);
+    return p;
+}
+
+static ads_status set_args(cl_kernel k, const ads_gemm_args *g, const gemm_plan *p)
+{
+    cl_uint i = 0;
+    ADS_TRY(ads_arg_int(k, i++, (int)g->M));
+    ADS_TRY(ads_arg_int(k, i++, (int)g->N));
+    ADS_TRY(ads_arg_int(k, i++, (int)g->K));
+    ADS_TRY(ads_arg_float(k, i++, g->alpha));
+    ADS_TRY(ads_arg_float(k, i++, g->beta));
+    const ads_tensor *t[3] = {g->a, g->b, g->c};
+    const size_t off[3] = {g->a_offset, g->b_offset, g->c_offset};
+    const size_t ld[3] = {g->lda, g->ldb, g->ldc};
+    const size_t bs[3] = {g->a_batch_stride, g->b_batch_stride, g->c_batch_stride};
+    for (int m = 0; m < 3; m++) {
+        ADS_TRY(ads_arg_mem(k, i++, t[m]));
+        ADS_TRY(ads_arg_long(k, i++, (int64_t)off[m]));
+        ADS_TRY(ads_arg_long(k, i++, (int64_t)ld[m]));
+        ADS_TRY(ads_arg_long(k, i++, (int64_t)bs[m]));
+    }
+    return ads_arg_int(k, i, (int)p->rows_per_item);
+}
+
+static ads_status launch_product(ads_context *ctx, const ads_gemm_args *g,
+                                 const gemm_plan *p)
+{
+    cl_kernel k;
+    ADS_TRY(ads_get_kernel(ctx, "gemm", p->options, p->kernel, &k));
+    ADS_TRY(set_args(k, g, p));
+    ads_launch l = {.kernel = k,
+                    .dims = 3,
+                    .global = {(g->M + p->rows_per_item - 1) / p->rows_per_item,
+                               (g->N + p->tile_n - 1) / p->tile_n, g->batch},
+                    /* one work-item per group: its tile is the unit of work */
+                    .local = {1, 1, 1},
+                    .nreads = 2,
+                    .nwrites = 1};
+    l.reads[0] = g->a;
+    l.reads[1] = g->b;
+    l.writes[0] = g->c;
+    return ads_enqueue(ctx, &l);
+}
+
+/* Copies op(B) of every batch entry into ws as column tiles of tile_n
+   (see gemm_pack_b); ws holds `entry` floats per batch entry. */
+static ads_status pack_b(ads_context *ctx, const ads_gemm_args *g, const gemm_plan *p,
+                         ads_tensor *ws, size_t entry)
+{
+    cl_kernel k;
+    ADS_TRY(ads_get_kernel(ctx, "gemm", p->pack_options, "gemm_pack_b", &k));
+    cl_uint i = 0;
+    ADS_TRY(ads_arg_int(k, i++, (int)g->N));
+    ADS_TRY(ads_arg_int(k, i++, (int)g->K));
+    ADS_TRY(ads_arg_mem(k, i++, g->b));
+    ADS_TRY(ads_arg_long(k, i++, (int64_t)g->b_offset));
+    ADS_TRY(ads_arg_long(k, i++, (int64_t)g->ldb));
+    ADS_TRY(ads_arg_long(k, i++, (int64_t)g->b_batch_stride));
+    ADS_TRY(ads_arg_mem(k, i++, ws));
+    ADS_TRY(ads_arg_long(k, i++, (int64_t)entry));
+    ads_launch l = {.kernel = k,
+                    .dims = 3,
+                    .global = {g->K, (g->N + p->tile_n - 1) / p->tile_n, g->batch},
+                    .local = {0},
+                    .nreads = 1,
+                    .nwrites = 1};
+    l.reads[0] = g->b;
+    l.writes[0] = ws;
+    return ads_enqueue(ctx, &l);
+}
+
+static ads_status gemm_own(ads_context *ctx, const ads_gemm_args *g)
+{
+    gemm_plan p = choose_plan(ctx, g);
+    if (!p.pack_b) return launch_product(ctx, g, &p);
+    size_t entry = (g->N + p.tile_n - 1) / p.tile_n * p.tile_n * g->K;
+    ads_tensor *ws;
+    ADS_TRY(ads_workspace_acquire(ctx, entry * g->batch, &ws));
+    ads_status st = pack_b(ctx, g, &p, ws, entry);
+    if (st == ADS_OK) {
+        ads_gemm_args packed = *g;
+        packed.b = ws;
+        packed.b_offset = 0;
+        packed.ldb = p.tile_n;
+        packed.b_batch_stride = entry;
+        st = launch_product(ctx, &packed, &p);
+    }
+    /* The workspace's events order its next user after these launches. */
+    ads_workspace_release(ctx, ws);
+    return st;
+}
+
+/* ------------------------------------------------------------ the entry */
+
+ads_status ads_gemm(ads_context *ctx, const ads_gemm_args *g)
+{
+    if (g && (g->M == 0 || g->N == 0 || g->batch == 0)) {
+        /* An empty product writes nothing; still reject NULL operands. */
+        if (!ctx) return ads_fail(ADS_ERR_NULL_ARGUMENT, "ctx is NULL");
+        ADS_TRY(ads_check_tensor(g->a, ctx, "a"));
+        ADS_TRY(ads_check_tensor(g->b, ctx, "b"));
+        return ads_check_tensor(g->c, ctx, "c");
+    }
+    ADS_TRY(check_args(ctx, g));
+    /* No ads_check_finite here: GEMM is internal, its callers check the
+       user's tensors at the public boundary, and its operands are mostly
+       workspaces whose unused tails hold stale data. */
+    const char *backend = getenv("ADS_GEMM");
+    if (!backend || !*backend || strcmp(backend, "own") == 0) return gemm_own(ctx, g);
+    if (strcmp(backend, "clblast") == 0) return ads_gemm_clblast(ctx, g);
+    return ads_fail(ADS_ERR_INVALID_ARGUMENT,
+                    "ADS_GEMM is '%s'; expected 'own' (the default) or 'clblast'", backend);
+}

@@ -1,0 +1,434 @@
+/* Gather-convolution backward: every gradient (gx, gw, gb, gpy, gpx, the
+   grid) of the three sampling kinds and the depthwise path against the
+   double reference; the reference against central finite differences in
+   double; determinism; chunking; non-finite positions. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "gconv_testlib.h"
+#include "internal.h"
+
+static const char *kind_name[3] = {"fixed", "separable", "grid"};
+enum { G_X, G_W, G_B, G_PY, G_PX, G_GRID, NGRAD };
+static const char *grad_name[NGRAD] = {"gx", "gw", "gb", "gpy", "gpx", "ggrid"};
+
+typedef struct {
+    ads_tensor *t[NGRAD];  /* device outputs, NULL when skipped */
+    float *h[NGRAD];       /* host copies after the call        */
+    size_t n[NGRAD];
+} grads;
+
+static void grad_sizes(const gc_case *c, size_t *n)
+{
+    n[G_X] = gc_count_x(c);
+    n[G_W] = gc_count_w(c);
+    n[G_B] = (size_t)c->s.Cout;
+    n[G_PY] = gc_count_pos(c, 0);
+    n[G_PX] = gc_count_pos(c, 1);
+    n[G_GRID] = gc_count_pos(c, 2);
+}
+
+/* Runs the backward with the outputs selected by `want` (a bit per grad),
+   each starting as a sentinel so every element must be overwritten. */
+static void run_backward(ads_context *ctx, const gc_case *c, const gc_dev *d,
+                         const ads_tensor *gy, unsigned want, grads *g)
+{
+    const ref_gconv_shape *s = &c->s;
+    int64_t shapes[NGRAD][4] = {{s->N, s->C, s->H, s->W}, {s->Cout, s->C / s->G, s->kh, s->kw},
+                                {s->Cout}, {s->N, s->Ho}, {s->N, s->Wo},
+                                {s->N, s->Ho, s->Wo, 2}};
+    int ndims[NGRAD] = {4, 4, 1, 2, 2, 4};
+    bool possible[NGRAD] = {1, 1, 1, c->kind == GC_SEPARABLE, c->kind == GC_SEPARABLE,
+                            c->kind == GC_GRID};
+    memset(g, 0, sizeof *g);
+    grad_sizes(c, g->n);
+    for (int i = 0; i < NGRAD; i++)
+        if (possible[i] && (want >> i & 1)) g->t[i] = gc_filled(ctx, ndims[i], shapes[i], 777.0f);
+    ads_conv_desc desc = gc_desc(c);
+    ads_sampling_grad gat = {g->t[G_PY], g->t[G_PX], g->t[G_GRID]};
+    ck_assert_ads_ok(ads_gconv_backward(ctx, &desc, d->x, d->w, gc_sampling(d), gy, g->t[G_X],
+                                        g->t[G_W], g->t[G_B], gat));
+    for (int i = 0; i < NGRAD; i++)
+        if (g->t[i]) g->h[i] = test_read(g->t[i]);
+}
+
+static void grads_free(grads *g)
+{
+    for (int i = 0; i < NGRAD; i++) {
+        ads_tensor_release(g->t[i]);
+        free(g->h[i]);
+    }
+}
+
+/* The reference gradients and their magnitudes for the case. */
+typedef struct {
+    double *v[NGRAD], *mag[NGRAD];
+} ref_grads;
+
+static void ref_backward(const gc_case *c, const double *gy, ref_grads *r)
+{
+    size_t n[NGRAD];
+    grad_sizes(c, n);
+    for (int i = 0; i < NGRAD; i++) {
+        bool used = i == G_PY || i == G_PX ? c->kind == GC_SEPARABLE
+                    : i == G_GRID          ? c->kind == GC_GRID
+                                           : true;
+        r->v[i] = used ? malloc(n[i] * sizeof(double)) : NULL;
+        r->mag[i] = used ? malloc(n[i] * sizeof(double)) : NULL;
+    }
+    for (int m = 0; m < 2; m++) {
+        double **o = m ? r->mag : r->v;
+        ref_gconv_backward(&c->s, c->dx, c->dw, gc_ref_at(c), gy, o[G_X], o[G_W], o[G_B],
+                           o[G_PY], o[G_PX], o[G_GRID], m);
+    }
+}
+
+static void ref_grads_free(ref_grads *r)
+{
+    for (int i = 0; i < NGRAD; i++) free(r->v[i]), free(r->mag[i]);
+}
+
+/* A random gy on the device and in double. */
+static ads_tensor *random_gy(ads_context *ctx, const gc_case *c, double **dgy)
+{
+    size_t n = gc_count_y(c);
+    float *h = malloc(n * sizeof *h);
+    test_fill_uniform(h, n, -1, 1);
+    *dgy = malloc(n * sizeof **dgy);
+    for (size_t i = 0; i < n; i++) (*dgy)[i] = h[i];
+    int64_t ys[4] = {c->s.N, c->s.Cout, c->s.Ho, c->s.Wo};
+    ads_tensor *gy = test_tensor(ctx, 4, ys, h);
+    free(h);
+    return gy;
+}
+
+static void check_grads(const gc_case *c, const grads *g, const ref_grads *r, const char *what,
+                        double *max_abs)
+{
+    for (int i = 0; i < NGRAD; i++) {
+        if (!g->h[i]) continue;
+        char name[128];
+        snprintf(name, sizeof name, "%s %s", what, grad_name[i]);
+        gc_check(name, g->h[i], r->v[i], r->mag[i], g->n[i], &max_abs[i]);
+    }
+    (void)c;
+}
+
+START_TEST(backward_matches_reference)
+{
+    ads_context *ctx = test_context();
+    test_seed(501);
+    for (int kind = 0; kind < 3; kind++)
+        for (int dw = 0; dw < 2; dw++) {
+            double max_abs[NGRAD] = {0};
+            for (int trial = 0; trial < 6; trial++) {
+                gc_case c;
+                gc_random_case(&c, kind, dw);
+                gc_dev d;
+                gc_upload(ctx, &c, &d);
+                double *dgy;
+                ads_tensor *gy = random_gy(ctx, &c, &dgy);
+                /* All outputs on even trials, a random subset on odd ones. */
+                unsigned want = trial % 2 ? (unsigned)test_int(1, 63) : 63u;
+                grads g;
+                run_backward(ctx, &c, &d, gy, want, &g);
+                ref_grads r;
+                ref_backward(&c, dgy, &r);
+                char what[96];
+                snprintf(what, sizeof what, "backward %s%s trial %d", kind_name[kind],
+                         dw ? " depthwise" : "", trial);
+                check_grads(&c, &g, &r, what, max_abs);
+                ref_grads_free(&r);
+                grads_free(&g);
+                ads_tensor_release(gy);
+                free(dgy);
+                gc_dev_free(&d);
+                gc_case_free(&c);
+            }
+            printf("backward %-9s %-9s max |err|:", kind_name[kind], dw ? "depthwise" : "groups");
+            for (int i = 0; i < NGRAD; i++)
+                if ((i != G_PY && i != G_PX) || kind == GC_SEPARABLE)
+                    if (i != G_GRID || kind == GC_GRID)
+                        printf(" %s %.3g", grad_name[i], max_abs[i]);
+            printf("\n");
+        }
+    ads_context_release(ctx);
+}
+END_TEST
+
+/* L = sum(gy * y) in double on the reference. */
+static double loss(const gc_case *c, const double *gy)
+{
+    size_t n = gc_count_y(c);
+    double *y = malloc(n * sizeof *y), sum = 0;
+    ref_gconv_forward(&c->s, c->dx, c->dw, c->db, gc_ref_at(c), y);
+    for (size_t i = 0; i < n; i++) sum += gy[i] * y[i];
+    free(y);
+    return sum;
+}
+
+/* Central differences of L in every element of v against the analytic
+   gradient. L is piecewise linear in each single input (positions stay
+   inside one cell: their fractions are >= 8/1024 from an integer), so the
+   difference is exact up to double rounding of L: about 1e-16 * |terms| /
+   eps, far below the 1e-7 * (magnitude + 1) allowed. */
+static double fd_check(gc_case *c, const double *gy, double *v, size_t n, const double *grad,
+                       const double *mag, const char *what)
+{
+    const double eps = 1e-6;
+    double worst = 0;
+    for (size_t i = 0; i < n; i++) {
+        double keep = v[i];
+        v[i] = keep + eps;
+        double up = loss(c, gy);
+        v[i] = keep - eps;
+        double down = loss(c, gy);
+        v[i] = keep;
+        double fd = (up - down) / (2 * eps), e = fabs(fd - grad[i]);
+        ck_assert_msg(e <= 1e-7 * (mag[i] + 1), "%s[%zu]: finite difference %.12g, analytic %.12g",
+                      what, i, fd, grad[i]);
+        if (e > worst) worst = e;
+    }
+    return worst;
+}
+
+/* Moves exact-integer positions of the case off the integer grid. */
+static void nudge_integers(double *p, size_t n)
+{
+    for (size_t i = 0; p && i < n; i++)
+        if (p[i] == floor(p[i])) p[i] += 0.25;
+}
+
+START_TEST(reference_matches_finite_differences)
+{
+    test_seed(502);
+    double worst[NGRAD] = {0};
+    for (int trial = 0; trial < 9; trial++) {
+        gc_case c;
+        ref_gconv_shape s = {.N = 2, .C = 2 * (1 + trial % 2), .H = 5, .W = 4, .kh = 2, .kw = 3,
+                             .sh = 2, .sw = 1, .ph = 1, .pw = 2, .dh = 1 + trial % 2, .dw = 2,
+                             .G = 1 + trial % 2};
+        s.Cout = s.G * 2;
+        int kind = trial % 3;
+        if (kind == GC_FIXED) {
+            s.Ho = ads_output_size(s.H, s.kh, s.sh, s.ph, s.dh);
+            s.Wo = ads_output_size(s.W, s.kw, s.sw, s.pw, s.dw);
+        } else {
+            s.Ho = 3, s.Wo = 4;
+        }
+        gc_make_case(&c, &s, kind, 1);
+        nudge_integers(c.dpy, c.dpy ? gc_count_pos(&c, 0) : 0);
+        nudge_integers(c.dpx, c.dpx ? gc_count_pos(&c, 1) : 0);
+        nudge_integers(c.dgrid, c.dgrid ? gc_count_pos(&c, 2) : 0);
+        size_t ny = gc_count_y(&c);
+        double *gy = malloc(ny * sizeof *gy);
+        for (size_t i = 0; i < ny; i++) gy[i] = test_uniform(-1, 1);
+        ref_grads r;
+        ref_backward(&c, gy, &r);
+        size_t n[NGRAD];
+        grad_sizes(&c, n);
+        double *vals[NGRAD] = {c.dx, c.dw, c.db, c.dpy, c.dpx, c.dgrid};
+        for (int i = 0; i < NGRAD; i++) {
+            if (!r.v[i]) continue;
+            double e = fd_check(&c, gy, vals[i], n[i], r.v[i], r.mag[i], grad_name[i]);
+            if (e > worst[i]) worst[i] = e;
+        }
+        ref_grads_free(&r);
+        free(gy);
+        gc_case_free(&c);
+    }
+    printf("reference vs central differences, max |err|:");
+    for (int i = 0; i < NGRAD; i++) printf(" %s %.3g", grad_name[i], worst[i]);
+    printf("\n");
+}
+END_TEST
+
+/* At an exact integer position the position derivative is the forward
+   difference (DESIGN.md 1.3), never zero by convention. */
+START_TEST(integer_positions_take_the_forward_difference)
+{
+    test_seed(503);
+    ref_gconv_shape s = {.N = 1, .C = 2, .H = 6, .W = 5, .Cout = 2, .Ho = 3, .Wo = 3, .kh = 2,
+                         .kw = 2, .sh = 1, .sw = 1, .ph = 0, .pw = 0, .dh = 1, .dw = 1, .G = 1};
+    gc_case c;
+    gc_make_case(&c, &s, GC_SEPARABLE, 0);
+    for (int i = 0; i < 3; i++) c.dpy[i] = 1 + i, c.dpx[i] = i;
+    double gy[18], gpy[3], gpx[3];
+    for (int i = 0; i < 18; i++) gy[i] = test_uniform(-1, 1);
+    ref_gconv_backward(&c.s, c.dx, c.dw, gc_ref_at(&c), gy, NULL, NULL, NULL, gpy, gpx, NULL, 0);
+    const double eps = 1e-6;
+    for (int axis = 0; axis < 2; axis++)
+        for (int i = 0; i < 3; i++) {
+            double *p = axis ? c.dpx : c.dpy, keep = p[i], base = loss(&c, gy);
+            p[i] = keep + eps;
+            double fwd = (loss(&c, gy) - base) / eps;
+            p[i] = keep;
+            double an = axis ? gpx[i] : gpy[i];
+            ck_assert_msg(fabs(fwd - an) <= 1e-6 * (1 + fabs(an)), "axis %d [%d]: %g vs %g", axis,
+                          i, fwd, an);
+            ck_assert_msg(an != 0.0, "axis %d [%d]: zero derivative at an integer", axis, i);
+        }
+    gc_case_free(&c);
+}
+END_TEST
+
+/* Two runs give bit-identical gradients, for separable positions that are
+   not monotone (rows and columns repeat and cross) and for a grid. */
+START_TEST(backward_is_deterministic)
+{
+    ads_context *ctx = test_context();
+    test_seed(504);
+    ref_gconv_shape s = {.N = 2, .C = 4, .H = 10, .W = 9, .Cout = 4, .Ho = 9, .Wo = 8, .kh = 3,
+                         .kw = 2, .sh = 1, .sw = 1, .ph = 1, .pw = 1, .dh = 2, .dw = 1, .G = 2};
+    for (int kind = GC_SEPARABLE; kind <= GC_GRID; kind++)
+        for (int dw = 0; dw < 2; dw++) {
+            ref_gconv_shape sk = s;
+            if (dw) sk.G = sk.C;
+            gc_case c;
+            gc_make_case(&c, &sk, kind, 1);
+            if (kind == GC_SEPARABLE) /* repeated rows: several taps per input row */
+                for (int i = 0; i < 4; i++) c.py[i] = c.py[8 - i] = 3.375f;
+            gc_sync(&c);
+            gc_dev d;
+            gc_upload(ctx, &c, &d);
+            double *dgy;
+            ads_tensor *gy = random_gy(ctx, &c, &dgy);
+            grads a, b;
+            run_backward(ctx, &c, &d, gy, 63u, &a);
+            run_backward(ctx, &c, &d, gy, 63u, &b);
+            for (int i = 0; i < NGRAD; i++)
+                if (a.h[i])
+                    ck_assert_msg(memcmp(a.h[i], b.h[i], a.n[i] * sizeof(float)) == 0,
+                                  "%s %s differs between two runs", kind_name[kind], grad_name[i]);
+            ref_grads r;
+            ref_backward(&c, dgy, &r);
+            double max_abs[NGRAD] = {0};
+            check_grads(&c, &a, &r, "deterministic run", max_abs);
+            ref_grads_free(&r);
+            grads_free(&a);
+            grads_free(&b);
+            ads_tensor_release(gy);
+            free(dgy);
+            gc_dev_free(&d);
+            gc_case_free(&c);
+        }
+    ads_context_release(ctx);
+}
+END_TEST
+
+/* A budget of one image's workspaces splits the batch; the gradients
+   (gw accumulated over chunks) still match. */
+START_TEST(memory_budget_chunks_the_batch)
+{
+    ads_context *ctx = test_context();
+    test_seed(505);
+    ref_gconv_shape s = {.N = 3, .C = 4, .H = 7, .W = 8, .Cout = 2, .Ho = 5, .Wo = 6, .kh = 2,
+                         .kw = 3, .sh = 1, .sw = 1, .ph = 0, .pw = 1, .dh = 2, .dw = 1, .G = 2};
+    uint64_t saved = ads_context_memory_budget(ctx);
+    for (int kind = 0; kind < 3; kind++) {
+        ref_gconv_shape sk = s;
+        if (kind == GC_FIXED) {
+            sk.Ho = ads_output_size(s.H, s.kh, 1, s.ph, s.dh);
+            sk.Wo = ads_output_size(s.W, s.kw, 1, s.pw, s.dw);
+        }
+        gc_case c;
+        gc_make_case(&c, &sk, kind, 1);
+        gc_dev d;
+        gc_upload(ctx, &c, &d);
+        double *dgy;
+        ads_tensor *gy = random_gy(ctx, &c, &dgy);
+        uint64_t cols = (uint64_t)sk.C * sk.kh * sk.kw * sk.Ho * sk.Wo * 4;
+        uint64_t index =
+            (uint64_t)(sk.H + 1 + 4 * sk.Ho * sk.kh + sk.W + 1 + 4 * sk.Wo * sk.kw) * 4;
+        ck_assert_ads_ok(ads_context_set_memory_budget(
+            ctx, 2 * cols + (kind == GC_SEPARABLE ? index : 0)));
+        grads g;
+        run_backward(ctx, &c, &d, gy, 63u, &g);
+        ref_grads r;
+        ref_backward(&c, dgy, &r);
+        double max_abs[NGRAD] = {0};
+        check_grads(&c, &g, &r, "chunked backward", max_abs);
+        grads_free(&g);
+        /* One byte less than one image needs: rejected, nothing written. */
+        ck_assert_ads_ok(ads_context_set_memory_budget(
+            ctx, 2 * cols + (kind == GC_SEPARABLE ? index : 0) - 1));
+        int64_t ws[4] = {sk.Cout, sk.C / sk.G, sk.kh, sk.kw};
+        ads_tensor *gw = gc_filled(ctx, 4, ws, 777.0f);
+        int64_t xs[4] = {sk.N, sk.C, sk.H, sk.W};
+        ads_tensor *gx = gc_filled(ctx, 4, xs, 777.0f);
+        ads_conv_desc desc = gc_desc(&c);
+        ads_sampling_grad none = {0};
+        ck_assert_int_eq(ads_gconv_backward(ctx, &desc, d.x, d.w, gc_sampling(&d), gy, gx, gw,
+                                            NULL, none),
+                         ADS_ERR_TOO_LARGE);
+        ck_assert(gc_all_equal(gw, 777.0f) && gc_all_equal(gx, 777.0f));
+        ads_tensor_release(gw);
+        ads_tensor_release(gx);
+        ck_assert_ads_ok(ads_context_set_memory_budget(ctx, saved));
+        ref_grads_free(&r);
+        ads_tensor_release(gy);
+        free(dgy);
+        gc_dev_free(&d);
+        gc_case_free(&c);
+    }
+    ads_context_release(ctx);
+}
+END_TEST
+
+/* NaN, +-Inf and huge positions pass zero gradient and leave everything
+   else as the reference has it; every output is finite. */
+START_TEST(non_finite_positions_pass_zero_gradient)
+{
+    ads_context *ctx = test_context();
+    test_seed(506);
+    const float bad[] = {NAN, INFINITY, -INFINITY, 1e30f, -1e30f, 3e9f};
+    double max_abs[NGRAD] = {0};
+    for (int trial = 0; trial < 6; trial++) {
+        gc_case c;
+        int kind = trial % 2 ? GC_GRID : GC_SEPARABLE;
+        gc_random_case(&c, kind, trial >= 4);
+        float *p = kind == GC_GRID ? c.grid : c.py;
+        size_t np = gc_count_pos(&c, kind == GC_GRID ? 2 : 0);
+        for (size_t i = 0; i < np; i += 3) p[i] = bad[(i / 3) % 6];
+        gc_sync(&c);
+        gc_dev d;
+        gc_upload(ctx, &c, &d);
+        double *dgy;
+        ads_tensor *gy = random_gy(ctx, &c, &dgy);
+        grads g;
+        run_backward(ctx, &c, &d, gy, 63u, &g);
+        for (int i = 0; i < NGRAD; i++)
+            for (size_t k = 0; g.h[i] && k < g.n[i]; k++) ck_assert(isfinite(g.h[i][k]));
+        ref_grads r;
+        ref_backward(&c, dgy, &r);
+        check_grads(&c, &g, &r, "non-finite positions", max_abs);
+        ref_grads_free(&r);
+        grads_free(&g);
+        ads_tensor_release(gy);
+        free(dgy);
+        gc_dev_free(&d);
+        gc_case_free(&c);
+    }
+    printf("non-finite positions backward: max |err|:");
+    for (int i = 0; i < NGRAD; i++) printf(" %s %.3g", grad_name[i], max_abs[i]);
+    printf("\n");
+    ads_context_release(ctx);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("gconv_backward");
+    TCase *tc = tcase_create("gconv_backward");
+    tcase_set_timeout(tc, 300);
+    tcase_add_test(tc, backward_matches_reference);
+    tcase_add_test(tc, reference_matches_finite_differences);
+    tcase_add_test(tc, integer_positions_take_the_forward_difference);
+    tcase_add_test(tc, backward_is_deterministic);
+    tcase_add_test(tc, memory_budget_chunks_the_batch);
+    tcase_add_test(tc, non_finite_positions_pass_zero_gradient);
+    suite_add_tcase(s, tc);
+    return test_run_suite(s);
+}

@@ -1,0 +1,253 @@
+/* Gather-convolution forward: the three sampling kinds and the depthwise
+   path against the double reference on random shapes; uniform positions
+   reproduce the fixed path; chunking by the memory budget; non-finite
+   positions read zero without touching memory outside the input. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "gconv_testlib.h"
+#include "internal.h"
+
+static const char *kind_name[3] = {"fixed", "separable", "grid"};
+
+/* Runs the forward on the device; y starts as a sentinel, so every
+   element must be written. Returns the host copy of y. */
+static float *run_forward(ads_context *ctx, const gc_case *c, const gc_dev *d)
+{
+    int64_t ys[4] = {c->s.N, c->s.Cout, c->s.Ho, c->s.Wo};
+    ads_tensor *y = gc_filled(ctx, 4, ys, 777.0f);
+    ads_conv_desc desc = gc_desc(c);
+    ck_assert_ads_ok(ads_gconv_forward(ctx, &desc, d->x, d->w, d->b, gc_sampling(d), y));
+    float *h = test_read(y);
+    ads_tensor_release(y);
+    return h;
+}
+
+/* Compares a device result with the reference; returns the error ratio. */
+static double check_forward(const gc_case *c, const float *got, const char *what,
+                            double *max_abs)
+{
+    size_t n = gc_count_y(c);
+    double *want = malloc(n * sizeof *want), *mag = malloc(n * sizeof *mag);
+    ref_gconv_forward(&c->s, c->dx, c->dw, c->db, gc_ref_at(c), want);
+    ref_gconv_forward_magnitude(&c->s, c->dx, c->dw, c->db, gc_ref_at(c), mag);
+    double r = gc_check(what, got, want, mag, n, max_abs);
+    free(want);
+    free(mag);
+    return r;
+}
+
+START_TEST(forward_matches_reference)
+{
+    ads_context *ctx = test_context();
+    test_seed(401);
+    for (int kind = 0; kind < 3; kind++)
+        for (int dw = 0; dw < 2; dw++) {
+            double worst = 0, max_abs = 0;
+            for (int trial = 0; trial < 8; trial++) {
+                gc_case c;
+                gc_random_case(&c, kind, dw);
+                gc_dev d;
+                gc_upload(ctx, &c, &d);
+                float *y = run_forward(ctx, &c, &d);
+                char what[96];
+                snprintf(what, sizeof what, "forward %s%s trial %d", kind_name[kind],
+                         dw ? " depthwise" : "", trial);
+                double r = check_forward(&c, y, what, &max_abs);
+                if (r > worst) worst = r;
+                free(y);
+                gc_dev_free(&d);
+                gc_case_free(&c);
+            }
+            printf("forward %-9s %-9s max |err| %.3g (%.3g of tolerance)\n", kind_name[kind],
+                   dw ? "depthwise" : "groups", max_abs, worst);
+        }
+    ads_context_release(ctx);
+}
+END_TEST
+
+/* py = sh*i, px = sw*j through the separable and grid kinds equal the
+   fixed path, for every shape (the bilinear read at an integer is the
+   pixel itself, so the match is exact up to summation order). */
+START_TEST(uniform_positions_equal_fixed)
+{
+    ads_context *ctx = test_context();
+    test_seed(402);
+    double max_abs = 0;
+    for (int trial = 0; trial < 12; trial++) {
+        gc_case c;
+        gc_random_case(&c, GC_FIXED, trial % 3 == 0);
+        gc_dev d;
+        gc_upload(ctx, &c, &d);
+        float *fixed = run_forward(ctx, &c, &d);
+        check_forward(&c, fixed, "fixed", NULL);
+        for (int kind = GC_SEPARABLE; kind <= GC_GRID; kind++) {
+            gc_uniform_positions(&c, kind);
+            gc_dev dp;
+            gc_upload(ctx, &c, &dp);
+            float *got = run_forward(ctx, &c, &dp);
+            size_t n = gc_count_y(&c);
+            double *want = malloc(n * sizeof *want), *mag = malloc(n * sizeof *mag);
+            for (size_t i = 0; i < n; i++) want[i] = fixed[i];
+            ref_gconv_forward_magnitude(&c.s, c.dx, c.dw, c.db, gc_ref_at(&c), mag);
+            gc_check(kind == GC_SEPARABLE ? "separable vs fixed" : "grid vs fixed", got, want,
+                     mag, n, &max_abs);
+            free(want);
+            free(mag);
+            free(got);
+            gc_dev_free(&dp);
+            free(c.py), free(c.px), free(c.grid);
+            c.py = c.px = c.grid = NULL;
+            c.kind = GC_FIXED;
+            gc_sync(&c);
+        }
+        free(fixed);
+        gc_dev_free(&d);
+        gc_case_free(&c);
+    }
+    printf("uniform positions vs fixed path: max |difference| %.3g\n", max_abs);
+    ads_context_release(ctx);
+}
+END_TEST
+
+/* A budget of one image's columns forces one image per chunk; the result
+   is the same. A budget below one image fails cleanly, writing nothing. */
+START_TEST(memory_budget_chunks_the_batch)
+{
+    ads_context *ctx = test_context();
+    test_seed(403);
+    ref_gconv_shape s = {.N = 4, .C = 4, .H = 9, .W = 7, .Cout = 6, .kh = 3, .kw = 2,
+                         .sh = 2, .sw = 1, .ph = 1, .pw = 0, .dh = 1, .dw = 2, .G = 2};
+    s.Ho = ads_output_size(s.H, s.kh, s.sh, s.ph, s.dh);
+    s.Wo = ads_output_size(s.W, s.kw, s.sw, s.pw, s.dw);
+    for (int kind = 0; kind < 3; kind++) {
+        gc_case c;
+        gc_make_case(&c, &s, kind, 1);
+        gc_dev d;
+        gc_upload(ctx, &c, &d);
+        uint64_t saved = ads_context_memory_budget(ctx);
+        float *whole = run_forward(ctx, &c, &d);
+        uint64_t one_image = (uint64_t)s.C * s.kh * s.kw * s.Ho * s.Wo * 4;
+        ck_assert_ads_ok(ads_context_set_memory_budget(ctx, one_image));
+        float *chunked = run_forward(ctx, &c, &d);
+        check_forward(&c, chunked, "chunked forward", NULL);
+        check_forward(&c, whole, "whole forward", NULL);
+        for (size_t i = 0; i < gc_count_y(&c); i++)
+            ck_assert_msg(fabsf(whole[i] - chunked[i]) <= 1e-5f * (1 + fabsf(whole[i])),
+                          "chunked %g vs whole %g at %zu", whole[i], chunked[i], i);
+        ck_assert_ads_ok(ads_context_set_memory_budget(ctx, one_image - 1));
+        int64_t ys[4] = {s.N, s.Cout, s.Ho, s.Wo};
+        ads_tensor *y = gc_filled(ctx, 4, ys, 777.0f);
+        ads_conv_desc desc = gc_desc(&c);
+        ck_assert_int_eq(ads_gconv_forward(ctx, &desc, d.x, d.w, d.b, gc_sampling(&d), y),
+                         ADS_ERR_TOO_LARGE);
+        ck_assert_msg(strstr(ads_last_error(), "memory budget") != NULL, "%s", ads_last_error());
+        ck_assert(gc_all_equal(y, 777.0f));
+        ads_tensor_release(y);
+        ck_assert_ads_ok(ads_context_set_memory_budget(ctx, saved));
+        free(whole);
+        free(chunked);
+        gc_dev_free(&d);
+        gc_case_free(&c);
+    }
+    ads_context_release(ctx);
+}
+END_TEST
+
+static const float bad_positions[] = {NAN, INFINITY, -INFINITY, 1e30f, -1e30f, 3e9f, -3e9f};
+#define NBAD (sizeof bad_positions / sizeof bad_positions[0])
+
+/* Sprinkles non-finite and huge values over the positions of a case. */
+static void spoil_positions(gc_case *c)
+{
+    float *p = c->kind == GC_GRID ? c->grid : c->py;
+    size_t n = gc_count_pos(c, c->kind == GC_GRID ? 2 : 0);
+    for (size_t i = 0; i < n; i += 3) p[i] = bad_positions[(i / 3) % NBAD];
+    if (c->kind == GC_SEPARABLE)
+        for (size_t i = 1; i < gc_count_pos(c, 1); i += 2) c->px[i] = bad_positions[i % NBAD];
+    gc_sync(c);
+}
+
+START_TEST(non_finite_positions_read_zero)
+{
+    ads_context *ctx = test_context();
+    test_seed(404);
+    double max_abs = 0;
+    for (int trial = 0; trial < 8; trial++) {
+        gc_case c;
+        gc_random_case(&c, trial % 2 ? GC_GRID : GC_SEPARABLE, trial % 4 == 0);
+        spoil_positions(&c);
+        gc_dev d;
+        gc_upload(ctx, &c, &d);
+        float *y = run_forward(ctx, &c, &d);
+        for (size_t i = 0; i < gc_count_y(&c); i++) ck_assert(isfinite(y[i]));
+        check_forward(&c, y, "forward with non-finite positions", &max_abs);
+        free(y);
+        gc_dev_free(&d);
+        gc_case_free(&c);
+    }
+    printf("non-finite positions: max |err| %.3g\n", max_abs);
+    ads_context_release(ctx);
+}
+END_TEST
+
+/* x lives inside a larger buffer between guard bands of sentinels; with
+   positions at and beyond every border, the guard bands are never read
+   into the result (outputs match the reference) and never written. */
+START_TEST(guard_band_is_never_touched)
+{
+    ads_context *ctx = test_context();
+    test_seed(405);
+    size_t guard = ctx->dev[0].mem_base_align_bytes / 4;
+    if (guard < 64) guard = 64;
+    for (int trial = 0; trial < 6; trial++) {
+        gc_case c;
+        gc_random_case(&c, trial % 3, trial == 5);
+        if (c.kind != GC_FIXED) spoil_positions(&c);
+        size_t nx = gc_count_x(&c), total = nx + 2 * guard;
+        float *host = malloc(total * sizeof *host);
+        for (size_t i = 0; i < total; i++) host[i] = 1e30f;
+        memcpy(host + guard, c.x, nx * sizeof *host);
+        cl_int err;
+        cl_mem mem = clCreateBuffer(ctx->cl, CL_MEM_READ_WRITE | CL_MEM_COPY_HOST_PTR,
+                                    total * 4, host, &err);
+        ck_assert_int_eq(err, CL_SUCCESS);
+        gc_dev d;
+        gc_upload(ctx, &c, &d);
+        ads_tensor_release(d.x);
+        int64_t xs[4] = {c.s.N, c.s.C, c.s.H, c.s.W};
+        ck_assert_ads_ok(ads_tensor_wrap(ctx, mem, guard, 4, xs, &d.x));
+        float *y = run_forward(ctx, &c, &d);
+        for (size_t i = 0; i < gc_count_y(&c); i++) ck_assert(isfinite(y[i]));
+        check_forward(&c, y, "forward inside guard bands", NULL);
+        float *back = malloc(total * sizeof *back);
+        ck_assert_int_eq(clEnqueueReadBuffer(ctx->queue, mem, CL_TRUE, 0, total * 4, back, 0,
+                                             NULL, NULL),
+                         CL_SUCCESS);
+        ck_assert_mem_eq(back, host, total * 4);
+        free(back);
+        free(host);
+        free(y);
+        gc_dev_free(&d);
+        clReleaseMemObject(mem);
+        gc_case_free(&c);
+    }
+    ads_context_release(ctx);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("gconv_forward");
+    TCase *tc = tcase_create("gconv_forward");
+    tcase_set_timeout(tc, 300);
+    tcase_add_test(tc, forward_matches_reference);
+    tcase_add_test(tc, uniform_positions_equal_fixed);
+    tcase_add_test(tc, memory_budget_chunks_the_batch);
+    tcase_add_test(tc, non_finite_positions_read_zero);
+    tcase_add_test(tc, guard_band_is_never_touched);
+    suite_add_tcase(s, tc);
+    return test_run_suite(s);
+}
