@@ -133,7 +133,9 @@ static bool write_outputs(const cli *c, const bench_table *tab, const bench_limi
         ok = false, fprintf(stderr, "adastride bench: cannot write %s\n", c->csv);
     if (c->json && !bench_write_json(c->json, tab, lims, n))
         ok = false, fprintf(stderr, "adastride bench: cannot write %s\n", c->json);
-    if (c->plot && !bench_write_plot(c->plot, tab))
+    if (c->plot && tab->n == 0)
+        ok = false, fprintf(stderr, "adastride bench: no results to draw in %s\n", c->plot);
+    else if (c->plot && !bench_write_plot(c->plot, tab))
         ok = false, fprintf(stderr, "adastride bench: gnuplot could not draw %s (is Debian's "
                                     "gnuplot-nox installed?)\n", c->plot);
     return ok;

@@ -129,6 +129,7 @@ static void plot_data(FILE *f, const bench_table *tab, const char *device)
 
 bool bench_write_plot(const char *path, const bench_table *tab)
 {
+    if (tab->n == 0) return false; /* nothing to draw */
     FILE *g = popen("gnuplot 2>&1", "w");
     if (!g) return false;
     /* The devices, in order of first appearance. */
