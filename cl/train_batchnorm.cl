@@ -1,0 +1,119 @@
+/* Batch normalisation (x: N x C x S with S = H*W, or S = 1 for N x C).
+   The per-channel reductions run one work-group per channel with a
+   power-of-two group size; work-item k sums elements k, k+G, k+2G, ...
+   of the channel in order and the group combines the partial sums in a
+   fixed tree, so results are deterministic for a given group size. */
+
+/* The group's sum of v in a fixed tree order; buf holds
+   get_local_size(0) floats (a power of two). */
+inline float bn_group_sum(local float *buf, float v)
+{
+    int lid = get_local_id(0), n = get_local_size(0);
+    barrier(CLK_LOCAL_MEM_FENCE); /* buf may still be read by the last call */
+    buf[lid] = v;
+    barrier(CLK_LOCAL_MEM_FENCE);
+    for (int s = n / 2; s > 0; s >>= 1) {
+        if (lid < s) buf[lid] += buf[lid + s];
+        barrier(CLK_LOCAL_MEM_FENCE);
+    }
+    return buf[0];
+}
+
+/* Element j of channel c's M = N*S values. */
+inline long bn_index(long j, int c, int C, long S)
+{
+    long n = j / S;
+    return (n * C + c) * S + (j - n * S);
+}
+
+/* One work-group: channel c's batch statistics. Two passes (the mean,
+   then the squared deviations) keep the variance accurate when the mean
+   is large against the spread. Work-item 0 writes the mean and
+   1/sqrt(var + eps) and, when `update` is set, the running statistics
+   with the unbiased variance. */
+kernel void bn_stats(global const float *x, global float *save_mean, global float *save_invstd,
+                     global float *running_mean, global float *running_var, int N, int C,
+                     long S, float eps, float momentum, int update, local float *buf)
+{
+    int c = get_group_id(0), lid = get_local_id(0), G = get_local_size(0);
+    long M = (long)N * S;
+    float s = 0.0f;
+    for (long j = lid; j < M; j += G) s += x[bn_index(j, c, C, S)];
+    float mean = bn_group_sum(buf, s) / (float)M;
+    float q = 0.0f;
+    for (long j = lid; j < M; j += G) {
+        float d = x[bn_index(j, c, C, S)] - mean;
+        q += d * d;
+    }
+    float var = bn_group_sum(buf, q) / (float)M;
+    if (lid != 0) return;
+    save_mean[c] = mean;
+    save_invstd[c] = 1.0f / sqrt(var + eps);
+    if (update) {
+        float unbiased = var * ((float)M / (float)(M - 1));
+        running_mean[c] = (1.0f - momentum) * running_mean[c] + momentum * mean;
+        running_var[c] = (1.0f - momentum) * running_var[c] + momentum * unbiased;
+    }
+}
+
+/* One work-item: y[i] = gamma * (x - mean) * invstd + beta with its
+   channel's batch statistics. */
+kernel void bn_apply(global const float *x, global const float *mean,
+                     global const float *invstd, global const float *gamma,
+                     global const float *beta, global float *y, long n, int C, long S)
+{
+    long i = get_global_id(0);
+    if (i >= n) return;
+    int c = (int)((i / S) % C);
+    y[i] = (x[i] - mean[c]) * invstd[c] * gamma[c] + beta[c];
+}
+
+/* One work-item: y[i] with the running statistics (inference). */
+kernel void bn_apply_running(global const float *x, global const float *rmean,
+                             global const float *rvar, global const float *gamma,
+                             global const float *beta, global float *y, long n, int C, long S,
+                             float eps)
+{
+    long i = get_global_id(0);
+    if (i >= n) return;
+    int c = (int)((i / S) % C);
+    y[i] = (x[i] - rmean[c]) * (1.0f / sqrt(rvar[c] + eps)) * gamma[c] + beta[c];
+}
+
+/* One work-group: channel c's gbeta = sum gy and ggamma = sum gy * xhat,
+   xhat = (x - mean) * invstd. */
+kernel void bn_backward_reduce(global const float *x, global const float *mean,
+                               global const float *invstd, global const float *gy,
+                               global float *gbeta, global float *ggamma, int N, int C, long S,
+                               local float *buf)
+{
+    int c = get_group_id(0), lid = get_local_id(0), G = get_local_size(0);
+    long M = (long)N * S;
+    float m = mean[c], is = invstd[c], sg = 0.0f, sgx = 0.0f;
+    for (long j = lid; j < M; j += G) {
+        long k = bn_index(j, c, C, S);
+        sg += gy[k];
+        sgx += gy[k] * (x[k] - m) * is;
+    }
+    float tg = bn_group_sum(buf, sg);
+    float tgx = bn_group_sum(buf, sgx);
+    if (lid == 0) {
+        gbeta[c] = tg;
+        ggamma[c] = tgx;
+    }
+}
+
+/* One work-item: gx[i] = gamma invstd (gy - (gbeta + xhat ggamma) / M),
+   the gradient through the batch mean and variance. */
+kernel void bn_backward_dx(global const float *x, global const float *mean,
+                           global const float *invstd, global const float *gamma,
+                           global const float *gy, global const float *gbeta,
+                           global const float *ggamma, global float *gx, long n, int C, long S,
+                           long M)
+{
+    long i = get_global_id(0);
+    if (i >= n) return;
+    int c = (int)((i / S) % C);
+    float is = invstd[c], xhat = (x[i] - mean[c]) * is, fm = (float)M;
+    gx[i] = gamma[c] * is * (gy[i] - (gbeta[c] + xhat * ggamma[c]) / fm);
+}
