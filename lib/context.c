@@ -258,7 +258,7 @@ static ads_status configure_from_env(ads_context *ctx)
     }
     const char *cl_dir = getenv("ADS_CL_DIR");
     ctx->cl_dir = cl_dir && *cl_dir ? cl_dir : NULL;
-    ctx->cache_dir = ads_disk_cache_dir(&ctx->dev[0]);
+    ctx->cache_dir = ads_disk_cache_dir();
     return ADS_OK;
 }
 
