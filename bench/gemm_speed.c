@@ -1,12 +1,17 @@
 /* GFLOP/s of ads_gemm on convolution-shaped products: the median of 7
-   timed runs after one warm-up, wall time up to ads_finish.
+   timed runs after one warm-up, wall time up to ads_finish. A second
+   column divides the work by the process's CPU time per run (times the
+   compute units): on a machine shared with other jobs the wall time
+   measures the load as much as the kernels, the CPU time much less so.
    Usage: gemm_speed [own|clblast]  (sets ADS_GEMM; default: own) */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 
 #include "gemm.h"
+#include "internal.h"
 
 #define RUNS 7
 
@@ -34,6 +39,14 @@ static double now(void)
     return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
 }
 
+static double cpu_seconds(void)
+{
+    struct rusage u;
+    getrusage(RUSAGE_SELF, &u);
+    return (double)(u.ru_utime.tv_sec + u.ru_stime.tv_sec) +
+           1e-6 * (double)(u.ru_utime.tv_usec + u.ru_stime.tv_usec);
+}
+
 static int cmp_double(const void *a, const void *b)
 {
     double x = *(const double *)a, y = *(const double *)b;
@@ -53,8 +66,9 @@ static ads_tensor *filled(ads_context *ctx, size_t n)
     return t;
 }
 
-/* Median seconds of one product, or a negative value on failure. */
-static double time_product(ads_context *ctx, const shape *s)
+/* Median wall seconds of one product, or a negative value on failure;
+   *cpu gets the mean CPU seconds of one run. */
+static double time_product(ads_context *ctx, const shape *s, double *cpu)
 {
     ads_gemm_args g = {.M = s->M, .N = s->N, .K = s->K, .batch = 1, .trans_a = s->ta,
                        .trans_b = s->tb, .alpha = 1, .beta = 0,
@@ -65,11 +79,13 @@ static double time_product(ads_context *ctx, const shape *s)
     double t[RUNS], median = -1;
     if (g.a && g.b && g.c && ads_gemm(ctx, &g) == ADS_OK && ads_finish(ctx) == ADS_OK) {
         int r = 0;
+        double cpu0 = cpu_seconds();
         for (; r < RUNS; r++) {
             double t0 = now();
             if (ads_gemm(ctx, &g) != ADS_OK || ads_finish(ctx) != ADS_OK) break;
             t[r] = now() - t0;
         }
+        *cpu = (cpu_seconds() - cpu0) / RUNS;
         if (r == RUNS) {
             qsort(t, RUNS, sizeof t[0], cmp_double);
             median = t[RUNS / 2];
@@ -89,23 +105,30 @@ int main(int argc, char **argv)
         fprintf(stderr, "no device: %s\n", ads_last_error());
         return 1;
     }
-    ads_device_info info;
-    ads_context_device_info(ctx, 0, &info);
     const char *backend = getenv("ADS_GEMM");
-    printf("ads_gemm backend %s on %s\n", backend ? backend : "own", info.device);
-    printf("%-36s %6s %6s %6s  %8s  %8s\n", "product", "M", "N", "K", "ms", "GFLOP/s");
+    int units = ctx->dev[0].info.compute_units > 0 ? ctx->dev[0].info.compute_units : 1;
+    double load[1] = {-1};
+    FILE *f = fopen("/proc/loadavg", "r");
+    if (f) {
+        if (fscanf(f, "%lf", &load[0]) != 1) load[0] = -1;
+        fclose(f);
+    }
+    printf("ads_gemm backend %s on %s (%d compute units; load average %.1f)\n",
+           backend ? backend : "own", ctx->dev[0].info.device, units, load[0]);
+    printf("%-36s %6s %6s %6s  %8s  %8s  %s\n", "product", "M", "N", "K", "ms", "GFLOP/s",
+           "GFLOP/CPU-s x units");
     int failed = 0;
     for (size_t i = 0; i < sizeof shapes / sizeof shapes[0]; i++) {
         const shape *s = &shapes[i];
-        double sec = time_product(ctx, s);
+        double cpu = 0, sec = time_product(ctx, s, &cpu);
         if (sec < 0) {
             printf("%-36s failed: %s\n", s->what, ads_last_error());
             failed = 1;
             continue;
         }
         double flop = 2.0 * (double)s->M * (double)s->N * (double)s->K;
-        printf("%-36s %6zu %6zu %6zu  %8.3f  %8.1f\n", s->what, s->M, s->N, s->K, 1e3 * sec,
-               flop / sec * 1e-9);
+        printf("%-36s %6zu %6zu %6zu  %8.3f  %8.1f  %8.1f\n", s->what, s->M, s->N, s->K,
+               1e3 * sec, flop / sec * 1e-9, flop / cpu * 1e-9 * units);
     }
     ads_context_release(ctx);
     return failed;

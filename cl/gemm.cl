@@ -1,6 +1,8 @@
 /* GEMM kernels: C_b = alpha * op(A_b) * op(B_b) + beta * C_b, row-major.
 
    Code-shape options (-D):
+     GEMM_SIMPLE, GEMM_VEC, GEMM_PACK_B, GEMM_DOT  which kernel to compile
+       (one per program: each program is built once per option set)
      TA, TB   1: the operand is stored transposed (op(X) = X^T)
      ST       gemm_simple: a work-item's square register tile
      TM, VW, NV  gemm_vec: TM rows x NV vectors of VW columns per work-item
@@ -67,6 +69,7 @@ inline float gemm_out(float acc, float alpha, float beta, global const float *c)
     return beta == 0.0f ? alpha * acc : alpha * acc + beta * *c;
 }
 
+#ifdef GEMM_SIMPLE
 /* One work-item computes an ST x ST tile of C_b (rows ST*gid(0)..,
    columns ST*gid(1)..), any transposes, any sizes (rows_per_item is ST:
    the argument only keeps one signature for every kernel). Rows and columns past
@@ -115,7 +118,9 @@ kernel void gemm_simple(int M, int N, int K, float alpha, float beta,
             *p = gemm_out(acc[r][s], alpha, beta, p);
         }
 }
+#endif
 
+#ifdef GEMM_VEC
 /* op(B) row k, columns jb .. jb+TN-1, as NV vectors. Full: all inside.
    Narrow (N < TN): lanes past N read column N-1 and are never stored. */
 inline void load_b_full(global const float *B, long ldb, int k, int jb, VEC *bv)
@@ -234,7 +239,9 @@ kernel void gemm_vec(int M, int N, int K, float alpha, float beta,
         vec_tile(A, lda, B, ldb, jb, C, ldc, M, N, K, i0, j0, jb, narrow, alpha, beta);
 #endif
 }
+#endif
 
+#ifdef GEMM_PACK_B
 /* One work-item copies row k = gid(0) of op(B)'s column tile gid(1) (TN
    floats, zeros past N) to the packed layout gemm_vec reads with PACKED:
    entry e at p + e * p_bs, tile t, row k at (t * K + k) * TN. */
@@ -258,6 +265,9 @@ kernel void gemm_pack_b(int N, int K, global const float *b, long b_off, long ld
     }
 #endif
 }
+#endif
+
+#ifdef GEMM_DOT
 /* Horizontal sum of a DW-wide vector, always in the same order. */
 inline float dot_sum(DVEC v)
 {
@@ -325,3 +335,4 @@ kernel void gemm_dot(int M, int N, int K, float alpha, float beta,
     for (int i0 = i_begin; i0 < i_end; i0 += DI)
         dot_tile(A, lda, B, ldb, C, ldc, M, N, K, i0, j0, alpha, beta);
 }
+#endif

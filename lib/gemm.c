@@ -1,11 +1,11 @@
 /* ads_gemm: argument checking, backend choice, and our own kernels.
 
    Backends: our kernels (cl/gemm.cl) are the default (ADS_GEMM unset or
-   "own"); ADS_GEMM=clblast
-   routes every product to CLBlast (lib/gemm_clblast.c). Ours is the
-   default because on the reference CPU device (PoCL 3.1, AVX-512) CLBlast
-   reaches about 25 GFLOP/s on convolution-shaped products while the
-   register-tiled kernels here reach several times that. */
+   "own"); ADS_GEMM=clblast routes every product to CLBlast
+   (lib/gemm_clblast.c). Ours is the default because on the reference
+   CPU device (PoCL 3.1, 2-core AVX-512) CLBlast reaches about 25 GFLOP/s
+   on convolution-shaped products, while the register-tiled kernels here
+   reach 100-175 GFLOP/s of CPU time (bench/gemm_speed). */
 #include <limits.h>
 #include <math.h>
 #include <stdio.h>
@@ -116,10 +116,11 @@ typedef struct {
     char pack_options[96];
 } gemm_plan;
 
-/* Work per work-item: PoCL runs each work-group as a call costing about
-   a microsecond, so a work-item should carry a few MFLOP; it walks down
-   its column block tile by tile, reusing that block of op(B) from cache.
-   Yet every compute unit needs several work-items to balance the load. */
+/* Work per work-item: PoCL runs each work-group (one work-item here) as a
+   call with a fixed cost, so a work-item should carry a few MFLOP; it
+   walks down its column block tile by tile, reusing that block of op(B)
+   from cache. Yet every compute unit needs several work-items to balance
+   the load. */
 #define FLOP_PER_ITEM 4e6
 #define ITEMS_PER_UNIT 8
 
@@ -139,11 +140,12 @@ static size_t rows_per_item(const ads_context *ctx, const ads_gemm_args *g, size
     return (tiles_m + blocks - 1) / blocks * tm;
 }
 
-/* Packing op(B) into contiguous column tiles costs one pass over it;
-   it pays once at least 4 row tiles (M >= 32) read each tile: on the
-   PoCL CPU the strided rows of a large B (one page per k) then starve
-   the FMAs. A transposed B is packed (transposing it) or, for small M,
-   read by the dot-product kernel. */
+/* Packing op(B) into contiguous column tiles costs one pass over it and
+   pays once several row tiles (M >= 32) read each column tile: on the
+   PoCL CPU it raised the forward shapes from about 130 to 185 GFLOP/s of
+   CPU time, the rows of a large B lying a page apart otherwise. A
+   transposed B is packed (transposing it) or, for small M, read by the
+   dot-product kernel. */
 #define PACK_MIN_M 32
 
 static bool should_pack_b(const ads_gemm_args *g)
@@ -163,23 +165,24 @@ static gemm_plan choose_plan(const ads_context *ctx, const ads_gemm_args *g)
         p.tile_m = tm;
         p.tile_n = (size_t)(vw * nv);
         p.pack_b = pack;
-        snprintf(p.options, sizeof p.options, "-DTA=%d -DTM=%d -DVW=%d -DNV=%d -DPACKED=%d",
-                 g->trans_a, tm, vw, nv, p.pack_b);
-        snprintf(p.pack_options, sizeof p.pack_options, "-DTB=%d -DVW=%d -DNV=%d", g->trans_b,
-                 vw, nv);
+        snprintf(p.options, sizeof p.options,
+                 "-DGEMM_VEC -DTA=%d -DTM=%d -DVW=%d -DNV=%d -DPACKED=%d", g->trans_a, tm, vw,
+                 nv, p.pack_b);
+        snprintf(p.pack_options, sizeof p.pack_options, "-DGEMM_PACK_B -DTB=%d -DVW=%d -DNV=%d",
+                 g->trans_b, vw, nv);
     } else if (!g->trans_a) {
         /* A * B^T: both read along k, as dot products. */
         const int di = 4, dj = 4, dw = 16;
         p.kernel = "gemm_dot";
         p.tile_m = di;
         p.tile_n = dj;
-        snprintf(p.options, sizeof p.options, "-DDI=%d -DDJ=%d -DDW=%d", di, dj, dw);
+        snprintf(p.options, sizeof p.options, "-DGEMM_DOT -DDI=%d -DDJ=%d -DDW=%d", di, dj, dw);
     } else {
         /* A^T * B^T with small M: no convolution runs it; the plain kernel. */
         p.kernel = "gemm_simple";
         p.tile_m = p.tile_n = 4;
         p.rows_per_item = 4;
-        snprintf(p.options, sizeof p.options, "-DTA=1 -DTB=1 -DST=4");
+        snprintf(p.options, sizeof p.options, "-DGEMM_SIMPLE -DTA=1 -DTB=1 -DST=4");
         return p;
     }
     p.rows_per_item = rows_per_item(ctx, g, p.tile_m, p.tile_n);
@@ -246,7 +249,8 @@ static ads_status pack_b(ads_context *ctx, const ads_gemm_args *g, const gemm_pl
     ads_launch l = {.kernel = k,
                     .dims = 3,
                     .global = {g->K, (g->N + p->tile_n - 1) / p->tile_n, g->batch},
-                    .local = {0},
+                    /* fixed, so PoCL compiles it once; rows past K return */
+                    .local = {16, 1, 1},
                     .nreads = 1,
                     .nwrites = 1};
     l.reads[0] = g->b;
@@ -254,25 +258,41 @@ static ads_status pack_b(ads_context *ctx, const ads_gemm_args *g, const gemm_pl
     return ads_enqueue(ctx, &l);
 }
 
+/* The packed copy of op(B) takes at most this share of the memory
+   budget; a larger batch is packed and multiplied a few entries at a
+   time, in order (the scheduler orders the workspace's reuse). */
+#define PACK_BUDGET_SHARE 4
+
+static ads_status gemm_packed(ads_context *ctx, const ads_gemm_args *g, const gemm_plan *p)
+{
+    size_t entry = (g->N + p->tile_n - 1) / p->tile_n * p->tile_n * g->K;
+    size_t fit = (size_t)(ctx->memory_budget / PACK_BUDGET_SHARE / sizeof(float) / entry);
+    size_t step = fit < 1 ? 1 : fit < g->batch ? fit : g->batch;
+    ads_tensor *ws;
+    ADS_TRY(ads_workspace_acquire(ctx, entry * step, &ws));
+    ads_status st = ADS_OK;
+    for (size_t e0 = 0; e0 < g->batch && st == ADS_OK; e0 += step) {
+        ads_gemm_args part = *g;
+        part.batch = g->batch - e0 < step ? g->batch - e0 : step;
+        part.a_offset += e0 * g->a_batch_stride;
+        part.b_offset += e0 * g->b_batch_stride;
+        part.c_offset += e0 * g->c_batch_stride;
+        st = pack_b(ctx, &part, p, ws, entry);
+        if (st != ADS_OK) break;
+        part.b = ws;
+        part.b_offset = 0;
+        part.ldb = p->tile_n;
+        part.b_batch_stride = entry;
+        st = launch_product(ctx, &part, p);
+    }
+    ads_workspace_release(ctx, ws);
+    return st;
+}
+
 static ads_status gemm_own(ads_context *ctx, const ads_gemm_args *g)
 {
     gemm_plan p = choose_plan(ctx, g);
-    if (!p.pack_b) return launch_product(ctx, g, &p);
-    size_t entry = (g->N + p.tile_n - 1) / p.tile_n * p.tile_n * g->K;
-    ads_tensor *ws;
-    ADS_TRY(ads_workspace_acquire(ctx, entry * g->batch, &ws));
-    ads_status st = pack_b(ctx, g, &p, ws, entry);
-    if (st == ADS_OK) {
-        ads_gemm_args packed = *g;
-        packed.b = ws;
-        packed.b_offset = 0;
-        packed.ldb = p.tile_n;
-        packed.b_batch_stride = entry;
-        st = launch_product(ctx, &packed, &p);
-    }
-    /* The workspace's events order its next user after these launches. */
-    ads_workspace_release(ctx, ws);
-    return st;
+    return p.pack_b ? gemm_packed(ctx, g, &p) : launch_product(ctx, g, &p);
 }
 
 /* ------------------------------------------------------------ the entry */

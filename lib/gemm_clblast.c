@@ -1,12 +1,32 @@
-/* The CLBlast backend: one CLBlastSgemmStridedBatched call. CLBlast takes
-   no wait list, so a marker carrying the operands' events goes first on
-   the same in-order queue, and CLBlast's event is recorded on them after. */
+/* The CLBlast backend: CLBlastSgemmStridedBatched on the main queue.
+   CLBlast takes no wait list, so a barrier carrying the operands' events
+   goes first on that in-order queue, and CLBlast's event is recorded on
+   the tensors after. */
 #include <clblast_c.h>
 #include <stdlib.h>
 
 #include "gemm_clblast.h"
 
-ads_status ads_gemm_clblast(ads_context *ctx, const ads_gemm_args *g)
+/* `batch` entries from element offsets off[3] (a, b, c), strides[3] apart.
+   On success *ev is the event of the call. */
+static ads_status call(ads_context *ctx, const ads_gemm_args *g, const size_t off[3],
+                       const size_t strides[3], size_t batch, cl_event *ev)
+{
+    CLBlastStatusCode st = CLBlastSgemmStridedBatched(
+        CLBlastLayoutRowMajor, g->trans_a ? CLBlastTransposeYes : CLBlastTransposeNo,
+        g->trans_b ? CLBlastTransposeYes : CLBlastTransposeNo, g->M, g->N, g->K, g->alpha,
+        g->a->mem, off[0], g->lda, strides[0], g->b->mem, off[1], g->ldb, strides[1], g->beta,
+        g->c->mem, off[2], g->ldc, strides[2], batch, &ctx->queue, ev);
+    if (st == CLBlastSuccess) return ADS_OK;
+    return ads_fail(st == CLBlastOpenCLOutOfResources || st == CLBlastOpenCLOutOfHostMemory
+                        ? ADS_ERR_OUT_OF_MEMORY
+                        : ADS_ERR_OPENCL,
+                    "CLBlastSgemmStridedBatched failed with CLBlast status %d", (int)st);
+}
+
+/* The whole hand-over (wait list, calls, record) under the context lock,
+   as ads_enqueue does it, so other host threads see it as one step. */
+static ads_status gemm_clblast_locked(ads_context *ctx, const ads_gemm_args *g)
 {
     const ads_tensor *reads[2] = {g->a, g->b};
     ads_tensor *writes[1] = {g->c};
@@ -18,19 +38,43 @@ ads_status ads_gemm_clblast(ads_context *ctx, const ads_gemm_args *g)
     free(wait);
     if (err != CL_SUCCESS) return ads_fail_cl(err, "clEnqueueBarrierWithWaitList before CLBlast");
 
+    /* CLBlast rejects a zero batch stride (status -1017, seen here with
+       one entry), so a shared A or B runs one entry per call, in order
+       on the queue. With one entry the stride is unused: any nonzero
+       value will do. */
+    size_t off[3] = {g->a_offset, g->b_offset, g->c_offset};
+    size_t strides[3] = {g->a_batch_stride, g->b_batch_stride, g->c_batch_stride};
+    bool shared = false;
+    for (int i = 0; i < 3; i++) {
+        shared = shared || strides[i] == 0;
+        if (g->batch == 1 && strides[i] == 0) strides[i] = 1;
+    }
     cl_event ev = NULL;
-    CLBlastStatusCode st = CLBlastSgemmStridedBatched(
-        CLBlastLayoutRowMajor, g->trans_a ? CLBlastTransposeYes : CLBlastTransposeNo,
-        g->trans_b ? CLBlastTransposeYes : CLBlastTransposeNo, g->M, g->N, g->K, g->alpha,
-        g->a->mem, g->a_offset, g->lda, g->a_batch_stride, g->b->mem, g->b_offset, g->ldb,
-        g->b_batch_stride, g->beta, g->c->mem, g->c_offset, g->ldc, g->c_batch_stride, g->batch,
-        &ctx->queue, &ev);
-    if (st != CLBlastSuccess)
-        return ads_fail(st == CLBlastOpenCLOutOfResources || st == CLBlastOpenCLOutOfHostMemory
-                            ? ADS_ERR_OUT_OF_MEMORY
-                            : ADS_ERR_OPENCL,
-                        "CLBlastSgemmStridedBatched failed with CLBlast status %d", (int)st);
-    ads_record(ev, reads, 2, writes, 1);
-    clReleaseEvent(ev);
-    return ADS_OK;
+    ads_status st = ADS_OK;
+    if (g->batch == 1 || !shared) {
+        st = call(ctx, g, off, strides, g->batch, &ev);
+    } else {
+        const size_t one[3] = {1, 1, 1};
+        for (size_t e = 0; e < g->batch && st == ADS_OK; e++) {
+            if (ev) clReleaseEvent(ev);
+            ev = NULL;
+            size_t at[3];
+            for (int i = 0; i < 3; i++) at[i] = off[i] + e * strides[i];
+            st = call(ctx, g, at, one, 1, &ev);
+        }
+    }
+    /* Even after a failure the calls made so far are on the queue. */
+    if (ev) {
+        ads_record(ev, reads, 2, writes, 1);
+        clReleaseEvent(ev);
+    }
+    return st;
+}
+
+ads_status ads_gemm_clblast(ads_context *ctx, const ads_gemm_args *g)
+{
+    ads_lock(ctx);
+    ads_status st = gemm_clblast_locked(ctx, g);
+    ads_unlock(ctx);
+    return st;
 }

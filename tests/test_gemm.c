@@ -219,6 +219,32 @@ START_TEST(beta_zero_ignores_nan)
 }
 END_TEST
 
+/* A memory budget too small for the packed copy of every batch entry:
+   the product runs a few entries at a time, with the same results. */
+START_TEST(small_budget_packs_in_parts)
+{
+    ads_context *ctx = test_context();
+    ck_assert_ads_ok(ads_context_set_memory_budget(ctx, 64 * 1024));
+    test_seed(606);
+    for (int trial = 0; trial < 4; trial++) {
+        ref_gemm_shape s = random_shape(100, trial & 1, trial >> 1);
+        s.M = 32 + (size_t)test_int(0, 40); /* large enough to pack op(B) */
+        s.K = 60 + (size_t)test_int(0, 40);
+        s.N = 100 + (size_t)test_int(0, 40);
+        s.batch = 3;
+        size_t a_cols = s.trans_a ? s.M : s.K, b_cols = s.trans_b ? s.K : s.N;
+        s.lda = a_cols + 1;
+        s.ldb = b_cols + 2;
+        s.ldc = s.N;
+        s.a_batch_stride = (s.trans_a ? s.K : s.M) * s.lda;
+        s.b_batch_stride = (s.trans_b ? s.N : s.K) * s.ldb + 5;
+        s.c_batch_stride = s.M * s.ldc + 1;
+        run_product(ctx, &s, NULL);
+    }
+    ads_context_release(ctx);
+}
+END_TEST
+
 /* Products chained through C see the earlier writes (the scheduler). */
 START_TEST(chained_products)
 {
@@ -325,19 +351,57 @@ START_TEST(bad_arguments_change_nothing)
 END_TEST
 
 /* ADS_GEMM=clblast: one shape (CLBlast compiles for seconds on PoCL),
-   with offsets, pitches, a batch, transposes and beta != 0, then a
-   product of ours reading its result (the event hand-over). */
+   with offsets, pitches, a batch, a transpose, beta != 0 and beta == 0
+   over NaN with a shared A; then products alternating between CLBlast and ours, each
+   reading the last one's result (the event hand-over both ways). */
 START_TEST(clblast_backend)
 {
     ads_context *ctx = test_context();
     test_seed(505);
     setenv("ADS_GEMM", "clblast", 1);
     ref_gemm_shape s = random_shape(60, 1, 0);
-    s.beta = -0.75;
     s.batch = 2;
-    double br, e = run_product(ctx, &s, &br);
+    double worst = 0, worst_bound = 0;
+    const double betas[2] = {-0.75, 0};
+    const size_t a_entry = s.K * s.lda;
+    for (int i = 0; i < 2; i++) {
+        s.beta = betas[i];
+        s.a_batch_stride = i ? 0 : a_entry + 3; /* then A shared by the batch */
+        double br, e = run_product(ctx, &s, &br);
+        if (e > worst) worst = e;
+        if (br > worst_bound) worst_bound = br;
+    }
+    printf("gemm clblast: max |err|/mag %.3g, err/bound %.3g\n", worst, worst_bound);
+
+    const int n = 24;
+    float *eye = calloc((size_t)n * n, 4), *x = malloc((size_t)n * n * 4);
+    ck_assert(eye && x);
+    for (int i = 0; i < n; i++) eye[i * n + i] = 2.0f;
+    test_fill_uniform(x, (size_t)n * n, -1, 1);
+    int64_t shape[2] = {n, n};
+    ads_tensor *e = test_tensor(ctx, 2, shape, eye), *p = test_tensor(ctx, 2, shape, x),
+               *q = test_tensor(ctx, 2, shape, NULL);
+    ads_gemm_args g = {.M = n, .N = n, .K = n, .batch = 1, .alpha = 1, .beta = 0,
+                       .lda = n, .ldb = n, .ldc = n};
+    for (int round = 0; round < 6; round++) { /* p, q <- 2p, 4p, ... */
+        if (round % 2)
+            unsetenv("ADS_GEMM");
+        else
+            setenv("ADS_GEMM", "clblast", 1);
+        g.a = e;
+        g.b = round % 2 ? q : p;
+        g.c = round % 2 ? p : q;
+        ck_assert_ads_ok(ads_gemm(ctx, &g));
+    }
     unsetenv("ADS_GEMM");
-    printf("gemm clblast: max |err|/mag %.3g, err/bound %.3g\n", e, br);
+    float *got = test_read(p);
+    for (int i = 0; i < n * n; i++) ck_assert_float_eq(got[i], x[i] * 64.0f);
+    free(got);
+    free(eye);
+    free(x);
+    ads_tensor_release(e);
+    ads_tensor_release(p);
+    ads_tensor_release(q);
     ads_context_release(ctx);
 }
 END_TEST
@@ -351,6 +415,7 @@ int main(void)
     tcase_add_test(tc, random_shapes_all_transposes);
     tcase_add_test(tc, convolution_shapes);
     tcase_add_test(tc, beta_zero_ignores_nan);
+    tcase_add_test(tc, small_budget_packs_in_parts);
     tcase_add_test(tc, chained_products);
     tcase_add_test(tc, bad_arguments_change_nothing);
     tcase_add_test(tc, clblast_backend);
