@@ -108,7 +108,8 @@ static ads_status run_device(const char *spec, const cli *c, bench_limits *lim, 
     ADS_TRY(ads_context_create(spec, &ctx));
     ads_device_info in;
     ads_status st = ads_context_device_info(ctx, 0, &in);
-    snprintf(lim->device, sizeof lim->device, "%s", in.device);
+    /* The spec makes two identical devices distinct rows. */
+    snprintf(lim->device, sizeof lim->device, "%.200s [%.31s]", in.device, spec);
     snprintf(lim->driver, sizeof lim->driver, "%s", in.driver_version);
     if (st == ADS_OK) st = bench_measure_limits(ctx, lim);
     if (st == ADS_OK)

@@ -127,6 +127,17 @@ static void plot_data(FILE *f, const bench_table *tab, const char *device)
     fputs("e\n", f);
 }
 
+/* A gnuplot single-quoted string: a quote is written twice. */
+static void gnuplot_string(FILE *g, const char *s)
+{
+    fputc('\'', g);
+    for (; *s; s++) {
+        if (*s == '\'') fputc('\'', g);
+        if (*s != '\n') fputc(*s, g);
+    }
+    fputc('\'', g);
+}
+
 bool bench_write_plot(const char *path, const bench_table *tab)
 {
     if (tab->n == 0) return false; /* nothing to draw */
@@ -140,24 +151,33 @@ bool bench_write_plot(const char *path, const bench_table *tab)
         for (int k = 0; k < nd; k++) seen = seen || !strcmp(devices[k], tab->rows[i].device);
         if (!seen) devices[nd++] = tab->rows[i].device;
     }
-    fprintf(g, "set terminal pngcairo size 1400,900 font ',10'\nset output '%s'\n", path);
+    fputs("set terminal pngcairo size 1400,900 font ',10'\nset output ", g);
+    gnuplot_string(g, path);
+    fputc('\n', g);
     fputs("set style data histograms\nset style histogram clustered gap 1\n"
           "set style fill solid 0.8 border -1\nset xtics rotate by -40\nset grid ytics\n"
           "set key outside right top\nset multiplot layout 2,1\n", g);
     fputs("set yrange [0:*]\nset title 'adaptive (separable) / fixed forward time: lower is better'\n"
           "set ylabel 'ratio'\nplot ",
           g);
-    for (int d = 0; d < nd; d++)
-        fprintf(g, "%s'-' using 2:xtic(1) title '%s'", d ? ", " : "", devices[d]);
+    for (int d = 0; d < nd; d++) {
+        fprintf(g, "%s'-' using 2:xtic(1) title ", d ? ", " : "");
+        gnuplot_string(g, devices[d]);
+    }
     fputs("\n", g);
     for (int d = 0; d < nd; d++) plot_data(g, tab, devices[d]);
     fputs("set title 'forward: fraction of the device''s measured peak (FMA for conv, copy "
           "bandwidth for pools)'\nset ylabel 'fraction'\nplot ",
           g);
-    for (int d = 0; d < nd; d++)
-        fprintf(g, "%s'-' using 3:xtic(1) title '%s fixed', '-' using 4:xtic(1) title '%s "
-                   "separable'",
-                d ? ", " : "", devices[d], devices[d]);
+    for (int d = 0; d < nd; d++) {
+        char title[300];
+        fprintf(g, "%s'-' using 3:xtic(1) title ", d ? ", " : "");
+        snprintf(title, sizeof title, "%s fixed", devices[d]);
+        gnuplot_string(g, title);
+        fputs(", '-' using 4:xtic(1) title ", g);
+        snprintf(title, sizeof title, "%s separable", devices[d]);
+        gnuplot_string(g, title);
+    }
     fputs("\n", g);
     for (int d = 0; d < nd; d++) {
         plot_data(g, tab, devices[d]);

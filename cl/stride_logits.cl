@@ -116,9 +116,10 @@ kernel void stride_profile_gx(global const float *x, global float *gx,
                               global const float *v_cols, global const float *gcol, int N, int C,
                               int H, int W, int variation, int use_rows, int use_cols)
 {
-    int w = get_global_id(0), h = get_global_id(1), nc = get_global_id(2);
+    int w = get_global_id(0), h = get_global_id(1);
+    long nc = get_global_id(2); /* N*C may exceed 2^31 */
     if (w >= W || h >= H || nc >= (long)N * C) return;
-    int n = nc / C, c = nc % C;
+    int n = (int)(nc / C), c = (int)(nc % C);
     long plane_at = (long)nc * H * W;
     global const float *xc = x + plane_at;
     long off = (long)h * W + w;

@@ -94,8 +94,8 @@ kernel void stride_positions(global const float *logits, global float *pos, int 
                              float origin, float t, local float *buf)
 {
     int lid = get_local_id(0), n = get_local_size(0);
-    int chunk = (L + n - 1) / n;
-    int lo = min(L, lid * chunk), hi = min(L, lo + chunk);
+    int chunk = (int)(((long)L + n - 1) / n); /* L + n may exceed 2^31 */
+    int lo = (int)min((long)L, (long)lid * chunk), hi = (int)min((long)L, (long)lo + chunk);
     long row = (long)get_group_id(0) * L;
     global const float *a = logits + row;
     float fl = (float)L, amax, sum_e;
@@ -126,8 +126,8 @@ kernel void stride_positions_backward(global const float *logits, global const f
                                       local float *buf)
 {
     int lid = get_local_id(0), n = get_local_size(0);
-    int chunk = (L + n - 1) / n;
-    int lo = min(L, lid * chunk), hi = min(L, lo + chunk);
+    int chunk = (int)(((long)L + n - 1) / n); /* L + n may exceed 2^31 */
+    int lo = (int)min((long)L, (long)lid * chunk), hi = (int)min((long)L, (long)lo + chunk);
     long row = (long)get_group_id(0) * L;
     global const float *a = logits + row;
     global const float *gp = gpos + row;

@@ -1,5 +1,6 @@
 /* Context creation: device enumeration, the device spec grammar, queues. */
 #include <ctype.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -216,8 +217,10 @@ static void fill_info(ads_device *d, const candidate *c)
 static bool parse_bytes(const char *s, uint64_t *out)
 {
     char *end;
+    if (!isdigit((unsigned char)*s)) return false; /* strtoull would accept "-1" */
+    errno = 0;
     unsigned long long v = strtoull(s, &end, 10);
-    if (end == s) return false;
+    if (end == s || errno == ERANGE) return false;
     uint64_t mul = 1;
     if (*end) {
         switch (toupper((unsigned char)*end)) {
@@ -258,7 +261,10 @@ static ads_status configure_from_env(ads_context *ctx)
     }
     const char *cl_dir = getenv("ADS_CL_DIR");
     ctx->cl_dir = cl_dir && *cl_dir ? cl_dir : NULL;
-    ctx->cache_dir = ads_disk_cache_dir();
+    /* A program built for several devices has one binary per device: the
+       disk cache stores single-device programs only. Kernels loaded from
+       ADS_CL_DIR are being edited, headers included: never cached. */
+    ctx->cache_dir = ctx->ndev == 1 && !ctx->cl_dir ? ads_disk_cache_dir() : NULL;
     return ADS_OK;
 }
 
@@ -280,24 +286,46 @@ static ads_status create_cl_objects(ads_context *ctx)
 ads_status ads_create_queues(ads_context *ctx)
 {
     cl_command_queue_properties qp = ctx->profiling ? CL_QUEUE_PROFILING_ENABLE : 0;
-    for (int i = 0; i < ctx->nqueues; i++) {
-        cl_int err;
-        ctx->queues[i] = clCreateCommandQueue(ctx->cl, ctx->dev[0].device, qp, &err);
-        if (err != CL_SUCCESS) return ads_fail_cl(err, "clCreateCommandQueue");
-    }
-    ctx->queue = ctx->queues[0];
-    return ADS_OK;
+    for (int d = 0; d < ctx->ndev; d++)
+        for (int i = 0; i < ctx->nqueues; i++) {
+            cl_int err;
+            ctx->dev[d].queues[i] = clCreateCommandQueue(ctx->cl, ctx->dev[d].device, qp, &err);
+            if (err != CL_SUCCESS) return ads_fail_cl(err, "clCreateCommandQueue");
+        }
+    ctx->queue = ctx->dev[0].queues[0];
+    cl_int err;
+    ctx->transfer_queue = clCreateCommandQueue(ctx->cl, ctx->dev[0].device, qp, &err);
+    return err == CL_SUCCESS ? ADS_OK : ads_fail_cl(err, "clCreateCommandQueue");
 }
 
 static void release_queues(ads_context *ctx)
 {
-    for (int i = 0; i < ctx->nqueues; i++)
-        if (ctx->queues[i]) {
-            clFinish(ctx->queues[i]);
-            clReleaseCommandQueue(ctx->queues[i]);
-            ctx->queues[i] = NULL;
+    for (int d = 0; d < ctx->ndev; d++)
+        for (int i = 0; i < ctx->nqueues; i++) {
+            cl_command_queue *q = &ctx->dev[d].queues[i];
+            if (*q) {
+                clFinish(*q);
+                clReleaseCommandQueue(*q);
+                *q = NULL;
+            }
         }
     ctx->queue = NULL;
+    if (ctx->transfer_queue) {
+        clFinish(ctx->transfer_queue);
+        clReleaseCommandQueue(ctx->transfer_queue);
+        ctx->transfer_queue = NULL;
+    }
+}
+
+static _Thread_local int current_device;
+
+int ads_current_device(void) { return current_device; }
+void ads_set_current_device(int index) { current_device = index; }
+
+cl_command_queue ads_queue(ads_context *ctx, int stream)
+{
+    int d = current_device < ctx->ndev ? current_device : 0;
+    return ctx->dev[d].queues[(stream < 0 ? 0 : stream) % ctx->nqueues];
 }
 
 ads_status ads_context_create(const char *device_spec, ads_context **out)
@@ -338,8 +366,7 @@ ads_status ads_context_create(const char *device_spec, ads_context **out)
 void ads_context_release(ads_context *ctx)
 {
     if (!ctx) return;
-    for (int i = 0; i < ctx->nqueues; i++)
-        if (ctx->queues[i]) clFinish(ctx->queues[i]);
+    ads_finish(ctx);
     ads_profile_release(ctx); /* prints the table when profiling */
     ads_workspaces_free(ctx);
     ads_programs_release(ctx);
@@ -353,10 +380,12 @@ void ads_context_release(ads_context *ctx)
 ads_status ads_finish(ads_context *ctx)
 {
     if (!ctx) return ads_fail(ADS_ERR_NULL_ARGUMENT, "ctx is NULL");
-    for (int i = 0; i < ctx->nqueues; i++) {
-        cl_int err = clFinish(ctx->queues[i]);
-        if (err != CL_SUCCESS) return ads_fail_cl(err, "clFinish");
-    }
+    for (int d = 0; d < ctx->ndev; d++)
+        for (int i = 0; i < ctx->nqueues; i++) {
+            if (!ctx->dev[d].queues[i]) continue;
+            cl_int err = clFinish(ctx->dev[d].queues[i]);
+            if (err != CL_SUCCESS) return ads_fail_cl(err, "clFinish");
+        }
     return ADS_OK;
 }
 
@@ -390,9 +419,12 @@ ads_status ads_context_device_info(const ads_context *ctx, int index, ads_device
     if (index < 0 || index >= ctx->ndev)
         return ads_fail(ADS_ERR_INVALID_ARGUMENT, "device index %d is not in [0, %d)", index,
                         ctx->ndev);
-    ads_device *d = (ads_device *)&ctx->dev[index];
-    if (d->info.has_fp16 < 0) d->info.has_fp16 = index == 0 ? probe_fp16((ads_context *)ctx) : 0;
+    ads_context *mut = (ads_context *)ctx; /* the probe's result is cached state */
+    ads_lock(mut);
+    ads_device *d = &mut->dev[index];
+    if (d->info.has_fp16 < 0) d->info.has_fp16 = index == 0 ? probe_fp16(mut) : 0;
     *out = d->info;
+    ads_unlock(mut);
     return ADS_OK;
 }
 

@@ -148,7 +148,7 @@ static ads_status assemble(const char *ipath, blob *im, const uint32_t *idims, c
 static ads_status load(const char *ipath, const char *lpath, ads_dataset *ds)
 {
     blob im = {0}, lb = {0};
-    uint32_t idims[3], lcount;
+    uint32_t idims[3] = {0, 0, 0}, lcount = 0;
     ads_status st = read_gz(ipath, &im);
     if (st == ADS_OK) st = check_idx(ipath, &im, IDX_IMAGES_MAGIC, 3, idims);
     if (st == ADS_OK) st = read_gz(lpath, &lb);

@@ -65,6 +65,7 @@ static ads_status gemm_clblast_locked(ads_context *ctx, const ads_gemm_args *g)
     }
     /* Even after a failure the calls made so far are on the queue. */
     if (ev) {
+        clFlush(ctx->queue); /* other queues may wait on its event */
         ads_record(ev, reads, 2, writes, 1);
         clReleaseEvent(ev);
     }

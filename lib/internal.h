@@ -34,23 +34,25 @@ void ads_clear_error(void);
 
 typedef struct ads_program_entry ads_program_entry;
 
+#define ADS_MAX_DEVICES 8
+#define ADS_MAX_QUEUES 4
+
 typedef struct {
     cl_platform_id platform;
     cl_device_id device;
     ads_device_info info;
     cl_uint mem_base_align_bytes;
+    cl_command_queue queues[ADS_MAX_QUEUES]; /* in-order; ctx->nqueues of them */
+    double weight; /* share of a split batch; 0 until calibrated */
 } ads_device;
-
-#define ADS_MAX_DEVICES 8
-#define ADS_MAX_QUEUES 4
 
 typedef struct ads_profile_record ads_profile_record;
 
 struct ads_context {
     cl_context cl;
-    cl_command_queue queue; /* == queues[0], the main queue */
-    cl_command_queue queues[ADS_MAX_QUEUES];
-    int nqueues;            /* ADS_QUEUES, default 2 */
+    cl_command_queue queue;          /* dev[0].queues[0]: foreign calls (CLBlast) */
+    cl_command_queue transfer_queue; /* host <-> device copies                   */
+    int nqueues;            /* per device: ADS_QUEUES, default 2 */
     ads_device dev[ADS_MAX_DEVICES];
     int ndev;
 
@@ -75,6 +77,12 @@ struct ads_context {
 };
 
 ads_status ads_create_queues(ads_context *ctx);
+/* The queue for `stream` on the device the calling thread works on (the
+   primary device, or a shard's device inside ads_split_batch). */
+cl_command_queue ads_queue(ads_context *ctx, int stream);
+/* The calling thread's device index; set by the multi-device splitter. */
+int ads_current_device(void);
+void ads_set_current_device(int index);
 void ads_lock(ads_context *ctx);
 void ads_unlock(ads_context *ctx);
 
@@ -178,6 +186,9 @@ ads_status ads_enqueue(ads_context *ctx, const ads_launch *l);
 ads_status ads_wait_list(const ads_tensor *const *reads, int nreads,
                          ads_tensor *const *writes, int nwrites, cl_event **list,
                          cl_uint *n);
+/* The wait list of a command that overwrites all of t: a writer of t
+   that failed is no reason to fail (its result is being replaced). */
+ads_status ads_wait_list_overwrite(ads_tensor *t, cl_event **list, cl_uint *n);
 void ads_record(cl_event ev, const ads_tensor *const *reads, int nreads,
                 ads_tensor *const *writes, int nwrites);
 

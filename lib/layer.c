@@ -61,6 +61,8 @@ static ads_status validate_desc(const ads_layer_desc *d)
     if (!(d->temperature >= 0) || !isfinite(d->temperature))
         return ads_fail(ADS_ERR_INVALID_ARGUMENT, "d->temperature is %g; must be finite and "
                         ">= 0 (0 means 1)", (double)d->temperature);
+    if (d->kind == ADS_LAYER_POOL && (unsigned)d->pool.mode > ADS_POOL_AVG_EXCLUDE_PAD)
+        return ads_fail(ADS_ERR_INVALID_ARGUMENT, "d->pool.mode is %d", (int)d->pool.mode);
     if (d->out_h < 0 || d->out_w < 0)
         return ads_fail(ADS_ERR_INVALID_ARGUMENT, "d->out_h/out_w are %d/%d; must be >= 0",
                         d->out_h, d->out_w);
@@ -259,6 +261,11 @@ ads_status ads_layer_forward(ads_layer *l, const ads_tensor *x, ads_tensor *y)
     int64_t out[4];
     ADS_TRY(ads_layer_output_shape(l, x->shape, out));
     ADS_TRY(ads_check_shape(y, "y", 4, out));
+    /* Checked here, before the layer's saved state is touched. */
+    if (y == x) return ads_fail(ADS_ERR_INVALID_ARGUMENT, "y is the x tensor itself");
+    for (int p = 0; p < ADS_NPARAMS; p++)
+        if (y == l->param[p] || y == l->grad[p])
+            return ads_fail(ADS_ERR_INVALID_ARGUMENT, "y is one of the layer's own tensors");
     ADS_TRY(prepare_state(l, x->shape, out));
     l->has_forward = false;
     ADS_TRY(predict_positions(l, x));

@@ -44,8 +44,8 @@ static ads_status check_not_failed(cl_event *list, cl_uint n)
     return ADS_OK;
 }
 
-ads_status ads_wait_list(const ads_tensor *const *reads, int nreads, ads_tensor *const *writes,
-                         int nwrites, cl_event **list, cl_uint *n)
+static ads_status collect(const ads_tensor *const *reads, int nreads, ads_tensor *const *writes,
+                          int nwrites, bool check, cl_event **list, cl_uint *n)
 {
     cl_uint cap = 0;
     *list = NULL;
@@ -59,7 +59,7 @@ ads_status ads_wait_list(const ads_tensor *const *reads, int nreads, ads_tensor 
         for (int r = 0; r < writes[i]->nreads && st == ADS_OK; r++)
             st = push(list, n, &cap, writes[i]->reads[r]);
     }
-    if (st == ADS_OK) st = check_not_failed(*list, *n);
+    if (st == ADS_OK && check) st = check_not_failed(*list, *n);
     if (st != ADS_OK) {
         free(*list);
         *list = NULL;
@@ -68,12 +68,40 @@ ads_status ads_wait_list(const ads_tensor *const *reads, int nreads, ads_tensor 
     return st;
 }
 
+ads_status ads_wait_list(const ads_tensor *const *reads, int nreads, ads_tensor *const *writes,
+                         int nwrites, cl_event **list, cl_uint *n)
+{
+    return collect(reads, nreads, writes, nwrites, true, list, n);
+}
+
+/* An overwrite needs no valid old contents: a failed writer is dropped
+   from the list rather than reported (OpenCL would fail a command that
+   waits on it). */
+ads_status ads_wait_list_overwrite(ads_tensor *t, cl_event **list, cl_uint *n)
+{
+    ADS_TRY(collect(NULL, 0, &t, 1, false, list, n));
+    cl_uint kept = 0;
+    for (cl_uint i = 0; i < *n; i++) {
+        cl_int status = CL_COMPLETE;
+        clGetEventInfo((*list)[i], CL_EVENT_COMMAND_EXECUTION_STATUS, sizeof status, &status,
+                       NULL);
+        if (status >= 0) (*list)[kept++] = (*list)[i];
+    }
+    *n = kept;
+    if (kept == 0) { /* OpenCL wants NULL with an empty list */
+        free(*list);
+        *list = NULL;
+    }
+    return ADS_OK;
+}
+
 static void fold_reads(ads_tensor *t)
 {
     cl_event marker;
-    if (clEnqueueMarkerWithWaitList(t->ctx->queues[0], (cl_uint)t->nreads, t->reads, &marker) !=
+    if (clEnqueueMarkerWithWaitList(t->ctx->queue, (cl_uint)t->nreads, t->reads, &marker) !=
         CL_SUCCESS)
         return; /* keep the long list: still correct, only larger */
+    clFlush(t->ctx->queue);
     for (int i = 0; i < t->nreads; i++) clReleaseEvent(t->reads[i]);
     t->reads[0] = marker;
     t->nreads = 1;
@@ -120,7 +148,7 @@ static ads_status enqueue_locked(ads_context *ctx, const ads_launch *l, const si
     cl_event *wait;
     cl_uint nwait;
     ADS_TRY(ads_wait_list(l->reads, l->nreads, l->writes, l->nwrites, &wait, &nwait));
-    cl_command_queue q = ctx->queues[(l->stream < 0 ? 0 : l->stream) % ctx->nqueues];
+    cl_command_queue q = ads_queue(ctx, l->stream);
     cl_event ev;
     cl_int err = clEnqueueNDRangeKernel(q, l->kernel, l->dims, NULL, global, local, nwait, wait, &ev);
     free(wait);
@@ -132,6 +160,9 @@ static ads_status enqueue_locked(ads_context *ctx, const ads_launch *l, const si
         return ads_fail(st, "launching kernel %s failed: %s (%d)", name, ads_cl_error_name(err),
                         (int)err);
     }
+    /* Submitted now: another queue may wait on this event, and OpenCL
+       only promises progress for commands that were flushed. */
+    clFlush(q);
     ads_record(ev, l->reads, l->nreads, l->writes, l->nwrites);
     if (ctx->profiling) ads_profile_add(ctx, l->kernel, ev);
     clReleaseEvent(ev);

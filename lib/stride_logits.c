@@ -266,6 +266,16 @@ static ads_status check_backward(ads_context *ctx, ads_profile phi, const ads_te
     }
     if (gv_rows && gv_rows == gv_cols)
         return ads_fail(ADS_ERR_INVALID_ARGUMENT, "gv_rows and gv_cols are the same tensor");
+    /* gv is written before gx is computed from v: an alias would corrupt gx. */
+    const ads_tensor *inputs[] = {x, v_rows, v_cols, ga_rows, ga_cols};
+    const char *input_names[] = {"x", "v_rows", "v_cols", "ga_rows", "ga_cols"};
+    ads_tensor *outputs[] = {gv_rows, gv_cols, gx};
+    const char *output_names[] = {"gv_rows", "gv_cols", "gx"};
+    for (int o = 0; o < 3; o++)
+        for (int i = 0; i < 5; i++)
+            if (outputs[o] && outputs[o] == inputs[i])
+                return ads_fail(ADS_ERR_INVALID_ARGUMENT, "%s is the %s tensor itself; it must "
+                                "be a separate tensor", output_names[o], input_names[i]);
     ADS_TRY(ads_check_finite(x, "x"));
     ADS_TRY(ads_check_finite(v_rows, "v_rows"));
     ADS_TRY(ads_check_finite(v_cols, "v_cols"));

@@ -50,13 +50,14 @@ ads_status ads_fill(ads_context *ctx, ads_tensor *t, float v)
     ads_lock(ctx);
     cl_event *wait;
     cl_uint nwait;
-    ads_status st = ads_wait_list(NULL, 0, &t, 1, &wait, &nwait);
+    ads_status st = ads_wait_list_overwrite(t, &wait, &nwait);
     if (st == ADS_OK) {
         cl_event ev;
-        cl_int err = clEnqueueFillBuffer(ctx->queue, t->mem, &v, sizeof v, 0, t->count * sizeof v,
+        cl_int err = clEnqueueFillBuffer(ads_queue(ctx, 0), t->mem, &v, sizeof v, 0, t->count * sizeof v,
                                          nwait, wait, &ev);
         free(wait);
         if (err == CL_SUCCESS) {
+            clFlush(ads_queue(ctx, 0));
             ads_record(ev, NULL, 0, &t, 1);
             clReleaseEvent(ev);
         } else {
@@ -126,8 +127,14 @@ ads_status ads_tensor_wrap(ads_context *ctx, void *cl_mem_buffer, size_t offset,
     ADS_TRY(validate_shape(ctx, ndim, shape, &count));
     cl_mem mem = (cl_mem)cl_mem_buffer;
     size_t bytes = 0;
+    cl_context owner = NULL;
     cl_int err = clGetMemObjectInfo(mem, CL_MEM_SIZE, sizeof bytes, &bytes, NULL);
+    if (err == CL_SUCCESS)
+        err = clGetMemObjectInfo(mem, CL_MEM_CONTEXT, sizeof owner, &owner, NULL);
     if (err != CL_SUCCESS) return ads_fail_cl(err, "clGetMemObjectInfo on cl_mem_buffer");
+    if (owner != ctx->cl)
+        return ads_fail(ADS_ERR_INVALID_ARGUMENT, "cl_mem_buffer belongs to another OpenCL "
+                                                  "context than ctx");
     if (offset > bytes / 4 || count > bytes / 4 - offset)
         return ads_fail(ADS_ERR_SHAPE_MISMATCH,
                         "cl_mem_buffer holds %zu floats; offset %zu plus %zu elements does not fit",
@@ -174,14 +181,16 @@ static ads_status transfer(ads_tensor *t, float *host, bool to_device)
     cl_event *wait, ev;
     cl_uint nwait;
     ads_lock(ctx);
-    ads_status st = to_device ? ads_wait_list(NULL, 0, &t, 1, &wait, &nwait)
+    ads_status st = to_device ? ads_wait_list_overwrite(t, &wait, &nwait)
                               : ads_wait_list((const ads_tensor *const *)&t, 1, NULL, 0, &wait,
                                               &nwait);
     if (st == ADS_OK) {
-        cl_int err = to_device ? clEnqueueWriteBuffer(ctx->queue, t->mem, CL_FALSE, 0, bytes,
-                                                      host, nwait, wait, &ev)
-                               : clEnqueueReadBuffer(ctx->queue, t->mem, CL_FALSE, 0, bytes, host,
-                                                     nwait, wait, &ev);
+        /* Host copies have a queue of their own, so that a read waits for
+           its tensor's writes only, not for every kernel enqueued before. */
+        cl_int err = to_device ? clEnqueueWriteBuffer(ctx->transfer_queue, t->mem, CL_FALSE, 0,
+                                                      bytes, host, nwait, wait, &ev)
+                               : clEnqueueReadBuffer(ctx->transfer_queue, t->mem, CL_FALSE, 0,
+                                                     bytes, host, nwait, wait, &ev);
         free(wait);
         if (err != CL_SUCCESS) {
             st = ads_fail_cl(err, to_device ? "clEnqueueWriteBuffer in ads_tensor_write"
@@ -264,12 +273,14 @@ ads_status ads_check_shape(const ads_tensor *t, const char *name, int ndim, cons
     bool same = t->ndim == ndim;
     for (int i = 0; same && i < ndim; i++) same = t->shape[i] == shape[i];
     if (same) return ADS_OK;
-    char got[128], want[128] = "[";
+    /* 6 dims of up to 20 characters each fit; the guard keeps a longer
+       text from ever writing past the buffer. */
+    char got[192], want[192] = "[";
     size_t used = 1;
-    for (int i = 0; i < ndim; i++)
+    for (int i = 0; i < ndim && used < sizeof want; i++)
         used += (size_t)snprintf(want + used, sizeof want - used, "%s%lld", i ? ", " : "",
                                  (long long)shape[i]);
-    snprintf(want + used, sizeof want - used, "]");
+    if (used < sizeof want) snprintf(want + used, sizeof want - used, "]");
     return ads_fail(ADS_ERR_SHAPE_MISMATCH, "%s has shape %s; expected %s", name,
                     ads_shape_str(t, got, sizeof got), want);
 }

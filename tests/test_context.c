@@ -88,8 +88,12 @@ START_TEST(memory_budget)
     ck_assert_ads_ok(ads_context_set_memory_budget(ctx, 12345));
     ck_assert_uint_eq(ads_context_memory_budget(ctx), 12345);
     ads_context_release(ctx);
-    setenv("ADS_MEMORY_BUDGET", "lots", 1);
-    ck_assert_int_eq(ads_context_create(NULL, &ctx), ADS_ERR_INVALID_ARGUMENT);
+    const char *bad[] = {"lots", "-1", "99999999999999999999", "12X", "0"};
+    for (int i = 0; i < 5; i++) {
+        setenv("ADS_MEMORY_BUDGET", bad[i], 1);
+        ck_assert_msg(ads_context_create(NULL, &ctx) == ADS_ERR_INVALID_ARGUMENT,
+                      "ADS_MEMORY_BUDGET=%s was accepted", bad[i]);
+    }
     ck_assert_msg(strstr(ads_last_error(), "ADS_MEMORY_BUDGET") != NULL, "%s", ads_last_error());
     unsetenv("ADS_MEMORY_BUDGET");
     ck_assert_ads_ok(ads_context_create(NULL, &ctx));

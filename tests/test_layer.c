@@ -369,6 +369,7 @@ START_TEST(save_load_and_bad_files)
                       k, ads_status_string(st));
         ck_assert_msg(strstr(ads_last_error(), path) != NULL, "%s", ads_last_error());
         expect_params(b, before, nb);
+        ck_assert_ads_ok(ads_layer_save(a, path));
     }
     /* A layer of another shape refuses the file. */
     dims other = s;
@@ -379,6 +380,30 @@ START_TEST(save_load_and_bad_files)
     ck_assert_ads_ok(ads_layer_save(a, path));
     ck_assert_int_eq(ads_layer_load(c, path), ADS_ERR_SHAPE_MISMATCH);
     ck_assert_int_eq(ads_layer_load(b, "/nonexistent/layer.bin"), ADS_ERR_IO);
+    /* A well-formed file (valid checksum) with absurd shapes is refused
+       cleanly: the shape message never overruns its buffer. */
+    {
+        unsigned char file[8 + 12 + 8 + 6 * 8 + 8];
+        size_t at = 0;
+        uint32_t head[3] = {1, 0, 4}, rec[2] = {0, 6}; /* b has 4 parameters */
+        memcpy(file, "ADSLAYR", 8), at = 8;
+        memcpy(file + at, head, 12), at += 12;
+        memcpy(file + at, rec, 8), at += 8;
+        for (int i = 0; i < 6; i++, at += 8) {
+            int64_t dim = INT64_MIN;
+            memcpy(file + at, &dim, 8);
+        }
+        uint64_t h = 1469598103934665603ull; /* FNV-1a 64, as the format says */
+        for (size_t i = 0; i < at; i++) h = (h ^ file[i]) * 1099511628211ull;
+        memcpy(file + at, &h, 8), at += 8;
+        FILE *f = fopen(path, "wb");
+        ck_assert_uint_eq(fwrite(file, 1, at, f), at);
+        fclose(f);
+        ads_status st = ads_layer_load(b, path);
+        ck_assert_msg(st == ADS_ERR_SHAPE_MISMATCH || st == ADS_ERR_IO, "%s", ads_status_string(st));
+        expect_params(b, before, nb);
+        ck_assert_ads_ok(ads_layer_save(a, path));
+    }
     /* The intact file round-trips exactly. */
     ck_assert_ads_ok(ads_layer_load(b, path));
     expect_params(b, want, n);
@@ -414,6 +439,22 @@ START_TEST(bad_descriptors_and_calls)
     float py[4], px[4];
     ck_assert_int_eq(ads_layer_positions(l, py, 4, px, 4), ADS_ERR_INVALID_ARGUMENT);
     ck_assert_ptr_null(ads_layer_param(l, (ads_param)9));
+    /* y == x is refused before the layer's saved state is touched. */
+    ads_layer_desc pd = d;
+    pd.kind = ADS_LAYER_POOL;
+    pd.pool = (ads_pool_desc){ADS_POOL_MAX, 3, 3, 1, 1, 1, 1, 1, 1};
+    ads_layer *pool;
+    ck_assert_ads_ok(ads_layer_create(ctx, &pd, &pool));
+    int64_t ps[4] = {1, 3, 6, 6};
+    ads_tensor *px_in = test_tensor(ctx, 4, ps, NULL), *py_out = test_tensor(ctx, 4, ps, NULL);
+    ck_assert_ads_ok(ads_layer_forward(pool, px_in, py_out));
+    ck_assert_int_eq(ads_layer_forward(pool, px_in, px_in), ADS_ERR_INVALID_ARGUMENT);
+    ck_assert_ads_ok(ads_layer_backward(pool, py_out, NULL)); /* the first forward still holds */
+    pd.pool.mode = (ads_pool_mode)9;
+    ads_layer *bad_pool = NULL;
+    ck_assert_int_eq(ads_layer_create(ctx, &pd, &bad_pool), ADS_ERR_INVALID_ARGUMENT);
+    ads_tensor_release(px_in), ads_tensor_release(py_out);
+    ads_layer_release(pool);
     ads_tensor_release(x), ads_tensor_release(y);
     ads_layer_release(l);
     ads_context_release(ctx);

@@ -75,6 +75,14 @@ START_TEST(failed_dependency_is_reported)
     ck_assert_int_eq(ads_tensor_read(a, host, 16), ADS_ERR_OPENCL);
     /* b was never touched and is still usable. */
     ck_assert_ads_ok(ads_tensor_read(b, host, 16));
+    /* Overwriting a whole failed tensor needs none of its old contents: it
+       works, and the tensor is usable again. */
+    for (int i = 0; i < 16; i++) host[i] = (float)i;
+    ck_assert_ads_ok(ads_tensor_write(a, host, 16));
+    ck_assert_ads_ok(copy(ctx, a, b, 0));
+    float back[16];
+    ck_assert_ads_ok(ads_tensor_read(b, back, 16));
+    ck_assert_mem_eq(back, host, sizeof host);
     ads_tensor_release(a);
     ads_tensor_release(b);
     ads_context_release(ctx);

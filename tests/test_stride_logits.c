@@ -453,6 +453,7 @@ START_TEST(bad_input_is_rejected_before_any_work)
     expect(ads_stride_logits_backward(ctx, L, x, v, NULL, ga, NULL, gx, gvr, gvc), ADS_ERR_NULL_ARGUMENT, "gv_cols is given but v_cols is NULL");
     expect(ads_stride_logits_backward(ctx, L, x, v, v, ga, gac, x, gvr, gvc), ADS_ERR_INVALID_ARGUMENT, "gx is the x tensor");
     expect(ads_stride_logits_backward(ctx, L, x, v, v, ga, gac, gx, gvr, gvr), ADS_ERR_INVALID_ARGUMENT, "same tensor");
+    expect(ads_stride_logits_backward(ctx, L, x, v, v, ga, gac, gx, v, gvc), ADS_ERR_INVALID_ARGUMENT, "gv_rows is the v_rows tensor");
     expect_unchanged(gx), expect_unchanged(gx2), expect_unchanged(gvr), expect_unchanged(gvc);
     expect_unchanged(gv4);
     /* All outputs NULL is a valid call that does nothing. */

@@ -101,6 +101,16 @@ START_TEST(wrap_a_callers_buffer)
     ck_assert_int_eq(ads_tensor_wrap(ctx, mem, n - 8, 2, shape, &t), ADS_ERR_SHAPE_MISMATCH);
     if (offset > 1) ck_assert_int_eq(ads_tensor_wrap(ctx, mem, 1, 2, shape, &t), ADS_ERR_UNSUPPORTED);
     ck_assert_int_eq(ads_tensor_wrap(ctx, NULL, 0, 2, shape, &t), ADS_ERR_NULL_ARGUMENT);
+    /* A buffer of another OpenCL context is refused, not used. */
+    cl_context other = clCreateContext(NULL, 1, &ctx->dev[0].device, NULL, NULL, &err);
+    ck_assert_int_eq(err, CL_SUCCESS);
+    cl_mem foreign = clCreateBuffer(other, CL_MEM_READ_WRITE, n * 4, NULL, &err);
+    ck_assert_int_eq(err, CL_SUCCESS);
+    ck_assert_int_eq(ads_tensor_wrap(ctx, foreign, 0, 2, shape, &t), ADS_ERR_INVALID_ARGUMENT);
+    ck_assert_msg(strstr(ads_last_error(), "another OpenCL context") != NULL, "%s",
+                  ads_last_error());
+    clReleaseMemObject(foreign);
+    clReleaseContext(other);
     clReleaseMemObject(mem);
     free(host);
     ads_context_release(ctx);
