@@ -54,6 +54,14 @@ ads_status gconv_plan_backward(ads_context *ctx, const ads_conv_desc *d, const a
                                const ads_tensor *gb, ads_sampling_grad gat, gconv_plan *p,
                                gconv_backward_needs *needs);
 
+/* Ints of the separable tap tables of one image (gconv_sep_taps), 0 for
+   the other kinds. */
+int64_t gconv_taps_size(const gconv_plan *p);
+
+/* The tuned work-group size of the column gathers (output rows per
+   group; one work-item gathers one output row of one column row). */
+int gconv_rows_local(const ads_context *ctx);
+
 /* Ints of the separable index of one image (as gc_index_size in gconv.cl). */
 int64_t gconv_index_size(const gconv_plan *p);
 

@@ -6,7 +6,9 @@
 
 #include "adastride.h"
 #include "bench.h"
+#include "commands.h"
 #include "selftest.h"
+#include "tune.h"
 
 static void usage(FILE *f)
 {
@@ -17,6 +19,10 @@ static void usage(FILE *f)
             "  selftest   build every kernel and run a known-answer check of each operation\n"
             "  build-time build every kernel program once and print the milliseconds taken\n"
             "  bench      time the workloads on every device (adastride bench --help)\n"
+            "  tune       time kernel variants on the device and store the fastest (ADS_TUNE)\n"
+            "  train      train a network on Fashion-MNIST (adastride train --help)\n"
+            "  demo       train fixed and adaptive nets for a few minutes, write demo.png\n"
+            "  experiment both tasks x both nets x fixed/adaptive x seeds -> a markdown table\n"
             "SPEC: P:D, gpu, cpu, or a name substring (see README); default $ADS_DEVICE,\n"
             "else the first GPU, else the first CPU.\n");
 }
@@ -119,6 +125,10 @@ int main(int argc, char **argv)
 {
     /* bench parses its own options. */
     if (argc > 1 && strcmp(argv[1], "bench") == 0) return bench_main(argc - 1, argv + 1);
+    /* So do the training commands. */
+    if (argc > 1 && strcmp(argv[1], "train") == 0) return train_main(argc - 1, argv + 1);
+    if (argc > 1 && strcmp(argv[1], "demo") == 0) return demo_main(argc - 1, argv + 1);
+    if (argc > 1 && strcmp(argv[1], "experiment") == 0) return experiment_main(argc - 1, argv + 1);
     const char *spec = NULL;
     const char *cmd = NULL;
     for (int i = 1; i < argc; i++) {
@@ -140,6 +150,7 @@ int main(int argc, char **argv)
     if (strcmp(cmd, "devices") == 0) return cmd_devices();
     if (strcmp(cmd, "selftest") == 0) return cmd_selftest(spec);
     if (strcmp(cmd, "build-time") == 0) return cmd_build_time(spec);
+    if (strcmp(cmd, "tune") == 0) return tune_main(spec);
     fprintf(stderr, "adastride: unknown command '%s'\n", cmd);
     usage(stderr);
     return 2;

@@ -1,0 +1,219 @@
+/* The per-device tuning table (see tuning.h). Tables live in the process
+   once loaded, one per device identity, behind one lock: a lookup is a
+   short scan, cheap enough for every kernel launch. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "tuning.h"
+
+#define MAX_DEVICES 8
+
+typedef struct {
+    char device[600]; /* "vendor | type | name": the table's identity */
+    char file[4200];  /* "" when there is no cache folder              */
+    int n;
+    char keys[ADS_TUNE_MAX_KEYS][ADS_TUNE_KEY_LEN];
+    int values[ADS_TUNE_MAX_KEYS];
+} table;
+
+static table tables[MAX_DEVICES];
+static int ntables;
+static pthread_mutex_t tables_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static void device_id(const ads_context *ctx, char *buf, size_t n)
+{
+    const ads_device_info *in = &ctx->dev[0].info;
+    snprintf(buf, n, "%s | %s | %s", in->vendor, in->is_gpu ? "GPU" : "non-GPU", in->device);
+}
+
+static bool cache_folder(char *buf, size_t n)
+{
+    const char *env = getenv("ADS_CACHE_DIR");
+    const char *xdg = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
+    if (env && strcmp(env, "off") == 0) return false;
+    if (env && *env) snprintf(buf, n, "%s/tuning", env);
+    else if (xdg && *xdg) snprintf(buf, n, "%s/adastride/tuning", xdg);
+    else if (home && *home) snprintf(buf, n, "%s/.cache/adastride/tuning", home);
+    else return false;
+    return true;
+}
+
+static int find_key(const table *t, const char *key)
+{
+    for (int i = 0; i < t->n; i++)
+        if (strcmp(t->keys[i], key) == 0) return i;
+    return -1;
+}
+
+static void put(table *t, const char *key, int value)
+{
+    int i = find_key(t, key);
+    if (i < 0) {
+        if (t->n == ADS_TUNE_MAX_KEYS || strlen(key) >= ADS_TUNE_KEY_LEN) return;
+        i = t->n++;
+        snprintf(t->keys[i], ADS_TUNE_KEY_LEN, "%s", key);
+    }
+    t->values[i] = value;
+}
+
+/* Reads "key value" lines after a "# device: ..." line that must name
+   this device (a file renamed onto another device's hash is ignored). */
+static void load(table *t)
+{
+    FILE *f = t->file[0] ? fopen(t->file, "r") : NULL;
+    if (!f) return;
+    char line[700], want[700];
+    snprintf(want, sizeof want, "# device: %s\n", t->device);
+    if (fgets(line, sizeof line, f) && strcmp(line, want) == 0) {
+        char key[ADS_TUNE_KEY_LEN + 1];
+        int value;
+        while (fgets(line, sizeof line, f))
+            if (line[0] != '#' && sscanf(line, "%48s %d", key, &value) == 2) put(t, key, value);
+    }
+    fclose(f);
+}
+
+/* The device's table, loaded on first use; called with the lock held. */
+static table *device_table(const ads_context *ctx)
+{
+    char id[600];
+    device_id(ctx, id, sizeof id);
+    for (int i = 0; i < ntables; i++)
+        if (strcmp(tables[i].device, id) == 0) return &tables[i];
+    if (ntables == MAX_DEVICES) return NULL;
+    table *t = &tables[ntables++];
+    memset(t, 0, sizeof *t);
+    snprintf(t->device, sizeof t->device, "%s", id);
+    char dir[4096];
+    if (cache_folder(dir, sizeof dir))
+        snprintf(t->file, sizeof t->file, "%s/%016llx.txt", dir,
+                 (unsigned long long)ads_hash64(id, strlen(id), 0x7e4e));
+    load(t);
+    return t;
+}
+
+/* ADS_TUNE_SET's value for key, if it names it. */
+static bool env_override(const char *key, int *value)
+{
+    const char *s = getenv("ADS_TUNE_SET");
+    size_t kl = strlen(key);
+    while (s && *s) {
+        if (strncmp(s, key, kl) == 0 && s[kl] == '=') {
+            char *end;
+            long v = strtol(s + kl + 1, &end, 10);
+            if (end != s + kl + 1 && (*end == ',' || *end == '\0')) {
+                *value = (int)v;
+                return true;
+            }
+        }
+        s = strchr(s, ',');
+        if (s) s++;
+    }
+    return false;
+}
+
+int ads_tune_int(const ads_context *ctx, const char *key, int fallback, int lo, int hi)
+{
+    int v;
+    if (env_override(key, &v)) return v >= lo && v <= hi ? v : fallback;
+    const char *mode = getenv("ADS_TUNE");
+    if (!ctx || (mode && strcmp(mode, "off") == 0)) return fallback;
+    pthread_mutex_lock(&tables_lock);
+    table *t = device_table(ctx);
+    int i = t ? find_key(t, key) : -1;
+    v = i >= 0 ? t->values[i] : fallback;
+    pthread_mutex_unlock(&tables_lock);
+    return v >= lo && v <= hi ? v : fallback;
+}
+
+ads_status ads_tune_set(const ads_context *ctx, const char *key, int value)
+{
+    if (!ctx) return ads_fail(ADS_ERR_NULL_ARGUMENT, "ctx is NULL");
+    if (!key || !*key || strlen(key) >= ADS_TUNE_KEY_LEN || strpbrk(key, " \t\n=,"))
+        return ads_fail(ADS_ERR_INVALID_ARGUMENT,
+                        "tuning key '%s' must be 1 to %d characters without blanks, '=' or ','",
+                        key ? key : "(null)", ADS_TUNE_KEY_LEN - 1);
+    pthread_mutex_lock(&tables_lock);
+    table *t = device_table(ctx);
+    bool full = !t || (find_key(t, key) < 0 && t->n == ADS_TUNE_MAX_KEYS);
+    if (!full) put(t, key, value);
+    pthread_mutex_unlock(&tables_lock);
+    if (full)
+        return ads_fail(ADS_ERR_TOO_LARGE, "the tuning table is full (%d keys, %d devices)",
+                        ADS_TUNE_MAX_KEYS, MAX_DEVICES);
+    return ADS_OK;
+}
+
+void ads_tune_unset(const ads_context *ctx, const char *key)
+{
+    if (!ctx || !key) return;
+    pthread_mutex_lock(&tables_lock);
+    table *t = device_table(ctx);
+    int i = t ? find_key(t, key) : -1;
+    if (i >= 0) {
+        t->n--;
+        memmove(t->keys[i], t->keys[i + 1], sizeof t->keys[0] * (size_t)(t->n - i));
+        memmove(&t->values[i], &t->values[i + 1], sizeof t->values[0] * (size_t)(t->n - i));
+    }
+    pthread_mutex_unlock(&tables_lock);
+}
+
+const char *ads_tune_file(const ads_context *ctx)
+{
+    static char path[4200];
+    if (!ctx) return NULL;
+    pthread_mutex_lock(&tables_lock);
+    table *t = device_table(ctx);
+    snprintf(path, sizeof path, "%s", t ? t->file : "");
+    pthread_mutex_unlock(&tables_lock);
+    return path[0] ? path : NULL;
+}
+
+static bool make_dirs(const char *file)
+{
+    char buf[4200];
+    snprintf(buf, sizeof buf, "%s", file);
+    for (char *p = buf + 1; *p; p++) {
+        if (*p != '/') continue;
+        *p = '\0';
+        if (mkdir(buf, 0755) != 0 && errno != EEXIST) return false;
+        *p = '/';
+    }
+    return true;
+}
+
+/* Written to a temporary name and renamed: readers see all or nothing. */
+static ads_status write_table(const table *t)
+{
+    char tmp[4300];
+    snprintf(tmp, sizeof tmp, "%s.tmp", t->file);
+    FILE *f = make_dirs(t->file) ? fopen(tmp, "w") : NULL;
+    if (!f) return ads_fail(ADS_ERR_IO, "cannot write the tuning table %s",
+                            t->file);
+    fprintf(f, "# device: %s\n# written by adastride tune; key value\n", t->device);
+    for (int i = 0; i < t->n; i++) fprintf(f, "%s %d\n", t->keys[i], t->values[i]);
+    bool ok = fclose(f) == 0 && rename(tmp, t->file) == 0;
+    if (!ok) remove(tmp);
+    return ok ? ADS_OK
+              : ads_fail(ADS_ERR_IO, "cannot write the tuning table %s", t->file);
+}
+
+ads_status ads_tune_save(const ads_context *ctx, const char **path)
+{
+    if (!ctx) return ads_fail(ADS_ERR_NULL_ARGUMENT, "ctx is NULL");
+    pthread_mutex_lock(&tables_lock);
+    table *t = device_table(ctx);
+    table copy;
+    bool have = t && t->file[0];
+    if (have) copy = *t;
+    pthread_mutex_unlock(&tables_lock);
+    if (!have)
+        return ads_fail(ADS_ERR_INVALID_ARGUMENT,
+                        "no cache folder for the tuning table: set ADS_CACHE_DIR (not 'off'), "
+                        "XDG_CACHE_HOME or HOME");
+    if (path) *path = ads_tune_file(ctx);
+    return write_table(&copy);
+}
