@@ -2,6 +2,7 @@
    gcol = W^T gy (ads_gemm), then gx gathered from gcol in a fixed order
    (no atomics) and the position gradients summed from gcol and the input;
    gw = gy col^T accumulated over images; gb = the sum of gy. */
+#include "ops_device.h"
 #include "gconv_common.h"
 #include "gemm.h"
 
@@ -240,7 +241,7 @@ static ads_status acquire(ads_context *ctx, bool need, size_t count, ads_tensor 
     return need ? ads_workspace_acquire(ctx, count, out) : ADS_OK;
 }
 
-ads_status ads_gconv_backward(ads_context *ctx, const ads_conv_desc *d, const ads_tensor *x,
+ads_status ads_gconv_backward_on_device(ads_context *ctx, const ads_conv_desc *d, const ads_tensor *x,
                               const ads_tensor *w, ads_sampling at, const ads_tensor *gy,
                               ads_tensor *gx, ads_tensor *gw, ads_tensor *gb,
                               ads_sampling_grad gat)

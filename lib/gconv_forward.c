@@ -1,6 +1,7 @@
 /* Gather-convolution forward (DESIGN.md 1.4): the column gather and one
    ads_gemm per group over chunks of images, or the direct depthwise
    kernel. */
+#include "ops_device.h"
 #include "gconv_common.h"
 #include "gemm.h"
 
@@ -93,7 +94,7 @@ static ads_status forward_depthwise(ads_context *ctx, const gconv_plan *p, const
     return ads_enqueue(ctx, &l);
 }
 
-ads_status ads_gconv_forward(ads_context *ctx, const ads_conv_desc *d, const ads_tensor *x,
+ads_status ads_gconv_forward_on_device(ads_context *ctx, const ads_conv_desc *d, const ads_tensor *x,
                              const ads_tensor *w, const ads_tensor *b, ads_sampling at,
                              ads_tensor *y)
 {

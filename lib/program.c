@@ -85,7 +85,10 @@ static ads_status build_from_source(ads_context *ctx, const char *text, const ch
     cl_int err;
     cl_program p = clCreateProgramWithSource(ctx->cl, 1, &text, NULL, &err);
     if (err != CL_SUCCESS) return ads_fail_cl(err, "clCreateProgramWithSource");
-    err = clBuildProgram(p, 1, &ctx->dev[0].device, options, NULL, NULL);
+    /* For every device of the context: the splitter runs kernels on each. */
+    cl_device_id ids[ADS_MAX_DEVICES];
+    for (int i = 0; i < ctx->ndev; i++) ids[i] = ctx->dev[i].device;
+    err = clBuildProgram(p, (cl_uint)ctx->ndev, ids, options, NULL, NULL);
     if (err != CL_SUCCESS) {
         ads_status st = err == CL_BUILD_PROGRAM_FAILURE || err == CL_INVALID_BUILD_OPTIONS
                             ? build_failure(p, ctx->dev[0].device, what)

@@ -5,6 +5,7 @@
    kernel that serves both axes. */
 #include <limits.h>
 
+#include "ops_device.h"
 #include "internal.h"
 
 #define SOURCE "stride_logits"
@@ -124,7 +125,7 @@ static ads_status forward_axis(ads_context *ctx, const ads_tensor *x, const axis
     return st;
 }
 
-ads_status ads_stride_logits(ads_context *ctx, ads_profile phi, const ads_tensor *x,
+ads_status ads_stride_logits_on_device(ads_context *ctx, ads_profile phi, const ads_tensor *x,
                              const ads_tensor *v_rows, const ads_tensor *v_cols,
                              ads_tensor *a_rows, ads_tensor *a_cols)
 {
@@ -295,7 +296,7 @@ static ads_status axis_backward(ads_context *ctx, const ads_tensor *x, const axi
     return st;
 }
 
-ads_status ads_stride_logits_backward(ads_context *ctx, ads_profile phi, const ads_tensor *x,
+ads_status ads_stride_logits_backward_on_device(ads_context *ctx, ads_profile phi, const ads_tensor *x,
                                       const ads_tensor *v_rows, const ads_tensor *v_cols,
                                       const ads_tensor *ga_rows, const ads_tensor *ga_cols,
                                       ads_tensor *gx, ads_tensor *gv_rows, ads_tensor *gv_cols)

@@ -3,6 +3,7 @@
 #include <limits.h>
 #include <math.h>
 
+#include "ops_device.h"
 #include "internal.h"
 
 #define SOURCE "stride_positions"
@@ -74,7 +75,7 @@ static ads_status launch_rows(ads_context *ctx, cl_kernel k, cl_uint local_arg, 
     return ads_enqueue(ctx, &l);
 }
 
-ads_status ads_stride_positions(ads_context *ctx, const ads_tensor *logits, float stride,
+ads_status ads_stride_positions_on_device(ads_context *ctx, const ads_tensor *logits, float stride,
                                 float origin, float temperature, ads_tensor *pos)
 {
     ADS_TRY(check_common(ctx, logits, stride, temperature));
@@ -96,7 +97,7 @@ ads_status ads_stride_positions(ads_context *ctx, const ads_tensor *logits, floa
     return launch_rows(ctx, k, 6, group, logits, NULL, pos);
 }
 
-ads_status ads_stride_positions_backward(ads_context *ctx, const ads_tensor *logits, float stride,
+ads_status ads_stride_positions_backward_on_device(ads_context *ctx, const ads_tensor *logits, float stride,
                                          float temperature, const ads_tensor *gpos,
                                          ads_tensor *glogits)
 {
