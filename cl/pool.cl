@@ -7,7 +7,14 @@
    is inside when it lies in [0,H-1] x [0,W-1]; insideness is separable
    (row test and column test), so the divisor of AVG_EXCL is always
    count_rows * count_cols. Nothing here uses atomics: every sum runs in a
-   fixed order in one work-item, so results are bit-reproducible. */
+   fixed order in one work-item, so results are bit-reproducible.
+
+   Which kernels run for which sampling is decided in one place each:
+   pool_enqueue_forward (lib/pool_common.c) and run_backward
+   (lib/pool_backward.c). The fixed and separable paths are vectorised
+   over VW output columns and, where positions are separable, work an
+   input row at a time (the row cache), so each input row is read about
+   once per work-item; the grid path keeps one output per work-item. */
 #include "bilinear.clh"
 
 #define MODE_MAX 0
@@ -143,55 +150,319 @@ inline void pool_store(global float *y, global float *argmax, long o, float v, i
 
 /* -------------------------------------------------------------- forward */
 
-/* One work-item pools one output (n,c,i,j) of the fixed grid with integer
-   taps, as PyTorch's max_pool2d / avg_pool2d (ceil_mode false). */
+/* The fixed and separable forward kernels work on VW consecutive outputs
+   of one output row at a time, as explicit vectors (PoCL vectorises
+   explicit vector code well and loops of scalar code poorly). The rows of
+   a tap are the same for every lane, so the row rule runs once per tap
+   row; the columns come per lane. Sums run in (ky, kx) order in every
+   path, so the fixed grid and uniform positions agree bit for bit. */
+#define VW 16
+typedef float16 floatv;
+typedef int16 intv;
+#define vloadf vload16
+#define vloadi vload16
+#define convert_floatv convert_float16
+#define LANES ((intv)(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15))
+
+/* row[idx] per lane (idx in range). */
+inline floatv pool_gather(global const float *row, intv idx)
+{
+    return (floatv)(row[idx.s0], row[idx.s1], row[idx.s2], row[idx.s3], row[idx.s4],
+                    row[idx.s5], row[idx.s6], row[idx.s7], row[idx.s8], row[idx.s9],
+                    row[idx.sa], row[idx.sb], row[idx.sc], row[idx.sd], row[idx.se],
+                    row[idx.sf]);
+}
+
+/* The running max / sum of VW outputs. */
+typedef struct {
+    floatv acc, best;
+    intv win;
+} pool_lanes;
+
+inline void pool_lanes_init(pool_lanes *s)
+{
+    s->acc = (floatv)(0.0f);
+    s->best = (floatv)(0.0f);
+    s->win = (intv)(-1);
+}
+
+/* Adds tap t's values v on the lanes where it counts (ins: inside lanes,
+   as a vector mask), with pool_better's rule for max. */
+inline void pool_lanes_add(pool_lanes *s, int mode, floatv v, intv ins, int t)
+{
+    if (mode == MODE_MAX) {
+        intv upd = ins & ((s->win < 0) | (v > s->best) | (isnan(v) & ~isnan(s->best)));
+        s->best = select(s->best, v, upd);
+        s->win = select(s->win, (intv)(t), upd);
+    } else if (mode == MODE_AVG) {
+        s->acc += v;
+    } else {
+        s->acc = select(s->acc, s->acc + v, ins);
+    }
+}
+
+/* The outputs of the lanes (cx: inside columns per lane, cy: inside rows)
+   and their stores; lanes past Wo are dropped. */
+inline void pool_lanes_store(const pool_lanes *s, int mode, int kh, int kw, int cy, intv cx,
+                             global float *y, global float *argmax, long o, int n_valid,
+                             int want_y, int want_arg)
+{
+    floatv v = mode == MODE_MAX ? select((floatv)(0.0f), s->best, s->win >= 0)
+               : mode == MODE_AVG ? s->acc / (float)(kh * kw)
+                                  : s->acc / convert_floatv(max(cy * cx, 1));
+    floatv a = convert_floatv(s->win);
+    if (n_valid >= VW) {
+        if (want_y) vstore16(v, 0, y + o);
+        if (want_arg) vstore16(a, 0, argmax + o);
+        return;
+    }
+    float tv[VW], ta[VW];
+    vstore16(v, 0, tv);
+    vstore16(a, 0, ta);
+    for (int l = 0; l < n_valid; l++) pool_store(y, argmax, o + l, tv[l], (int)ta[l], want_y, want_arg);
+}
+
+/* One work-item pools VW outputs (n,c,i,j0..j0+VW-1) of the fixed grid
+   with integer taps, as PyTorch's max_pool2d / avg_pool2d (ceil_mode
+   false). */
 kernel void pool_fixed_forward(global const float *x, POOL_GEOMETRY, global float *y,
                                global float *argmax, int want_y, int want_arg)
 {
-    long o = get_global_id(0);
-    if (o >= (long)N * C * Ho * Wo) return;
-    int j = (int)(o % Wo), i = (int)((o / Wo) % Ho);
-    global const float *plane = x + (o / ((long)Ho * Wo)) * H * W;
-    int y0 = i * sh - ph, x0 = j * sw - pw;
-    float acc = 0.0f, best = 0.0f;
-    int win = -1, cy = 0, cx = 0;
+    int nb = (Wo + VW - 1) / VW;
+    long id = get_global_id(0);
+    if (id >= (long)N * C * Ho * nb) return;
+    int j0 = (int)(id % nb) * VW;
+    long row = id / nb; /* (n*C + c)*Ho + i */
+    int i = (int)(row % Ho);
+    global const float *plane = x + (row / Ho) * H * W;
+    intv xb = (j0 + LANES) * sw - pw;
+    pool_lanes s;
+    pool_lanes_init(&s);
+    int cy = 0;
     for (int ky = 0; ky < kh; ky++) {
-        int yy = y0 + ky * dh;
-        if (yy < 0 || yy >= H) continue;
+        int yy = i * sh - ph + ky * dh;
+        if (yy < 0 || yy >= H) continue; /* every mode adds nothing here */
         cy++;
+        global const float *r = plane + (long)yy * W;
         for (int kx = 0; kx < kw; kx++) {
-            int xx = x0 + kx * dw;
-            if (xx < 0 || xx >= W) continue;
-            float v = plane[(long)yy * W + xx];
-            if (mode != MODE_MAX) {
-                acc += v;
-            } else if (pool_better(v, best, win)) {
-                best = v;
-                win = ky * kw + kx;
-            }
+            intv xx = xb + kx * dw, ins = xx >= 0 & xx < W;
+            floatv v = select((floatv)(0.0f), pool_gather(r, clamp(xx, 0, W - 1)), ins);
+            pool_lanes_add(&s, mode, v, ins, ky * kw + kx);
         }
     }
-    for (int kx = 0; kx < kw; kx++) cx += (x0 + kx * dw >= 0 && x0 + kx * dw < W) ? 1 : 0;
-    float v = mode == MODE_MAX ? (win >= 0 ? best : 0.0f)
-              : mode == MODE_AVG ? acc / (float)(kh * kw)
-                                 : acc / (float)max(cy * cx, 1);
-    pool_store(y, argmax, o, v, win, want_y, want_arg);
+    intv cx = 0;
+    for (int kx = 0; kx < kw; kx++) cx -= (xb + kx * dw >= 0) & (xb + kx * dw < W);
+    pool_lanes_store(&s, mode, kh, kw, cy, cx, y, argmax, row * Wo + j0, Wo - j0, want_y,
+                     want_arg);
 }
 
-/* One work-item pools one output (n,c,i,j) at separable positions. */
+/* The column table of separable sampling, three planes of N*kw*Wp ints:
+   x0 (the left neighbour of the tap, -2 when the tap reads 0), the
+   fraction (float bits) and 1 when the tap is inside. Columns Wo..Wp-1
+   pad the rows to whole vectors and read 0. fixed_sw > 0 builds it for
+   the fixed grid (column j at fixed_sw * j; px unused). One work-item:
+   column tap kx of output column j of image n. */
+kernel void pool_sep_col_table(global const float *px, int fixed_sw, int N, int W, int Wo,
+                               int Wp, int kw, int dw, int pw, global int *tab)
+{
+    long id = get_global_id(0), P = (long)N * kw * Wp;
+    if (id >= P) return;
+    int j = (int)(id % Wp), kx = (int)((id / Wp) % kw), n = (int)(id / ((long)Wp * kw));
+    int x0 = -2, in = 0;
+    float f = 0.0f;
+    if (j < Wo) {
+        float xb = fixed_sw ? (float)(j * fixed_sw) : px[(long)n * Wo + j];
+        float t = pool_tap(xb, kx, dw, pw);
+        int i0;
+        float fr;
+        if (bl_axis(t, W, &i0, &fr)) {
+            x0 = i0;
+            f = fr;
+        }
+        in = pool_inside(t, W) ? 1 : 0;
+    }
+    tab[id] = x0;
+    tab[P + id] = as_int(f);
+    tab[2 * P + id] = in;
+}
+
+/* Row y0 + a of a plane (clamped), and whether it is inside. */
+inline global const float *pool_row(global const float *plane, int H, int W, int yy, bool *ok)
+{
+    *ok = yy >= 0 && yy < H;
+    return plane + (long)clamp(yy, 0, H - 1) * W;
+}
+
+/* One work-item pools VW outputs (n,c,i,j0..j0+VW-1) at separable
+   positions: the tap rows from py once per tap row (bl_axis), the tap
+   columns from the table (pool_sep_col_table), blended per lane in
+   bl_blend's order. */
 kernel void pool_sep_forward(global const float *x, global const float *py,
-                             global const float *px, POOL_GEOMETRY, global float *y,
+                             global const int *tab, int Wp, POOL_GEOMETRY, global float *y,
                              global float *argmax, int want_y, int want_arg)
 {
-    long o = get_global_id(0);
-    if (o >= (long)N * C * Ho * Wo) return;
-    int j = (int)(o % Wo), i = (int)((o / Wo) % Ho);
-    long nc = o / ((long)Ho * Wo);
+    int nb = Wp / VW;
+    long id = get_global_id(0);
+    if (id >= (long)N * C * Ho * nb) return;
+    int j0 = (int)(id % nb) * VW;
+    long row = id / nb;
+    int i = (int)(row % Ho);
+    long nc = row / Ho, P = (long)N * kw * Wp;
     int n = (int)(nc / C);
-    int win;
-    float v = pool_window(x + nc * H * W, H, W, py[(long)n * Ho + i], px[(long)n * Wo + j], mode,
-                          kh, kw, ph, pw, dh, dw, &win);
-    pool_store(y, argmax, o, v, win, want_y, want_arg);
+    global const float *plane = x + nc * H * W;
+    global const int *t0 = tab + (long)n * kw * Wp + j0;
+    global const float *tf = (global const float *)(tab + P) + (long)n * kw * Wp + j0;
+    global const int *tin = tab + 2 * P + (long)n * kw * Wp + j0;
+    float yb = py[(long)n * Ho + i];
+    pool_lanes s;
+    pool_lanes_init(&s);
+    int cy = 0;
+    for (int ky = 0; ky < kh; ky++) {
+        float ty = pool_tap(yb, ky, dh, ph);
+        bool in_y = pool_inside(ty, H);
+        cy += in_y ? 1 : 0;
+        int y0;
+        float fy;
+        /* A tap that reads 0 adds nothing to any mode (acc + 0 == acc). */
+        if ((mode != MODE_AVG && !in_y) || !bl_axis(ty, H, &y0, &fy)) continue;
+        bool ok0, ok1;
+        global const float *r0 = pool_row(plane, H, W, y0, &ok0);
+        global const float *r1 = pool_row(plane, H, W, y0 + 1, &ok1);
+        for (int kx = 0; kx < kw; kx++) {
+            intv x0 = vloadi(0, t0 + kx * Wp), ins = -vloadi(0, tin + kx * Wp);
+            floatv fx = vloadf(0, tf + kx * Wp);
+            intv m0 = x0 >= 0, m1 = x0 >= -1 & x0 + 1 < W;
+            intv c0 = clamp(x0, 0, W - 1), c1 = clamp(x0 + 1, 0, W - 1);
+            floatv z = (floatv)(0.0f), v00 = z, v01 = z, v10 = z, v11 = z;
+            if (ok0) {
+                v00 = select(z, pool_gather(r0, c0), m0);
+                v01 = select(z, pool_gather(r0, c1), m1);
+            }
+            if (ok1) {
+                v10 = select(z, pool_gather(r1, c0), m0);
+                v11 = select(z, pool_gather(r1, c1), m1);
+            }
+            /* bl_blend, lane by lane. */
+            floatv v = (1.0f - fy) * ((1.0f - fx) * v00 + fx * v01) +
+                       fy * ((1.0f - fx) * v10 + fx * v11);
+            pool_lanes_add(&s, mode, v, ins, ky * kw + kx);
+        }
+    }
+    intv cx = 0;
+    for (int kx = 0; kx < kw; kx++) cx += vloadi(0, tin + kx * Wp);
+    pool_lanes_store(&s, mode, kh, kw, cy, cx, y, argmax, row * Wo + j0, Wo - j0, want_y,
+                     want_arg);
+}
+
+/* The row-cached separable forward. A tap's value is bl_blend's column
+   part on its two input rows, then their row blend; the column part of an
+   input row depends on nothing but the row, so each work-item keeps the
+   column parts of the last POOL_SLOTS input rows it used (slot yy mod
+   POOL_SLOTS) and reads every needed input row about once for all its
+   output rows, instead of four corners per tap. */
+#define POOL_SLOTS 8
+#define POOL_ROWS 8
+
+/* dst[kx*Wp + j] = the column part of input row r at column tap (j, kx):
+   (1 - fx) * r[x0] + fx * r[x0 + 1], zero outside the row. With parts == 2
+   also its x-derivative r[x0 + 1] - r[x0] at dst[(kw + kx)*Wp + j]. */
+inline void pool_blend_row(global const float *r, int W, int kw, int Wp, global const int *t0,
+                           global const float *tf, int parts, local float *dst)
+{
+    for (int e = 0; e < kw * Wp; e += VW) {
+        intv x0 = vloadi(0, t0 + e);
+        floatv fx = vloadf(0, tf + e), z = (floatv)(0.0f);
+        floatv v0 = select(z, pool_gather(r, clamp(x0, 0, W - 1)), x0 >= 0);
+        floatv v1 = select(z, pool_gather(r, clamp(x0 + 1, 0, W - 1)), x0 >= -1 & x0 + 1 < W);
+        vstore16((1.0f - fx) * v0 + fx * v1, 0, dst + e);
+        if (parts == 2) vstore16(v1 - v0, 0, dst + kw * Wp + e);
+    }
+}
+
+/* The column parts of input row yy (inside the plane), from the cache or
+   computed into it; a slot holds parts*kw*Wp floats. */
+inline local const float *pool_cached_row(global const float *plane, int yy, int W, int kw,
+                                          int Wp, global const int *t0, global const float *tf,
+                                          int parts, local float *cache, int *tag)
+{
+    int slot = yy & (POOL_SLOTS - 1);
+    local float *dst = cache + slot * parts * kw * Wp;
+    if (tag[slot] != yy) {
+        pool_blend_row(plane + (long)yy * W, W, kw, Wp, t0, tf, parts, dst);
+        tag[slot] = yy;
+    }
+    return dst;
+}
+
+/* One work-item pools POOL_ROWS output rows (n,c,i0..i0+POOL_ROWS-1), all
+   columns, at separable positions. Its share of `scratch`: the row cache
+   (POOL_SLOTS*kw*Wp floats), then the running max/sum and winners of the
+   current output row (Wp floats, Wp ints). */
+kernel void pool_sep_forward_rows(global const float *x, global const float *py,
+                                  global const int *tab, int Wp, POOL_GEOMETRY,
+                                  global float *y, global float *argmax, int want_y,
+                                  int want_arg, local float *scratch)
+{
+    int nrb = (Ho + POOL_ROWS - 1) / POOL_ROWS;
+    long id = get_global_id(0);
+    if (id >= (long)N * C * nrb) return;
+    int i0 = (int)(id % nrb) * POOL_ROWS;
+    long nc = id / nrb, P = (long)N * kw * Wp;
+    int n = (int)(nc / C);
+    global const float *plane = x + nc * H * W;
+    global const int *t0 = tab + (long)n * kw * Wp;
+    global const float *tf = (global const float *)(tab + P) + (long)n * kw * Wp;
+    global const int *tin = tab + 2 * P + (long)n * kw * Wp;
+    local float *cache = scratch + get_local_id(0) * (long)(POOL_SLOTS * kw + 2) * Wp;
+    local float *run = cache + POOL_SLOTS * kw * Wp;
+    local int *wins = (local int *)(run + Wp);
+    int tag[POOL_SLOTS];
+    for (int k = 0; k < POOL_SLOTS; k++) tag[k] = -1;
+    for (int i = i0; i < min(i0 + POOL_ROWS, Ho); i++) {
+        for (int j0 = 0; j0 < Wp; j0 += VW) {
+            vstore16((floatv)(0.0f), 0, run + j0);
+            vstore16((intv)(-1), 0, wins + j0);
+        }
+        float yb = py[(long)n * Ho + i];
+        int cy = 0;
+        for (int ky = 0; ky < kh; ky++) {
+            float ty = pool_tap(yb, ky, dh, ph);
+            bool in_y = pool_inside(ty, H);
+            cy += in_y ? 1 : 0;
+            int y0;
+            float fy;
+            if ((mode != MODE_AVG && !in_y) || !bl_axis(ty, H, &y0, &fy)) continue;
+            bool ok0 = y0 >= 0, ok1 = y0 + 1 < H;
+            local const float *h0 = ok0 ? pool_cached_row(plane, y0, W, kw, Wp, t0, tf, 1, cache, tag)
+                                        : run;
+            local const float *h1 = ok1 ? pool_cached_row(plane, y0 + 1, W, kw, Wp, t0, tf, 1,
+                                                          cache, tag)
+                                        : run;
+            for (int j0 = 0; j0 < Wp; j0 += VW) {
+                pool_lanes s;
+                s.acc = s.best = vloadf(0, run + j0);
+                s.win = vloadi(0, wins + j0);
+                for (int kx = 0; kx < kw; kx++) {
+                    floatv z = (floatv)(0.0f);
+                    floatv a = ok0 ? vloadf(0, h0 + kx * Wp + j0) : z;
+                    floatv b = ok1 ? vloadf(0, h1 + kx * Wp + j0) : z;
+                    intv ins = -vloadi(0, tin + kx * Wp + j0);
+                    pool_lanes_add(&s, mode, (1.0f - fy) * a + fy * b, ins, ky * kw + kx);
+                }
+                vstore16(mode == MODE_MAX ? s.best : s.acc, 0, run + j0);
+                vstore16(s.win, 0, wins + j0);
+            }
+        }
+        for (int j0 = 0; j0 < Wp; j0 += VW) {
+            pool_lanes s;
+            s.acc = s.best = vloadf(0, run + j0);
+            s.win = vloadi(0, wins + j0);
+            intv cx = 0;
+            for (int kx = 0; kx < kw; kx++) cx += vloadi(0, tin + kx * Wp + j0);
+            pool_lanes_store(&s, mode, kh, kw, cy, cx, y, argmax, (nc * Ho + i) * Wo + j0,
+                             Wo - j0, want_y, want_arg);
+        }
+    }
 }
 
 /* One work-item pools one output (n,c,i,j) at grid[n,i,j] = (y, x). */
@@ -207,146 +478,171 @@ kernel void pool_grid_forward(global const float *x, global const float *grid, P
     pool_store(y, argmax, o, v, win, want_y, want_arg);
 }
 
-/* ------------------------------------------------------ backward: fixed */
+/* --------------------------------------- backward: fixed and separable */
 
-/* One work-item gathers g_x of one input pixel (n,c,h,w) on the fixed
-   grid: every (output, tap) pair landing on it, taps in (ky, kx) order. */
-kernel void pool_fixed_backward_gx(global const float *gy, global const float *argmax,
-                                   POOL_GEOMETRY, global float *gx)
+/* dst[w] += a * t[w] over one row. */
+inline void pool_add_row(global float *dst, global const float *t, float a, int W)
 {
-    long p = get_global_id(0);
-    if (p >= (long)N * C * H * W) return;
-    int w = (int)(p % W), h = (int)((p / W) % H);
-    long nc = p / ((long)H * W);
-    float acc = 0.0f;
-    for (int ky = 0; ky < kh; ky++) {
-        int t = h + ph - ky * dh;
-        if (t < 0) break; /* t falls as ky grows */
-        if (t % sh || t / sh >= Ho) continue;
-        int i = t / sh;
-        for (int kx = 0; kx < kw; kx++) {
-            int u = w + pw - kx * dw;
-            if (u < 0) break;
-            if (u % sw || u / sw >= Wo) continue;
-            int j = u / sw;
-            long o = (nc * Ho + i) * Wo + j;
+    int w = 0;
+    for (; w + VW <= W; w += VW) vstore16(vloadf(0, dst + w) + a * vloadf(0, t + w), 0, dst + w);
+    for (; w < W; w++) dst[w] += a * t[w];
+}
+
+inline void pool_zero(global float *p, long n)
+{
+    long q = 0;
+    for (; q + VW <= n; q += VW) vstore16((floatv)(0.0f), 0, p + q);
+    for (; q < n; q++) p[q] = 0.0f;
+}
+
+/* t[x0] += g * (1 - fx), t[x0 + 1] += g * fx for column tap e of the
+   table (x0 == -2: the tap reads 0). */
+inline void pool_add_col(global float *t, global const int *t0, global const float *tf, int e,
+                         int W, float g)
+{
+    int x0 = t0[e];
+    float fx = tf[e];
+    if (x0 >= 0) t[x0] += g * bl_weight(fx, 0);
+    if (x0 >= -1 && x0 + 1 < W) t[x0 + 1] += g * bl_weight(fx, 1);
+}
+
+/* One work-item owns g_x of plane (n,c), on the fixed grid (fixed != 0:
+   row i at sh*i, column j at sw*j) or at separable positions: it zeroes
+   the plane, then adds each output row's gradient, rows in order, in two
+   separable steps. First the column adjoint of the row: t (this plane's
+   share of trow: kh rows of W floats for max, one row for the averages)
+   gathers each output's g through the column table (pool_sep_col_table);
+   max puts it in the winner's tap row and column only. Then each tap row
+   ky adds its t row to its two neighbour rows of g_x, contiguously: work
+   per output row (Wo*kw + kh*W) instead of per tap and pixel. Serial per
+   plane, hence deterministic without atomics. */
+kernel void pool_rows_backward_gx(global const float *py, global const int *tab, int Wp,
+                                  int fixed, global const float *gy, global const float *argmax,
+                                  POOL_GEOMETRY, global float *trow, global float *gx)
+{
+    long nc = get_global_id(0);
+    if (nc >= (long)N * C) return;
+    int n = (int)(nc / C), nt = mode == MODE_MAX ? kh : 1;
+    long P = (long)N * kw * Wp;
+    global const int *t0 = tab + (long)n * kw * Wp;
+    global const float *tf = (global const float *)(tab + P) + (long)n * kw * Wp;
+    global const int *tin = tab + 2 * P + (long)n * kw * Wp;
+    global float *gp = gx + nc * H * W, *t = trow + nc * nt * W;
+    pool_zero(gp, (long)H * W);
+    for (int i = 0; i < Ho; i++) {
+        float yb = fixed ? (float)(i * sh) : py[(long)n * Ho + i];
+        long o = (nc * Ho + i) * Wo;
+        int cy = pool_axis_count(yb, kh, dh, ph, H);
+        pool_zero(t, (long)nt * W);
+        for (int j = 0; j < Wo; j++) {
             if (mode == MODE_MAX) {
-                if (pool_winner(argmax[o], kh * kw) == ky * kw + kx) acc += gy[o];
-            } else {
-                acc += pool_scale(gy[o], (float)(i * sh), (float)(j * sw), mode, kh, kw, ph, pw,
-                                  dh, dw, H, W);
+                int win = pool_winner(argmax[o + j], kh * kw);
+                if (win >= 0) pool_add_col(t + (win / kw) * W, t0, tf, (win % kw) * Wp + j, W, gy[o + j]);
+                continue;
             }
+            int cx = 0;
+            for (int kx = 0; kx < kw; kx++) cx += tin[kx * Wp + j];
+            /* pool_scale's divisors */
+            float g = mode == MODE_AVG ? gy[o + j] / (float)(kh * kw)
+                                       : gy[o + j] / (float)max(cy * cx, 1);
+            for (int kx = 0; kx < kw; kx++)
+                if (mode == MODE_AVG || tin[kx * Wp + j]) pool_add_col(t, t0, tf, kx * Wp + j, W, g);
+        }
+        for (int ky = 0; ky < kh; ky++) {
+            float ty = pool_tap(yb, ky, dh, ph);
+            int y0;
+            float fy;
+            /* Max winners and excluded-padding taps are inside. */
+            if ((mode != MODE_AVG && !pool_inside(ty, H)) || !bl_axis(ty, H, &y0, &fy)) continue;
+            global const float *tr = t + (mode == MODE_MAX ? ky * W : 0);
+            if (y0 >= 0) pool_add_row(gp + (long)y0 * W, tr, bl_weight(fy, 0), W);
+            if (y0 + 1 < H) pool_add_row(gp + (long)(y0 + 1) * W, tr, bl_weight(fy, 1), W);
         }
     }
-    gx[p] = acc;
 }
 
-/* -------------------------------------------------- backward: separable */
-
-/* One work-item builds, for image n and one axis, the counting-sort index
-   of the (output line l, tap t, neighbour a) triples whose bilinear
-   neighbour a lands on each input line: start (n_in + 1 per image) and
-   entries (L*k*2 per image, code (l*k + t)*2 + a): line h holds entries
-   [start[h], start[h+1]), ascending. */
-kernel void pool_sep_index(global const float *pos, int N, int L, int k, int dil, int pad,
-                           int n_in, global int *start, global int *entries)
-{
-    int n = get_global_id(0);
-    if (n >= N) return;
-    global int *st = start + (long)n * (n_in + 1);
-    global int *en = entries + (long)n * L * k * 2;
-    for (int h = 0; h <= n_in; h++) st[h] = 0;
-    for (int pass = 0; pass < 2; pass++) {
-        /* pass 0 counts per line; pass 1 fills from each line's end
-           backwards, walking the triples in reverse so the lines come out
-           ascending and st[h] ends at the line's start. */
-        for (int e = L * k * 2 - 1; e >= 0; e--) {
-            int l = e / (2 * k), t = (e / 2) % k, a = e % 2, i0;
-            float f;
-            if (!bl_axis(pool_tap(pos[(long)n * L + l], t, dil, pad), n_in, &i0, &f)) continue;
-            int line = i0 + a;
-            if (line < 0 || line >= n_in) continue;
-            if (pass == 0) st[line]++;
-            else en[--st[line]] = e;
-        }
-        if (pass == 0) /* inclusive prefix: st[h] = end of line h */
-            for (int h = 1; h <= n_in; h++) st[h] += st[h - 1];
-    }
-}
-
-/* Decodes an index entry: the output line, the tap, its position and the
-   neighbour's bilinear weight. */
-inline float pool_entry(int e, global const float *pos, long row, int k, int dil, int pad,
-                        int n_in, int *l, int *t, float *w)
-{
-    *l = e / (2 * k);
-    *t = (e / 2) % k;
-    float p = pool_tap(pos[row + *l], *t, dil, pad);
-    int i0;
-    float f;
-    bl_axis(p, n_in, &i0, &f); /* valid: the index holds valid taps only */
-    *w = bl_weight(f, e % 2);
-    return p;
-}
-
-/* One work-item gathers g_x of one input pixel (n,c,h,w) at separable
-   positions: the rows index times the columns index, in index order. */
-kernel void pool_sep_backward_gx(global const float *py, global const float *px,
-                                 global const float *gy, global const float *argmax,
-                                 global const int *rstart, global const int *rentries,
-                                 global const int *cstart, global const int *centries,
-                                 POOL_GEOMETRY, global float *gx)
-{
-    long p = get_global_id(0);
-    if (p >= (long)N * C * H * W) return;
-    int w = (int)(p % W), h = (int)((p / W) % H);
-    long nc = p / ((long)H * W);
-    int n = (int)(nc / C);
-    global const int *rs = rstart + (long)n * (H + 1), *cs = cstart + (long)n * (W + 1);
-    global const int *re = rentries + (long)n * Ho * kh * 2, *ce = centries + (long)n * Wo * kw * 2;
-    float acc = 0.0f;
-    for (int r = rs[h]; r < rs[h + 1]; r++) {
-        int i, ky, j, kx;
-        float wy, wx;
-        float ty = pool_entry(re[r], py, (long)n * Ho, kh, dh, ph, H, &i, &ky, &wy);
-        if (mode != MODE_AVG && !pool_inside(ty, H)) continue;
-        for (int q = cs[w]; q < cs[w + 1]; q++) {
-            float tx = pool_entry(ce[q], px, (long)n * Wo, kw, dw, pw, W, &j, &kx, &wx);
-            if (mode != MODE_AVG && !pool_inside(tx, W)) continue;
-            long o = (nc * Ho + i) * Wo + j;
-            if (mode == MODE_MAX && pool_winner(argmax[o], kh * kw) != ky * kw + kx) continue;
-            float g = pool_scale(gy[o], py[(long)n * Ho + i], px[(long)n * Wo + j], mode, kh, kw,
-                                 ph, pw, dh, dw, H, W);
-            acc += g * (wy * wx);
-        }
-    }
-    gx[p] = acc;
-}
-
-/* One work-item: channel c's share of the position gradient of output row
-   l (axis 0, over all columns j) or column l (axis 1, over all rows i) of
-   image n, into part[(n*L + l)*C + c]; pool_reduce_channels sums it. */
+/* One work-item: plane (n,c)'s share of both position gradients at
+   separable positions: for output row i the sum over j of g * dX~/dy into
+   prow[(n*Ho + i)*C + c], for column j the sum over i of g * dX~/dx into
+   pcol[(n*Wo + j)*C + c]; pool_reduce_channels sums the channels. The
+   derivatives come from the row cache of pool_sep_forward_rows with both
+   parts: dX~/dy = H[y0+1] - H[y0] and dX~/dx = (1-fy) D[y0] + fy D[y0+1]
+   (H the column part, D its x-derivative), VW outputs at a time. Its share
+   of `scratch`: the cache (POOL_SLOTS*2*kw*Wp floats), then the column
+   sums (Wp floats). */
 kernel void pool_sep_grad_pos(global const float *x, global const float *py,
-                              global const float *px, global const float *gy,
-                              global const float *argmax, POOL_GEOMETRY, int axis,
-                              global float *part)
+                              global const int *tab, int Wp, global const float *gy,
+                              global const float *argmax, POOL_GEOMETRY, global float *prow,
+                              global float *pcol, local float *scratch)
 {
-    int L = axis ? Wo : Ho, M = axis ? Ho : Wo;
-    long o = get_global_id(0);
-    if (o >= (long)N * L * C) return;
-    int c = (int)(o % C), l = (int)((o / C) % L), n = (int)(o / ((long)C * L));
-    long nc = (long)n * C + c;
+    long nc = get_global_id(0);
+    if (nc >= (long)N * C) return;
+    int n = (int)(nc / C), c = (int)(nc % C);
+    long P = (long)N * kw * Wp;
     global const float *plane = x + nc * H * W;
-    float acc = 0.0f;
-    for (int m = 0; m < M; m++) {
-        int i = axis ? m : l, j = axis ? l : m;
-        long oy = (nc * Ho + i) * Wo + j;
-        float yb = py[(long)n * Ho + i], xb = px[(long)n * Wo + j];
-        int win = mode == MODE_MAX ? pool_winner(argmax[oy], kh * kw) : -1;
-        float2 s = pool_window_grad(plane, H, W, yb, xb, mode, kh, kw, ph, pw, dh, dw, win);
-        acc += pool_scale(gy[oy], yb, xb, mode, kh, kw, ph, pw, dh, dw, H, W) * (axis ? s.y : s.x);
+    global const int *t0 = tab + (long)n * kw * Wp;
+    global const float *tf = (global const float *)(tab + P) + (long)n * kw * Wp;
+    global const int *tin = tab + 2 * P + (long)n * kw * Wp;
+    local float *cache = scratch + get_local_id(0) * (long)(POOL_SLOTS * 2 * kw + 1) * Wp;
+    local float *colsum = cache + POOL_SLOTS * 2 * kw * Wp;
+    int tag[POOL_SLOTS];
+    for (int k = 0; k < POOL_SLOTS; k++) tag[k] = -1;
+    for (int j0 = 0; j0 < Wp; j0 += VW) vstore16((floatv)(0.0f), 0, colsum + j0);
+    for (int i = 0; i < Ho; i++) {
+        float yb = py[(long)n * Ho + i];
+        int cy = pool_axis_count(yb, kh, dh, ph, H);
+        float rowsum = 0.0f;
+        for (int j0 = 0; j0 < Wp; j0 += VW) {
+            long o = (nc * Ho + i) * Wo + j0;
+            int nv = min(Wo - j0, VW);
+            float gl[VW], wl[VW];
+            for (int l = 0; l < VW; l++) {
+                gl[l] = l < nv ? gy[o + l] : 0.0f;
+                wl[l] = l < nv && mode == MODE_MAX ? (float)pool_winner(argmax[o + l], kh * kw)
+                                                   : -1.0f;
+            }
+            floatv g = vloadf(0, gl);
+            intv win = convert_int16(vloadf(0, wl)), cx = 0;
+            for (int kx = 0; kx < kw; kx++) cx += vloadi(0, tin + kx * Wp + j0);
+            /* pool_scale's divisors */
+            if (mode == MODE_AVG) g = g / (float)(kh * kw);
+            if (mode == MODE_AVG_EXCL) g = g / convert_floatv(max(cy * cx, 1));
+            floatv sdy = (floatv)(0.0f), sdx = (floatv)(0.0f);
+            for (int ky = 0; ky < kh; ky++) {
+                float ty = pool_tap(yb, ky, dh, ph);
+                int y0;
+                float fy;
+                if ((mode != MODE_AVG && !pool_inside(ty, H)) || !bl_axis(ty, H, &y0, &fy))
+                    continue;
+                bool ok0 = y0 >= 0, ok1 = y0 + 1 < H;
+                local const float *h0 = ok0 ? pool_cached_row(plane, y0, W, kw, Wp, t0, tf, 2,
+                                                              cache, tag)
+                                            : colsum;
+                local const float *h1 = ok1 ? pool_cached_row(plane, y0 + 1, W, kw, Wp, t0, tf,
+                                                              2, cache, tag)
+                                            : colsum;
+                for (int kx = 0; kx < kw; kx++) {
+                    floatv z = (floatv)(0.0f);
+                    floatv a = ok0 ? vloadf(0, h0 + kx * Wp + j0) : z;
+                    floatv b = ok1 ? vloadf(0, h1 + kx * Wp + j0) : z;
+                    floatv da = ok0 ? vloadf(0, h0 + (kw + kx) * Wp + j0) : z;
+                    floatv db = ok1 ? vloadf(0, h1 + (kw + kx) * Wp + j0) : z;
+                    intv use = mode == MODE_MAX ? win == ky * kw + kx
+                               : mode == MODE_AVG ? (intv)(-1)
+                                                  : -vloadi(0, tin + kx * Wp + j0);
+                    sdy += select(z, b - a, use);
+                    sdx += select(z, (1.0f - fy) * da + fy * db, use);
+                }
+            }
+            floatv gy_dy = g * sdy;
+            vstore16(vloadf(0, colsum + j0) + g * sdx, 0, colsum + j0);
+            float part[VW];
+            vstore16(gy_dy, 0, part);
+            for (int l = 0; l < nv; l++) rowsum += part[l];
+        }
+        prow[((long)n * Ho + i) * C + c] = rowsum;
     }
-    part[o] = acc;
+    for (int j = 0; j < Wo; j++) pcol[((long)n * Wo + j) * C + c] = colsum[j];
 }
 
 /* One work-item sums the C partials of one row of part into out. */

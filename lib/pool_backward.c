@@ -1,7 +1,8 @@
 /* Pooling backward (DESIGN.md 1.5): g_x and the position gradients, all
-   deterministic (no float atomics). The fixed grid and separable positions
-   gather g_x per input pixel; a grid scatters per (n,c) plane in one
-   work-item; position gradients are fixed-order reductions. */
+   deterministic (no float atomics): g_x is summed per (n,c) plane by one
+   work-item in a fixed order (separably for the fixed grid and separable
+   positions); position gradients are fixed-order reductions. */
+#include "ops_device.h"
 #include "pool_common.h"
 
 /* What one backward call reads and writes. */
@@ -72,86 +73,98 @@ static ads_status launch(ads_context *ctx, ads_launch *l, cl_uint geom_at, const
     return pool_enqueue(ctx, l);
 }
 
-static ads_status fixed_gx(ads_context *ctx, const pool_bwd *b)
+/* g_x on the fixed grid or at separable positions (pool_rows_backward_gx):
+   the column table, then one work-item per plane. */
+static ads_status rows_gx(ads_context *ctx, const pool_bwd *b)
 {
     const pool_call *c = b->c;
-    ads_launch l = {.nreads = 2, .nwrites = 1, .reads = {b->gy, b->argmax}, .writes = {b->gx}};
-    ADS_TRY(pool_kernel(ctx, "pool_fixed_backward_gx", &l.kernel));
-    ADS_TRY(ads_arg_mem(l.kernel, 0, b->gy));
-    ADS_TRY(ads_arg_mem(l.kernel, 1, b->argmax));
-    ADS_TRY(ads_arg_mem(l.kernel, 17, b->gx));
-    return launch(ctx, &l, 2, c, (size_t)c->N * c->C * c->H * c->W);
-}
-
-/* The counting-sort index of one axis (pool_sep_index in cl/pool.cl). */
-static ads_status sep_index(ads_context *ctx, const pool_call *c, const ads_tensor *pos, int L,
-                            int k, int dil, int pad, int n_in, ads_tensor *start,
-                            ads_tensor *entries)
-{
-    cl_kernel kern;
-    ADS_TRY(pool_kernel(ctx, "pool_sep_index", &kern));
-    int v[6] = {c->N, L, k, dil, pad, n_in};
-    ADS_TRY(ads_arg_mem(kern, 0, pos));
-    for (cl_uint i = 0; i < 6; i++) ADS_TRY(ads_arg_int(kern, 1 + i, v[i]));
-    ADS_TRY(ads_arg_mem(kern, 7, start));
-    ADS_TRY(ads_arg_mem(kern, 8, entries));
-    ads_launch l = {.kernel = kern, .global = {(size_t)c->N}, .nreads = 1, .nwrites = 2,
-                    .reads = {pos}, .writes = {start, entries}};
-    return pool_enqueue(ctx, &l);
-}
-
-static ads_status sep_gather(ads_context *ctx, const pool_bwd *b, ads_tensor *const ws[4])
-{
-    const pool_call *c = b->c;
-    ads_launch l = {.nreads = 8, .nwrites = 1, .writes = {b->gx},
-                    .reads = {c->py, c->px, b->gy, b->argmax, ws[0], ws[1], ws[2], ws[3]}};
-    ADS_TRY(pool_kernel(ctx, "pool_sep_backward_gx", &l.kernel));
-    for (cl_uint i = 0; i < 8; i++) ADS_TRY(ads_arg_mem(l.kernel, i, l.reads[i]));
-    ADS_TRY(ads_arg_mem(l.kernel, 23, b->gx));
-    return launch(ctx, &l, 8, c, (size_t)c->N * c->C * c->H * c->W);
-}
-
-static ads_status sep_gx(ads_context *ctx, const pool_bwd *b)
-{
-    const pool_call *c = b->c;
-    const ads_pool_desc *d = &c->d;
-    size_t counts[4] = {(size_t)c->N * (c->H + 1), (size_t)c->N * c->Ho * d->kh * 2,
-                        (size_t)c->N * (c->W + 1), (size_t)c->N * c->Wo * d->kw * 2};
-    ads_tensor *ws[4] = {NULL, NULL, NULL, NULL};
-    ads_status st = ADS_OK;
-    for (int i = 0; i < 4 && st == ADS_OK; i++) st = ads_workspace_acquire(ctx, counts[i], &ws[i]);
-    if (st == ADS_OK)
-        st = sep_index(ctx, c, c->py, c->Ho, d->kh, d->dil_h, d->pad_h, c->H, ws[0], ws[1]);
-    if (st == ADS_OK)
-        st = sep_index(ctx, c, c->px, c->Wo, d->kw, d->dil_w, d->pad_w, c->W, ws[2], ws[3]);
-    if (st == ADS_OK) st = sep_gather(ctx, b, ws);
-    for (int i = 0; i < 4; i++) ads_workspace_release(ctx, ws[i]);
+    bool fixed = c->kind == POOL_FIXED;
+    size_t t_rows = c->d.mode == ADS_POOL_MAX ? (size_t)c->d.kh : 1;
+    ads_tensor *tab = NULL, *trow = NULL;
+    ADS_TRY(ads_workspace_acquire(ctx, pool_col_table_count(c), &tab));
+    ads_status st = ads_workspace_acquire(ctx, (size_t)c->N * c->C * t_rows * c->W, &trow);
+    if (st == ADS_OK) st = pool_col_table(ctx, c, tab);
+    /* The fixed grid reads no positions; the argument still needs a buffer. */
+    const ads_tensor *py = fixed ? tab : c->py;
+    ads_launch l = {.nreads = 4, .nwrites = 2, .reads = {py, tab, b->gy, b->argmax},
+                    .writes = {trow, b->gx}};
+    if (st == ADS_OK) st = pool_kernel(ctx, "pool_rows_backward_gx", &l.kernel);
+    if (st == ADS_OK) st = ads_arg_mem(l.kernel, 0, py);
+    if (st == ADS_OK) st = ads_arg_mem(l.kernel, 1, tab);
+    if (st == ADS_OK) st = ads_arg_int(l.kernel, 2, pool_padded_wo(c));
+    if (st == ADS_OK) st = ads_arg_int(l.kernel, 3, fixed);
+    if (st == ADS_OK) st = ads_arg_mem(l.kernel, 4, b->gy);
+    if (st == ADS_OK) st = ads_arg_mem(l.kernel, 5, b->argmax);
+    if (st == ADS_OK) st = ads_arg_mem(l.kernel, 21, trow);
+    if (st == ADS_OK) st = ads_arg_mem(l.kernel, 22, b->gx);
+    if (st == ADS_OK) st = launch(ctx, &l, 6, c, (size_t)c->N * c->C);
+    ads_workspace_release(ctx, tab);
+    ads_workspace_release(ctx, trow);
     return st;
 }
 
-/* g_py (axis 0) or g_px (axis 1): per-channel partials, then their sum. */
-static ads_status sep_grad_pos(ads_context *ctx, const pool_bwd *b, int axis, ads_tensor *out)
+/* part (rows x C) summed over C into out (pool_reduce_channels). */
+static ads_status reduce_channels(ads_context *ctx, const ads_tensor *part, size_t rows, int C,
+                                  ads_tensor *out)
 {
-    const pool_call *c = b->c;
-    size_t rows = (size_t)c->N * (axis ? c->Wo : c->Ho);
-    ads_tensor *part;
-    ADS_TRY(ads_workspace_acquire(ctx, rows * c->C, &part));
-    ads_launch l = {.nreads = 5, .nwrites = 1, .writes = {part},
-                    .reads = {c->x, c->py, c->px, b->gy, b->argmax}};
-    ads_status st = pool_kernel(ctx, "pool_sep_grad_pos", &l.kernel);
-    for (cl_uint i = 0; i < 5 && st == ADS_OK; i++) st = ads_arg_mem(l.kernel, i, l.reads[i]);
-    if (st == ADS_OK) st = ads_arg_int(l.kernel, 20, axis);
-    if (st == ADS_OK) st = ads_arg_mem(l.kernel, 21, part);
-    if (st == ADS_OK) st = launch(ctx, &l, 5, c, rows * c->C);
     ads_launch r = {.nreads = 1, .nwrites = 1, .reads = {part}, .writes = {out},
                     .global = {rows}};
-    if (st == ADS_OK) st = pool_kernel(ctx, "pool_reduce_channels", &r.kernel);
-    if (st == ADS_OK) st = ads_arg_mem(r.kernel, 0, part);
-    if (st == ADS_OK) st = ads_arg_long(r.kernel, 1, (int64_t)rows);
-    if (st == ADS_OK) st = ads_arg_int(r.kernel, 2, c->C);
-    if (st == ADS_OK) st = ads_arg_mem(r.kernel, 3, out);
-    if (st == ADS_OK) st = pool_enqueue(ctx, &r);
-    ads_workspace_release(ctx, part);
+    ADS_TRY(pool_kernel(ctx, "pool_reduce_channels", &r.kernel));
+    ADS_TRY(ads_arg_mem(r.kernel, 0, part));
+    ADS_TRY(ads_arg_long(r.kernel, 1, (int64_t)rows));
+    ADS_TRY(ads_arg_int(r.kernel, 2, C));
+    ADS_TRY(ads_arg_mem(r.kernel, 3, out));
+    return pool_enqueue(ctx, &r);
+}
+
+/* The row-cached position-gradient pass (pool_sep_grad_pos) into the
+   per-channel partials prow and pcol. */
+static ads_status sep_grad_pos_partials(ads_context *ctx, const pool_bwd *b, ads_tensor *prow,
+                                        ads_tensor *pcol)
+{
+    const pool_call *c = b->c;
+    size_t group = 1, local = pool_rows_local(ctx, pool_rows_item_floats(c, 2), &group);
+    if (!local)
+        return ads_fail(ADS_ERR_TOO_LARGE,
+                        "the position gradients of Wo = %d columns with kw = %d need more local "
+                        "memory than the device has (%llu bytes)",
+                        c->Wo, c->d.kw, (unsigned long long)ctx->dev[0].info.local_mem_bytes);
+    ads_tensor *tab;
+    ADS_TRY(ads_workspace_acquire(ctx, pool_col_table_count(c), &tab));
+    ads_launch l = {.nreads = 5, .nwrites = 2, .writes = {prow, pcol},
+                    .reads = {c->x, c->py, tab, b->gy, b->argmax}};
+    ads_status st = pool_col_table(ctx, c, tab);
+    if (st == ADS_OK) st = pool_kernel(ctx, "pool_sep_grad_pos", &l.kernel);
+    for (cl_uint i = 0; i < 3 && st == ADS_OK; i++) st = ads_arg_mem(l.kernel, i, l.reads[i]);
+    if (st == ADS_OK) st = ads_arg_int(l.kernel, 3, pool_padded_wo(c));
+    if (st == ADS_OK) st = ads_arg_mem(l.kernel, 4, b->gy);
+    if (st == ADS_OK) st = ads_arg_mem(l.kernel, 5, b->argmax);
+    if (st == ADS_OK) st = pool_set_geometry(l.kernel, 6, c);
+    if (st == ADS_OK) st = ads_arg_mem(l.kernel, 21, prow);
+    if (st == ADS_OK) st = ads_arg_mem(l.kernel, 22, pcol);
+    if (st == ADS_OK) st = ads_arg_local(l.kernel, 23, local);
+    l.dims = 1;
+    l.global[0] = (size_t)c->N * c->C;
+    l.local[0] = group;
+    if (st == ADS_OK) st = ads_enqueue(ctx, &l);
+    ads_workspace_release(ctx, tab);
+    return st;
+}
+
+/* g_py and g_px (either may be NULL): per-channel partials of both in one
+   pass over the outputs, then their sums over the channels. */
+static ads_status sep_grad_pos(ads_context *ctx, const pool_bwd *b)
+{
+    const pool_call *c = b->c;
+    size_t rows = (size_t)c->N * c->Ho, cols = (size_t)c->N * c->Wo;
+    ads_tensor *prow = NULL, *pcol = NULL;
+    ADS_TRY(ads_workspace_acquire(ctx, rows * c->C, &prow));
+    ads_status st = ads_workspace_acquire(ctx, cols * c->C, &pcol);
+    if (st == ADS_OK) st = sep_grad_pos_partials(ctx, b, prow, pcol);
+    if (st == ADS_OK && b->gat.py) st = reduce_channels(ctx, prow, rows, c->C, b->gat.py);
+    if (st == ADS_OK && b->gat.px) st = reduce_channels(ctx, pcol, cols, c->C, b->gat.px);
+    ads_workspace_release(ctx, prow);
+    ads_workspace_release(ctx, pcol);
     return st;
 }
 
@@ -181,11 +194,10 @@ static ads_status run_backward(ads_context *ctx, const pool_bwd *b)
 {
     switch (b->c->kind) {
     case POOL_FIXED:
-        return b->gx ? fixed_gx(ctx, b) : ADS_OK;
+        return b->gx ? rows_gx(ctx, b) : ADS_OK;
     case POOL_SEPARABLE:
-        if (b->gx) ADS_TRY(sep_gx(ctx, b));
-        if (b->gat.py) ADS_TRY(sep_grad_pos(ctx, b, 0, b->gat.py));
-        return b->gat.px ? sep_grad_pos(ctx, b, 1, b->gat.px) : ADS_OK;
+        if (b->gx) ADS_TRY(rows_gx(ctx, b));
+        return b->gat.py || b->gat.px ? sep_grad_pos(ctx, b) : ADS_OK;
     case POOL_GRID:
         if (b->gx) ADS_TRY(grid_gx(ctx, b));
         return b->gat.grid ? grid_grad_pos(ctx, b) : ADS_OK;
@@ -193,9 +205,10 @@ static ads_status run_backward(ads_context *ctx, const pool_bwd *b)
     return ADS_OK;
 }
 
-ads_status ads_pool_backward_ex(ads_context *ctx, const ads_pool_desc *d, const ads_tensor *x,
-                                ads_sampling at, const ads_tensor *argmax, const ads_tensor *gy,
-                                ads_tensor *gx, ads_sampling_grad gat)
+ads_status ads_pool_backward_ex_on_device(ads_context *ctx, const ads_pool_desc *d,
+                                          const ads_tensor *x, ads_sampling at,
+                                          const ads_tensor *argmax, const ads_tensor *gy,
+                                          ads_tensor *gx, ads_sampling_grad gat)
 {
     pool_call c;
     ADS_TRY(pool_prepare(ctx, d, x, at, &c));
@@ -216,11 +229,4 @@ ads_status ads_pool_backward_ex(ads_context *ctx, const ads_pool_desc *d, const 
     ads_status st = run_backward(ctx, &b);
     ads_workspace_release(ctx, winners);
     return st;
-}
-
-ads_status ads_pool_backward(ads_context *ctx, const ads_pool_desc *d, const ads_tensor *x,
-                             ads_sampling at, const ads_tensor *gy, ads_tensor *gx,
-                             ads_sampling_grad gat)
-{
-    return ads_pool_backward_ex(ctx, d, x, at, NULL, gy, gx, gat);
 }

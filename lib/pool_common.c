@@ -3,6 +3,8 @@
 #include "pool_common.h"
 
 #include <limits.h>
+#include <stdlib.h>
+#include <string.h>
 
 /* Kernels index with int inside a plane and long across planes; these
    bounds keep every int expression (i*sh - ph + ky*dh, ...) in range. */
@@ -212,33 +214,154 @@ ads_status pool_enqueue(ads_context *ctx, ads_launch *l)
     return ads_enqueue(ctx, l);
 }
 
+/* Outputs per work-item of the fixed and separable forward kernels (VW in
+   cl/pool.cl). */
+#define POOL_VW 16
+
+static size_t round_up(size_t v, size_t m) { return (v + m - 1) / m * m; }
+
+size_t pool_col_table_count(const pool_call *c)
+{
+    return (size_t)3 * c->N * c->d.kw * pool_padded_wo(c);
+}
+
+int pool_padded_wo(const pool_call *c) { return (int)round_up((size_t)c->Wo, POOL_VW); }
+
+ads_status pool_col_table(ads_context *ctx, const pool_call *c, ads_tensor *tab)
+{
+    const ads_pool_desc *d = &c->d;
+    bool fixed = c->kind == POOL_FIXED;
+    cl_kernel k;
+    ADS_TRY(pool_kernel(ctx, "pool_sep_col_table", &k));
+    int Wp = pool_padded_wo(c);
+    int v[8] = {fixed ? d->stride_w : 0, c->N, c->W, c->Wo, Wp, d->kw, d->dil_w, d->pad_w};
+    /* The fixed grid reads no positions; the argument still needs a buffer. */
+    const ads_tensor *px = fixed ? c->x : c->px;
+    ADS_TRY(ads_arg_mem(k, 0, px));
+    for (cl_uint i = 0; i < 8; i++) ADS_TRY(ads_arg_int(k, 1 + i, v[i]));
+    ADS_TRY(ads_arg_mem(k, 9, tab));
+    ads_launch l = {.kernel = k, .global = {(size_t)c->N * d->kw * Wp}, .nreads = 1,
+                    .nwrites = 1, .reads = {px}, .writes = {tab}};
+    return pool_enqueue(ctx, &l);
+}
+
+/* Sets the output arguments from index a: an unwritten output's argument
+   still needs a buffer, the other one. */
+static ads_status set_outputs(ads_launch *l, cl_uint a, ads_tensor *y, ads_tensor *argmax)
+{
+    ADS_TRY(ads_arg_mem(l->kernel, a, y ? y : argmax));
+    ADS_TRY(ads_arg_mem(l->kernel, a + 1, argmax ? argmax : y));
+    ADS_TRY(ads_arg_int(l->kernel, a + 2, y != NULL));
+    ADS_TRY(ads_arg_int(l->kernel, a + 3, argmax != NULL));
+    if (y) l->writes[l->nwrites++] = y;
+    if (argmax) l->writes[l->nwrites++] = argmax;
+    return ADS_OK;
+}
+
+static ads_status fixed_forward(ads_context *ctx, const pool_call *c, ads_tensor *y,
+                                ads_tensor *argmax)
+{
+    size_t rows = (size_t)c->N * c->C * c->Ho;
+    ads_launch l = {.global = {rows * (round_up((size_t)c->Wo, POOL_VW) / POOL_VW)},
+                    .nreads = 1, .reads = {c->x}};
+    ADS_TRY(pool_kernel(ctx, "pool_fixed_forward", &l.kernel));
+    ADS_TRY(ads_arg_mem(l.kernel, 0, c->x));
+    ADS_TRY(pool_set_geometry(l.kernel, 1, c));
+    ADS_TRY(set_outputs(&l, 16, y, argmax));
+    return pool_enqueue(ctx, &l);
+}
+
+/* Input rows a row-cached kernel keeps per work-item (POOL_SLOTS in
+   cl/pool.cl). */
+#define POOL_SLOTS 8
+
+size_t pool_rows_local(ads_context *ctx, size_t per_item_floats, size_t *group)
+{
+    uint64_t have = ctx->dev[0].info.local_mem_bytes;
+    size_t max_wg = ctx->dev[0].info.max_work_group_size;
+    /* Few distinct sizes: PoCL compiles each (kernel, local size) pair. */
+    for (size_t g = 8; g >= 1; g /= 2)
+        if ((!max_wg || g <= max_wg) && g * per_item_floats * 4 <= have / 2) {
+            *group = g;
+            return g * per_item_floats * 4;
+        }
+    return 0;
+}
+
+/* Floats of local memory one work-item of pool_sep_forward_rows (parts 1)
+   or pool_sep_grad_pos (parts 2) uses: the row cache and one or two rows
+   of running values. */
+size_t pool_rows_item_floats(const pool_call *c, int parts)
+{
+    return ((size_t)POOL_SLOTS * parts * c->d.kw + (parts == 1 ? 2 : 1)) * pool_padded_wo(c);
+}
+
+/* ADS_POOL_SEP=direct forces the direct separable forward (tests and
+   experiments); it also runs where local memory is too small. */
+static size_t sep_rows_local_bytes(ads_context *ctx, const pool_call *c, size_t *group)
+{
+    const char *env = getenv("ADS_POOL_SEP");
+    if (env && strcmp(env, "direct") == 0) return 0;
+    return pool_rows_local(ctx, pool_rows_item_floats(c, 1), group);
+}
+
+static ads_status sep_forward(ads_context *ctx, const pool_call *c, ads_tensor *y,
+                              ads_tensor *argmax)
+{
+    int Wp = pool_padded_wo(c);
+    size_t group = 1, local = sep_rows_local_bytes(ctx, c, &group);
+    size_t rows = (size_t)c->N * c->C * c->Ho;
+    ads_tensor *tab;
+    ADS_TRY(ads_workspace_acquire(ctx, pool_col_table_count(c), &tab));
+    ads_launch l = {.nreads = 3, .reads = {c->x, c->py, tab}};
+    ads_status st = pool_col_table(ctx, c, tab);
+    if (st == ADS_OK)
+        st = pool_kernel(ctx, local ? "pool_sep_forward_rows" : "pool_sep_forward", &l.kernel);
+    if (st == ADS_OK) st = ads_arg_mem(l.kernel, 0, c->x);
+    if (st == ADS_OK) st = ads_arg_mem(l.kernel, 1, c->py);
+    if (st == ADS_OK) st = ads_arg_mem(l.kernel, 2, tab);
+    if (st == ADS_OK) st = ads_arg_int(l.kernel, 3, Wp);
+    if (st == ADS_OK) st = pool_set_geometry(l.kernel, 4, c);
+    if (st == ADS_OK) st = set_outputs(&l, 19, y, argmax);
+    if (st == ADS_OK && local) {
+        /* One work-item per POOL_ROWS (8) output rows of a plane. */
+        st = ads_arg_local(l.kernel, 23, local);
+        l.dims = 1;
+        l.global[0] = (size_t)c->N * c->C * ((c->Ho + 7) / 8);
+        l.local[0] = group;
+        if (st == ADS_OK) st = ads_enqueue(ctx, &l);
+    } else if (st == ADS_OK) {
+        l.global[0] = rows * (Wp / POOL_VW);
+        st = pool_enqueue(ctx, &l);
+    }
+    ads_workspace_release(ctx, tab);
+    return st;
+}
+
+static ads_status grid_forward(ads_context *ctx, const pool_call *c, ads_tensor *y,
+                               ads_tensor *argmax)
+{
+    ads_launch l = {.global = {(size_t)c->N * c->C * c->Ho * c->Wo}, .nreads = 2,
+                    .reads = {c->x, c->grid}};
+    ADS_TRY(pool_kernel(ctx, "pool_grid_forward", &l.kernel));
+    ADS_TRY(ads_arg_mem(l.kernel, 0, c->x));
+    ADS_TRY(ads_arg_mem(l.kernel, 1, c->grid));
+    ADS_TRY(pool_set_geometry(l.kernel, 2, c));
+    ADS_TRY(set_outputs(&l, 17, y, argmax));
+    return pool_enqueue(ctx, &l);
+}
+
+/* The one place that picks the forward kernels of each sampling kind. */
 ads_status pool_enqueue_forward(ads_context *ctx, const pool_call *c, ads_tensor *y,
                                 ads_tensor *argmax)
 {
-    static const char *names[] = {"pool_fixed_forward", "pool_sep_forward", "pool_grid_forward"};
-    cl_kernel k;
-    ADS_TRY(pool_kernel(ctx, names[c->kind], &k));
-    ads_launch l = {.kernel = k, .dims = 1, .global = {(size_t)c->N * c->C * c->Ho * c->Wo}};
-    cl_uint a = 0;
-    l.reads[l.nreads++] = c->x;
-    ADS_TRY(ads_arg_mem(k, a++, c->x));
-    if (c->kind == POOL_SEPARABLE) {
-        l.reads[l.nreads++] = c->py;
-        l.reads[l.nreads++] = c->px;
-        ADS_TRY(ads_arg_mem(k, a++, c->py));
-        ADS_TRY(ads_arg_mem(k, a++, c->px));
-    } else if (c->kind == POOL_GRID) {
-        l.reads[l.nreads++] = c->grid;
-        ADS_TRY(ads_arg_mem(k, a++, c->grid));
+    switch (c->kind) {
+    case POOL_FIXED:
+        return fixed_forward(ctx, c, y, argmax);
+    case POOL_SEPARABLE:
+        return sep_forward(ctx, c, y, argmax);
+    case POOL_GRID:
+        return grid_forward(ctx, c, y, argmax);
     }
-    ADS_TRY(pool_set_geometry(k, a, c));
-    a += 15;
-    /* An unwritten output's argument still needs a buffer: the other one. */
-    ADS_TRY(ads_arg_mem(k, a++, y ? y : argmax));
-    ADS_TRY(ads_arg_mem(k, a++, argmax ? argmax : y));
-    ADS_TRY(ads_arg_int(k, a++, y != NULL));
-    ADS_TRY(ads_arg_int(k, a++, argmax != NULL));
-    if (y) l.writes[l.nwrites++] = y;
-    if (argmax) l.writes[l.nwrites++] = argmax;
-    return pool_enqueue(ctx, &l);
+    return ADS_OK;
 }

@@ -32,10 +32,26 @@ ads_status pool_kernel(ads_context *ctx, const char *name, cl_kernel *k);
 /* Sets the 15 POOL_GEOMETRY arguments starting at index first. */
 ads_status pool_set_geometry(cl_kernel k, cl_uint first, const pool_call *c);
 
-/* Enqueues a 1-D pool launch with the one local size every pool kernel
-   uses (PoCL compiles each (kernel, local size) pair: one size keeps that
-   to one compile per kernel whatever the shapes). */
+/* Enqueues a 1-D pool launch with the one local size the pool kernels use
+   (PoCL compiles each (kernel, local size) pair: one size keeps that to
+   one compile per kernel whatever the shapes). The row-cached kernels are
+   the exception: their group size follows their local memory (8, 4, 2 or
+   1; see pool_rows_local). */
 ads_status pool_enqueue(ads_context *ctx, ads_launch *l);
+
+/* The column table of c's columns (pool_sep_col_table in cl/pool.cl): Wo
+   padded to whole vectors, the table's size in floats, and its build into
+   tab (from px, or from the fixed grid). */
+int pool_padded_wo(const pool_call *c);
+size_t pool_col_table_count(const pool_call *c);
+ads_status pool_col_table(ads_context *ctx, const pool_call *c, ads_tensor *tab);
+
+/* The row-cached kernels keep their caches in local memory: the floats
+   one work-item needs (parts 1: forward, 2: position gradients), and the
+   bytes for a group of *group work-items (8, 4, 2 or 1, the most that
+   fit in half the device's local memory), 0 when not even one fits. */
+size_t pool_rows_item_floats(const pool_call *c, int parts);
+size_t pool_rows_local(ads_context *ctx, size_t per_item_floats, size_t *group);
 
 /* Enqueues the forward kernel of c's sampling kind; y or argmax may be
    NULL (not both): that output is not written. */

@@ -1,9 +1,12 @@
-/* Pooling forward (DESIGN.md 1.5): the public entry points. The kernels
-   are in cl/pool.cl; checks and the launch in lib/pool_common.c. */
+/* Pooling forward (DESIGN.md 1.5) on one device; lib/split_pool_ops.c
+   holds the public entry points. The kernels are in cl/pool.cl; checks
+   and the launch in lib/pool_common.c. */
+#include "ops_device.h"
 #include "pool_common.h"
 
-ads_status ads_pool_forward_ex(ads_context *ctx, const ads_pool_desc *d, const ads_tensor *x,
-                               ads_sampling at, ads_tensor *y, ads_tensor *argmax)
+ads_status ads_pool_forward_ex_on_device(ads_context *ctx, const ads_pool_desc *d,
+                                         const ads_tensor *x, ads_sampling at, ads_tensor *y,
+                                         ads_tensor *argmax)
 {
     pool_call c;
     ADS_TRY(pool_prepare(ctx, d, x, at, &c));
@@ -14,10 +17,4 @@ ads_status ads_pool_forward_ex(ads_context *ctx, const ads_pool_desc *d, const a
     ADS_TRY(pool_check_distinct(argmax, "argmax", others, 5));
     ADS_TRY(ads_check_finite(x, "x"));
     return pool_enqueue_forward(ctx, &c, y, argmax);
-}
-
-ads_status ads_pool_forward(ads_context *ctx, const ads_pool_desc *d, const ads_tensor *x,
-                            ads_sampling at, ads_tensor *y)
-{
-    return ads_pool_forward_ex(ctx, d, x, at, y, NULL);
 }

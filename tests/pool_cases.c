@@ -125,6 +125,35 @@ void pc_random(ads_context *ctx, pool_case *pc, pc_kind kind, ads_pool_mode mode
     }
 }
 
+void pc_large(ads_context *ctx, pool_case *pc, pc_kind kind, ads_pool_mode mode, bool monotone)
+{
+    for (;;) {
+        ads_pool_desc d = {mode, test_int(1, 4), test_int(1, 4), test_int(1, 3), test_int(1, 3),
+                           0, 0, test_int(1, 2), test_int(1, 2)};
+        d.pad_h = test_int(0, kind == PC_FIXED ? d.kh / 2 : 2);
+        d.pad_w = test_int(0, kind == PC_FIXED ? d.kw / 2 : 2);
+        /* Wider than a vector (16) and more rows than a work-item's block
+           (8), neither a multiple; C not a multiple of anything. */
+        int N = test_int(1, 3), C = test_int(3, 5), H = test_int(18, 41), W = test_int(34, 53);
+        if (kind == PC_FIXED && (ads_output_size(H, d.kh, d.stride_h, d.pad_h, d.dil_h) <= 0 ||
+                                 ads_output_size(W, d.kw, d.stride_w, d.pad_w, d.dil_w) <= 0))
+            continue;
+        pc_make(ctx, pc, kind, d, N, C, H, W, test_int(9, 27), test_int(17, 41));
+        if (kind == PC_SEP && monotone) {
+            /* An adaptive-stride grid: increasing, about d.stride apart. */
+            for (int n = 0; n < N; n++) {
+                float y = pc_position(-1, 1), x = pc_position(-1, 1);
+                for (int i = 0; i < pc->Ho; i++, y += pc_position(0.5, 0.5 + 2 * d.stride_h))
+                    pc->py[n * pc->Ho + i] = y;
+                for (int j = 0; j < pc->Wo; j++, x += pc_position(0.5, 0.5 + 2 * d.stride_w))
+                    pc->px[n * pc->Wo + j] = x;
+            }
+            pc_sync(pc);
+        }
+        return;
+    }
+}
+
 void pc_free(pool_case *pc)
 {
     free(pc->x);

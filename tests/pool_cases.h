@@ -20,6 +20,10 @@ typedef struct {
 /* A random problem of the given kind and mode, up to max_hw pixels a side
    (borders included: positions reach past both edges). */
 void pc_random(ads_context *ctx, pool_case *pc, pc_kind kind, ads_pool_mode mode, int max_hw);
+/* A larger random problem for the vectorised paths: rows and columns that
+   fill several vectors and work-item blocks but not whole ones; separable
+   positions monotone (an adaptive-stride grid) when asked, else random. */
+void pc_large(ads_context *ctx, pool_case *pc, pc_kind kind, ads_pool_mode mode, bool monotone);
 /* A problem with the given desc and sizes; for PC_FIXED Ho/Wo come from
    the desc, else they are given. Positions random as in pc_random. */
 void pc_make(ads_context *ctx, pool_case *pc, pc_kind kind, ads_pool_desc d, int N, int C, int H,

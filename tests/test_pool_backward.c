@@ -369,6 +369,24 @@ START_TEST(non_finite_positions_backward)
 }
 END_TEST
 
+/* The row-wise kernels on shapes that fill several vectors and row
+   blocks but not whole ones, random and monotone positions. */
+START_TEST(larger_shapes_backward_match_reference)
+{
+    ads_context *ctx = test_context();
+    test_seed(609);
+    for (int trial = 0; trial < 12; trial++) {
+        pool_case pc;
+        pc_large(ctx, &pc, trial % 4 == 3 ? PC_FIXED : PC_SEP, (ads_pool_mode)(trial % 3),
+                 trial % 2 == 0);
+        check_case(ctx, &pc);
+        pc_free(&pc);
+    }
+    pc_summary();
+    ads_context_release(ctx);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("pool_backward");
@@ -382,6 +400,7 @@ int main(void)
     tcase_add_test(tc, uniform_positions_backward_equal_fixed_path);
     tcase_add_test(tc, null_outputs_are_skipped);
     tcase_add_test(tc, non_finite_positions_backward);
+    tcase_add_test(tc, larger_shapes_backward_match_reference);
     suite_add_tcase(s, tc);
     return test_run_suite(s);
 }

@@ -286,6 +286,30 @@ START_TEST(non_finite_positions_read_zero)
 }
 END_TEST
 
+/* Shapes that fill several vectors and row blocks, but not whole ones,
+   with random and monotone positions, through the row-cached separable
+   kernel and (ADS_POOL_SEP=direct) the direct one. */
+START_TEST(larger_shapes_match_reference)
+{
+    ads_context *ctx = test_context();
+    test_seed(506);
+    for (int trial = 0; trial < 18; trial++) {
+        pool_case pc;
+        pc_kind kind = trial % 3 == 2 ? PC_FIXED : PC_SEP;
+        pc_large(ctx, &pc, kind, (ads_pool_mode)(trial % 3), trial % 2 == 0);
+        check_against_reference(ctx, &pc);
+        if (kind == PC_SEP) {
+            setenv("ADS_POOL_SEP", "direct", 1);
+            check_against_reference(ctx, &pc);
+            unsetenv("ADS_POOL_SEP");
+        }
+        pc_free(&pc);
+    }
+    pc_summary();
+    ads_context_release(ctx);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("pool_forward");
@@ -297,6 +321,7 @@ int main(void)
     tcase_add_test(tc, uniform_positions_equal_fixed_path);
     tcase_add_test(tc, ties_and_empty_windows);
     tcase_add_test(tc, non_finite_positions_read_zero);
+    tcase_add_test(tc, larger_shapes_match_reference);
     suite_add_tcase(s, tc);
     return test_run_suite(s);
 }
