@@ -38,20 +38,6 @@ inline float2 gc_tap(int kind, global const float *pa, global const float *pb, l
     return (float2)(y + (float)oy, x + (float)ox);
 }
 
-/* X~ at tap (ky,kx) of output (i,j) of image n on one input plane: an
-   integer read for the fixed kind, the shared bilinear rule otherwise. */
-inline float gc_sample(global const float *plane, global const float *pa,
-                       global const float *pb, long n, int i, int j, int ky, int kx, GC_GEOM)
-{
-    int oy = ky * dh - ph, ox = kx * dw - pw;
-    if (kind == GC_FIXED) {
-        int yy = i * sh + oy, xx = j * sw + ox;
-        return bl_pixel(plane, H, W, yy, xx);
-    }
-    float2 p = gc_tap(kind, pa, pb, n, i, j, Ho, Wo, oy, ox);
-    return bl_value(plane, H, W, p.s0, p.s1);
-}
-
 /* The column kernels below give each work-item one output row of one
    column row: output row i = get_global_id(0), tap t = ky*kw + kx =
    get_global_id(1), (image b, channel c) from get_global_id(2) = b*C + c.
@@ -166,27 +152,97 @@ kernel void gconv_bias_fill(global const float *bias, global float *y, int Cout,
     y[(n * Cout + o) * P + p] = bias[o];
 }
 
-/* Depthwise (groups = C = Cout): one work-item computes one output
-   y[n,c,i,j] directly, taps in row-major (ky,kx) order after the bias.
-   p = get_global_id(0), c = get_global_id(1), n = get_global_id(2). */
-kernel void gconv_depthwise_forward(global const float *x, global const float *w,
-                                    global const float *bias, int has_bias,
-                                    global const float *pa, global const float *pb,
-                                    global float *y, GC_GEOM)
+/* Depthwise (groups = C = Cout), direct: one work-item computes one output
+   row y[n,c,i,0..Wo-1] (i = get_global_id(0), b*C + c = get_global_id(1)),
+   reading each input row it needs once per tap. The row is first set to
+   the bias, then every tap (row-major (ky,kx) order) adds w[c,t] times its
+   samples in a j loop the compiler vectorises, with the tap fixed, as the
+   column gathers do; the row stays in cache between taps. */
+inline global float *gc_dw_row(global float *y, int n0, int bc, int i, int C, int Ho, int Wo,
+                               global const float *bias, int has_bias)
 {
-    int p = get_global_id(0), c = get_global_id(1);
-    long n = get_global_id(2);
-    int P = Ho * Wo;
-    if (p >= P) return;
-    int i = p / Wo, j = p % Wo;
-    global const float *plane = x + (n * C + c) * (long)H * W;
-    global const float *wc = w + (long)c * kh * kw;
-    float s = has_bias ? bias[c] : 0.0f;
-    for (int ky = 0; ky < kh; ky++)
-        for (int kx = 0; kx < kw; kx++)
-            s += wc[ky * kw + kx] * gc_sample(plane, pa, pb, n, i, j, ky, kx, C, H, W, Ho, Wo,
-                                              kh, kw, sh, sw, ph, pw, dh, dw, kind);
-    y[(n * C + c) * P + p] = s;
+    global float *out = y + (((long)n0 * C + bc) * Ho + i) * Wo;
+    float b0 = has_bias ? bias[bc % C] : 0.0f;
+    for (int j = 0; j < Wo; j++) out[j] = b0;
+    return out;
+}
+
+kernel void gconv_dw_fixed(global const float *x, global const float *w,
+                           global const float *bias, int has_bias, global float *y, int n0,
+                           GC_GEOM)
+{
+    int i = get_global_id(0), bc = get_global_id(1);
+    if (i >= Ho) return;
+    global float *out = gc_dw_row(y, n0, bc, i, C, Ho, Wo, bias, has_bias);
+    global const float *plane = x + ((long)n0 * C + bc) * (long)H * W;
+    global const float *wc = w + (long)(bc % C) * kh * kw;
+    for (int ky = 0; ky < kh; ky++) {
+        int yy = i * sh + ky * dh - ph;
+        if (yy < 0 || yy >= H) continue; /* the zero halo adds nothing */
+        global const float *row = plane + (long)yy * W;
+        for (int kx = 0; kx < kw; kx++) {
+            float wt = wc[ky * kw + kx];
+            int ox = kx * dw - pw;
+            int jlo = ox >= 0 ? 0 : (-ox + sw - 1) / sw;
+            int jhi = ox >= W ? 0 : (W - ox - 1) / sw + 1;
+            jhi = min(jhi, Wo);
+            for (int j = jlo; j < jhi; j++) out[j] += wt * row[j * sw + ox];
+        }
+    }
+}
+
+/* Separable: the tap table of gconv_sep_taps gives each row tap's two
+   input rows and each column tap's two columns, as in gconv_im2col_sep. */
+kernel void gconv_dw_sep(global const float *x, global const int4 *tab, global const float *w,
+                         global const float *bias, int has_bias, global float *y, int n0,
+                         GC_GEOM)
+{
+    int i = get_global_id(0), bc = get_global_id(1);
+    if (i >= Ho) return;
+    global float *out = gc_dw_row(y, n0, bc, i, C, Ho, Wo, bias, has_bias);
+    int b = bc / C;
+    global const int4 *rt = tab + (long)b * (Ho * kh + Wo * kw);
+    global const float *plane = x + ((long)n0 * C + bc) * (long)H * W;
+    global const float *wc = w + (long)(bc % C) * kh * kw;
+    for (int ky = 0; ky < kh; ky++) {
+        int4 r = rt[i * kh + ky];
+        bool h0 = r.s0 >= 0, h1 = r.s1 >= 0;
+        global const float *row0 = plane + (long)(h0 ? r.s0 : 0) * W;
+        global const float *row1 = plane + (long)(h1 ? r.s1 : 0) * W;
+        float fy = as_float(r.s2);
+        for (int kx = 0; kx < kw; kx++) {
+            float wt = wc[ky * kw + kx];
+            global const int4 *ct = rt + Ho * kh + kx;
+            for (int j = 0; j < Wo; j++) {
+                int4 q = ct[j * kw];
+                bool c0 = q.s0 >= 0, c1 = q.s1 >= 0;
+                int x0 = c0 ? q.s0 : 0, x1 = c1 ? q.s1 : 0;
+                float4 nb = (float4)(h0 && c0 ? row0[x0] : 0.0f, h0 && c1 ? row0[x1] : 0.0f,
+                                     h1 && c0 ? row1[x0] : 0.0f, h1 && c1 ? row1[x1] : 0.0f);
+                out[j] += wt * bl_blend(nb, fy, as_float(q.s2));
+            }
+        }
+    }
+}
+
+/* Full grid: the shared bilinear read at each tap of the row. */
+kernel void gconv_dw_grid(global const float *x, global const float *grid,
+                          global const float *w, global const float *bias, int has_bias,
+                          global float *y, int n0, GC_GEOM)
+{
+    int i = get_global_id(0), bc = get_global_id(1);
+    if (i >= Ho) return;
+    global float *out = gc_dw_row(y, n0, bc, i, C, Ho, Wo, bias, has_bias);
+    long n = (long)n0 + bc / C;
+    global const float *plane = x + ((long)n0 * C + bc) * (long)H * W;
+    global const float *g = grid + (n * Ho + i) * Wo * 2;
+    global const float *wc = w + (long)(bc % C) * kh * kw;
+    for (int t = 0; t < kh * kw; t++) {
+        float wt = wc[t];
+        float oy = (float)((t / kw) * dh - ph), ox = (float)((t % kw) * dw - pw);
+        for (int j = 0; j < Wo; j++)
+            out[j] += wt * bl_value(plane, H, W, g[2 * j] + oy, g[2 * j + 1] + ox);
+    }
 }
 
 /* ------------------------------------------------------------- backward */
@@ -327,32 +383,73 @@ kernel void gconv_col2im_grid(global const float *gcol, global const float *pa,
         }
 }
 
-/* One work-item sums one separable position gradient: axis 0 gives
-   gpy[n,i] (i = get_global_id(0)), axis 1 gpx[n,j]; b = get_global_id(1).
-   The sum runs over channels, taps and the other axis in a fixed order. */
-kernel void gconv_grad_sep(global const float *x, global const float *gcol,
-                           global const float *pa, global const float *pb, global float *gpos,
-                           int axis, int n0, GC_GEOM)
+/* Separable position gradients, pass 1: one work-item takes one column
+   row (image b, channel c, tap t: get_global_id(0) = (b*C + c)*kh*kw + t)
+   of gcol and the input rows its taps read (through the tap table), and
+   writes its share of gpy (Ho sums over j) and of gpx (Wo sums over i) to
+   part[e*(Ho+Wo) ..]. The derivatives come from the same four neighbours
+   as the forward blend, through bl_blend with one fraction 0: dX~/dy =
+   blend of the column differences at fx, dX~/dx = of the row
+   differences at fy (bl_value_grad's rule; a tap that reads 0 has all
+   neighbours 0, so both vanish). */
+kernel void gconv_grad_sep_part(global const float *x, global const float *gcol,
+                                global const int4 *tab, global float *part, int nb, int n0,
+                                GC_GEOM)
+{
+    long e = get_global_id(0);
+    int taps = kh * kw;
+    if (e >= (long)nb * C * taps) return;
+    int bc = (int)(e / taps), t = (int)(e - (long)bc * taps), b = bc / C;
+    int ky = t / kw, kx = t - ky * kw;
+    global const int4 *rt = tab + (long)b * (Ho * kh + Wo * kw);
+    global const int4 *ct = rt + Ho * kh + kx;
+    global const float *plane = x + ((long)n0 * C + bc) * (long)H * W;
+    global const float *g = gcol + e * ((long)Ho * Wo);
+    global float *gpy = part + e * (Ho + Wo), *gpx = gpy + Ho;
+    for (int j = 0; j < Wo; j++) gpx[j] = 0.0f;
+    for (int i = 0; i < Ho; i++) {
+        int4 r = rt[i * kh + ky];
+        bool h0 = r.s0 >= 0, h1 = r.s1 >= 0;
+        global const float *row0 = plane + (long)(h0 ? r.s0 : 0) * W;
+        global const float *row1 = plane + (long)(h1 ? r.s1 : 0) * W;
+        float fy = as_float(r.s2), s = 0.0f;
+        global const float *gi = g + (long)i * Wo;
+        for (int j = 0; j < Wo; j++) {
+            int4 q = ct[j * kw];
+            bool c0 = q.s0 >= 0, c1 = q.s1 >= 0;
+            int x0 = c0 ? q.s0 : 0, x1 = c1 ? q.s1 : 0;
+            float4 v = (float4)(h0 && c0 ? row0[x0] : 0.0f, h0 && c1 ? row0[x1] : 0.0f,
+                                h1 && c0 ? row1[x0] : 0.0f, h1 && c1 ? row1[x1] : 0.0f);
+            float dy = bl_blend((float4)(v.s2 - v.s0, v.s3 - v.s1, 0.0f, 0.0f), 0.0f,
+                                as_float(q.s2));
+            float dx = bl_blend((float4)(v.s1 - v.s0, 0.0f, v.s3 - v.s2, 0.0f), fy, 0.0f);
+            s += gi[j] * dy;
+            gpx[j] += gi[j] * dx;
+        }
+        gpy[i] = s;
+    }
+}
+
+/* Pass 2: one work-item sums one position gradient over the chunk's
+   (channel, tap) shares in order: l = get_global_id(0) < Ho gives
+   gpy[n,l] (when want & 1), the rest gpx[n,l-Ho] (when want & 2);
+   b = get_global_id(1). */
+kernel void gconv_grad_sep_sum(global const float *part, global float *gpy, global float *gpx,
+                               int want, int n0, GC_GEOM)
 {
     int l = get_global_id(0), b = get_global_id(1);
-    int L = axis ? Wo : Ho, M = axis ? Ho : Wo;
-    if (l >= L) return;
-    long n = (long)n0 + b, P = (long)Ho * Wo;
+    if (l >= Ho + Wo) return;
+    bool is_y = l < Ho;
+    if (!(want & (is_y ? 1 : 2))) return;
+    long E = (long)C * kh * kw, stride = Ho + Wo;
+    global const float *p = part + (long)b * E * stride + l;
     float s = 0.0f;
-    for (int c = 0; c < C; c++) {
-        global const float *plane = x + (n * C + c) * (long)H * W;
-        global const float *g = gcol + ((long)b * C + c) * kh * kw * P;
-        for (int t = 0; t < kh * kw; t++)
-            for (int m = 0; m < M; m++) {
-                int i = axis ? m : l, j = axis ? l : m;
-                float2 pos = gc_tap(GC_SEPARABLE, pa, pb, n, i, j, Ho, Wo,
-                                    (t / kw) * dh - ph, (t % kw) * dw - pw);
-                float dy, dx;
-                bl_value_grad(plane, H, W, pos.s0, pos.s1, &dy, &dx);
-                s += g[t * P + (long)i * Wo + j] * (axis ? dx : dy);
-            }
-    }
-    gpos[n * L + l] = s;
+    for (long e = 0; e < E; e++) s += p[e * stride];
+    long n = (long)n0 + b;
+    if (is_y)
+        gpy[n * Ho + l] = s;
+    else
+        gpx[n * Wo + l - Ho] = s;
 }
 
 /* One work-item sums the grid gradient of output p = get_global_id(0) of

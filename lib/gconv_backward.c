@@ -1,17 +1,24 @@
 /* Gather-convolution backward (DESIGN.md 1.4). Per chunk of images:
    gcol = W^T gy (ads_gemm), then gx gathered from gcol in a fixed order
-   (no atomics) and the position gradients summed from gcol and the input;
-   gw = gy col^T accumulated over images; gb = the sum of gy. */
+   (no atomics) and the position gradients from one pass over gcol and the
+   input rows (per-(channel, tap) shares, then their ordered sums);
+   gw = gy col^T accumulated over images, on stream 1 beside the rest;
+   gb = the sum of gy. */
 #include "ops_device.h"
 #include "gconv_common.h"
 #include "gemm.h"
+
+/* The gw branch (its column gather and products) reads only x, the
+   positions and gy, so it runs on its own queue beside gx and the
+   position gradients; the tensors' events keep both correct. */
+#define GW_STREAM 1
 
 typedef struct {
     const gconv_plan *p;
     const ads_tensor *x, *w, *gy;
     ads_tensor *gx, *gw, *gb;
     ads_sampling_grad gat;
-    ads_tensor *col, *gcol, *index; /* workspaces, NULL when not needed */
+    ads_tensor *col, *gcol, *index, *part; /* workspaces, NULL when not needed */
 } job;
 
 static ads_status grad_bias(ads_context *ctx, const job *j)
@@ -44,7 +51,8 @@ static ads_status grad_weight(ads_context *ctx, const job *j, int n0, int nb)
         ADS_TRY(ads_arg_mem(k, 1, j->col));
         ADS_TRY(ads_arg_mem(k, 2, j->gw));
         for (cl_uint i = 0; i < 6; i++) ADS_TRY(ads_arg_int(k, 3 + i, v[i]));
-        ads_launch l = {.kernel = k,
+        ads_launch l = {.stream = GW_STREAM,
+                        .kernel = k,
                         .local = GCONV_LOCAL,
                         .dims = 2,
                         .global = {(size_t)v[5], (size_t)p->C},
@@ -58,7 +66,7 @@ static ads_status grad_weight(ads_context *ctx, const job *j, int n0, int nb)
     ads_gemm_args g = {.M = Og, .N = Kg, .K = P, .batch = (size_t)p->G, .trans_b = true,
                        .alpha = 1.0f, .a = j->gy, .lda = P, .a_batch_stride = Og * P,
                        .b = j->col, .ldb = P, .b_batch_stride = Kg * P, .c = j->gw,
-                       .ldc = Kg, .c_batch_stride = Og * Kg};
+                       .ldc = Kg, .c_batch_stride = Og * Kg, .stream = GW_STREAM};
     for (int b = 0; b < nb; b++) {
         g.beta = n0 + b == 0 ? 0.0f : 1.0f;
         g.a_offset = (size_t)(n0 + b) * p->Cout * P;
@@ -170,30 +178,47 @@ static ads_status grad_input(ads_context *ctx, const job *j, int n0, int nb)
     return ads_enqueue(ctx, &l);
 }
 
-/* One separable axis (0: gpy, 1: gpx) of the chunk's images. */
-static ads_status grad_sep_axis(ads_context *ctx, const job *j, int axis, ads_tensor *out,
-                                int n0, int nb)
+/* gpy and/or gpx of the chunk's images: per (image, channel, tap) shares
+   from one pass over gcol and the input rows (gconv_grad_sep_part), then
+   their sums in a fixed order (gconv_grad_sep_sum). */
+static ads_status grad_sep(ads_context *ctx, const job *j, int n0, int nb)
 {
     const gconv_plan *p = j->p;
+    ads_tensor *tab;
+    ADS_TRY(gconv_sep_table(ctx, p, n0, nb, 0, &tab));
     cl_kernel k;
-    ADS_TRY(gconv_kernel(ctx, "gconv_grad_sep", &k));
-    ADS_TRY(ads_arg_mem(k, 0, j->x));
-    ADS_TRY(ads_arg_mem(k, 1, j->gcol));
-    ADS_TRY(ads_arg_mem(k, 2, p->pa));
-    ADS_TRY(ads_arg_mem(k, 3, p->pb));
-    ADS_TRY(ads_arg_mem(k, 4, out));
-    ADS_TRY(ads_arg_int(k, 5, axis));
-    ADS_TRY(ads_arg_int(k, 6, n0));
-    ADS_TRY(gconv_set_geom(k, 7, p));
-    ads_launch l = {.kernel = k, .local = GCONV_LOCAL, .dims = 2,
-                    .global = {(size_t)(axis ? p->Wo : p->Ho), (size_t)nb},
-                    .nreads = 4, .nwrites = 1};
+    ads_status st = gconv_kernel(ctx, "gconv_grad_sep_part", &k);
+    cl_uint a = 0;
+    if (st == ADS_OK) st = ads_arg_mem(k, a++, j->x);
+    if (st == ADS_OK) st = ads_arg_mem(k, a++, j->gcol);
+    if (st == ADS_OK) st = ads_arg_mem(k, a++, tab);
+    if (st == ADS_OK) st = ads_arg_mem(k, a++, j->part);
+    if (st == ADS_OK) st = ads_arg_int(k, a++, nb);
+    if (st == ADS_OK) st = ads_arg_int(k, a++, n0);
+    if (st == ADS_OK) st = gconv_set_geom(k, a, p);
+    ads_launch l = {.kernel = k, .local = GCONV_LOCAL, .dims = 1,
+                    .global = {(size_t)nb * (size_t)p->rows}, .nreads = 3, .nwrites = 1};
     l.reads[0] = j->x;
     l.reads[1] = j->gcol;
-    l.reads[2] = p->pa;
-    l.reads[3] = p->pb;
-    l.writes[0] = out;
-    return ads_enqueue(ctx, &l);
+    l.reads[2] = tab;
+    l.writes[0] = j->part;
+    if (st == ADS_OK) st = ads_enqueue(ctx, &l);
+    ads_workspace_release(ctx, tab);
+    ADS_TRY(st);
+    ADS_TRY(gconv_kernel(ctx, "gconv_grad_sep_sum", &k));
+    ads_tensor *gpy = j->gat.py ? j->gat.py : j->gat.px, *gpx = j->gat.px ? j->gat.px : gpy;
+    ADS_TRY(ads_arg_mem(k, 0, j->part));
+    ADS_TRY(ads_arg_mem(k, 1, gpy));
+    ADS_TRY(ads_arg_mem(k, 2, gpx));
+    ADS_TRY(ads_arg_int(k, 3, (j->gat.py ? 1 : 0) | (j->gat.px ? 2 : 0)));
+    ADS_TRY(ads_arg_int(k, 4, n0));
+    ADS_TRY(gconv_set_geom(k, 5, p));
+    ads_launch s = {.kernel = k, .local = GCONV_LOCAL, .dims = 2,
+                    .global = {(size_t)p->Ho + (size_t)p->Wo, (size_t)nb}, .nreads = 1};
+    s.reads[0] = j->part;
+    if (j->gat.py) s.writes[s.nwrites++] = j->gat.py;
+    if (j->gat.px) s.writes[s.nwrites++] = j->gat.px;
+    return ads_enqueue(ctx, &s);
 }
 
 static ads_status grad_grid(ads_context *ctx, const job *j, int n0, int nb)
@@ -223,14 +248,13 @@ static ads_status grad_grid(ads_context *ctx, const job *j, int n0, int nb)
 static ads_status backward_chunk(ads_context *ctx, const job *j, int n0, int nb)
 {
     if (j->gw) {
-        ADS_TRY(gconv_im2col(ctx, j->p, j->x, n0, nb, j->col));
+        ADS_TRY(gconv_im2col(ctx, j->p, j->x, n0, nb, GW_STREAM, j->col));
         ADS_TRY(grad_weight(ctx, j, n0, nb));
     }
     if (!j->gcol) return ADS_OK;
     ADS_TRY(column_grad(ctx, j, n0, nb));
     if (j->gx) ADS_TRY(grad_input(ctx, j, n0, nb));
-    if (j->gat.py) ADS_TRY(grad_sep_axis(ctx, j, 0, j->gat.py, n0, nb));
-    if (j->gat.px) ADS_TRY(grad_sep_axis(ctx, j, 1, j->gat.px, n0, nb));
+    if (j->gat.py || j->gat.px) ADS_TRY(grad_sep(ctx, j, n0, nb));
     if (j->gat.grid) ADS_TRY(grad_grid(ctx, j, n0, nb));
     return ADS_OK;
 }
@@ -259,11 +283,14 @@ ads_status ads_gconv_backward_on_device(ads_context *ctx, const ads_conv_desc *d
     if (st == ADS_OK) st = acquire(ctx, needs.gcol, cols, &j.gcol);
     if (st == ADS_OK)
         st = acquire(ctx, needs.index, (size_t)p.chunk * (size_t)gconv_index_size(&p), &j.index);
+    if (st == ADS_OK)
+        st = acquire(ctx, needs.part, (size_t)p.chunk * (size_t)gconv_part_size(&p), &j.part);
     bool work = needs.col || needs.gcol;
     for (int n0 = 0; work && n0 < p.N && st == ADS_OK; n0 += p.chunk)
         st = backward_chunk(ctx, &j, n0, p.N - n0 < p.chunk ? p.N - n0 : p.chunk);
     ads_workspace_release(ctx, j.col);
     ads_workspace_release(ctx, j.gcol);
     ads_workspace_release(ctx, j.index);
+    ads_workspace_release(ctx, j.part);
     return st;
 }

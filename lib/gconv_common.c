@@ -252,6 +252,11 @@ int64_t gconv_taps_size(const gconv_plan *p)
     return p->kind == GCONV_SEPARABLE ? 4 * ((int64_t)p->Ho * p->kh + (int64_t)p->Wo * p->kw) : 0;
 }
 
+int64_t gconv_part_size(const gconv_plan *p)
+{
+    return p->rows * ((int64_t)p->Ho + p->Wo);
+}
+
 int64_t gconv_index_size(const gconv_plan *p)
 {
     return (int64_t)p->H + 1 + 4 * (int64_t)p->Ho * p->kh + p->W + 1 + 4 * (int64_t)p->Wo * p->kw;
@@ -317,10 +322,12 @@ ads_status gconv_plan_backward(ads_context *ctx, const ads_conv_desc *d, const a
     needs->col = gw != NULL;
     needs->gcol = gx != NULL || gpos;
     needs->index = gx != NULL && p->kind == GCONV_SEPARABLE;
+    needs->part = gat.py || gat.px;
     uint64_t col = (uint64_t)p->rows * (uint64_t)p->P * 4;
     uint64_t per_image = (needs->col ? col : 0) +
                          (needs->gcol ? col : 0) +
-                         (needs->index ? (uint64_t)gconv_index_size(p) * 4 : 0);
+                         (needs->index ? (uint64_t)gconv_index_size(p) * 4 : 0) +
+                         (needs->part ? (uint64_t)gconv_part_size(p) * 4 : 0);
     uint64_t largest = needs->col || needs->gcol ? col : per_image;
     if (needs->index && (uint64_t)gconv_index_size(p) * 4 > largest)
         largest = (uint64_t)gconv_index_size(p) * 4;
@@ -348,7 +355,7 @@ int gconv_rows_local(const ads_context *ctx)
 }
 
 /* The row and column tap tables of the chunk's separable positions. */
-static ads_status sep_taps(ads_context *ctx, const gconv_plan *p, int n0, int nb,
+static ads_status sep_taps(ads_context *ctx, const gconv_plan *p, int n0, int nb, int stream,
                            ads_tensor *tab)
 {
     cl_kernel k;
@@ -358,7 +365,7 @@ static ads_status sep_taps(ads_context *ctx, const gconv_plan *p, int n0, int nb
     ADS_TRY(ads_arg_mem(k, 2, tab));
     ADS_TRY(ads_arg_int(k, 3, n0));
     ADS_TRY(gconv_set_geom(k, 4, p));
-    ads_launch l = {.kernel = k, .local = GCONV_LOCAL, .dims = 2,
+    ads_launch l = {.stream = stream, .kernel = k, .local = GCONV_LOCAL, .dims = 2,
                     .global = {(size_t)gconv_taps_size(p) / 4, (size_t)nb},
                     .nreads = 2, .nwrites = 1};
     l.reads[0] = p->pa;
@@ -367,20 +374,27 @@ static ads_status sep_taps(ads_context *ctx, const gconv_plan *p, int n0, int nb
     return ads_enqueue(ctx, &l);
 }
 
+ads_status gconv_sep_table(ads_context *ctx, const gconv_plan *p, int n0, int nb, int stream,
+                           ads_tensor **tab)
+{
+    *tab = NULL;
+    if (p->kind != GCONV_SEPARABLE) return ADS_OK;
+    ADS_TRY(ads_workspace_acquire(ctx, (size_t)nb * (size_t)gconv_taps_size(p), tab));
+    ads_status st = sep_taps(ctx, p, n0, nb, stream, *tab);
+    if (st != ADS_OK) {
+        ads_workspace_release(ctx, *tab);
+        *tab = NULL;
+    }
+    return st;
+}
+
 ads_status gconv_im2col(ads_context *ctx, const gconv_plan *p, const ads_tensor *x, int n0,
-                        int nb, ads_tensor *col)
+                        int nb, int stream, ads_tensor *col)
 {
     static const char *const names[3] = {"gconv_im2col_fixed", "gconv_im2col_sep",
                                          "gconv_im2col_grid"};
-    ads_tensor *tab = NULL;
-    if (p->kind == GCONV_SEPARABLE) {
-        ADS_TRY(ads_workspace_acquire(ctx, (size_t)nb * (size_t)gconv_taps_size(p), &tab));
-        ads_status st = sep_taps(ctx, p, n0, nb, tab);
-        if (st != ADS_OK) {
-            ads_workspace_release(ctx, tab);
-            return st;
-        }
-    }
+    ads_tensor *tab;
+    ADS_TRY(gconv_sep_table(ctx, p, n0, nb, stream, &tab));
     cl_kernel k;
     cl_uint a = 0;
     ads_status st = gconv_kernel(ctx, names[p->kind], &k);
@@ -389,7 +403,8 @@ ads_status gconv_im2col(ads_context *ctx, const gconv_plan *p, const ads_tensor 
     if (st == ADS_OK) st = ads_arg_mem(k, a++, col);
     if (st == ADS_OK) st = ads_arg_int(k, a++, n0);
     if (st == ADS_OK) st = gconv_set_geom(k, a, p);
-    ads_launch l = {.kernel = k, .local = {(size_t)gconv_rows_local(ctx), 1, 1},
+    ads_launch l = {.stream = stream, .kernel = k,
+                    .local = {(size_t)gconv_rows_local(ctx), 1, 1},
                     .dims = 3,
                     .global = {(size_t)p->Ho, (size_t)p->kh * p->kw, (size_t)nb * p->C},
                     .nreads = 1,

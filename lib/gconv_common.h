@@ -17,7 +17,7 @@ typedef enum { GCONV_FIXED = 0, GCONV_SEPARABLE = 1, GCONV_GRID = 2 } gconv_kind
 /* How the work is done; chosen per shape and device in gconv_choose_path. */
 typedef enum {
     GCONV_PATH_GEMM,     /* column gather, then ads_gemm per group      */
-    GCONV_PATH_DEPTHWISE /* groups = Cin = Cout: direct kernels         */
+    GCONV_PATH_DEPTHWISE /* groups = Cin = Cout: direct row kernels     */
 } gconv_path;
 
 typedef struct {
@@ -44,6 +44,7 @@ typedef struct {
     bool col;   /* the gathered columns (for gw)                          */
     bool gcol;  /* the column gradient (for gx and the positions)         */
     bool index; /* the separable index (for gx with separable positions)  */
+    bool part;  /* per-(channel, tap) shares of gpy/gpx (separable)       */
 } gconv_backward_needs;
 
 /* Validates every argument of a backward call and fills the plan and the
@@ -62,6 +63,10 @@ int64_t gconv_taps_size(const gconv_plan *p);
    group; one work-item gathers one output row of one column row). */
 int gconv_rows_local(const ads_context *ctx);
 
+/* Floats of the separable position-gradient shares of one image
+   (gconv_grad_sep_part): C*kh*kw*(Ho+Wo). */
+int64_t gconv_part_size(const gconv_plan *p);
+
 /* Ints of the separable index of one image (as gc_index_size in gconv.cl). */
 int64_t gconv_index_size(const gconv_plan *p);
 
@@ -71,9 +76,17 @@ ads_status gconv_set_geom(cl_kernel k, cl_uint first, const gconv_plan *p);
 /* The kernel `name` of cl/gconv.cl. */
 ads_status gconv_kernel(ads_context *ctx, const char *name, cl_kernel *out);
 
-/* Gathers the columns of images n0 .. n0+nb-1 into col. */
+/* Gathers the columns of images n0 .. n0+nb-1 into col, on `stream`
+   (ads_launch.stream). */
 ads_status gconv_im2col(ads_context *ctx, const gconv_plan *p, const ads_tensor *x, int n0,
-                        int nb, ads_tensor *col);
+                        int nb, int stream, ads_tensor *col);
+
+/* For separable positions: acquires *tab (a workspace of nb *
+   gconv_taps_size ints) and fills it with the tap tables of images n0 ..
+   n0+nb-1 (gconv_sep_taps); *tab is NULL for the other kinds. The caller
+   releases it after its last use is enqueued. */
+ads_status gconv_sep_table(ads_context *ctx, const gconv_plan *p, int n0, int nb, int stream,
+                           ads_tensor **tab);
 
 /* With ADS_CHECK=1: every given float input must be finite. */
 ads_status gconv_check_finite(const ads_tensor *const *t, const char *const *names, int n);

@@ -60,38 +60,47 @@ static ads_status forward_gemm(ads_context *ctx, const gconv_plan *p, const ads_
     ads_status st = ADS_OK;
     for (int n0 = 0; n0 < p->N && st == ADS_OK; n0 += p->chunk) {
         int nb = p->N - n0 < p->chunk ? p->N - n0 : p->chunk;
-        st = gconv_im2col(ctx, p, x, n0, nb, col);
+        st = gconv_im2col(ctx, p, x, n0, nb, 0, col);
         if (st == ADS_OK) st = products(ctx, p, w, col, y, n0, nb, b ? 1.0f : 0.0f);
     }
     ads_workspace_release(ctx, col);
     return st;
 }
 
+/* Depthwise: one direct row kernel per sampling kind (cl/gconv.cl
+   gconv_dw_*), one work-item per output row, over the chunk of images
+   (the whole batch: no column workspace). */
 static ads_status forward_depthwise(ads_context *ctx, const gconv_plan *p, const ads_tensor *x,
                                     const ads_tensor *w, const ads_tensor *b, ads_tensor *y)
 {
+    static const char *const names[3] = {"gconv_dw_fixed", "gconv_dw_sep", "gconv_dw_grid"};
+    ads_tensor *tab;
+    ADS_TRY(gconv_sep_table(ctx, p, 0, p->N, 0, &tab));
+    const ads_tensor *pos = tab ? tab : p->pa;
     cl_kernel k;
-    ADS_TRY(gconv_kernel(ctx, "gconv_depthwise_forward", &k));
-    ADS_TRY(ads_arg_mem(k, 0, x));
-    ADS_TRY(ads_arg_mem(k, 1, w));
-    ADS_TRY(ads_arg_mem(k, 2, b ? b : w)); /* never read without a bias */
-    ADS_TRY(ads_arg_int(k, 3, b != NULL));
-    ADS_TRY(ads_arg_mem(k, 4, p->pa));
-    ADS_TRY(ads_arg_mem(k, 5, p->pb));
-    ADS_TRY(ads_arg_mem(k, 6, y));
-    ADS_TRY(gconv_set_geom(k, 7, p));
-    ads_launch l = {.kernel = k, .local = GCONV_LOCAL,
-                    .dims = 3,
-                    .global = {(size_t)p->P, (size_t)p->C, (size_t)p->N},
-                    .nreads = 5,
+    cl_uint a = 0;
+    ads_status st = gconv_kernel(ctx, names[p->kind], &k);
+    if (st == ADS_OK) st = ads_arg_mem(k, a++, x);
+    if (st == ADS_OK && p->kind != GCONV_FIXED) st = ads_arg_mem(k, a++, pos);
+    if (st == ADS_OK) st = ads_arg_mem(k, a++, w);
+    if (st == ADS_OK) st = ads_arg_mem(k, a++, b ? b : w); /* never read without a bias */
+    if (st == ADS_OK) st = ads_arg_int(k, a++, b != NULL);
+    if (st == ADS_OK) st = ads_arg_mem(k, a++, y);
+    if (st == ADS_OK) st = ads_arg_int(k, a++, 0);
+    if (st == ADS_OK) st = gconv_set_geom(k, a, p);
+    ads_launch l = {.kernel = k, .local = {(size_t)gconv_rows_local(ctx), 1, 1},
+                    .dims = 2,
+                    .global = {(size_t)p->Ho, (size_t)p->N * p->C},
+                    .nreads = 3,
                     .nwrites = 1};
     l.reads[0] = x;
     l.reads[1] = w;
     l.reads[2] = b;
-    l.reads[3] = p->pa;
-    l.reads[4] = p->pb;
+    if (p->kind != GCONV_FIXED) l.reads[l.nreads++] = pos;
     l.writes[0] = y;
-    return ads_enqueue(ctx, &l);
+    if (st == ADS_OK) st = ads_enqueue(ctx, &l);
+    ads_workspace_release(ctx, tab);
+    return st;
 }
 
 ads_status ads_gconv_forward_on_device(ads_context *ctx, const ads_conv_desc *d, const ads_tensor *x,

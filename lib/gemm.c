@@ -14,6 +14,7 @@
 
 #include "gemm.h"
 #include "gemm_clblast.h"
+#include "tuning.h"
 
 /* ------------------------------------------------------------ checking */
 
@@ -148,19 +149,32 @@ static size_t rows_per_item(const ads_context *ctx, const ads_gemm_args *g, size
    dot-product kernel. */
 #define PACK_MIN_M 32
 
-static bool should_pack_b(const ads_gemm_args *g)
+static bool should_pack_b(const ads_context *ctx, const ads_gemm_args *g)
 {
-    return g->M >= PACK_MIN_M && g->K > 0;
+    return (int64_t)g->M >= ads_tune_int(ctx, "gemm.pack_min_m", PACK_MIN_M, 1, 1 << 20) &&
+           g->K > 0;
 }
 
+/* A vector width from the tuning table: only OpenCL's float4/8/16. */
+static int tuned_width(const ads_context *ctx, const char *key, int fallback)
+{
+    int v = ads_tune_int(ctx, key, fallback, 4, 16);
+    return v == 4 || v == 8 || v == 16 ? v : fallback;
+}
+
+/* The register tiles come from the device's tuning table (tools/tune.c
+   tries candidates; the defaults are the best measured on PoCL before
+   the table existed). Each distinct value is its own program build. */
 static gemm_plan choose_plan(const ads_context *ctx, const ads_gemm_args *g)
 {
     gemm_plan p = {0};
-    const bool pack = should_pack_b(g);
+    const bool pack = should_pack_b(ctx, g);
     if (!g->trans_b || pack) {
         /* Rows of op(B) contiguous (as stored or packed): broadcast op(A)
            against VW-wide rows of op(B). */
-        const int tm = 8, vw = 16, nv = 2;
+        const int tm = ads_tune_int(ctx, "gemm.vec_tm", 8, 1, 16);
+        const int vw = tuned_width(ctx, "gemm.vec_vw", 16);
+        const int nv = ads_tune_int(ctx, "gemm.vec_nv", 2, 1, 4);
         p.kernel = "gemm_vec";
         p.tile_m = tm;
         p.tile_n = (size_t)(vw * nv);
@@ -172,7 +186,9 @@ static gemm_plan choose_plan(const ads_context *ctx, const ads_gemm_args *g)
                  g->trans_b, vw, nv);
     } else if (!g->trans_a) {
         /* A * B^T: both read along k, as dot products. */
-        const int di = 4, dj = 4, dw = 16;
+        const int di = ads_tune_int(ctx, "gemm.dot_di", 4, 1, 8);
+        const int dj = ads_tune_int(ctx, "gemm.dot_dj", 4, 1, 8);
+        const int dw = tuned_width(ctx, "gemm.dot_dw", 16);
         p.kernel = "gemm_dot";
         p.tile_m = di;
         p.tile_n = dj;
@@ -216,7 +232,8 @@ static ads_status launch_product(ads_context *ctx, const ads_gemm_args *g,
     cl_kernel k;
     ADS_TRY(ads_get_kernel(ctx, "gemm", p->options, p->kernel, &k));
     ADS_TRY(set_args(k, g, p));
-    ads_launch l = {.kernel = k,
+    ads_launch l = {.stream = g->stream,
+                    .kernel = k,
                     .dims = 3,
                     .global = {(g->M + p->rows_per_item - 1) / p->rows_per_item,
                                (g->N + p->tile_n - 1) / p->tile_n, g->batch},
@@ -246,7 +263,8 @@ static ads_status pack_b(ads_context *ctx, const ads_gemm_args *g, const gemm_pl
     ADS_TRY(ads_arg_long(k, i++, (int64_t)g->b_batch_stride));
     ADS_TRY(ads_arg_mem(k, i++, ws));
     ADS_TRY(ads_arg_long(k, i++, (int64_t)entry));
-    ads_launch l = {.kernel = k,
+    ads_launch l = {.stream = g->stream,
+                    .kernel = k,
                     .dims = 3,
                     .global = {g->K, (g->N + p->tile_n - 1) / p->tile_n, g->batch},
                     /* fixed, so PoCL compiles it once; rows past K return */

@@ -21,6 +21,7 @@ typedef struct {
     size_t b_offset, ldb, b_batch_stride;
     ads_tensor *c;
     size_t c_offset, ldc, c_batch_stride;
+    int stream; /* ads_launch.stream of the product's kernels (0: main) */
 } ads_gemm_args;
 
 ads_status ads_gemm(ads_context *ctx, const ads_gemm_args *g);

@@ -340,10 +340,13 @@ START_TEST(memory_budget_chunks_the_batch)
         double *dgy;
         ads_tensor *gy = random_gy(ctx, &c, &dgy);
         uint64_t cols = (uint64_t)sk.C * sk.kh * sk.kw * sk.Ho * sk.Wo * 4;
+        /* Separable: the gx index, and the position-gradient shares when
+           gpy/gpx are asked for. */
         uint64_t index =
             (uint64_t)(sk.H + 1 + 4 * sk.Ho * sk.kh + sk.W + 1 + 4 * sk.Wo * sk.kw) * 4;
+        uint64_t part = (uint64_t)sk.C * sk.kh * sk.kw * (sk.Ho + sk.Wo) * 4;
         ck_assert_ads_ok(ads_context_set_memory_budget(
-            ctx, 2 * cols + (kind == GC_SEPARABLE ? index : 0)));
+            ctx, 2 * cols + (kind == GC_SEPARABLE ? index + part : 0)));
         grads g;
         run_backward(ctx, &c, &d, gy, 63u, &g);
         ref_grads r;
@@ -351,7 +354,8 @@ START_TEST(memory_budget_chunks_the_batch)
         double max_abs[NGRAD] = {0};
         check_grads(&c, &g, &r, "chunked backward", max_abs);
         grads_free(&g);
-        /* One byte less than one image needs: rejected, nothing written. */
+        /* One byte less than one image needs (gx and gw only): rejected,
+           nothing written. */
         ck_assert_ads_ok(ads_context_set_memory_budget(
             ctx, 2 * cols + (kind == GC_SEPARABLE ? index : 0) - 1));
         int64_t ws[4] = {sk.Cout, sk.C / sk.G, sk.kh, sk.kw};

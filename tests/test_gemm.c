@@ -8,6 +8,7 @@
 
 #include "gemm.h"
 #include "harness.h"
+#include "tuning.h"
 #include "ref_gemm.h"
 
 /* float32 unit roundoff */
@@ -168,6 +169,33 @@ START_TEST(random_shapes_all_transposes)
     }
     printf("gemm random: max |err|/mag NN %.3g TN %.3g NT %.3g TT %.3g; max err/bound %.3g\n",
            worst[0], worst[1], worst[2], worst[3], worst_bound);
+    ads_context_release(ctx);
+}
+END_TEST
+
+/* Register tiles other than the defaults, as a tuning table may choose
+   them (odd TM and DJ, narrow vectors, packing from M = 1): every tile
+   edge case must still match the reference. */
+START_TEST(tuned_tiles_stay_correct)
+{
+    ads_context *ctx = test_context();
+    test_seed(131);
+    const struct {
+        const char *key;
+        int value;
+    } set[] = {{"gemm.vec_tm", 3}, {"gemm.vec_vw", 8}, {"gemm.vec_nv", 3},
+               {"gemm.dot_di", 2}, {"gemm.dot_dj", 3}, {"gemm.dot_dw", 4},
+               {"gemm.pack_min_m", 1}};
+    for (size_t i = 0; i < sizeof set / sizeof set[0]; i++)
+        ck_assert_ads_ok(ads_tune_set(ctx, set[i].key, set[i].value));
+    double worst = 0, worst_bound = 0;
+    for (int trial = 0; trial < 24; trial++) {
+        ref_gemm_shape s = random_shape(trial % 4 == 3 ? 120 : 40, trial & 1, (trial >> 1) & 1);
+        double br, e = run_product(ctx, &s, &br);
+        if (e > worst) worst = e;
+        if (br > worst_bound) worst_bound = br;
+    }
+    printf("gemm tuned tiles: max |err|/mag %.3g; max err/bound %.3g\n", worst, worst_bound);
     ads_context_release(ctx);
 }
 END_TEST
@@ -413,6 +441,7 @@ int main(void)
     tcase_set_timeout(tc, 300);
     tcase_add_test(tc, reference_by_hand);
     tcase_add_test(tc, random_shapes_all_transposes);
+    tcase_add_test(tc, tuned_tiles_stay_correct);
     tcase_add_test(tc, convolution_shapes);
     tcase_add_test(tc, beta_zero_ignores_nan);
     tcase_add_test(tc, small_budget_packs_in_parts);

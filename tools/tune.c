@@ -1,6 +1,6 @@
-/* adastride tune: tries the candidates of each tunable gconv parameter on
-   the device at hand and stores the fastest in the device's tuning table
-   (lib/tuning.h). Each candidate is timed as the median of a few runs
+/* adastride tune: tries the candidates of each tunable gconv and GEMM
+   parameter on the device at hand and stores the fastest in the device's
+   tuning table (lib/tuning.h). Each candidate is timed as the median of a few runs
    after a warm-up run that also pays its kernel compile. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -152,6 +152,22 @@ int tune_main(const char *spec)
     static const int direct[] = {1, 0};
     if (!setup(ctx, &wl, 2, 64, 64, 56, 64, true)) failed++;
     else if (pick(ctx, &wl, "gconv.depthwise_direct", direct, 2) < 0) failed++;
+    teardown(&wl);
+    /* The GEMM's register tiles, one key at a time (each keeps the best
+       so far): a dense fixed-stride-sized forward+backward, where the
+       products dominate (gemm_vec forward and gcol, gemm_dot gw). */
+    static const int vec_tm[] = {4, 8, 12}, vec_nv[] = {1, 2, 4}, dot_di[] = {2, 4, 8};
+    const struct {
+        const char *key;
+        const int *cand;
+        int n;
+    } gemm_keys[] = {{"gemm.vec_tm", vec_tm, 3}, {"gemm.vec_nv", vec_nv, 3},
+                     {"gemm.dot_di", dot_di, 3}};
+    if (!setup(ctx, &wl, 2, 128, 128, 56, 1, true)) failed++;
+    else
+        for (size_t i = 0; i < sizeof gemm_keys / sizeof gemm_keys[0]; i++)
+            if (pick(ctx, &wl, gemm_keys[i].key, gemm_keys[i].cand, gemm_keys[i].n) < 0)
+                failed++;
     teardown(&wl);
     const char *path = NULL;
     st = failed ? ADS_ERR_OPENCL : ads_tune_save(ctx, &path);
