@@ -14,34 +14,7 @@
    fused multiply-add changes that rounding. */
 #pragma OPENCL FP_CONTRACT OFF
 
-/* The group's maximum of v; buf holds get_local_size(0) floats, a power
-   of two. Tree order is fixed, so the result is deterministic. */
-inline float group_max(local float *buf, float v)
-{
-    int lid = get_local_id(0), n = get_local_size(0);
-    barrier(CLK_LOCAL_MEM_FENCE); /* buf may still be read by a previous step */
-    buf[lid] = v;
-    barrier(CLK_LOCAL_MEM_FENCE);
-    for (int s = n / 2; s > 0; s >>= 1) {
-        if (lid < s) buf[lid] = fmax(buf[lid], buf[lid + s]);
-        barrier(CLK_LOCAL_MEM_FENCE);
-    }
-    return buf[0];
-}
-
-/* The group's sum of v, in a fixed tree order. */
-inline float group_sum(local float *buf, float v)
-{
-    int lid = get_local_id(0), n = get_local_size(0);
-    barrier(CLK_LOCAL_MEM_FENCE);
-    buf[lid] = v;
-    barrier(CLK_LOCAL_MEM_FENCE);
-    for (int s = n / 2; s > 0; s >>= 1) {
-        if (lid < s) buf[lid] += buf[lid + s];
-        barrier(CLK_LOCAL_MEM_FENCE);
-    }
-    return buf[0];
-}
+#include "reduce.clh"
 
 /* The exclusive scan of the chunk sums, in work-item order (reverse = 0)
    or reverse order (reverse = 1). One work-item adds them in sequence:

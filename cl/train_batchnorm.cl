@@ -4,20 +4,7 @@
    of the channel in order and the group combines the partial sums in a
    fixed tree, so results are deterministic for a given group size. */
 
-/* The group's sum of v in a fixed tree order; buf holds
-   get_local_size(0) floats (a power of two). */
-inline float bn_group_sum(local float *buf, float v)
-{
-    int lid = get_local_id(0), n = get_local_size(0);
-    barrier(CLK_LOCAL_MEM_FENCE); /* buf may still be read by the last call */
-    buf[lid] = v;
-    barrier(CLK_LOCAL_MEM_FENCE);
-    for (int s = n / 2; s > 0; s >>= 1) {
-        if (lid < s) buf[lid] += buf[lid + s];
-        barrier(CLK_LOCAL_MEM_FENCE);
-    }
-    return buf[0];
-}
+#include "reduce.clh"
 
 /* Element j of channel c's M = N*S values. */
 inline long bn_index(long j, int c, int C, long S)
@@ -39,13 +26,13 @@ kernel void bn_stats(global const float *x, global float *save_mean, global floa
     long M = (long)N * S;
     float s = 0.0f;
     for (long j = lid; j < M; j += G) s += x[bn_index(j, c, C, S)];
-    float mean = bn_group_sum(buf, s) / (float)M;
+    float mean = group_sum(buf, s) / (float)M;
     float q = 0.0f;
     for (long j = lid; j < M; j += G) {
         float d = x[bn_index(j, c, C, S)] - mean;
         q += d * d;
     }
-    float var = bn_group_sum(buf, q) / (float)M;
+    float var = group_sum(buf, q) / (float)M;
     if (lid != 0) return;
     save_mean[c] = mean;
     save_invstd[c] = 1.0f / sqrt(var + eps);
@@ -95,8 +82,8 @@ kernel void bn_backward_reduce(global const float *x, global const float *mean,
         sg += gy[k];
         sgx += gy[k] * (x[k] - m) * is;
     }
-    float tg = bn_group_sum(buf, sg);
-    float tgx = bn_group_sum(buf, sgx);
+    float tg = group_sum(buf, sg);
+    float tgx = group_sum(buf, sgx);
     if (lid == 0) {
         gbeta[c] = tg;
         ggamma[c] = tgx;
