@@ -176,6 +176,11 @@ typedef struct {
     int nreads, nwrites;
 } ads_launch;
 
+/* The largest power of two <= want that kernel k may run with as its
+   work-group size on the calling thread's device (tree reductions need
+   a power of two). */
+ads_status ads_group_size_pow2(ads_context *ctx, cl_kernel k, size_t want, size_t *out);
+
 /* Rounds the global size up to a multiple of the local size and enqueues. */
 ads_status ads_enqueue(ads_context *ctx, const ads_launch *l);
 

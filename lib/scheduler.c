@@ -184,6 +184,19 @@ ads_status ads_enqueue(ads_context *ctx, const ads_launch *l)
     return st;
 }
 
+ads_status ads_group_size_pow2(ads_context *ctx, cl_kernel k, size_t want, size_t *out)
+{
+    int d = ads_current_device() < ctx->ndev ? ads_current_device() : 0;
+    size_t max = 0;
+    cl_int err = clGetKernelWorkGroupInfo(k, ctx->dev[d].device, CL_KERNEL_WORK_GROUP_SIZE,
+                                          sizeof max, &max, NULL);
+    if (err != CL_SUCCESS) return ads_fail_cl(err, "clGetKernelWorkGroupInfo");
+    size_t n = want;
+    while (n > 1 && n > max) n /= 2;
+    *out = n;
+    return ADS_OK;
+}
+
 static ads_status arg(cl_kernel k, cl_uint i, size_t size, const void *v)
 {
     cl_int err = clSetKernelArg(k, i, size, v);

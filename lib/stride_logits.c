@@ -171,20 +171,6 @@ static ads_status profile_grad(ads_context *ctx, const ads_tensor *x, const axis
     return launch_2d(ctx, k, (size_t)ax->P, x, ax->logits, NULL, gl);
 }
 
-/* The largest power of two <= GROUP_SIZE the kernel may run with (the
-   tree reduction needs a power of two). */
-static ads_status group_size(ads_context *ctx, cl_kernel k, size_t *out)
-{
-    size_t max = 0;
-    cl_int err = clGetKernelWorkGroupInfo(k, ctx->dev[0].device, CL_KERNEL_WORK_GROUP_SIZE,
-                                          sizeof max, &max, NULL);
-    if (err != CL_SUCCESS) return ads_fail_cl(err, "clGetKernelWorkGroupInfo (stride logits)");
-    size_t n = GROUP_SIZE;
-    while (n > 1 && n > max) n /= 2;
-    *out = n;
-    return ADS_OK;
-}
-
 /* gv[c] = sum over the batch and the plane of gl * phi-term / Q. */
 static ads_status v_grad(ads_context *ctx, const ads_tensor *x, const axis *ax, int variation,
                          const ads_tensor *gl)
@@ -192,7 +178,7 @@ static ads_status v_grad(ads_context *ctx, const ads_tensor *x, const axis *ax, 
     cl_kernel k;
     size_t group = 1;
     ADS_TRY(ads_get_kernel(ctx, SOURCE, "", "stride_profile_gv", &k));
-    ADS_TRY(group_size(ctx, k, &group));
+    ADS_TRY(ads_group_size_pow2(ctx, k, GROUP_SIZE, &group));
     ADS_TRY(ads_arg_mem(k, 0, x));
     ADS_TRY(ads_arg_mem(k, 1, gl));
     ADS_TRY(ads_arg_mem(k, 2, ax->gv));

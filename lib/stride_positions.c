@@ -12,19 +12,6 @@
    of the chunk sums stays cheap. Smaller when a device allows less. */
 #define GROUP_SIZE 64
 
-/* The largest power of two <= GROUP_SIZE the kernel may run with. */
-static ads_status group_size(ads_context *ctx, cl_kernel k, size_t *out)
-{
-    size_t max = 0;
-    cl_int err = clGetKernelWorkGroupInfo(k, ctx->dev[0].device, CL_KERNEL_WORK_GROUP_SIZE,
-                                          sizeof max, &max, NULL);
-    if (err != CL_SUCCESS) return ads_fail_cl(err, "clGetKernelWorkGroupInfo (stride positions)");
-    size_t n = GROUP_SIZE;
-    while (n > 1 && n > max) n /= 2;
-    *out = n;
-    return ADS_OK;
-}
-
 /* logits must be N x L with both dimensions usable as kernel ints. */
 static ads_status check_logits_shape(const ads_tensor *logits)
 {
@@ -87,7 +74,7 @@ ads_status ads_stride_positions_on_device(ads_context *ctx, const ads_tensor *lo
     cl_kernel k;
     size_t group = 1;
     ADS_TRY(ads_get_kernel(ctx, SOURCE, "", "stride_positions", &k));
-    ADS_TRY(group_size(ctx, k, &group));
+    ADS_TRY(ads_group_size_pow2(ctx, k, GROUP_SIZE, &group));
     ADS_TRY(ads_arg_mem(k, 0, logits));
     ADS_TRY(ads_arg_mem(k, 1, pos));
     ADS_TRY(ads_arg_int(k, 2, (int)logits->shape[1]));
@@ -117,7 +104,7 @@ ads_status ads_stride_positions_backward_on_device(ads_context *ctx, const ads_t
     cl_kernel k;
     size_t group = 1;
     ADS_TRY(ads_get_kernel(ctx, SOURCE, "", "stride_positions_backward", &k));
-    ADS_TRY(group_size(ctx, k, &group));
+    ADS_TRY(ads_group_size_pow2(ctx, k, GROUP_SIZE, &group));
     ADS_TRY(ads_arg_mem(k, 0, logits));
     ADS_TRY(ads_arg_mem(k, 1, gpos));
     ADS_TRY(ads_arg_mem(k, 2, glogits));
