@@ -123,8 +123,11 @@ static bool writes_out(split_role r)
     return r == SPLIT_BATCH_OUT || r == SPLIT_BATCH_INOUT;
 }
 
-static ads_status check_batch(const split_arg *args, int nargs, int64_t batch)
+static ads_status check_batch(const ads_context *ctx, const split_arg *args, int nargs,
+                              int64_t batch)
 {
+    for (int i = 0; i < nargs; i++)
+        if (args[i].t) ADS_TRY(ads_check_tensor(args[i].t, ctx, args[i].name));
     /* Shared inputs are not copied: an output that is one of them would
        escape the operations' own aliasing checks. */
     for (int i = 0; i < nargs; i++)
@@ -220,7 +223,7 @@ ads_status ads_split_run(ads_context *ctx, int64_t batch, const split_arg *args,
     }
     if (nargs > MAX_SPLIT_ARGS)
         return ads_fail(ADS_ERR_INVALID_ARGUMENT, "internal: too many arguments to split");
-    ADS_TRY(check_batch(args, nargs, batch));
+    ADS_TRY(check_batch(ctx, args, nargs, batch));
     int64_t counts[ADS_MAX_DEVICES], first[ADS_MAX_DEVICES];
     int device[ADS_MAX_DEVICES], nsets = 0;
     ADS_TRY(ads_split_counts(ctx, batch, counts));
