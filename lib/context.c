@@ -118,9 +118,8 @@ static void list_devices(const candidate *c, int n, char *buf, size_t size)
     buf[0] = '\0';
     if (n == 0) snprintf(buf, size, " (none: is an OpenCL driver such as pocl-opencl-icd installed?)");
     for (int i = 0; i < n && used < size; i++)
-        used += (size_t)snprintf(buf + used, size - used, "%s %d:%d %s [%s, %s]",
-                                 i ? ";" : "", c[i].pi, c[i].di, c[i].dname, c[i].pname,
-                                 c[i].pversion);
+        used += (size_t)snprintf(buf + used, size - used, "%s %d:%d %s (%s)", i ? ";" : "",
+                                 c[i].pi, c[i].di, c[i].dname, c[i].pname);
 }
 
 /* Resolves a spec into candidate indices; fails naming the term. */
@@ -156,7 +155,7 @@ static ads_status resolve_spec(const char *spec, const candidate *c, int n, int 
         if (i < 0) {
             list_devices(c, n, listing, sizeof listing);
             return ads_fail(ADS_ERR_NO_DEVICE,
-                            "device spec term '%s' matches no OpenCL device; devices:%s", term,
+                            "device spec term '%s' matches nothing; the devices are:%s", term,
                             listing);
         }
         if (*npicked == ADS_MAX_DEVICES)
@@ -264,7 +263,7 @@ static ads_status configure_from_env(ads_context *ctx)
     /* A program built for several devices has one binary per device: the
        disk cache stores single-device programs only. Kernels loaded from
        ADS_CL_DIR are being edited, headers included: never cached. */
-    ctx->cache_dir = ctx->ndev == 1 && !ctx->cl_dir ? ads_disk_cache_dir() : NULL;
+    ctx->cache_dir = ctx->ndev == 1 && !ctx->cl_dir ? ads_disk_cache_dir(&ctx->dev[0]) : NULL;
     return ADS_OK;
 }
 

@@ -150,7 +150,7 @@ ads_status ads_build_source(ads_context *ctx, const char *text, const char *opti
                             cl_program *out);
 
 /* Disk cache, used by the program cache. */
-char *ads_disk_cache_dir(void); /* NULL when disabled */
+char *ads_disk_cache_dir(const ads_device *dev); /* NULL when disabled */
 bool ads_disk_cache_load(const char *dir, const char *key, unsigned char **bin, size_t *len);
 bool ads_disk_cache_store(const char *dir, const char *key, const unsigned char *bin,
                           size_t len);
