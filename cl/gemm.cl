@@ -229,7 +229,7 @@ kernel void gemm_vec(int M, int N, int K, float alpha, float beta,
     const int i_end = min(M, i_begin + rows_per_item);
 #if PACKED
     /* b holds op(B) packed by gemm_pack_b: tile j0/TN is K rows of TN. */
-    B = b + e * b_bs + (long)(j0 / TN) * K * TN;
+    B = b + b_off + e * b_bs + (long)(j0 / TN) * K * TN;
     for (int i0 = i_begin; i0 < i_end; i0 += TM)
         vec_tile(A, lda, B, TN, 0, C, ldc, M, N, K, i0, j0, j0, false, alpha, beta);
 #else

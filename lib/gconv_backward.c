@@ -1,9 +1,12 @@
 /* Gather-convolution backward (DESIGN.md 1.4). Per chunk of images:
-   gcol = W^T gy (ads_gemm), then gx gathered from gcol in a fixed order
-   (no atomics) and the position gradients from one pass over gcol and the
-   input rows (per-(channel, tap) shares, then their ordered sums);
-   gw = gy col^T accumulated over images, on stream 1 beside the rest;
-   gb = the sum of gy. */
+   gcol = W^T gy (ads_gemm), then gx gathered from gcol by one work-item
+   per input row in a fixed order (no atomics; separable and full-grid
+   positions through a per-image index of the taps touching each row)
+   and the position gradients from one pass over gcol and the input rows
+   (separable: per-(channel, tap) shares, then their ordered sums; grid:
+   one work-item per output pixel over every channel); gw = gy col^T
+   accumulated over images, on stream 1 beside the rest; gb = the sum of
+   gy (a work-group per output channel). */
 #include "ops_device.h"
 #include "gconv_common.h"
 #include "gemm.h"
@@ -19,18 +22,20 @@ typedef struct {
     ads_tensor *gx, *gw, *gb;
     ads_sampling_grad gat;
     ads_tensor *col, *gcol, *index, *part; /* workspaces, NULL when not needed */
+    ads_tensor *tab; /* the chunk's tap table for gx and the positions, or NULL */
 } job;
 
 static ads_status grad_bias(ads_context *ctx, const job *j)
 {
     cl_kernel k;
-    ADS_TRY(gconv_kernel(ctx, "gconv_grad_bias", &k));
+    ADS_TRY(gconv_backward_kernel(ctx, "gconv_grad_bias", &k));
     ADS_TRY(ads_arg_mem(k, 0, j->gy));
     ADS_TRY(ads_arg_mem(k, 1, j->gb));
     ADS_TRY(ads_arg_int(k, 2, j->p->N));
     ADS_TRY(ads_arg_int(k, 3, j->p->Cout));
     ADS_TRY(ads_arg_int(k, 4, (int)j->p->P));
-    ads_launch l = {.kernel = k, .local = GCONV_LOCAL, .dims = 1, .global = {(size_t)j->p->Cout},
+    /* One work-group of 16 (GB_LOCAL in gconv.cl) per output channel. */
+    ads_launch l = {.kernel = k, .local = {16}, .dims = 1, .global = {(size_t)j->p->Cout * 16},
                     .nreads = 1, .nwrites = 1};
     l.reads[0] = j->gy;
     l.writes[0] = j->gb;
@@ -45,7 +50,7 @@ static ads_status grad_weight(ads_context *ctx, const job *j, int n0, int nb)
     size_t P = (size_t)p->P, Kg = (size_t)p->Kg, Og = (size_t)p->Og;
     if (p->path == GCONV_PATH_DEPTHWISE) {
         cl_kernel k;
-        ADS_TRY(gconv_kernel(ctx, "gconv_depthwise_gw", &k));
+        ADS_TRY(gconv_backward_kernel(ctx, "gconv_depthwise_gw", &k));
         const int v[6] = {n0 == 0, n0, nb, p->C, (int)p->P, p->kh * p->kw};
         ADS_TRY(ads_arg_mem(k, 0, j->gy));
         ADS_TRY(ads_arg_mem(k, 1, j->col));
@@ -83,7 +88,7 @@ static ads_status column_grad(ads_context *ctx, const job *j, int n0, int nb)
     size_t P = (size_t)p->P, Kg = (size_t)p->Kg, Og = (size_t)p->Og;
     if (p->path == GCONV_PATH_DEPTHWISE) {
         cl_kernel k;
-        ADS_TRY(gconv_kernel(ctx, "gconv_depthwise_gcol", &k));
+        ADS_TRY(gconv_backward_kernel(ctx, "gconv_depthwise_gcol", &k));
         const int v[4] = {n0, p->C, (int)p->P, p->kh * p->kw};
         ADS_TRY(ads_arg_mem(k, 0, j->w));
         ADS_TRY(ads_arg_mem(k, 1, j->gy));
@@ -115,18 +120,34 @@ static ads_status column_grad(ads_context *ctx, const job *j, int n0, int nb)
     return ADS_OK;
 }
 
-/* The separable index of the chunk's images (rows and columns). */
+/* The full-grid index of the chunk's images, from their tap table. */
+static ads_status build_grid_index(ads_context *ctx, const job *j, int nb)
+{
+    cl_kernel k;
+    ADS_TRY(gconv_backward_kernel(ctx, "gconv_grid_index", &k));
+    ADS_TRY(ads_arg_mem(k, 0, j->tab));
+    ADS_TRY(ads_arg_mem(k, 1, j->index));
+    ADS_TRY(gconv_set_geom(k, 2, j->p));
+    /* Serial work-items without a bounds guard: one per image. */
+    ads_launch l = {.kernel = k, .local = {1}, .dims = 1, .global = {(size_t)nb},
+                    .nreads = 1, .nwrites = 1};
+    l.reads[0] = j->tab;
+    l.writes[0] = j->index;
+    return ads_enqueue(ctx, &l);
+}
+
+/* The separable row index of the chunk's images. */
 static ads_status build_index(ads_context *ctx, const job *j, int n0, int nb)
 {
     cl_kernel k;
-    ADS_TRY(gconv_kernel(ctx, "gconv_sep_index", &k));
+    ADS_TRY(gconv_backward_kernel(ctx, "gconv_sep_index", &k));
     ADS_TRY(ads_arg_mem(k, 0, j->p->pa));
     ADS_TRY(ads_arg_mem(k, 1, j->p->pb));
     ADS_TRY(ads_arg_mem(k, 2, j->index));
     ADS_TRY(ads_arg_int(k, 3, n0));
     ADS_TRY(gconv_set_geom(k, 4, j->p));
-    /* Serial work-items without a bounds guard: one per (image, axis). */
-    ads_launch l = {.kernel = k, .local = {1, 1}, .dims = 2, .global = {(size_t)nb, 2},
+    /* Serial work-items without a bounds guard: one per image. */
+    ads_launch l = {.kernel = k, .local = {1}, .dims = 1, .global = {(size_t)nb},
                     .nreads = 2, .nwrites = 1};
     l.reads[0] = j->p->pa;
     l.reads[1] = j->p->pb;
@@ -139,40 +160,43 @@ static ads_status grad_input(ads_context *ctx, const job *j, int n0, int nb)
 {
     const gconv_plan *p = j->p;
     cl_kernel k;
-    ads_launch l = {.local = GCONV_LOCAL,
-                    .dims = 3,
-                    .global = {(size_t)p->W, (size_t)p->H, (size_t)nb * p->C},
+    /* One work-item per input row of every (image, channel) of the chunk. */
+    ads_launch l = {.local = {(size_t)gconv_rows_local(ctx), 1, 1},
+                    .dims = 2,
+                    .global = {(size_t)p->H, (size_t)nb * p->C},
                     .nreads = 1,
                     .nwrites = 1};
     l.reads[0] = j->gcol;
     l.writes[0] = j->gx;
     if (p->kind == GCONV_FIXED) {
-        ADS_TRY(gconv_kernel(ctx, "gconv_col2im_fixed", &k));
+        ADS_TRY(gconv_backward_kernel(ctx, "gconv_col2im_fixed", &k));
         ADS_TRY(ads_arg_mem(k, 0, j->gcol));
         ADS_TRY(ads_arg_mem(k, 1, j->gx));
         ADS_TRY(ads_arg_int(k, 2, n0));
         ADS_TRY(gconv_set_geom(k, 3, p));
     } else if (p->kind == GCONV_SEPARABLE) {
         ADS_TRY(build_index(ctx, j, n0, nb));
-        ADS_TRY(gconv_kernel(ctx, "gconv_col2im_sep", &k));
+        ADS_TRY(gconv_backward_kernel(ctx, "gconv_col2im_sep", &k));
         ADS_TRY(ads_arg_mem(k, 0, j->gcol));
         ADS_TRY(ads_arg_mem(k, 1, j->index));
-        ADS_TRY(ads_arg_mem(k, 2, j->gx));
-        ADS_TRY(ads_arg_int(k, 3, n0));
-        ADS_TRY(gconv_set_geom(k, 4, p));
+        ADS_TRY(ads_arg_mem(k, 2, j->tab));
+        ADS_TRY(ads_arg_mem(k, 3, j->gx));
+        ADS_TRY(ads_arg_int(k, 4, n0));
+        ADS_TRY(gconv_set_geom(k, 5, p));
         l.reads[l.nreads++] = j->index;
+        l.reads[l.nreads++] = j->tab;
     } else {
-        /* One work-item per (image, channel) plane scatters serially. */
-        ADS_TRY(gconv_kernel(ctx, "gconv_col2im_grid", &k));
+        /* One work-item per input row gathers its taps in index order. */
+        ADS_TRY(build_grid_index(ctx, j, nb));
+        ADS_TRY(gconv_backward_kernel(ctx, "gconv_col2im_grid", &k));
         ADS_TRY(ads_arg_mem(k, 0, j->gcol));
-        ADS_TRY(ads_arg_mem(k, 1, p->pa));
-        ADS_TRY(ads_arg_mem(k, 2, j->gx));
-        ADS_TRY(ads_arg_int(k, 3, n0));
-        ADS_TRY(gconv_set_geom(k, 4, p));
-        l.dims = 1;
-        l.global[0] = (size_t)nb * p->C;
-        l.local[0] = 1; /* no bounds guard: exactly one item per plane */
-        l.reads[l.nreads++] = p->pa;
+        ADS_TRY(ads_arg_mem(k, 1, j->tab));
+        ADS_TRY(ads_arg_mem(k, 2, j->index));
+        ADS_TRY(ads_arg_mem(k, 3, j->gx));
+        ADS_TRY(ads_arg_int(k, 4, n0));
+        ADS_TRY(gconv_set_geom(k, 5, p));
+        l.reads[l.nreads++] = j->tab;
+        l.reads[l.nreads++] = j->index;
     }
     l.kernel = k;
     return ads_enqueue(ctx, &l);
@@ -184,10 +208,9 @@ static ads_status grad_input(ads_context *ctx, const job *j, int n0, int nb)
 static ads_status grad_sep(ads_context *ctx, const job *j, int n0, int nb)
 {
     const gconv_plan *p = j->p;
-    ads_tensor *tab;
-    ADS_TRY(gconv_sep_table(ctx, p, n0, nb, 0, &tab));
+    ads_tensor *tab = j->tab;
     cl_kernel k;
-    ads_status st = gconv_kernel(ctx, "gconv_grad_sep_part", &k);
+    ads_status st = gconv_backward_kernel(ctx, "gconv_grad_sep_part", &k);
     cl_uint a = 0;
     if (st == ADS_OK) st = ads_arg_mem(k, a++, j->x);
     if (st == ADS_OK) st = ads_arg_mem(k, a++, j->gcol);
@@ -203,9 +226,8 @@ static ads_status grad_sep(ads_context *ctx, const job *j, int n0, int nb)
     l.reads[2] = tab;
     l.writes[0] = j->part;
     if (st == ADS_OK) st = ads_enqueue(ctx, &l);
-    ads_workspace_release(ctx, tab);
     ADS_TRY(st);
-    ADS_TRY(gconv_kernel(ctx, "gconv_grad_sep_sum", &k));
+    ADS_TRY(gconv_backward_kernel(ctx, "gconv_grad_sep_sum", &k));
     ads_tensor *gpy = j->gat.py ? j->gat.py : j->gat.px, *gpx = j->gat.px ? j->gat.px : gpy;
     ADS_TRY(ads_arg_mem(k, 0, j->part));
     ADS_TRY(ads_arg_mem(k, 1, gpy));
@@ -225,10 +247,10 @@ static ads_status grad_grid(ads_context *ctx, const job *j, int n0, int nb)
 {
     const gconv_plan *p = j->p;
     cl_kernel k;
-    ADS_TRY(gconv_kernel(ctx, "gconv_grad_grid", &k));
+    ADS_TRY(gconv_backward_kernel(ctx, "gconv_grad_grid", &k));
     ADS_TRY(ads_arg_mem(k, 0, j->x));
     ADS_TRY(ads_arg_mem(k, 1, j->gcol));
-    ADS_TRY(ads_arg_mem(k, 2, p->pa));
+    ADS_TRY(ads_arg_mem(k, 2, j->tab));
     ADS_TRY(ads_arg_mem(k, 3, j->gat.grid));
     ADS_TRY(ads_arg_int(k, 4, n0));
     ADS_TRY(gconv_set_geom(k, 5, p));
@@ -240,23 +262,35 @@ static ads_status grad_grid(ads_context *ctx, const job *j, int n0, int nb)
                     .nwrites = 1};
     l.reads[0] = j->x;
     l.reads[1] = j->gcol;
-    l.reads[2] = p->pa;
+    l.reads[2] = j->tab;
     l.writes[0] = j->gat.grid;
     return ads_enqueue(ctx, &l);
 }
 
-static ads_status backward_chunk(ads_context *ctx, const job *j, int n0, int nb)
+/* The gradients from gcol: gx and the position gradients. The tap table
+   they share is built once per chunk. */
+static ads_status from_gcol(ads_context *ctx, job *j, int n0, int nb)
+{
+    bool gpos = j->gat.py || j->gat.px;
+    ADS_TRY(gconv_tap_table(ctx, j->p, n0, nb, 0, &j->tab));
+    ads_status st = ADS_OK;
+    if (j->gx) st = grad_input(ctx, j, n0, nb);
+    if (st == ADS_OK && gpos) st = grad_sep(ctx, j, n0, nb);
+    if (st == ADS_OK && j->gat.grid) st = grad_grid(ctx, j, n0, nb);
+    ads_workspace_release(ctx, j->tab);
+    j->tab = NULL;
+    return st;
+}
+
+static ads_status backward_chunk(ads_context *ctx, job *j, int n0, int nb)
 {
     if (j->gw) {
-        ADS_TRY(gconv_im2col(ctx, j->p, j->x, n0, nb, GW_STREAM, j->col));
+        ADS_TRY(gconv_im2col(ctx, j->p, j->x, n0, nb, GW_STREAM, 0, j->col));
         ADS_TRY(grad_weight(ctx, j, n0, nb));
     }
     if (!j->gcol) return ADS_OK;
     ADS_TRY(column_grad(ctx, j, n0, nb));
-    if (j->gx) ADS_TRY(grad_input(ctx, j, n0, nb));
-    if (j->gat.py || j->gat.px) ADS_TRY(grad_sep(ctx, j, n0, nb));
-    if (j->gat.grid) ADS_TRY(grad_grid(ctx, j, n0, nb));
-    return ADS_OK;
+    return from_gcol(ctx, j, n0, nb);
 }
 
 static ads_status acquire(ads_context *ctx, bool need, size_t count, ads_tensor **out)

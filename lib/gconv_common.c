@@ -5,6 +5,7 @@
 #include <stdio.h>
 
 #include "gconv_common.h"
+#include "gemm.h"
 #include "tuning.h"
 
 /* ---------------------------------------------------------------- desc */
@@ -241,15 +242,27 @@ ads_status gconv_plan_forward(ads_context *ctx, const ads_conv_desc *d, const ad
     const char *in_names[6] = {"x", "w", "b", "at.py", "at.px", "at.grid"};
     const char *y_name = "y";
     ADS_TRY(check_alias(&y, &y_name, 1, in, in_names, 6));
-    uint64_t col = p->path == GCONV_PATH_GEMM ? (uint64_t)p->rows * (uint64_t)p->P * 4 : 0;
-    /* The separable tap tables (16 bytes per tap line, gconv_taps_size)
-       are left out: next to the columns they are a rounding error. */
-    return plan_chunks(ctx, p, col, col);
+    /* The gather writes the GEMM's packed layout itself, sparing the
+       GEMM's packing pass over the columns (gconv.packed_columns = 0 in
+       the tuning table or ADS_TUNE_SET turns it off, for comparison). */
+    p->col_tn = p->path == GCONV_PATH_GEMM && ads_tune_int(ctx, "gconv.packed_columns", 1, 0, 1)
+                    ? (int)ads_gemm_pack_width(ctx, (size_t)p->Og, (size_t)p->Kg)
+                    : 0;
+    uint64_t col = p->path == GCONV_PATH_GEMM ? (uint64_t)gconv_col_size(p, p->col_tn) * 4 : 0;
+    uint64_t tab = (uint64_t)gconv_taps_size(p) * 4;
+    return plan_chunks(ctx, p, col + tab, col > tab ? col : tab);
+}
+
+int64_t gconv_col_size(const gconv_plan *p, int tn)
+{
+    return p->rows * (tn ? (p->P + tn - 1) / tn * tn : p->P);
 }
 
 int64_t gconv_taps_size(const gconv_plan *p)
 {
-    return p->kind == GCONV_SEPARABLE ? 4 * ((int64_t)p->Ho * p->kh + (int64_t)p->Wo * p->kw) : 0;
+    if (p->kind == GCONV_SEPARABLE) return 4 * ((int64_t)p->Ho * p->kh + (int64_t)p->Wo * p->kw);
+    if (p->kind == GCONV_GRID) return 4 * (int64_t)p->kh * p->kw * p->P;
+    return 0;
 }
 
 int64_t gconv_part_size(const gconv_plan *p)
@@ -259,7 +272,8 @@ int64_t gconv_part_size(const gconv_plan *p)
 
 int64_t gconv_index_size(const gconv_plan *p)
 {
-    return (int64_t)p->H + 1 + 4 * (int64_t)p->Ho * p->kh + p->W + 1 + 4 * (int64_t)p->Wo * p->kw;
+    if (p->kind == GCONV_GRID) return (int64_t)p->H + 2 + (int64_t)p->kh * p->kw * p->P;
+    return (int64_t)p->H + 1 + 4 * (int64_t)p->Ho * p->kh;
 }
 
 /* One optional gradient output: NULL, or the shape `want`. */
@@ -321,16 +335,21 @@ ads_status gconv_plan_backward(ads_context *ctx, const ads_conv_desc *d, const a
     bool gpos = gat.py || gat.px || gat.grid;
     needs->col = gw != NULL;
     needs->gcol = gx != NULL || gpos;
-    needs->index = gx != NULL && p->kind == GCONV_SEPARABLE;
+    needs->index = gx != NULL && p->kind != GCONV_FIXED;
     needs->part = gat.py || gat.px;
+    /* Tap tables: the gw gather's own, and the one gx and the position
+       gradients share; none for the fixed stride. */
+    needs->tables = p->kind == GCONV_FIXED ? 0 : (needs->col ? 1 : 0) + (needs->gcol ? 1 : 0);
     uint64_t col = (uint64_t)p->rows * (uint64_t)p->P * 4;
+    uint64_t index = (uint64_t)gconv_index_size(p) * 4, tab = (uint64_t)gconv_taps_size(p) * 4;
     uint64_t per_image = (needs->col ? col : 0) +
                          (needs->gcol ? col : 0) +
-                         (needs->index ? (uint64_t)gconv_index_size(p) * 4 : 0) +
-                         (needs->part ? (uint64_t)gconv_part_size(p) * 4 : 0);
+                         (needs->index ? index : 0) +
+                         (needs->part ? (uint64_t)gconv_part_size(p) * 4 : 0) +
+                         (uint64_t)needs->tables * tab;
     uint64_t largest = needs->col || needs->gcol ? col : per_image;
-    if (needs->index && (uint64_t)gconv_index_size(p) * 4 > largest)
-        largest = (uint64_t)gconv_index_size(p) * 4;
+    if (needs->index && index > largest) largest = index;
+    if (needs->tables && tab > largest) largest = tab;
     return plan_chunks(ctx, p, per_image, largest);
 }
 
@@ -349,38 +368,53 @@ ads_status gconv_kernel(ads_context *ctx, const char *name, cl_kernel *out)
     return ads_get_kernel(ctx, "gconv", "", name, out);
 }
 
+ads_status gconv_backward_kernel(ads_context *ctx, const char *name, cl_kernel *out)
+{
+    return ads_get_kernel(ctx, "gconv_backward", "", name, out);
+}
+
 int gconv_rows_local(const ads_context *ctx)
 {
     return ads_tune_int(ctx, "gconv.rows_local", 16, 1, 256);
 }
 
-/* The row and column tap tables of the chunk's separable positions. */
-static ads_status sep_taps(ads_context *ctx, const gconv_plan *p, int n0, int nb, int stream,
-                           ads_tensor *tab)
+/* The tap tables of the chunk's positions: the separable row and column
+   tables (gconv_sep_taps), or the full grid's per-(tap, output) table
+   (gconv_grid_taps). */
+static ads_status fill_taps(ads_context *ctx, const gconv_plan *p, int n0, int nb, int stream,
+                            ads_tensor *tab)
 {
+    bool grid = p->kind == GCONV_GRID;
     cl_kernel k;
-    ADS_TRY(gconv_kernel(ctx, "gconv_sep_taps", &k));
-    ADS_TRY(ads_arg_mem(k, 0, p->pa));
-    ADS_TRY(ads_arg_mem(k, 1, p->pb));
-    ADS_TRY(ads_arg_mem(k, 2, tab));
-    ADS_TRY(ads_arg_int(k, 3, n0));
-    ADS_TRY(gconv_set_geom(k, 4, p));
+    cl_uint a = 0;
+    ADS_TRY(gconv_kernel(ctx, grid ? "gconv_grid_taps" : "gconv_sep_taps", &k));
+    ADS_TRY(ads_arg_mem(k, a++, p->pa));
+    if (!grid) ADS_TRY(ads_arg_mem(k, a++, p->pb));
+    ADS_TRY(ads_arg_mem(k, a++, tab));
+    ADS_TRY(ads_arg_int(k, a++, n0));
+    ADS_TRY(gconv_set_geom(k, a, p));
     ads_launch l = {.stream = stream, .kernel = k, .local = GCONV_LOCAL, .dims = 2,
                     .global = {(size_t)gconv_taps_size(p) / 4, (size_t)nb},
                     .nreads = 2, .nwrites = 1};
+    if (grid) {
+        l.dims = 3;
+        l.global[0] = (size_t)p->P;
+        l.global[1] = (size_t)p->kh * p->kw;
+        l.global[2] = (size_t)nb;
+    }
     l.reads[0] = p->pa;
     l.reads[1] = p->pb;
     l.writes[0] = tab;
     return ads_enqueue(ctx, &l);
 }
 
-ads_status gconv_sep_table(ads_context *ctx, const gconv_plan *p, int n0, int nb, int stream,
+ads_status gconv_tap_table(ads_context *ctx, const gconv_plan *p, int n0, int nb, int stream,
                            ads_tensor **tab)
 {
     *tab = NULL;
-    if (p->kind != GCONV_SEPARABLE) return ADS_OK;
+    if (p->kind == GCONV_FIXED) return ADS_OK;
     ADS_TRY(ads_workspace_acquire(ctx, (size_t)nb * (size_t)gconv_taps_size(p), tab));
-    ads_status st = sep_taps(ctx, p, n0, nb, stream, *tab);
+    ads_status st = fill_taps(ctx, p, n0, nb, stream, *tab);
     if (st != ADS_OK) {
         ads_workspace_release(ctx, *tab);
         *tab = NULL;
@@ -389,12 +423,12 @@ ads_status gconv_sep_table(ads_context *ctx, const gconv_plan *p, int n0, int nb
 }
 
 ads_status gconv_im2col(ads_context *ctx, const gconv_plan *p, const ads_tensor *x, int n0,
-                        int nb, int stream, ads_tensor *col)
+                        int nb, int stream, int tn, ads_tensor *col)
 {
     static const char *const names[3] = {"gconv_im2col_fixed", "gconv_im2col_sep",
                                          "gconv_im2col_grid"};
     ads_tensor *tab;
-    ADS_TRY(gconv_sep_table(ctx, p, n0, nb, stream, &tab));
+    ADS_TRY(gconv_tap_table(ctx, p, n0, nb, stream, &tab));
     cl_kernel k;
     cl_uint a = 0;
     ads_status st = gconv_kernel(ctx, names[p->kind], &k);
@@ -402,6 +436,8 @@ ads_status gconv_im2col(ads_context *ctx, const gconv_plan *p, const ads_tensor 
     if (st == ADS_OK && p->kind != GCONV_FIXED) st = ads_arg_mem(k, a++, tab ? tab : p->pa);
     if (st == ADS_OK) st = ads_arg_mem(k, a++, col);
     if (st == ADS_OK) st = ads_arg_int(k, a++, n0);
+    if (st == ADS_OK) st = ads_arg_int(k, a++, p->G);
+    if (st == ADS_OK) st = ads_arg_int(k, a++, tn);
     if (st == ADS_OK) st = gconv_set_geom(k, a, p);
     ads_launch l = {.stream = stream, .kernel = k,
                     .local = {(size_t)gconv_rows_local(ctx), 1, 1},

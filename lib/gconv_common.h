@@ -32,6 +32,8 @@ typedef struct {
        the kind is fixed (never read then). */
     const ads_tensor *pa, *pb;
     int chunk; /* images per chunk, so the workspaces fit the budget  */
+    int col_tn; /* forward: the GEMM's packed column-tile width the gather
+                   writes (ads_gemm_pack_width), 0 for plain columns    */
 } gconv_plan;
 
 /* Validates every argument of a forward call and fills the plan. */
@@ -45,6 +47,7 @@ typedef struct {
     bool gcol;  /* the column gradient (for gx and the positions)         */
     bool index; /* the separable index (for gx with separable positions)  */
     bool part;  /* per-(channel, tap) shares of gpy/gpx (separable)       */
+    int tables; /* tap tables alive at once (gconv_tap_table), 0..2       */
 } gconv_backward_needs;
 
 /* Validates every argument of a backward call and fills the plan and the
@@ -55,8 +58,8 @@ ads_status gconv_plan_backward(ads_context *ctx, const ads_conv_desc *d, const a
                                const ads_tensor *gb, ads_sampling_grad gat, gconv_plan *p,
                                gconv_backward_needs *needs);
 
-/* Ints of the separable tap tables of one image (gconv_sep_taps), 0 for
-   the other kinds. */
+/* Ints of the tap tables of one image: separable (gconv_sep_taps) or
+   full grid (gconv_grid_taps); 0 for the fixed stride. */
 int64_t gconv_taps_size(const gconv_plan *p);
 
 /* The tuned work-group size of the column gathers (output rows per
@@ -67,25 +70,32 @@ int gconv_rows_local(const ads_context *ctx);
    (gconv_grad_sep_part): C*kh*kw*(Ho+Wo). */
 int64_t gconv_part_size(const gconv_plan *p);
 
-/* Ints of the separable index of one image (as gc_index_size in gconv.cl). */
+/* Ints of the gx index of one image: separable rows (gc_index_size in
+   gconv.cl) or full grid (gc_grid_index_size). */
 int64_t gconv_index_size(const gconv_plan *p);
 
 /* Sets the 14 geometry arguments (GC_GEOM in gconv.cl) from `first` on. */
 ads_status gconv_set_geom(cl_kernel k, cl_uint first, const gconv_plan *p);
 
-/* The kernel `name` of cl/gconv.cl. */
+/* The kernel `name` of cl/gconv.cl, and of cl/gconv_backward.cl. */
 ads_status gconv_kernel(ads_context *ctx, const char *name, cl_kernel *out);
+ads_status gconv_backward_kernel(ads_context *ctx, const char *name, cl_kernel *out);
+
+/* Floats of one image's columns in the layout of tile width tn (0:
+   plain, rows x P; else rows x P rounded up to tn, gc_col_seg). */
+int64_t gconv_col_size(const gconv_plan *p, int tn);
 
 /* Gathers the columns of images n0 .. n0+nb-1 into col, on `stream`
-   (ads_launch.stream). */
+   (ads_launch.stream), plain (tn == 0) or packed for the GEMM (tn =
+   p->col_tn). */
 ads_status gconv_im2col(ads_context *ctx, const gconv_plan *p, const ads_tensor *x, int n0,
-                        int nb, int stream, ads_tensor *col);
+                        int nb, int stream, int tn, ads_tensor *col);
 
-/* For separable positions: acquires *tab (a workspace of nb *
-   gconv_taps_size ints) and fills it with the tap tables of images n0 ..
-   n0+nb-1 (gconv_sep_taps); *tab is NULL for the other kinds. The caller
-   releases it after its last use is enqueued. */
-ads_status gconv_sep_table(ads_context *ctx, const gconv_plan *p, int n0, int nb, int stream,
+/* For separable positions or a full grid: acquires *tab (a workspace of
+   nb * gconv_taps_size ints) and fills it with the tap tables of images
+   n0 .. n0+nb-1; *tab is NULL for the fixed stride. The caller releases
+   it after its last use is enqueued. */
+ads_status gconv_tap_table(ads_context *ctx, const gconv_plan *p, int n0, int nb, int stream,
                            ads_tensor **tab);
 
 /* With ADS_CHECK=1: every given float input must be finite. */

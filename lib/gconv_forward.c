@@ -32,19 +32,22 @@ static ads_status products(ads_context *ctx, const gconv_plan *p, const ads_tens
                            const ads_tensor *col, ads_tensor *y, int n0, int nb, float beta)
 {
     size_t P = (size_t)p->P, Kg = (size_t)p->Kg, Og = (size_t)p->Og;
+    /* Pb: the pitch of one column row's pixels, as gconv_im2col wrote them. */
+    size_t Pb = (size_t)gconv_col_size(p, p->col_tn) / (size_t)p->rows;
     ads_gemm_args g = {.M = Og, .N = P, .K = Kg, .alpha = 1.0f, .beta = beta,
-                       .a = w, .lda = Kg, .b = col, .ldb = P, .c = y, .ldc = P};
+                       .a = w, .lda = Kg, .b = col, .ldb = P, .c = y, .ldc = P,
+                       .b_packed = p->col_tn > 0};
     size_t c0 = (size_t)n0 * p->Cout * P;
     bool by_group = p->G <= nb;
     int outer = by_group ? p->G : nb;
     g.batch = by_group ? (size_t)nb : (size_t)p->G;
     g.a_batch_stride = by_group ? 0 : Og * Kg;
-    g.b_batch_stride = by_group ? (size_t)p->rows * P : Kg * P;
+    g.b_batch_stride = by_group ? (size_t)p->rows * Pb : Kg * Pb;
     g.c_batch_stride = by_group ? (size_t)p->Cout * P : Og * P;
     for (int q = 0; q < outer; q++) {
         size_t gi = by_group ? (size_t)q : 0, bi = by_group ? 0 : (size_t)q;
         g.a_offset = gi * Og * Kg;
-        g.b_offset = bi * (size_t)p->rows * P + gi * Kg * P;
+        g.b_offset = bi * (size_t)p->rows * Pb + gi * Kg * Pb;
         g.c_offset = c0 + bi * (size_t)p->Cout * P + gi * Og * P;
         ADS_TRY(ads_gemm(ctx, &g));
     }
@@ -56,11 +59,12 @@ static ads_status forward_gemm(ads_context *ctx, const gconv_plan *p, const ads_
 {
     if (b) ADS_TRY(bias_fill(ctx, p, b, y));
     ads_tensor *col;
-    ADS_TRY(ads_workspace_acquire(ctx, (size_t)p->chunk * (size_t)p->rows * (size_t)p->P, &col));
+    ADS_TRY(ads_workspace_acquire(ctx, (size_t)p->chunk * (size_t)gconv_col_size(p, p->col_tn),
+                                  &col));
     ads_status st = ADS_OK;
     for (int n0 = 0; n0 < p->N && st == ADS_OK; n0 += p->chunk) {
         int nb = p->N - n0 < p->chunk ? p->N - n0 : p->chunk;
-        st = gconv_im2col(ctx, p, x, n0, nb, 0, col);
+        st = gconv_im2col(ctx, p, x, n0, nb, 0, p->col_tn, col);
         if (st == ADS_OK) st = products(ctx, p, w, col, y, n0, nb, b ? 1.0f : 0.0f);
     }
     ads_workspace_release(ctx, col);
@@ -68,14 +72,15 @@ static ads_status forward_gemm(ads_context *ctx, const gconv_plan *p, const ads_
 }
 
 /* Depthwise: one direct row kernel per sampling kind (cl/gconv.cl
-   gconv_dw_*), one work-item per output row, over the chunk of images
-   (the whole batch: no column workspace). */
-static ads_status forward_depthwise(ads_context *ctx, const gconv_plan *p, const ads_tensor *x,
-                                    const ads_tensor *w, const ads_tensor *b, ads_tensor *y)
+   gconv_dw_*), one work-item per output row, over images n0 .. n0+nb-1
+   (no column workspace; the chunks keep the tap tables in the budget). */
+static ads_status depthwise_chunk(ads_context *ctx, const gconv_plan *p, const ads_tensor *x,
+                                  const ads_tensor *w, const ads_tensor *b, ads_tensor *y,
+                                  int n0, int nb)
 {
     static const char *const names[3] = {"gconv_dw_fixed", "gconv_dw_sep", "gconv_dw_grid"};
     ads_tensor *tab;
-    ADS_TRY(gconv_sep_table(ctx, p, 0, p->N, 0, &tab));
+    ADS_TRY(gconv_tap_table(ctx, p, n0, nb, 0, &tab));
     const ads_tensor *pos = tab ? tab : p->pa;
     cl_kernel k;
     cl_uint a = 0;
@@ -86,11 +91,11 @@ static ads_status forward_depthwise(ads_context *ctx, const gconv_plan *p, const
     if (st == ADS_OK) st = ads_arg_mem(k, a++, b ? b : w); /* never read without a bias */
     if (st == ADS_OK) st = ads_arg_int(k, a++, b != NULL);
     if (st == ADS_OK) st = ads_arg_mem(k, a++, y);
-    if (st == ADS_OK) st = ads_arg_int(k, a++, 0);
+    if (st == ADS_OK) st = ads_arg_int(k, a++, n0);
     if (st == ADS_OK) st = gconv_set_geom(k, a, p);
     ads_launch l = {.kernel = k, .local = {(size_t)gconv_rows_local(ctx), 1, 1},
                     .dims = 2,
-                    .global = {(size_t)p->Ho, (size_t)p->N * p->C},
+                    .global = {(size_t)p->Ho, (size_t)nb * p->C},
                     .nreads = 3,
                     .nwrites = 1};
     l.reads[0] = x;
@@ -101,6 +106,15 @@ static ads_status forward_depthwise(ads_context *ctx, const gconv_plan *p, const
     if (st == ADS_OK) st = ads_enqueue(ctx, &l);
     ads_workspace_release(ctx, tab);
     return st;
+}
+
+static ads_status forward_depthwise(ads_context *ctx, const gconv_plan *p, const ads_tensor *x,
+                                    const ads_tensor *w, const ads_tensor *b, ads_tensor *y)
+{
+    for (int n0 = 0; n0 < p->N; n0 += p->chunk)
+        ADS_TRY(depthwise_chunk(ctx, p, x, w, b, y, n0,
+                                p->N - n0 < p->chunk ? p->N - n0 : p->chunk));
+    return ADS_OK;
 }
 
 ads_status ads_gconv_forward_on_device(ads_context *ctx, const ads_conv_desc *d, const ads_tensor *x,

@@ -65,6 +65,25 @@ static bool ranges_overlap(size_t lo1, size_t hi1, size_t lo2, size_t hi2)
     return lo1 < hi2 && lo2 < hi1;
 }
 
+static size_t pack_width(const ads_context *ctx);
+
+/* B's stored rows, columns and pitch: as given, or the packed tiles. */
+static ads_status b_extent(const ads_context *ctx, const ads_gemm_args *g, size_t *rows,
+                           size_t *cols, size_t *ld)
+{
+    *rows = g->trans_b ? g->N : g->K;
+    *cols = g->trans_b ? g->K : g->N;
+    *ld = g->ldb;
+    if (!g->b_packed) return ADS_OK;
+    if (g->trans_b)
+        return ads_fail(ADS_ERR_INVALID_ARGUMENT,
+                        "b_packed is set with trans_b; only a B stored as K x N is packed");
+    size_t tn = pack_width(ctx);
+    *rows = (g->N + tn - 1) / tn * (g->K ? g->K : 1);
+    *cols = *ld = tn;
+    return ADS_OK;
+}
+
 static ads_status check_args(const ads_context *ctx, const ads_gemm_args *g)
 {
     if (!ctx) return ads_fail(ADS_ERR_NULL_ARGUMENT, "ctx is NULL");
@@ -83,9 +102,10 @@ static ads_status check_args(const ads_context *ctx, const ads_gemm_args *g)
     ADS_TRY(check_operand(ctx, g->a, "a", g->a_offset, g->trans_a ? g->K : g->M,
                           g->trans_a ? g->M : g->K, g->lda, g->batch, g->a_batch_stride, &alo,
                           &ahi));
-    ADS_TRY(check_operand(ctx, g->b, "b", g->b_offset, g->trans_b ? g->N : g->K,
-                          g->trans_b ? g->K : g->N, g->ldb, g->batch, g->b_batch_stride, &blo,
-                          &bhi));
+    size_t brows, bcols, bld;
+    ADS_TRY(b_extent(ctx, g, &brows, &bcols, &bld));
+    ADS_TRY(check_operand(ctx, g->b, "b", g->b_offset, brows, bcols, bld, g->batch,
+                          g->b_batch_stride, &blo, &bhi));
     ADS_TRY(check_operand(ctx, g->c, "c", g->c_offset, g->M, g->N, g->ldc, g->batch,
                           g->c_batch_stride, &clo, &chi));
     /* Batch entries of C written in parallel must not share elements. */
@@ -151,6 +171,7 @@ static size_t rows_per_item(const ads_context *ctx, const ads_gemm_args *g, size
 
 static bool should_pack_b(const ads_context *ctx, const ads_gemm_args *g)
 {
+    if (g->b_packed) return true; /* the caller packed it already */
     return (int64_t)g->M >= ads_tune_int(ctx, "gemm.pack_min_m", PACK_MIN_M, 1, 1 << 20) &&
            g->K > 0;
 }
@@ -160,6 +181,25 @@ static int tuned_width(const ads_context *ctx, const char *key, int fallback)
 {
     int v = ads_tune_int(ctx, key, fallback, 4, 16);
     return v == 4 || v == 8 || v == 16 ? v : fallback;
+}
+
+/* gemm_vec's column tile TN = VW * NV: the packed layout's width. */
+static size_t pack_width(const ads_context *ctx)
+{
+    return (size_t)tuned_width(ctx, "gemm.vec_vw", 16) *
+           (size_t)ads_tune_int(ctx, "gemm.vec_nv", 2, 1, 4);
+}
+
+static bool backend_is_own(void)
+{
+    const char *backend = getenv("ADS_GEMM");
+    return !backend || !*backend || strcmp(backend, "own") == 0;
+}
+
+size_t ads_gemm_pack_width(const ads_context *ctx, size_t M, size_t K)
+{
+    ads_gemm_args g = {.M = M, .K = K};
+    return backend_is_own() && should_pack_b(ctx, &g) ? pack_width(ctx) : 0;
 }
 
 /* The register tiles come from the device's tuning table (tools/tune.c
@@ -310,6 +350,11 @@ static ads_status gemm_packed(ads_context *ctx, const ads_gemm_args *g, const ge
 static ads_status gemm_own(ads_context *ctx, const ads_gemm_args *g)
 {
     gemm_plan p = choose_plan(ctx, g);
+    if (g->b_packed) {
+        ads_gemm_args packed = *g;
+        packed.ldb = p.tile_n;
+        return launch_product(ctx, &packed, &p);
+    }
     return p.pack_b ? gemm_packed(ctx, g, &p) : launch_product(ctx, g, &p);
 }
 
@@ -329,7 +374,12 @@ ads_status ads_gemm(ads_context *ctx, const ads_gemm_args *g)
        user's tensors at the public boundary, and its operands are mostly
        workspaces whose unused tails hold stale data. */
     const char *backend = getenv("ADS_GEMM");
-    if (!backend || !*backend || strcmp(backend, "own") == 0) return gemm_own(ctx, g);
+    if (backend_is_own()) return gemm_own(ctx, g);
+    if (g->b_packed)
+        return ads_fail(ADS_ERR_INVALID_ARGUMENT,
+                        "b_packed is set but ADS_GEMM is '%s'; only our own kernels read the "
+                        "packed layout",
+                        backend);
     if (strcmp(backend, "clblast") == 0) return ads_gemm_clblast(ctx, g);
     return ads_fail(ADS_ERR_INVALID_ARGUMENT,
                     "ADS_GEMM is '%s'; expected 'own' (the default) or 'clblast'", backend);

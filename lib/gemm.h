@@ -10,7 +10,11 @@
    all row-major; op(X) is X or X^T (trans_*). X_b starts at element
    x_offset + b * x_batch_stride of tensor x; ldx is its row pitch in
    elements as stored (before op). beta == 0 ignores C's old contents,
-   NaN included. */
+   NaN included.
+   b_packed: B (not transposed) is already in the packed layout of width
+   tn = ads_gemm_pack_width(ctx, M, K) (non-zero): entry b starts at
+   b_offset + b * b_batch_stride and holds ceil(N/tn) column tiles, tile
+   q's row k at element (q*K + k)*tn; ldb is ignored. */
 typedef struct {
     size_t M, N, K, batch;
     bool trans_a, trans_b;
@@ -22,8 +26,15 @@ typedef struct {
     ads_tensor *c;
     size_t c_offset, ldc, c_batch_stride;
     int stream; /* ads_launch.stream of the product's kernels (0: main) */
+    bool b_packed;
 } ads_gemm_args;
 
 ads_status ads_gemm(ads_context *ctx, const ads_gemm_args *g);
+
+/* The column-tile width a product with M rows and inner size K (B not
+   transposed) packs B into, so a producer of B can write that layout
+   itself (b_packed) and spare the packing pass; 0 when such a product
+   would not pack B (small M, or the CLBlast backend). */
+size_t ads_gemm_pack_width(const ads_context *ctx, size_t M, size_t K);
 
 #endif

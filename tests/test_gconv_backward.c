@@ -340,13 +340,20 @@ START_TEST(memory_budget_chunks_the_batch)
         double *dgy;
         ads_tensor *gy = random_gy(ctx, &c, &dgy);
         uint64_t cols = (uint64_t)sk.C * sk.kh * sk.kw * sk.Ho * sk.Wo * 4;
-        /* Separable: the gx index, and the position-gradient shares when
-           gpy/gpx are asked for. */
+        /* Separable: the gx index, the position-gradient shares when
+           gpy/gpx are asked for; separable and grid: the gx index and two
+           tap tables (the gw gather's; the one gx and the position
+           gradients share). */
+        uint64_t taps = (uint64_t)(sk.Ho * sk.kh + sk.Wo * sk.kw) * 16;
         uint64_t index =
-            (uint64_t)(sk.H + 1 + 4 * sk.Ho * sk.kh + sk.W + 1 + 4 * sk.Wo * sk.kw) * 4;
-        uint64_t part = (uint64_t)sk.C * sk.kh * sk.kw * (sk.Ho + sk.Wo) * 4;
-        ck_assert_ads_ok(ads_context_set_memory_budget(
-            ctx, 2 * cols + (kind == GC_SEPARABLE ? index + part : 0)));
+            (uint64_t)(sk.H + 1 + 4 * sk.Ho * sk.kh) * 4;
+        if (kind == GC_GRID) {
+            taps = (uint64_t)sk.kh * sk.kw * sk.Ho * sk.Wo * 16;
+            index = (uint64_t)(sk.H + 2 + sk.kh * sk.kw * sk.Ho * sk.Wo) * 4;
+        }
+        if (kind == GC_FIXED) taps = index = 0;
+        uint64_t part = kind == GC_SEPARABLE ? (uint64_t)sk.C * sk.kh * sk.kw * (sk.Ho + sk.Wo) * 4 : 0;
+        ck_assert_ads_ok(ads_context_set_memory_budget(ctx, 2 * cols + index + part + 2 * taps));
         grads g;
         run_backward(ctx, &c, &d, gy, 63u, &g);
         ref_grads r;
@@ -357,7 +364,7 @@ START_TEST(memory_budget_chunks_the_batch)
         /* One byte less than one image needs (gx and gw only): rejected,
            nothing written. */
         ck_assert_ads_ok(ads_context_set_memory_budget(
-            ctx, 2 * cols + (kind == GC_SEPARABLE ? index : 0) - 1));
+            ctx, 2 * cols + index + 2 * taps - 1));
         int64_t ws[4] = {sk.Cout, sk.C / sk.G, sk.kh, sk.kw};
         ads_tensor *gw = gc_filled(ctx, 4, ws, 777.0f);
         int64_t xs[4] = {sk.N, sk.C, sk.H, sk.W};
@@ -377,6 +384,48 @@ START_TEST(memory_budget_chunks_the_batch)
         gc_dev_free(&d);
         gc_case_free(&c);
     }
+    ads_context_release(ctx);
+}
+END_TEST
+
+/* Images larger than the random cases: output rows long enough for the
+   float16 slices of the gb reduction (with a tail), many input rows for
+   the full-grid gx index, batch > 1; every kind, dense groups and
+   depthwise. */
+START_TEST(larger_images_match_reference)
+{
+    ads_context *ctx = test_context();
+    test_seed(507);
+    double max_abs[NGRAD] = {0};
+    for (int run = 0; run < 6; run++) {
+        int kind = run % 3, depthwise = run >= 3;
+        ref_gconv_shape s = {.N = 2, .C = depthwise ? 3 : 4, .H = 23, .W = 29, .kh = 3,
+                             .kw = 2, .sh = 1, .sw = 2, .ph = 1, .pw = 1, .dh = 2, .dw = 1,
+                             .G = depthwise ? 3 : 2};
+        s.Cout = depthwise ? s.C : 6;
+        s.Ho = kind == GC_FIXED ? (int)ads_output_size(s.H, s.kh, s.sh, s.ph, s.dh) : 19;
+        s.Wo = kind == GC_FIXED ? (int)ads_output_size(s.W, s.kw, s.sw, s.pw, s.dw) : 27;
+        gc_case c;
+        gc_make_case(&c, &s, kind, 1);
+        gc_dev d;
+        gc_upload(ctx, &c, &d);
+        double *dgy;
+        ads_tensor *gy = random_gy(ctx, &c, &dgy);
+        grads g;
+        run_backward(ctx, &c, &d, gy, 63u, &g);
+        ref_grads r;
+        ref_backward(&c, dgy, &r);
+        check_grads(&c, &g, &r, "larger images", max_abs);
+        grads_free(&g);
+        ref_grads_free(&r);
+        ads_tensor_release(gy);
+        free(dgy);
+        gc_dev_free(&d);
+        gc_case_free(&c);
+    }
+    printf("larger images backward: max |err|:");
+    for (int i = 0; i < NGRAD; i++) printf(" %s %.3g", grad_name[i], max_abs[i]);
+    printf("\n");
     ads_context_release(ctx);
 }
 END_TEST
@@ -433,6 +482,7 @@ int main(void)
     tcase_add_test(tc, backward_is_deterministic);
     tcase_add_test(tc, memory_budget_chunks_the_batch);
     tcase_add_test(tc, non_finite_positions_pass_zero_gradient);
+    tcase_add_test(tc, larger_images_match_reference);
     suite_add_tcase(s, tc);
     return test_run_suite(s);
 }

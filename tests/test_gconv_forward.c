@@ -112,8 +112,70 @@ START_TEST(uniform_positions_equal_fixed)
 }
 END_TEST
 
-/* A budget of one image's columns forces one image per chunk; the result
-   is the same. A budget below one image fails cleanly, writing nothing. */
+/* With Cout/G >= 32 the GEMM packs its column operand, and the gather
+   writes the columns in that packed layout itself (gc_col_seg): output
+   rows straddle column tiles, P is no multiple of the tile, groups,
+   batch > 1; whole and chunked to one image per chunk. */
+START_TEST(packed_columns_match_reference)
+{
+    ads_context *ctx = test_context();
+    test_seed(406);
+    double worst = 0, max_abs = 0;
+    for (int run = 0; run < 6; run++) {
+        int kind = run % 3;
+        ref_gconv_shape s = {.N = 3, .C = 4, .H = 13, .W = 11, .Cout = run < 3 ? 64 : 40,
+                             .kh = 3, .kw = 2, .sh = 1, .sw = 2, .ph = 1, .pw = 1, .dh = 1,
+                             .dw = 2, .G = run < 3 ? 2 : 1};
+        s.Ho = kind == GC_FIXED ? (int)ads_output_size(s.H, s.kh, s.sh, s.ph, s.dh) : 9;
+        s.Wo = kind == GC_FIXED ? (int)ads_output_size(s.W, s.kw, s.sw, s.pw, s.dw) : 17;
+        gc_case c;
+        gc_make_case(&c, &s, kind, run % 2);
+        gc_dev d;
+        gc_upload(ctx, &c, &d);
+        for (int chunked = 0; chunked < 2; chunked++) {
+            uint64_t saved = ads_context_memory_budget(ctx);
+            /* One image's packed columns (P rounded up to the default
+               32-wide tile) and its tap table: exactly one image per
+               chunk; a byte less is rejected, which the plain layout's
+               smaller columns would not be. */
+            uint64_t P = (uint64_t)s.Ho * s.Wo, rows = (uint64_t)s.C * s.kh * s.kw;
+            uint64_t taps = kind == GC_SEPARABLE ? (uint64_t)(s.Ho * s.kh + s.Wo * s.kw) * 16
+                            : kind == GC_GRID    ? (uint64_t)s.kh * s.kw * P * 16
+                                                 : 0;
+            uint64_t one_image = rows * ((P + 31) / 32 * 32) * 4 + taps;
+            if (chunked) {
+                ck_assert_ads_ok(ads_context_set_memory_budget(ctx, one_image - 1));
+                int64_t ys[4] = {s.N, s.Cout, s.Ho, s.Wo};
+                ads_tensor *y0 = gc_filled(ctx, 4, ys, 777.0f);
+                ads_conv_desc desc = gc_desc(&c);
+                ck_assert_int_eq(
+                    ads_gconv_forward(ctx, &desc, d.x, d.w, d.b, gc_sampling(&d), y0),
+                    ADS_ERR_TOO_LARGE);
+                ck_assert(gc_all_equal(y0, 777.0f));
+                ads_tensor_release(y0);
+                ck_assert_ads_ok(ads_context_set_memory_budget(ctx, one_image));
+            }
+            float *y = run_forward(ctx, &c, &d);
+            char what[96];
+            snprintf(what, sizeof what, "packed forward %s %s", kind_name[kind],
+                     chunked ? "chunked" : "whole");
+            double r = check_forward(&c, y, what, &max_abs);
+            if (r > worst) worst = r;
+            ck_assert_ads_ok(ads_context_set_memory_budget(ctx, saved));
+            free(y);
+        }
+        gc_dev_free(&d);
+        gc_case_free(&c);
+    }
+    printf("forward packed columns max |err| %.3g (%.3g of tolerance)\n", max_abs, worst);
+    ads_context_release(ctx);
+}
+END_TEST
+
+/* A budget of one image's workspaces (columns and tap table; the
+   depthwise path has only the table) forces one image per chunk; the
+   result is the same. A budget below one image fails cleanly, writing
+   nothing. */
 START_TEST(memory_budget_chunks_the_batch)
 {
     ads_context *ctx = test_context();
@@ -122,14 +184,29 @@ START_TEST(memory_budget_chunks_the_batch)
                          .sh = 2, .sw = 1, .ph = 1, .pw = 0, .dh = 1, .dw = 2, .G = 2};
     s.Ho = ads_output_size(s.H, s.kh, s.sh, s.ph, s.dh);
     s.Wo = ads_output_size(s.W, s.kw, s.sw, s.pw, s.dw);
-    for (int kind = 0; kind < 3; kind++) {
+    for (int run = 0; run < 6; run++) {
+        int kind = run % 3, depthwise = run >= 3;
+        s.G = depthwise ? s.C : 2;
+        s.Cout = depthwise ? s.C : 6;
         gc_case c;
         gc_make_case(&c, &s, kind, 1);
         gc_dev d;
         gc_upload(ctx, &c, &d);
         uint64_t saved = ads_context_memory_budget(ctx);
         float *whole = run_forward(ctx, &c, &d);
-        uint64_t one_image = (uint64_t)s.C * s.kh * s.kw * s.Ho * s.Wo * 4;
+        /* The columns and the tap table (separable: one int4 per row and
+           column tap; grid: one per tap and output). */
+        uint64_t taps = kind == GC_SEPARABLE ? (uint64_t)(s.Ho * s.kh + s.Wo * s.kw) * 16
+                        : kind == GC_GRID    ? (uint64_t)s.kh * s.kw * s.Ho * s.Wo * 16
+                                             : 0;
+        uint64_t cols = depthwise ? 0 : (uint64_t)s.C * s.kh * s.kw * s.Ho * s.Wo * 4;
+        uint64_t one_image = cols + taps;
+        if (one_image == 0) { /* depthwise fixed stride: no workspace at all */
+            free(whole);
+            gc_dev_free(&d);
+            gc_case_free(&c);
+            continue;
+        }
         ck_assert_ads_ok(ads_context_set_memory_budget(ctx, one_image));
         float *chunked = run_forward(ctx, &c, &d);
         check_forward(&c, chunked, "chunked forward", NULL);
@@ -246,6 +323,7 @@ int main(void)
     tcase_add_test(tc, forward_matches_reference);
     tcase_add_test(tc, uniform_positions_equal_fixed);
     tcase_add_test(tc, memory_budget_chunks_the_batch);
+    tcase_add_test(tc, packed_columns_match_reference);
     tcase_add_test(tc, non_finite_positions_read_zero);
     tcase_add_test(tc, guard_band_is_never_touched);
     suite_add_tcase(s, tc);

@@ -320,7 +320,7 @@ START_TEST(bad_arguments_change_nothing)
     const ads_gemm_args ok = {.M = 2, .N = 2, .K = 3, .batch = 2, .alpha = 1, .beta = 0,
                               .a = a, .lda = 3, .b = b, .ldb = 2, .c = c, .ldc = 2,
                               .c_batch_stride = 4};
-    struct { ads_gemm_args g; ads_status want; const char *phrase; } bad[14];
+    struct { ads_gemm_args g; ads_status want; const char *phrase; } bad[16];
     int nbad = 0;
 #define BAD(field_change, status, text)                                                    \
     do {                                                                                   \
@@ -345,6 +345,9 @@ START_TEST(bad_arguments_change_nothing)
     BAD(g_.beta = INFINITY, ADS_ERR_INVALID_ARGUMENT, "must be finite");
     BAD((g_.a = c, g_.lda = 3, g_.c_offset = 4, g_.batch = 1), ADS_ERR_INVALID_ARGUMENT,
         "c overlaps a");
+    BAD((g_.b_packed = true, g_.trans_b = true, g_.ldb = 3), ADS_ERR_INVALID_ARGUMENT,
+        "b_packed is set with trans_b");
+    BAD(g_.b_packed = true, ADS_ERR_SHAPE_MISMATCH, "b holds 6 elements"); /* tiles of 32 */
 #undef BAD
     for (int i = 0; i < nbad; i++) {
         ads_status st = ads_gemm(ctx, &bad[i].g);
@@ -374,6 +377,62 @@ START_TEST(bad_arguments_change_nothing)
     ads_tensor_release(a);
     ads_tensor_release(b);
     ads_tensor_release(c);
+    ads_context_release(ctx);
+}
+END_TEST
+
+/* b_packed: B written by the caller in the packed layout of
+   ads_gemm_pack_width (an offset, two batch entries, N no multiple of the
+   tile) gives the product of the unpacked B, checked in double. */
+START_TEST(caller_packed_b)
+{
+    ads_context *ctx = test_context();
+    test_seed(708);
+    const size_t M = 40, N = 45, K = 7, batch = 2, off = 5;
+    size_t tn = ads_gemm_pack_width(ctx, M, K);
+    ck_assert_uint_gt(tn, 0);
+    ck_assert_uint_eq(ads_gemm_pack_width(ctx, 3, K), 0); /* small M: not packed */
+    size_t tiles = (N + tn - 1) / tn, entry = tiles * tn * K;
+    float *a = malloc(batch * M * K * 4), *b = malloc(batch * K * N * 4);
+    float *pk = calloc(off + batch * entry, 4);
+    ck_assert(a && b && pk);
+    test_fill_uniform(a, batch * M * K, -1, 1);
+    test_fill_uniform(b, batch * K * N, -1, 1);
+    for (size_t e = 0; e < batch; e++)
+        for (size_t q = 0; q < tiles; q++)
+            for (size_t k = 0; k < K; k++)
+                for (size_t c = 0; c < tn && q * tn + c < N; c++)
+                    pk[off + e * entry + (q * K + k) * tn + c] = b[(e * K + k) * N + q * tn + c];
+    int64_t sa[1] = {(int64_t)(batch * M * K)}, sb[1] = {(int64_t)(off + batch * entry)},
+            sc[1] = {(int64_t)(batch * M * N)};
+    ads_tensor *ta = test_tensor(ctx, 1, sa, a), *tb = test_tensor(ctx, 1, sb, pk),
+               *tc = test_tensor(ctx, 1, sc, NULL);
+    ads_gemm_args g = {.M = M, .N = N, .K = K, .batch = batch, .alpha = 1, .beta = 0,
+                       .a = ta, .lda = K, .a_batch_stride = M * K, .b = tb, .b_offset = off,
+                       .b_batch_stride = entry, .b_packed = true, .c = tc, .ldc = N,
+                       .c_batch_stride = M * N};
+    ck_assert_ads_ok(ads_gemm(ctx, &g));
+    float *got = test_read(tc);
+    double worst = 0;
+    for (size_t e = 0; e < batch; e++)
+        for (size_t i = 0; i < M; i++)
+            for (size_t j = 0; j < N; j++) {
+                double want = 0, mag = 0;
+                for (size_t k = 0; k < K; k++) {
+                    double t = (double)a[(e * M + i) * K + k] * b[(e * K + k) * N + j];
+                    want += t;
+                    mag += fabs(t);
+                }
+                double err = fabs(got[(e * M + i) * N + j] - want);
+                ck_assert_msg(err <= (K + 3) * U32 * mag + 1e-30, "(%zu,%zu,%zu): %g vs %g", e,
+                              i, j, got[(e * M + i) * N + j], want);
+                if (err > worst) worst = err;
+            }
+    printf("caller-packed B: max |err| %.3g\n", worst);
+    free(a), free(b), free(pk), free(got);
+    ads_tensor_release(ta);
+    ads_tensor_release(tb);
+    ads_tensor_release(tc);
     ads_context_release(ctx);
 }
 END_TEST
@@ -448,6 +507,7 @@ int main(void)
     tcase_add_test(tc, chained_products);
     tcase_add_test(tc, bad_arguments_change_nothing);
     tcase_add_test(tc, clblast_backend);
+    tcase_add_test(tc, caller_packed_b);
     suite_add_tcase(s, tc);
     return test_run_suite(s);
 }

@@ -1,0 +1,331 @@
+/* Gather-convolution backward (DESIGN.md 1.4) kernels: gx gathered from
+   the column gradient by one work-item per input row in a fixed order
+   (separable and full-grid positions through per-image indexes of the
+   taps touching each row), the position gradients, gb, and the
+   depthwise gw and column gradient. Column layout and geometry
+   arguments as in cl/gconv.cl. */
+#include "gconv.clh"
+
+/* One work-item builds the separable row index of image b =
+   get_global_id(0): a counting sort of the (output row i, tap ky,
+   neighbour a) reads by the input row they touch, in (i, ky, a) order,
+   so gathers over it run in a fixed order. */
+kernel void gconv_sep_index(global const float *pa, global const float *pb, global int *idx,
+                            int n0, GC_GEOM)
+{
+    int b = get_global_id(0);
+    long n = (long)n0 + b;
+    global int *start = idx + b * gc_index_size(H, Ho, kh);
+    int lines = H, L = Ho, k = kh, dil = dh, pad = ph;
+    global const float *pos = pa + n * Ho;
+    global int *ent = start + lines + 1;
+    for (int t = 0; t <= lines; t++) start[t] = 0;
+    for (int l = 0; l < L; l++)
+        for (int kk = 0; kk < k; kk++) {
+            int i0;
+            float f;
+            if (!bl_axis(pos[l] + (float)(kk * dil - pad), lines, &i0, &f)) continue;
+            for (int a = 0; a < 2; a++)
+                if (i0 + a >= 0 && i0 + a < lines) start[i0 + a]++;
+        }
+    int total = 0;
+    for (int t = 0; t < lines; t++) { /* exclusive prefix sum: start[t] = first slot */
+        int cnt = start[t];
+        start[t] = total;
+        total += cnt;
+    }
+    for (int l = 0; l < L; l++)
+        for (int kk = 0; kk < k; kk++) {
+            int i0;
+            float f;
+            if (!bl_axis(pos[l] + (float)(kk * dil - pad), lines, &i0, &f)) continue;
+            for (int a = 0; a < 2; a++) {
+                int t = i0 + a;
+                if (t < 0 || t >= lines) continue;
+                int e = start[t]++;
+                ent[2 * e] = kk * kw * Ho * Wo + l * Wo;
+                ent[2 * e + 1] = as_int(bl_weight(f, a));
+            }
+        }
+    /* Each start[t] now holds the end of line t: shift to the starts. */
+    for (int t = lines; t > 0; t--) start[t] = start[t - 1];
+    start[0] = 0;
+}
+
+/* One work-item owns the input row gx[n,c,yy,:] (yy = get_global_id(0),
+   b*C + c = get_global_id(1)) for separable positions: it clears the
+   row, then for each (output row, row tap) touching yy, in the index's
+   fixed order, adds its weight times every column tap's gradient at the
+   tap's two columns (from the column tap table), in (kx, j) order.
+   Deterministic, no atomics; the row stays in cache. */
+kernel void gconv_col2im_sep(global const float *gcol, global const int *idx,
+                             global const int4 *tab, global float *gx, int n0, GC_GEOM)
+{
+    int yy = get_global_id(0), bc = get_global_id(1);
+    if (yy >= H) return;
+    int b = bc / C;
+    long P = (long)Ho * Wo;
+    global const int *rows = idx + b * gc_index_size(H, Ho, kh);
+    global const int *rent = rows + H + 1;
+    global const int4 *ct = tab + (long)b * (Ho * kh + Wo * kw) + Ho * kh;
+    global const float *g = gcol + (long)bc * kh * kw * P;
+    global float *row = gx + (((long)n0 * C + bc) * H + yy) * W;
+    for (int xx = 0; xx < W; xx++) row[xx] = 0.0f;
+    for (int e = rows[yy]; e < rows[yy + 1]; e++) {
+        global const float *gr = g + rent[2 * e];
+        float wr = as_float(rent[2 * e + 1]);
+        for (int kx = 0; kx < kw; kx++)
+            for (int j = 0; j < Wo; j++) {
+                int4 q = ct[j * kw + kx];
+                float v = wr * gr[kx * P + j], fx = as_float(q.s2);
+                if (q.s0 >= 0) row[q.s0] += bl_weight(fx, 0) * v;
+                if (q.s1 >= 0) row[q.s1] += bl_weight(fx, 1) * v;
+            }
+    }
+}
+
+/* One work-item owns the input row gx[n,c,yy,:] (as above) for the fixed
+   stride: it clears the row, then adds each tap (ky, kx) whose integer
+   read lands on row yy, its output columns in a loop the compiler
+   vectorises, the zero-padding columns found once per tap. */
+kernel void gconv_col2im_fixed(global const float *gcol, global float *gx, int n0, GC_GEOM)
+{
+    int yy = get_global_id(0), bc = get_global_id(1);
+    if (yy >= H) return;
+    long P = (long)Ho * Wo;
+    global const float *g = gcol + (long)bc * kh * kw * P;
+    global float *row = gx + (((long)n0 * C + bc) * H + yy) * W;
+    for (int xx = 0; xx < W; xx++) row[xx] = 0.0f;
+    for (int ky = 0; ky < kh; ky++) {
+        int ty = yy + ph - ky * dh;
+        if (ty < 0 || ty % sh != 0 || ty / sh >= Ho) continue;
+        global const float *gi = g + (long)(ty / sh) * Wo;
+        for (int kx = 0; kx < kw; kx++) {
+            int ox = kx * dw - pw;
+            /* Columns j with 0 <= j*sw + ox < W: [jlo, jhi). */
+            int jlo = ox >= 0 ? 0 : (-ox + sw - 1) / sw;
+            int jhi = ox >= W ? 0 : (W - ox - 1) / sw + 1;
+            jhi = min(jhi, Wo);
+            global const float *gt = gi + (ky * kw + kx) * P;
+            for (int j = jlo; j < jhi; j++) row[j * sw + ox] += gt[j];
+        }
+    }
+}
+
+/* One work-item builds the full-grid index of image b = get_global_id(0)
+   from its grid table: a counting sort of the valid taps (t, p) by their
+   upper input row y0 in [-1, H-1] (bucket y0 + 1), in (t, p) order, so
+   the row gathers below run in a fixed order. */
+kernel void gconv_grid_index(global const int4 *tab, global int *idx, GC_GEOM)
+{
+    int b = get_global_id(0);
+    long E = (long)kh * kw * Ho * Wo;
+    global const int4 *te = tab + (long)b * E;
+    global int *start = idx + b * gc_grid_index_size(H, Ho, Wo, kh, kw);
+    global int *ent = start + H + 2;
+    for (int r = 0; r <= H + 1; r++) start[r] = 0;
+    for (long e = 0; e < E; e++) {
+        int y0 = te[e].s0;
+        if (y0 >= -1) start[y0 + 1]++;
+    }
+    int total = 0;
+    for (int r = 0; r <= H; r++) { /* exclusive prefix sum: start[r] = first slot */
+        int cnt = start[r];
+        start[r] = total;
+        total += cnt;
+    }
+    for (long e = 0; e < E; e++) {
+        int y0 = te[e].s0;
+        if (y0 >= -1) ent[start[y0 + 1]++] = (int)e;
+    }
+    /* Each start[r] now holds the end of bucket r: shift to the starts. */
+    for (int r = H + 1; r > 0; r--) start[r] = start[r - 1];
+    start[0] = 0;
+}
+
+/* One work-item owns the input row gx[n,c,yy,:] (yy = get_global_id(0),
+   b*C + c = get_global_id(1)) for a full grid: it clears the row, then
+   adds every tap whose sample touches it, in the index's fixed order:
+   taps with y0 = yy (weight 1-fy), then those with y0 = yy-1 (weight fy).
+   Deterministic, no atomics. */
+kernel void gconv_col2im_grid(global const float *gcol, global const int4 *tab,
+                              global const int *idx, global float *gx, int n0, GC_GEOM)
+{
+    int yy = get_global_id(0), bc = get_global_id(1);
+    if (yy >= H) return;
+    int b = bc / C;
+    long E = (long)kh * kw * Ho * Wo;
+    global const int4 *te = tab + (long)b * E;
+    global const int *start = idx + b * gc_grid_index_size(H, Ho, Wo, kh, kw);
+    global const int *ent = start + H + 2;
+    global const float *g = gcol + (long)bc * E;
+    global float *row = gx + (((long)n0 * C + bc) * H + yy) * W;
+    for (int xx = 0; xx < W; xx++) row[xx] = 0.0f;
+    for (int a = 0; a < 2; a++) {
+        int bucket = yy + 1 - a; /* y0 + 1 with y0 = yy - a */
+        for (int k = start[bucket]; k < start[bucket + 1]; k++) {
+            int e = ent[k];
+            int4 q = te[e];
+            float v = bl_weight(as_float(q.s2), a) * g[e], fx = as_float(q.s3);
+            if (q.s1 >= 0) row[q.s1] += bl_weight(fx, 0) * v;
+            if (q.s1 + 1 < W) row[q.s1 + 1] += bl_weight(fx, 1) * v;
+        }
+    }
+}
+
+/* Separable position gradients, pass 1: one work-item takes one column
+   row (image b, channel c, tap t: get_global_id(0) = (b*C + c)*kh*kw + t)
+   of gcol and the input rows its taps read (through the tap table), and
+   writes its share of gpy (Ho sums over j) and of gpx (Wo sums over i) to
+   part[e*(Ho+Wo) ..]. The derivatives come from the same four neighbours
+   as the forward blend, through bl_blend with one fraction 0: dX~/dy =
+   blend of the column differences at fx, dX~/dx = of the row
+   differences at fy (bl_value_grad's rule; a tap that reads 0 has all
+   neighbours 0, so both vanish). */
+kernel void gconv_grad_sep_part(global const float *x, global const float *gcol,
+                                global const int4 *tab, global float *part, int nb, int n0,
+                                GC_GEOM)
+{
+    long e = get_global_id(0);
+    int taps = kh * kw;
+    if (e >= (long)nb * C * taps) return;
+    int bc = (int)(e / taps), t = (int)(e - (long)bc * taps), b = bc / C;
+    int ky = t / kw, kx = t - ky * kw;
+    global const int4 *rt = tab + (long)b * (Ho * kh + Wo * kw);
+    global const int4 *ct = rt + Ho * kh + kx;
+    global const float *plane = x + ((long)n0 * C + bc) * (long)H * W;
+    global const float *g = gcol + e * ((long)Ho * Wo);
+    global float *gpy = part + e * (Ho + Wo), *gpx = gpy + Ho;
+    for (int j = 0; j < Wo; j++) gpx[j] = 0.0f;
+    for (int i = 0; i < Ho; i++) {
+        int4 r = rt[i * kh + ky];
+        bool h0 = r.s0 >= 0, h1 = r.s1 >= 0;
+        global const float *row0 = plane + (long)(h0 ? r.s0 : 0) * W;
+        global const float *row1 = plane + (long)(h1 ? r.s1 : 0) * W;
+        float fy = as_float(r.s2), s = 0.0f;
+        global const float *gi = g + (long)i * Wo;
+        for (int j = 0; j < Wo; j++) {
+            int4 q = ct[j * kw];
+            float4 v = gc_sep_corners(row0, row1, h0, h1, q);
+            float dy = bl_blend((float4)(v.s2 - v.s0, v.s3 - v.s1, 0.0f, 0.0f), 0.0f,
+                                as_float(q.s2));
+            float dx = bl_blend((float4)(v.s1 - v.s0, 0.0f, v.s3 - v.s2, 0.0f), fy, 0.0f);
+            s += gi[j] * dy;
+            gpx[j] += gi[j] * dx;
+        }
+        gpy[i] = s;
+    }
+}
+
+/* Pass 2: one work-item sums one position gradient over the chunk's
+   (channel, tap) shares in order: l = get_global_id(0) < Ho gives
+   gpy[n,l] (when want & 1), the rest gpx[n,l-Ho] (when want & 2);
+   b = get_global_id(1). */
+kernel void gconv_grad_sep_sum(global const float *part, global float *gpy, global float *gpx,
+                               int want, int n0, GC_GEOM)
+{
+    int l = get_global_id(0), b = get_global_id(1);
+    if (l >= Ho + Wo) return;
+    bool is_y = l < Ho;
+    if (!(want & (is_y ? 1 : 2))) return;
+    long E = (long)C * kh * kw, stride = Ho + Wo;
+    global const float *p = part + (long)b * E * stride + l;
+    float s = 0.0f;
+    for (long e = 0; e < E; e++) s += p[e * stride];
+    long n = (long)n0 + b;
+    if (is_y)
+        gpy[n * Ho + l] = s;
+    else
+        gpx[n * Wo + l - Ho] = s;
+}
+
+/* One work-item sums the grid gradient of output p = get_global_id(0) of
+   image b = get_global_id(1): both ggrid[n,i,j,0] (y) and [1] (x). Each
+   tap's table entry is read once and serves every channel; the
+   derivatives are bl_value_grad's rule on the same four neighbours. */
+kernel void gconv_grad_grid(global const float *x, global const float *gcol,
+                            global const int4 *tab, global float *ggrid, int n0, GC_GEOM)
+{
+    int p = get_global_id(0), b = get_global_id(1);
+    long P = (long)Ho * Wo, taps = (long)kh * kw;
+    if (p >= P) return;
+    long n = (long)n0 + b;
+    float sy = 0.0f, sx = 0.0f;
+    for (int t = 0; t < taps; t++) {
+        int4 q = tab[(b * taps + t) * P + p];
+        float fy = as_float(q.s2), fx = as_float(q.s3);
+        global const float *g = gcol + (long)b * C * taps * P + t * P + p;
+        for (int c = 0; c < C; c++) {
+            float4 v = gc_grid_corners(x + (n * C + c) * (long)H * W, H, W, q);
+            float gv = g[c * taps * P];
+            sy += gv * bl_blend((float4)(v.s2 - v.s0, v.s3 - v.s1, 0.0f, 0.0f), 0.0f, fx);
+            sx += gv * bl_blend((float4)(v.s1 - v.s0, 0.0f, v.s3 - v.s2, 0.0f), fy, 0.0f);
+        }
+    }
+    ggrid[(n * P + p) * 2] = sy;
+    ggrid[(n * P + p) * 2 + 1] = sx;
+}
+
+/* gb[o] = the sum of gy[n,o,:] over images and pixels, for o =
+   get_group_id(0): each of the group's GB_LOCAL work-items sums its own
+   contiguous slice of every image's row (float16 partial sums), then
+   work-item 0 adds the GB_LOCAL shares in order. A fixed order:
+   deterministic, no atomics; Cout*GB_LOCAL work-items keep every core
+   busy where one per output channel serialised N*P adds. */
+#define GB_LOCAL 16
+kernel __attribute__((reqd_work_group_size(GB_LOCAL, 1, 1))) void
+gconv_grad_bias(global const float *gy, global float *gb, int N, int Cout, int P)
+{
+    local float share[GB_LOCAL];
+    int o = get_group_id(0), l = get_local_id(0);
+    int per = (P / 16 + GB_LOCAL - 1) / GB_LOCAL; /* float16 blocks per work-item */
+    int q0 = min(l * per, P / 16), q1 = min(q0 + per, P / 16);
+    float16 acc = 0.0f;
+    float tail = 0.0f;
+    for (long n = 0; n < N; n++) {
+        global const float *row = gy + (n * Cout + o) * P;
+        for (int q = q0; q < q1; q++) acc += vload16(q, row);
+        for (int p = (P / 16) * 16 + l; p < P; p += GB_LOCAL) tail += row[p];
+    }
+    float8 a8 = acc.lo + acc.hi;
+    float4 a4 = a8.lo + a8.hi;
+    float2 a2 = a4.lo + a4.hi;
+    share[l] = a2.s0 + a2.s1 + tail;
+    barrier(CLK_LOCAL_MEM_FENCE);
+    if (l == 0) {
+        float s = 0.0f;
+        for (int k = 0; k < GB_LOCAL; k++) s += share[k];
+        gb[o] = s;
+    }
+}
+
+/* Depthwise: one work-item writes one column-gradient entry
+   gcol[b,c,t,p] = w[c,t] * gy[n,c,p] (p = get_global_id(0), t = 1,
+   b*C + c = 2), the product the GEMM forms for dense groups. */
+kernel void gconv_depthwise_gcol(global const float *w, global const float *gy,
+                                 global float *gcol, int n0, int C, int P, int taps)
+{
+    int p = get_global_id(0), t = get_global_id(1), bc = get_global_id(2);
+    if (p >= P) return;
+    int c = bc % C;
+    gcol[((long)bc * taps + t) * P + p] =
+        w[(long)c * taps + t] * gy[((long)n0 * C + bc) * P + p];
+}
+
+/* Depthwise: one work-item sums gw[c,t] (t = get_global_id(0), c = 1)
+   over the chunk's images and pixels in order, adding to the earlier
+   chunks' sum unless first. */
+kernel void gconv_depthwise_gw(global const float *gy, global const float *col, global float *gw,
+                               int first, int n0, int nb, int C, int P, int taps)
+{
+    int t = get_global_id(0), c = get_global_id(1);
+    if (t >= taps) return;
+    long at = (long)c * taps + t;
+    float s = first ? 0.0f : gw[at];
+    for (long b = 0; b < nb; b++) {
+        global const float *g = gy + ((n0 + b) * C + c) * P;
+        global const float *v = col + ((b * C + c) * taps + t) * P;
+        for (long p = 0; p < P; p++) s += g[p] * v[p];
+    }
+    gw[at] = s;
+}
