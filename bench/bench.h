@@ -59,6 +59,7 @@ void bench_list_workloads(FILE *f);
 typedef struct {
     char device[256], driver[128];
     char workload[32], network[16], variant[16], pass[16];
+    char path[32]; /* the kernel path the library chose (tuning, backend) */
     bench_stats t;
     double gflops, gbs;     /* 0 where it does not apply */
     double frac_peak;       /* of fma_gflops, or of copy_gbs for pools */

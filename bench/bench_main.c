@@ -18,7 +18,7 @@ static void usage(FILE *f)
             "default every device\n"
             "  --quick          a reduced suite for smoke checks (under a minute on PoCL)\n"
             "  --only NAMES     comma-separated workload or network names (see --list)\n"
-            "  --scale F        spatial scale of the network layers (default 0.5)\n"
+            "  --scale F        spatial scale of the network layers (default 1: their own sizes)\n"
             "  --batch N        batch multiplier of the network layers (default 1)\n"
             "  --reps N         timed runs per figure, median reported (default 7)\n"
             "  --csv FILE, --json FILE, --plot FILE.png   machine-readable output, chart\n"
@@ -32,7 +32,7 @@ typedef struct {
 
 static bool parse(int argc, char **argv, cli *c)
 {
-    c->opt = (bench_options){NULL, false, 0.5, 1, 7};
+    c->opt = (bench_options){NULL, false, 1.0, 1, 7};
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
         if (!strcmp(a, "--quick")) c->opt.quick = true;

@@ -8,7 +8,7 @@
 #include "bench.h"
 
 #define CSV_HEADER                                                                          \
-    "device,driver,workload,network,variant,pass,median_ms,min_ms,max_ms,gflops,gbs,"      \
+    "device,driver,workload,network,variant,pass,path,median_ms,min_ms,max_ms,gflops,gbs,"  \
     "fraction_of_peak,ratio_vs_fixed\n"
 
 /* Quotes a CSV field when it holds a comma or a quote. */
@@ -35,8 +35,9 @@ bool bench_write_csv(const char *path, const bench_table *tab, const bench_limit
     fputs(CSV_HEADER, f);
     for (int i = 0; i < tab->n; i++) {
         const bench_row *r = &tab->rows[i];
-        const char *text[] = {r->device, r->driver, r->workload, r->network, r->variant, r->pass};
-        for (int k = 0; k < 6; k++) {
+        const char *text[] = {r->device,  r->driver, r->workload, r->network,
+                              r->variant, r->pass,   r->path};
+        for (int k = 0; k < 7; k++) {
             csv_field(f, text[k]);
             fputc(',', f);
         }
@@ -71,10 +72,11 @@ static void json_limits(FILE *f, const bench_limits *l)
 
 static void json_row(FILE *f, const bench_row *r)
 {
-    const char *keys[] = {"device", "driver", "workload", "network", "variant", "pass"};
-    const char *vals[] = {r->device, r->driver, r->workload, r->network, r->variant, r->pass};
+    const char *keys[] = {"device", "driver", "workload", "network", "variant", "pass", "path"};
+    const char *vals[] = {r->device,  r->driver, r->workload, r->network,
+                          r->variant, r->pass,   r->path};
     fputs("    {", f);
-    for (int k = 0; k < 6; k++) {
+    for (int k = 0; k < 7; k++) {
         fprintf(f, "\"%s\": ", keys[k]);
         json_string(f, vals[k]);
         fputs(", ", f);

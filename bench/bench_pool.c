@@ -109,6 +109,7 @@ ads_status bench_pool(ads_context *ctx, const bench_workload *s, const bench_lim
             if (st == ADS_OK) st = bench_time(ctx, run_pool, &r, 2, reps, &row->t);
             if (st != ADS_OK) break;
             bench_fill_row(row, lim, s, variant, pass == 1);
+            snprintf(row->path, sizeof row->path, "pool");
             row->gbs = pool_bytes(&r, pass == 1) / (row->t.median_ms * 1e6);
             row->frac_peak = row->gbs / lim->copy_gbs;
             if (!adaptive) fixed_ms = row->t.median_ms;

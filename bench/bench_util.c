@@ -154,16 +154,17 @@ void bench_fill_row(bench_row *row, const bench_limits *lim, const bench_workloa
 
 void bench_print_table(const bench_table *tab, const bench_limits *lim)
 {
-    printf("\n%-12s %-9s %-8s %9s %17s %9s %8s %7s %9s\n", "workload", "variant", "pass",
-           "median ms", "spread (min-max)", "GFLOP/s", "GB/s", "% peak", "vs fixed");
+    printf("\n%-12s %-9s %-8s %9s %17s %9s %8s %7s %9s  %s\n", "workload", "variant", "pass",
+           "median ms", "spread (min-max)", "GFLOP/s", "GB/s", "% peak", "vs fixed", "path");
     for (int i = 0; i < tab->n; i++) {
         const bench_row *r = &tab->rows[i];
         char spread[32], gf[16] = "-", gb[16] = "-";
         snprintf(spread, sizeof spread, "%.3f-%.3f", r->t.min_ms, r->t.max_ms);
         if (r->gflops > 0) snprintf(gf, sizeof gf, "%.1f", r->gflops);
         if (r->gbs > 0) snprintf(gb, sizeof gb, "%.1f", r->gbs);
-        printf("%-12s %-9s %-8s %9.3f %17s %9s %8s %6.1f%% %8.2fx\n", r->workload, r->variant,
-               r->pass, r->t.median_ms, spread, gf, gb, 100 * r->frac_peak, r->ratio_vs_fixed);
+        printf("%-12s %-9s %-8s %9.3f %17s %9s %8s %6.1f%% %8.2fx  %s\n", r->workload,
+               r->variant, r->pass, r->t.median_ms, spread, gf, gb, 100 * r->frac_peak,
+               r->ratio_vs_fixed, r->path);
     }
     printf("\n%% peak: of the FMA peak (%.1f GFLOP/s) for convolutions, of the copy "
            "bandwidth (%.1f GB/s) for pools; both measured above in this run.\n",

@@ -2,9 +2,9 @@
    adaptive-stride paper used, at their real channel counts, plus the
    fixed shapes of the convolution and pooling issues.
 
-   Spatial sizes are the networks' own at --scale 1 (224x224 inputs,
-   YOLOX-S at 640); the default scale keeps a whole run under 5 minutes on
-   a 2-core CPU. Batch sizes are the workload's own times --batch. */
+   Spatial sizes are the networks' own at --scale 1, the default (224x224
+   inputs, YOLOX-S at 640): a whole run takes under a minute on a 2-core
+   CPU. Batch sizes are the workload's own times --batch. */
 #include <math.h>
 #include <stdio.h>
 #include <string.h>

@@ -4,6 +4,9 @@
 #include <limits.h>
 #include <stdio.h>
 
+#include <stdlib.h>
+#include <string.h>
+
 #include "gconv_common.h"
 #include "gemm.h"
 #include "tuning.h"
@@ -124,6 +127,14 @@ static gconv_path choose_path(const ads_context *ctx, const gconv_plan *p)
     if (depthwise && ads_tune_int(ctx, "gconv.depthwise_direct", 1, 0, 1))
         return GCONV_PATH_DEPTHWISE;
     return GCONV_PATH_GEMM;
+}
+
+const char *gconv_path_name(const ads_context *ctx, int groups, int cin, int cout)
+{
+    gconv_plan p = {.G = groups, .C = cin, .Cout = cout};
+    if (choose_path(ctx, &p) == GCONV_PATH_DEPTHWISE) return "depthwise-direct";
+    const char *backend = getenv("ADS_GEMM");
+    return backend && strcmp(backend, "clblast") == 0 ? "columns+clblast" : "columns+gemm";
 }
 
 /* x, w, desc and sampling: everything both directions share. */

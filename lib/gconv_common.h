@@ -36,6 +36,11 @@ typedef struct {
                    writes (ads_gemm_pack_width), 0 for plain columns    */
 } gconv_plan;
 
+/* The path a convolution of this grouping takes on ctx's device, named
+   for the benchmark: "depthwise-direct", "columns+gemm" or
+   "columns+clblast". */
+const char *gconv_path_name(const ads_context *ctx, int groups, int cin, int cout);
+
 /* Validates every argument of a forward call and fills the plan. */
 ads_status gconv_plan_forward(ads_context *ctx, const ads_conv_desc *d, const ads_tensor *x,
                               const ads_tensor *w, const ads_tensor *b, ads_sampling at,

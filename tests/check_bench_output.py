@@ -11,12 +11,12 @@ import os
 import subprocess
 import sys
 
-CSV_COLUMNS = ["device", "driver", "workload", "network", "variant", "pass", "median_ms",
+CSV_COLUMNS = ["device", "driver", "workload", "network", "variant", "pass", "path", "median_ms",
                "min_ms", "max_ms", "gflops", "gbs", "fraction_of_peak", "ratio_vs_fixed"]
 DEVICE_KEYS = {"device": str, "driver": str, "fma_gflops": float, "copy_gbs": float,
                "build_cold_ms": float, "build_cached_ms": float}
 RESULT_KEYS = {"device": str, "driver": str, "workload": str, "network": str, "variant": str,
-               "pass": str, "times_ms": dict, "figures": dict}
+               "pass": str, "path": str, "times_ms": dict, "figures": dict}
 TIME_KEYS = ["median", "min", "max"]
 FIGURE_KEYS = ["gflops", "gbs", "fraction_of_peak", "ratio_vs_fixed"]
 
@@ -85,7 +85,7 @@ def check_csv(path, n_json):
     for row in rows[1:]:
         if len(row) != len(CSV_COLUMNS):
             fail(f"CSV row of {len(row)} fields")
-        for v in row[6:]:
+        for v in row[7:]:
             check_number("CSV figure", float(v))
 
 
