@@ -74,7 +74,11 @@ typedef struct ads_tensor ads_tensor;   /* device buffer + shape (float32)   */
  *   "gpu"/"cpu"/"accelerator"  the first device of that type;
  *   any other   a case-insensitive substring of the platform name or
  *               version, vendor or device name ("nvidia", "pocl", ...);
- *   "a,b"       several devices (the first one runs the work for now).
+ *   "a,b", "all"  several devices of one platform: every convolution,
+ *               pooling and sampling call (so every layer call) splits
+ *               its batch across them by ADS_DEVICE_WEIGHTS or a measured
+ *               calibration; the training building blocks run on the
+ *               first device.
  * A spec that matches nothing fails with ADS_ERR_NO_DEVICE and a message
  * listing the devices that exist.
  */
