@@ -216,17 +216,25 @@ static ads_status gather_outputs(ads_context *ctx, const split_arg *args, int na
 ads_status ads_split_run(ads_context *ctx, int64_t batch, const split_arg *args, int nargs,
                          split_body body, void *closure)
 {
-    if (ctx->ndev == 1 || batch < 2) {
-        ads_tensor *direct[MAX_SPLIT_ARGS];
-        for (int i = 0; i < nargs; i++) direct[i] = (ads_tensor *)args[i].t;
-        return body(ctx, direct, closure);
-    }
     if (nargs > MAX_SPLIT_ARGS)
         return ads_fail(ADS_ERR_INVALID_ARGUMENT, "internal: too many arguments to split");
-    ADS_TRY(check_batch(ctx, args, nargs, batch));
     int64_t counts[ADS_MAX_DEVICES], first[ADS_MAX_DEVICES];
-    int device[ADS_MAX_DEVICES], nsets = 0;
-    ADS_TRY(ads_split_counts(ctx, batch, counts));
+    int device[ADS_MAX_DEVICES], nsets = 0, only = 0;
+    if (ctx->ndev > 1 && batch >= 2) {
+        ADS_TRY(check_batch(ctx, args, nargs, batch));
+        ADS_TRY(ads_split_counts(ctx, batch, counts));
+        only = -1;
+        for (int d = 0; d < ctx->ndev; d++)
+            if (counts[d] == batch) only = d;
+    }
+    if (only >= 0) { /* one device does it all: on the caller's tensors */
+        ads_tensor *direct[MAX_SPLIT_ARGS];
+        for (int i = 0; i < nargs; i++) direct[i] = (ads_tensor *)args[i].t;
+        ads_set_current_device(only);
+        ads_status st = body(ctx, direct, closure);
+        ads_set_current_device(0);
+        return st;
+    }
     shard_set *shards = calloc(ADS_MAX_DEVICES, sizeof *shards);
     if (!shards) return ads_fail(ADS_ERR_OUT_OF_MEMORY, "no host memory to split a batch");
     ads_status st = ADS_OK;
