@@ -226,3 +226,16 @@ void pc_summary(void)
         printf("max |error| vs reference  %-40s %.3g\n", reports[r].what, reports[r].abs_err);
     fflush(stdout);
 }
+
+void pc_poison_positions(pool_case *pc, int px_one_in)
+{
+    const float bad[] = {NAN, INFINITY, -INFINITY, 1e30f, -1e30f, 3e9f, -2.5e9f};
+    size_t np = pc->kind == PC_SEP ? (size_t)pc->N * pc->Ho : (size_t)pc->N * pc->Ho * pc->Wo * 2;
+    float *pos = pc->kind == PC_SEP ? pc->py : pc->grid;
+    for (size_t i = 0; i < np; i++)
+        if (test_int(0, 2) == 0) pos[i] = bad[test_int(0, 6)];
+    if (pc->kind == PC_SEP)
+        for (int i = 0; i < pc->N * pc->Wo; i++)
+            if (test_int(0, px_one_in - 1) == 0) pc->px[i] = bad[test_int(0, 6)];
+    pc_sync(pc);
+}

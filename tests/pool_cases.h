@@ -31,6 +31,9 @@ void pc_make(ads_context *ctx, pool_case *pc, pc_kind kind, ads_pool_desc d, int
 /* Writes host positions/x (after the test edited them) to the device and
    the double copies. */
 void pc_sync(pool_case *pc);
+/* Replaces random positions by NaN, +-Inf and huge values: about one in
+   three of py (or of the grid), one in px_one_in of px; then pc_sync. */
+void pc_poison_positions(pool_case *pc, int px_one_in);
 void pc_free(pool_case *pc);
 
 /* A position value on a 2^-10 grid offset by 2^-11: never an integer, so
