@@ -26,15 +26,18 @@ typedef struct {
     int epochs, seeds, width, batch;
     float lr;
     int64_t train_subset;
+    unsigned tasks, nets; /* bit k: task_kind / net_arch k takes part */
 } exp_options;
 
 static void usage(FILE *f)
 {
     fprintf(f, "usage: adastride experiment [--epochs E] [--seeds S] [--out results.md]\n"
                "         [--width W] [--batch B] [--lr X] [--train-subset N] [--device SPEC]\n"
+               "         [--tasks fashion,fashion-placed] [--nets vgg,mobilenet]\n"
                "Trains fashion and fashion-placed x VGG- and MobileNet-style nets x fixed and\n"
                "adaptive stride x S seeds (default 3) for E epochs each (default 4) and writes\n"
-               "the mean +- std test accuracy, training images/s and parameter counts.\n");
+               "the mean +- std test accuracy, training images/s and parameter counts.\n"
+               "--tasks and --nets restrict it to some tasks or nets (default: all).\n");
 }
 
 static void mean_std(const double *v, int n, double *mean, double *std)
@@ -72,6 +75,23 @@ static int write_table(const exp_options *e, const row *rows, int nrows)
     return fclose(f) ? 1 : 0;
 }
 
+/* A comma-separated list of names into a bit set, by `parse_name` (-1 for
+   an unknown name); 0 when a name is unknown. */
+static unsigned parse_set(const char *list, int (*parse_name)(const char *))
+{
+    char buf[128];
+    if (strlen(list) >= sizeof buf) return 0;
+    strcpy(buf, list);
+    unsigned set = 0;
+    for (char *save = NULL, *tok = strtok_r(buf, ",", &save); tok;
+         tok = strtok_r(NULL, ",", &save)) {
+        int k = parse_name(tok);
+        if (k < 0) return 0;
+        set |= 1u << k;
+    }
+    return set;
+}
+
 static int parse(int argc, char **argv, exp_options *e)
 {
     for (int i = 1; i < argc; i++) {
@@ -93,7 +113,19 @@ static int parse(int argc, char **argv, exp_options *e)
         else if (!strcmp(a, "--lr")) e->lr = strtof(v, NULL);
         else if (!strcmp(a, "--train-subset")) e->train_subset = atoll(v);
         else if (!strcmp(a, "--device")) e->spec = v;
-        else {
+        else if (!strcmp(a, "--tasks")) {
+            if (!(e->tasks = parse_set(v, task_parse))) {
+                fprintf(stderr, "adastride experiment: --tasks '%s': expected fashion and/or "
+                                "fashion-placed, comma-separated\n", v);
+                return 2;
+            }
+        } else if (!strcmp(a, "--nets")) {
+            if (!(e->nets = parse_set(v, net_arch_parse))) {
+                fprintf(stderr, "adastride experiment: --nets '%s': expected vgg and/or "
+                                "mobilenet, comma-separated\n", v);
+                return 2;
+            }
+        } else {
             fprintf(stderr, "adastride experiment: unknown option '%s'\n", a);
             usage(stderr);
             return 2;
@@ -138,19 +170,21 @@ static ads_status run_one(const exp_options *e, ads_context *ctx, const task *t,
 
 int experiment_main(int argc, char **argv)
 {
-    exp_options e = {NULL, "results.md", 4, 3, 16, 64, 0.05f, 0};
+    exp_options e = {NULL, "results.md", 4, 3, 16, 64, 0.05f, 0, 3u, 3u};
     int rc = parse(argc, argv, &e);
     if (rc) return rc;
     static row rows[ROWS];
     ads_context *ctx = NULL;
     ads_status st = ads_context_create(e.spec, &ctx);
     for (int k = 0; k < 2 && st == ADS_OK; k++) {
+        if (!(e.tasks & 1u << k)) continue;
         task *t = NULL;
         st = task_open((task_kind)k, NULL, &t);
         /* Seeds outermost within a task: a partial table already compares
            every net and mode. */
         for (int s = 1; s <= e.seeds && st == ADS_OK; s++)
             for (int i = 0; i < 4 && st == ADS_OK; i++) {
+                if (!(e.nets & 1u << (i / 2))) continue;
                 row *r = &rows[k * 4 + i];
                 r->task = (task_kind)k;
                 r->arch = (net_arch)(i / 2);
