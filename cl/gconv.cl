@@ -1,6 +1,7 @@
 /* Gather-convolution (DESIGN.md 1.4): the column gather (im2col) for the
-   fixed, separable and full-grid sampling kinds, bias, and the direct
-   depthwise forward. The GEMM between columns and weights is ads_gemm.
+   fixed, separable and full-grid sampling kinds, the tap tables and the
+   bias. The GEMM between columns and weights is ads_gemm; the direct
+   depthwise kernels are in cl/gconv_depthwise.cl.
 
    Column layout, for a chunk of images b = 0..nb-1 (image n = n0 + b):
      col[((b*C + c)*kh + ky)*kw + kx][i*Wo + j]
@@ -177,93 +178,4 @@ kernel void gconv_bias_fill(global const float *bias, global float *y, int Cout,
     long n = get_global_id(2);
     if (p >= P) return;
     y[(n * Cout + o) * P + p] = bias[o];
-}
-
-/* Depthwise (groups = C = Cout), direct: one work-item computes one output
-   row y[n,c,i,0..Wo-1] (i = get_global_id(0), b*C + c = get_global_id(1)),
-   reading each input row it needs once per tap. The row is first set to
-   the bias, then every tap (row-major (ky,kx) order) adds w[c,t] times its
-   samples in a j loop the compiler vectorises, with the tap fixed, as the
-   column gathers do; the row stays in cache between taps. */
-inline global float *gc_dw_row(global float *y, int n0, int bc, int i, int C, int Ho, int Wo,
-                               global const float *bias, int has_bias)
-{
-    global float *out = y + (((long)n0 * C + bc) * Ho + i) * Wo;
-    float b0 = has_bias ? bias[bc % C] : 0.0f;
-    for (int j = 0; j < Wo; j++) out[j] = b0;
-    return out;
-}
-
-kernel void gconv_dw_fixed(global const float *x, global const float *w,
-                           global const float *bias, int has_bias, global float *y, int n0,
-                           GC_GEOM)
-{
-    int i = get_global_id(0), bc = get_global_id(1);
-    if (i >= Ho) return;
-    global float *out = gc_dw_row(y, n0, bc, i, C, Ho, Wo, bias, has_bias);
-    global const float *plane = x + ((long)n0 * C + bc) * (long)H * W;
-    global const float *wc = w + (long)(bc % C) * kh * kw;
-    for (int ky = 0; ky < kh; ky++) {
-        int yy = i * sh + ky * dh - ph;
-        if (yy < 0 || yy >= H) continue; /* the zero halo adds nothing */
-        global const float *row = plane + (long)yy * W;
-        for (int kx = 0; kx < kw; kx++) {
-            float wt = wc[ky * kw + kx];
-            int ox = kx * dw - pw;
-            int jlo = ox >= 0 ? 0 : (-ox + sw - 1) / sw;
-            int jhi = ox >= W ? 0 : (W - ox - 1) / sw + 1;
-            jhi = min(jhi, Wo);
-            for (int j = jlo; j < jhi; j++) out[j] += wt * row[j * sw + ox];
-        }
-    }
-}
-
-/* Separable: the tap table of gconv_sep_taps gives each row tap's two
-   input rows and each column tap's two columns, as in gconv_im2col_sep. */
-kernel void gconv_dw_sep(global const float *x, global const int4 *tab, global const float *w,
-                         global const float *bias, int has_bias, global float *y, int n0,
-                         GC_GEOM)
-{
-    int i = get_global_id(0), bc = get_global_id(1);
-    if (i >= Ho) return;
-    global float *out = gc_dw_row(y, n0, bc, i, C, Ho, Wo, bias, has_bias);
-    int b = bc / C;
-    global const int4 *rt = tab + (long)b * (Ho * kh + Wo * kw);
-    global const float *plane = x + ((long)n0 * C + bc) * (long)H * W;
-    global const float *wc = w + (long)(bc % C) * kh * kw;
-    for (int ky = 0; ky < kh; ky++) {
-        int4 r = rt[i * kh + ky];
-        bool h0 = r.s0 >= 0, h1 = r.s1 >= 0;
-        global const float *row0 = plane + (long)(h0 ? r.s0 : 0) * W;
-        global const float *row1 = plane + (long)(h1 ? r.s1 : 0) * W;
-        float fy = as_float(r.s2);
-        for (int kx = 0; kx < kw; kx++) {
-            float wt = wc[ky * kw + kx];
-            global const int4 *ct = rt + Ho * kh + kx;
-            for (int j = 0; j < Wo; j++) {
-                int4 q = ct[j * kw];
-                float4 nb = gc_sep_corners(row0, row1, h0, h1, q);
-                out[j] += wt * bl_blend(nb, fy, as_float(q.s2));
-            }
-        }
-    }
-}
-
-/* Full grid: every tap's samples come from the grid table. */
-kernel void gconv_dw_grid(global const float *x, global const int4 *tab,
-                          global const float *w, global const float *bias, int has_bias,
-                          global float *y, int n0, GC_GEOM)
-{
-    int i = get_global_id(0), bc = get_global_id(1);
-    if (i >= Ho) return;
-    global float *out = gc_dw_row(y, n0, bc, i, C, Ho, Wo, bias, has_bias);
-    long P = (long)Ho * Wo;
-    global const float *plane = x + ((long)n0 * C + bc) * (long)H * W;
-    global const int4 *te = tab + (long)(bc / C) * kh * kw * P + (long)i * Wo;
-    global const float *wc = w + (long)(bc % C) * kh * kw;
-    for (int t = 0; t < kh * kw; t++) {
-        float wt = wc[t];
-        global const int4 *tt = te + t * P;
-        for (int j = 0; j < Wo; j++) out[j] += wt * gc_grid_value(plane, H, W, tt[j]);
-    }
 }

@@ -2,7 +2,7 @@
    the column gradient by one work-item per input row in a fixed order
    (separable and full-grid positions through per-image indexes of the
    taps touching each row), the position gradients, gb, and the
-   depthwise gw and column gradient. Column layout and geometry
+   depthwise column gradient. Column layout and geometry
    arguments as in cl/gconv.cl. */
 #include "gconv.clh"
 
@@ -310,22 +310,4 @@ kernel void gconv_depthwise_gcol(global const float *w, global const float *gy,
     int c = bc % C;
     gcol[((long)bc * taps + t) * P + p] =
         w[(long)c * taps + t] * gy[((long)n0 * C + bc) * P + p];
-}
-
-/* Depthwise: one work-item sums gw[c,t] (t = get_global_id(0), c = 1)
-   over the chunk's images and pixels in order, adding to the earlier
-   chunks' sum unless first. */
-kernel void gconv_depthwise_gw(global const float *gy, global const float *col, global float *gw,
-                               int first, int n0, int nb, int C, int P, int taps)
-{
-    int t = get_global_id(0), c = get_global_id(1);
-    if (t >= taps) return;
-    long at = (long)c * taps + t;
-    float s = first ? 0.0f : gw[at];
-    for (long b = 0; b < nb; b++) {
-        global const float *g = gy + ((n0 + b) * C + c) * P;
-        global const float *v = col + ((b * C + c) * taps + t) * P;
-        for (long p = 0; p < P; p++) s += g[p] * v[p];
-    }
-    gw[at] = s;
 }

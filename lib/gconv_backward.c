@@ -21,7 +21,7 @@ typedef struct {
     const ads_tensor *x, *w, *gy;
     ads_tensor *gx, *gw, *gb;
     ads_sampling_grad gat;
-    ads_tensor *col, *gcol, *index, *part; /* workspaces, NULL when not needed */
+    ads_tensor *col, *gcol, *index, *part, *dw_part; /* workspaces, NULL when not needed */
     ads_tensor *tab; /* the chunk's tap table for gx and the positions, or NULL */
 } job;
 
@@ -42,32 +42,55 @@ static ads_status grad_bias(ads_context *ctx, const job *j)
     return ads_enqueue(ctx, &l);
 }
 
+/* Depthwise gw of the chunk, without columns: each output row's shares
+   of every tap's gradient (gconv_dw_gw_<kind>, reading x through the
+   chunk's own tap table), then their ordered sums onto the earlier
+   chunks' (gconv_dw_gw_sum). */
+static ads_status grad_weight_depthwise(ads_context *ctx, const job *j, int n0, int nb)
+{
+    static const char *const names[3] = {"gconv_dw_gw_fixed", "gconv_dw_gw_sep",
+                                         "gconv_dw_gw_grid"};
+    const gconv_plan *p = j->p;
+    ads_tensor *tab;
+    ADS_TRY(gconv_tap_table(ctx, p, n0, nb, GW_STREAM, &tab));
+    cl_kernel k;
+    cl_uint a = 0;
+    ads_status st = gconv_depthwise_kernel(ctx, p, names[p->kind], &k);
+    if (st == ADS_OK) st = ads_arg_mem(k, a++, j->x);
+    if (st == ADS_OK && tab) st = ads_arg_mem(k, a++, tab);
+    if (st == ADS_OK) st = ads_arg_mem(k, a++, j->gy);
+    if (st == ADS_OK) st = ads_arg_mem(k, a++, j->dw_part);
+    if (st == ADS_OK) st = ads_arg_int(k, a++, n0);
+    if (st == ADS_OK) st = gconv_set_geom(k, a, p);
+    ads_launch l = {.stream = GW_STREAM, .kernel = k,
+                    .local = {(size_t)gconv_rows_local(ctx), 1, 1}, .dims = 2,
+                    .global = {(size_t)p->Ho, (size_t)nb * p->C}, .nreads = 2, .nwrites = 1};
+    l.reads[0] = j->x;
+    l.reads[1] = j->gy;
+    if (tab) l.reads[l.nreads++] = tab;
+    l.writes[0] = j->dw_part;
+    if (st == ADS_OK) st = ads_enqueue(ctx, &l);
+    ads_workspace_release(ctx, tab);
+    ADS_TRY(st);
+    ADS_TRY(gconv_depthwise_kernel(ctx, p, "gconv_dw_gw_sum", &k));
+    const int v[4] = {n0 == 0, nb, p->C, p->Ho};
+    ADS_TRY(ads_arg_mem(k, 0, j->dw_part));
+    ADS_TRY(ads_arg_mem(k, 1, j->gw));
+    for (cl_uint i = 0; i < 4; i++) ADS_TRY(ads_arg_int(k, 2 + i, v[i]));
+    ads_launch s = {.stream = GW_STREAM, .kernel = k, .local = GCONV_LOCAL, .dims = 2,
+                    .global = {(size_t)p->kh * p->kw, (size_t)p->C}, .nreads = 1,
+                    .nwrites = 1};
+    s.reads[0] = j->dw_part;
+    s.writes[0] = j->gw;
+    return ads_enqueue(ctx, &s);
+}
+
 /* gw (+)= gy_g col_g^T of each image of the chunk: a reduction over
    images, so one ads_gemm per image (batched over groups), in image order. */
 static ads_status grad_weight(ads_context *ctx, const job *j, int n0, int nb)
 {
     const gconv_plan *p = j->p;
     size_t P = (size_t)p->P, Kg = (size_t)p->Kg, Og = (size_t)p->Og;
-    if (p->path == GCONV_PATH_DEPTHWISE) {
-        cl_kernel k;
-        ADS_TRY(gconv_backward_kernel(ctx, "gconv_depthwise_gw", &k));
-        const int v[6] = {n0 == 0, n0, nb, p->C, (int)p->P, p->kh * p->kw};
-        ADS_TRY(ads_arg_mem(k, 0, j->gy));
-        ADS_TRY(ads_arg_mem(k, 1, j->col));
-        ADS_TRY(ads_arg_mem(k, 2, j->gw));
-        for (cl_uint i = 0; i < 6; i++) ADS_TRY(ads_arg_int(k, 3 + i, v[i]));
-        ads_launch l = {.stream = GW_STREAM,
-                        .kernel = k,
-                        .local = GCONV_LOCAL,
-                        .dims = 2,
-                        .global = {(size_t)v[5], (size_t)p->C},
-                        .nreads = 2,
-                        .nwrites = 1};
-        l.reads[0] = j->gy;
-        l.reads[1] = j->col;
-        l.writes[0] = j->gw;
-        return ads_enqueue(ctx, &l);
-    }
     ads_gemm_args g = {.M = Og, .N = Kg, .K = P, .batch = (size_t)p->G, .trans_b = true,
                        .alpha = 1.0f, .a = j->gy, .lda = P, .a_batch_stride = Og * P,
                        .b = j->col, .ldb = P, .b_batch_stride = Kg * P, .c = j->gw,
@@ -168,7 +191,16 @@ static ads_status grad_input(ads_context *ctx, const job *j, int n0, int nb)
                     .nwrites = 1};
     l.reads[0] = j->gcol;
     l.writes[0] = j->gx;
-    if (p->kind == GCONV_FIXED) {
+    if (p->kind == GCONV_FIXED && p->path == GCONV_PATH_DEPTHWISE) {
+        ADS_TRY(gconv_depthwise_kernel(ctx, p, "gconv_dw_gx_fixed", &k));
+        ADS_TRY(ads_arg_mem(k, 0, j->w));
+        ADS_TRY(ads_arg_mem(k, 1, j->gy));
+        ADS_TRY(ads_arg_mem(k, 2, j->gx));
+        ADS_TRY(ads_arg_int(k, 3, n0));
+        ADS_TRY(gconv_set_geom(k, 4, p));
+        l.reads[0] = j->gy;
+        l.reads[l.nreads++] = j->w;
+    } else if (p->kind == GCONV_FIXED) {
         ADS_TRY(gconv_backward_kernel(ctx, "gconv_col2im_fixed", &k));
         ADS_TRY(ads_arg_mem(k, 0, j->gcol));
         ADS_TRY(ads_arg_mem(k, 1, j->gx));
@@ -284,11 +316,13 @@ static ads_status from_gcol(ads_context *ctx, job *j, int n0, int nb)
 
 static ads_status backward_chunk(ads_context *ctx, job *j, int n0, int nb)
 {
-    if (j->gw) {
+    if (j->gw && j->p->path == GCONV_PATH_DEPTHWISE) {
+        ADS_TRY(grad_weight_depthwise(ctx, j, n0, nb));
+    } else if (j->gw) {
         ADS_TRY(gconv_im2col(ctx, j->p, j->x, n0, nb, GW_STREAM, 0, j->col));
         ADS_TRY(grad_weight(ctx, j, n0, nb));
     }
-    if (!j->gcol) return ADS_OK;
+    if (!j->gcol) return j->gx ? grad_input(ctx, j, n0, nb) : ADS_OK; /* depthwise fixed */
     ADS_TRY(column_grad(ctx, j, n0, nb));
     return from_gcol(ctx, j, n0, nb);
 }
@@ -319,12 +353,16 @@ ads_status ads_gconv_backward_on_device(ads_context *ctx, const ads_conv_desc *d
         st = acquire(ctx, needs.index, (size_t)p.chunk * (size_t)gconv_index_size(&p), &j.index);
     if (st == ADS_OK)
         st = acquire(ctx, needs.part, (size_t)p.chunk * (size_t)gconv_part_size(&p), &j.part);
-    bool work = needs.col || needs.gcol;
+    if (st == ADS_OK)
+        st = acquire(ctx, needs.dw_part, (size_t)p.chunk * (size_t)gconv_dw_part_size(&p),
+                     &j.dw_part);
+    bool work = needs.col || needs.gcol || needs.dw_part || gx;
     for (int n0 = 0; work && n0 < p.N && st == ADS_OK; n0 += p.chunk)
         st = backward_chunk(ctx, &j, n0, p.N - n0 < p.chunk ? p.N - n0 : p.chunk);
     ads_workspace_release(ctx, j.col);
     ads_workspace_release(ctx, j.gcol);
     ads_workspace_release(ctx, j.index);
     ads_workspace_release(ctx, j.part);
+    ads_workspace_release(ctx, j.dw_part);
     return st;
 }

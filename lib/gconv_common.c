@@ -276,6 +276,11 @@ int64_t gconv_taps_size(const gconv_plan *p)
     return 0;
 }
 
+int64_t gconv_dw_part_size(const gconv_plan *p)
+{
+    return (int64_t)p->C * p->Ho * p->kh * p->kw;
+}
+
 int64_t gconv_part_size(const gconv_plan *p)
 {
     return p->rows * ((int64_t)p->Ho + p->Wo);
@@ -344,17 +349,22 @@ ads_status gconv_plan_backward(ads_context *ctx, const ads_conv_desc *d, const a
     const char *in_names[6] = {"x", "w", "gy", "at.py", "at.px", "at.grid"};
     ADS_TRY(check_alias(out, out_names, 6, in, in_names, 6));
     bool gpos = gat.py || gat.px || gat.grid;
-    needs->col = gw != NULL;
-    needs->gcol = gx != NULL || gpos;
+    bool depthwise = p->path == GCONV_PATH_DEPTHWISE;
+    /* The depthwise path takes gw from x and gy directly, and gx too for
+       the fixed stride; everything else goes through the columns. */
+    needs->col = gw != NULL && !depthwise;
+    needs->dw_part = gw != NULL && depthwise;
+    needs->gcol = (gx != NULL && !(depthwise && p->kind == GCONV_FIXED)) || gpos;
     needs->index = gx != NULL && p->kind != GCONV_FIXED;
     needs->part = gat.py || gat.px;
-    /* Tap tables: the gw gather's own, and the one gx and the position
+    /* Tap tables: the gw branch's own, and the one gx and the position
        gradients share; none for the fixed stride. */
-    needs->tables = p->kind == GCONV_FIXED ? 0 : (needs->col ? 1 : 0) + (needs->gcol ? 1 : 0);
+    needs->tables = p->kind == GCONV_FIXED ? 0 : (gw != NULL ? 1 : 0) + (needs->gcol ? 1 : 0);
     uint64_t col = (uint64_t)p->rows * (uint64_t)p->P * 4;
     uint64_t index = (uint64_t)gconv_index_size(p) * 4, tab = (uint64_t)gconv_taps_size(p) * 4;
     uint64_t per_image = (needs->col ? col : 0) +
                          (needs->gcol ? col : 0) +
+                         (needs->dw_part ? (uint64_t)gconv_dw_part_size(p) * 4 : 0) +
                          (needs->index ? index : 0) +
                          (needs->part ? (uint64_t)gconv_part_size(p) * 4 : 0) +
                          (uint64_t)needs->tables * tab;
@@ -382,6 +392,14 @@ ads_status gconv_kernel(ads_context *ctx, const char *name, cl_kernel *out)
 ads_status gconv_backward_kernel(ads_context *ctx, const char *name, cl_kernel *out)
 {
     return ads_get_kernel(ctx, "gconv_backward", "", name, out);
+}
+
+ads_status gconv_depthwise_kernel(ads_context *ctx, const gconv_plan *p, const char *name,
+                                  cl_kernel *out)
+{
+    char options[64];
+    snprintf(options, sizeof options, "-DKH=%d -DKW=%d", p->kh, p->kw);
+    return ads_get_kernel(ctx, "gconv_depthwise", options, name, out);
 }
 
 int gconv_rows_local(const ads_context *ctx)

@@ -52,6 +52,7 @@ typedef struct {
     bool gcol;  /* the column gradient (for gx and the positions)         */
     bool index; /* the separable index (for gx with separable positions)  */
     bool part;  /* per-(channel, tap) shares of gpy/gpx (separable)       */
+    bool dw_part; /* per-(channel, row) shares of the depthwise gw         */
     int tables; /* tap tables alive at once (gconv_tap_table), 0..2       */
 } gconv_backward_needs;
 
@@ -71,6 +72,10 @@ int64_t gconv_taps_size(const gconv_plan *p);
    group; one work-item gathers one output row of one column row). */
 int gconv_rows_local(const ads_context *ctx);
 
+/* Floats of the depthwise weight-gradient shares of one image
+   (gconv_dw_gw_*): C*Ho*kh*kw. */
+int64_t gconv_dw_part_size(const gconv_plan *p);
+
 /* Floats of the separable position-gradient shares of one image
    (gconv_grad_sep_part): C*kh*kw*(Ho+Wo). */
 int64_t gconv_part_size(const gconv_plan *p);
@@ -85,6 +90,9 @@ ads_status gconv_set_geom(cl_kernel k, cl_uint first, const gconv_plan *p);
 /* The kernel `name` of cl/gconv.cl, and of cl/gconv_backward.cl. */
 ads_status gconv_kernel(ads_context *ctx, const char *name, cl_kernel *out);
 ads_status gconv_backward_kernel(ads_context *ctx, const char *name, cl_kernel *out);
+/* The kernel `name` of cl/gconv_depthwise.cl, built for p's kernel size. */
+ads_status gconv_depthwise_kernel(ads_context *ctx, const gconv_plan *p, const char *name,
+                                  cl_kernel *out);
 
 /* Floats of one image's columns in the layout of tile width tn (0:
    plain, rows x P; else rows x P rounded up to tn, gc_col_seg). */

@@ -71,9 +71,10 @@ static ads_status forward_gemm(ads_context *ctx, const gconv_plan *p, const ads_
     return st;
 }
 
-/* Depthwise: one direct row kernel per sampling kind (cl/gconv.cl
-   gconv_dw_*), one work-item per output row, over images n0 .. n0+nb-1
-   (no column workspace; the chunks keep the tap tables in the budget). */
+/* Depthwise: one direct kernel per sampling kind (cl/gconv_depthwise.cl,
+   built for the kernel size), one work-item per output row, over images
+   n0 .. n0+nb-1 (no column workspace; the chunks keep the tap tables in
+   the budget). */
 static ads_status depthwise_chunk(ads_context *ctx, const gconv_plan *p, const ads_tensor *x,
                                   const ads_tensor *w, const ads_tensor *b, ads_tensor *y,
                                   int n0, int nb)
@@ -84,7 +85,7 @@ static ads_status depthwise_chunk(ads_context *ctx, const gconv_plan *p, const a
     const ads_tensor *pos = tab ? tab : p->pa;
     cl_kernel k;
     cl_uint a = 0;
-    ads_status st = gconv_kernel(ctx, names[p->kind], &k);
+    ads_status st = gconv_depthwise_kernel(ctx, p, names[p->kind], &k);
     if (st == ADS_OK) st = ads_arg_mem(k, a++, x);
     if (st == ADS_OK && p->kind != GCONV_FIXED) st = ads_arg_mem(k, a++, pos);
     if (st == ADS_OK) st = ads_arg_mem(k, a++, w);

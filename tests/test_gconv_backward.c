@@ -318,20 +318,50 @@ START_TEST(backward_is_deterministic)
 }
 END_TEST
 
+/* Bytes of workspace one image needs in a backward call (the
+   allocation rules of gconv_plan_backward, spelled out): the columns for
+   gw (the depthwise path: per-row shares instead), the column gradient
+   for gx and the positions (none for a fixed-stride depthwise gx), the
+   separable gx index, the separable position shares, and the tap tables
+   (the gw branch's; the one gx and the positions share). */
+static uint64_t one_image_bytes(const ref_gconv_shape *s, int kind, int depthwise, bool gpos)
+{
+    uint64_t cols = (uint64_t)s->C * s->kh * s->kw * s->Ho * s->Wo * 4;
+    uint64_t taps = (uint64_t)(s->Ho * s->kh + s->Wo * s->kw) * 16;
+    uint64_t index = (uint64_t)(s->H + 1 + 4 * s->Ho * s->kh) * 4;
+    if (kind == GC_GRID) {
+        taps = (uint64_t)s->kh * s->kw * s->Ho * s->Wo * 16;
+        index = (uint64_t)(s->H + 2 + s->kh * s->kw * s->Ho * s->Wo) * 4;
+    }
+    if (kind == GC_FIXED) taps = index = 0;
+    uint64_t part = kind == GC_SEPARABLE && gpos
+                        ? (uint64_t)s->C * s->kh * s->kw * (s->Ho + s->Wo) * 4 : 0;
+    uint64_t gw_part = depthwise ? (uint64_t)s->C * s->Ho * s->kh * s->kw * 4 : cols;
+    uint64_t gcol = depthwise && kind == GC_FIXED ? 0 : cols;
+    return gw_part + gcol + index + part + (gcol ? 2 : 1) * taps;
+}
+
 /* A budget of one image's workspaces splits the batch; the gradients
-   (gw accumulated over chunks) still match. */
+   (gw accumulated over chunks) still match; one byte less is refused
+   with nothing written. Dense groups and depthwise. */
 START_TEST(memory_budget_chunks_the_batch)
 {
     ads_context *ctx = test_context();
     test_seed(505);
-    ref_gconv_shape s = {.N = 3, .C = 4, .H = 7, .W = 8, .Cout = 2, .Ho = 5, .Wo = 6, .kh = 2,
-                         .kw = 3, .sh = 1, .sw = 1, .ph = 0, .pw = 1, .dh = 2, .dw = 1, .G = 2};
+    ref_gconv_shape dense = {.N = 3, .C = 4, .H = 7, .W = 8, .Cout = 2, .Ho = 5, .Wo = 6,
+                             .kh = 2, .kw = 3, .sh = 1, .sw = 1, .ph = 0, .pw = 1, .dh = 2,
+                             .dw = 1, .G = 2};
+    ref_gconv_shape depthwise = dense;
+    depthwise.C = depthwise.Cout = depthwise.G = 3;
+    depthwise.W = 19; /* two blocks of 8 output columns and a tail */
+    depthwise.Wo = 17;
     uint64_t saved = ads_context_memory_budget(ctx);
-    for (int kind = 0; kind < 3; kind++) {
-        ref_gconv_shape sk = s;
+    for (int run = 0; run < 6; run++) {
+        int kind = run % 3, dw = run >= 3;
+        ref_gconv_shape sk = dw ? depthwise : dense;
         if (kind == GC_FIXED) {
-            sk.Ho = ads_output_size(s.H, s.kh, 1, s.ph, s.dh);
-            sk.Wo = ads_output_size(s.W, s.kw, 1, s.pw, s.dw);
+            sk.Ho = ads_output_size(sk.H, sk.kh, 1, sk.ph, sk.dh);
+            sk.Wo = ads_output_size(sk.W, sk.kw, 1, sk.pw, sk.dw);
         }
         gc_case c;
         gc_make_case(&c, &sk, kind, 1);
@@ -339,32 +369,19 @@ START_TEST(memory_budget_chunks_the_batch)
         gc_upload(ctx, &c, &d);
         double *dgy;
         ads_tensor *gy = random_gy(ctx, &c, &dgy);
-        uint64_t cols = (uint64_t)sk.C * sk.kh * sk.kw * sk.Ho * sk.Wo * 4;
-        /* Separable: the gx index, the position-gradient shares when
-           gpy/gpx are asked for; separable and grid: the gx index and two
-           tap tables (the gw gather's; the one gx and the position
-           gradients share). */
-        uint64_t taps = (uint64_t)(sk.Ho * sk.kh + sk.Wo * sk.kw) * 16;
-        uint64_t index =
-            (uint64_t)(sk.H + 1 + 4 * sk.Ho * sk.kh) * 4;
-        if (kind == GC_GRID) {
-            taps = (uint64_t)sk.kh * sk.kw * sk.Ho * sk.Wo * 16;
-            index = (uint64_t)(sk.H + 2 + sk.kh * sk.kw * sk.Ho * sk.Wo) * 4;
-        }
-        if (kind == GC_FIXED) taps = index = 0;
-        uint64_t part = kind == GC_SEPARABLE ? (uint64_t)sk.C * sk.kh * sk.kw * (sk.Ho + sk.Wo) * 4 : 0;
-        ck_assert_ads_ok(ads_context_set_memory_budget(ctx, 2 * cols + index + part + 2 * taps));
+        ck_assert_ads_ok(ads_context_set_memory_budget(ctx, one_image_bytes(&sk, kind, dw, true)));
         grads g;
         run_backward(ctx, &c, &d, gy, 63u, &g);
         ref_grads r;
         ref_backward(&c, dgy, &r);
         double max_abs[NGRAD] = {0};
-        check_grads(&c, &g, &r, "chunked backward", max_abs);
+        check_grads(&c, &g, &r, dw ? "chunked depthwise backward" : "chunked backward",
+                    max_abs);
         grads_free(&g);
         /* One byte less than one image needs (gx and gw only): rejected,
            nothing written. */
-        ck_assert_ads_ok(ads_context_set_memory_budget(
-            ctx, 2 * cols + index + 2 * taps - 1));
+        ck_assert_ads_ok(
+            ads_context_set_memory_budget(ctx, one_image_bytes(&sk, kind, dw, false) - 1));
         int64_t ws[4] = {sk.Cout, sk.C / sk.G, sk.kh, sk.kw};
         ads_tensor *gw = gc_filled(ctx, 4, ws, 777.0f);
         int64_t xs[4] = {sk.N, sk.C, sk.H, sk.W};

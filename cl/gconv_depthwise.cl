@@ -1,0 +1,368 @@
+/* Depthwise gather-convolution (groups = C = Cout), direct: no columns.
+   Built per kernel size (-DKH=.. -DKW=..), so the tap loops unroll and
+   the weights, row pointers and accumulators stay in registers. Geometry
+   arguments and tap tables as in cl/gconv.cl; kh == KH and kw == KW
+   always (the host builds the matching variant).
+
+   The fixed and separable forward kernels and the weight-gradient
+   kernels give one work-item one output row (i = get_global_id(0),
+   b*C + c = get_global_id(1), n = n0 + b) and walk it in blocks of 8
+   columns held in a float8: each tap's 8 samples are gathered by scalar
+   loads from clamped addresses (absent neighbours weighted 0) and the
+   arithmetic runs on the vector. Measured on PoCL (N=8, C=128, 56x56,
+   3x3 stride 2): fixed 1.3-1.6x and separable 1.2x faster than a row
+   loop adding one tap at a time into the output, and 4-6x faster than a
+   loop-free kernel with one work-item per pixel, which PoCL did not
+   vectorise. */
+#include "gconv.clh"
+
+#ifndef KH
+#define KH 3
+#endif
+#ifndef KW
+#define KW 3
+#endif
+#define TAPS (KH * KW)
+#define BLOCK 8
+
+/* ------------------------------------------------------------ samples */
+
+/* Fixed stride: the samples of tap column offset ox (= kx*dw - pw) for
+   outputs j0..j0+7 of one input row (in_y: the row lies inside the
+   plane; row is a valid row either way). */
+inline float8 dw_fixed8(global const float *row, bool in_y, int j0, int ox, int sw, int W)
+{
+    int x0 = j0 * sw + ox;
+    if (sw == 1 && x0 >= 0 && x0 + BLOCK <= W) return in_y ? vload8(0, row + x0) : 0.0f;
+    float v[BLOCK];
+    for (int k = 0; k < BLOCK; k++) {
+        int xx = x0 + k * sw;
+        float s = row[clamp(xx, 0, W - 1)];
+        v[k] = in_y && xx >= 0 && xx < W ? s : 0.0f;
+    }
+    return vload8(0, v);
+}
+
+inline float8 dw_gather8(global const float *row, const int *idx)
+{
+    return (float8)(row[idx[0]], row[idx[1]], row[idx[2]], row[idx[3]], row[idx[4]],
+                    row[idx[5]], row[idx[6]], row[idx[7]]);
+}
+
+/* Separable: one row tap (rows r0/r1 with weights wy0/wy1, 0 for an
+   absent row) and one block's column taps (columns xa/xb with weights
+   wa/wb, 0 for an absent column). */
+inline float8 dw_sep8(global const float *r0, global const float *r1, float wy0, float wy1,
+                      const int *xa, const int *xb, float8 wa, float8 wb)
+{
+    float8 top = wa * dw_gather8(r0, xa) + wb * dw_gather8(r0, xb);
+    float8 bot = wa * dw_gather8(r1, xa) + wb * dw_gather8(r1, xb);
+    return wy0 * top + wy1 * bot;
+}
+
+/* Full grid: the samples of one tap for outputs j0..j0+7 of the row
+   whose table entries start at te (the last column repeated past Wo). */
+inline float8 dw_grid8(global const float *plane, global const int4 *te, int j0, int Ho,
+                       int Wo, int H, int W)
+{
+    float v[BLOCK];
+    for (int k = 0; k < BLOCK; k++) v[k] = gc_grid_value(plane, H, W, te[min(j0 + k, Wo - 1)]);
+    return vload8(0, v);
+}
+
+/* --------------------------------------------------------- row set-up */
+
+/* The KH input rows of output row i (fixed stride). */
+inline void dw_fixed_rows(global const float *plane, int i, int sh, int dh, int ph, int H,
+                          int W, global const float **rows, bool *in_y)
+{
+    for (int ky = 0; ky < KH; ky++) {
+        int yy = i * sh + ky * dh - ph;
+        in_y[ky] = yy >= 0 && yy < H;
+        rows[ky] = plane + (long)clamp(yy, 0, H - 1) * W;
+    }
+}
+
+/* The KH row taps of output row i from the separable table rt. */
+inline void dw_sep_rows(global const float *plane, global const int4 *rt, int i, int W,
+                        global const float **r0, global const float **r1, float *wy0,
+                        float *wy1)
+{
+    for (int ky = 0; ky < KH; ky++) {
+        int4 r = rt[i * KH + ky];
+        float fy = as_float(r.s2);
+        wy0[ky] = r.s0 >= 0 ? 1.0f - fy : 0.0f;
+        wy1[ky] = r.s1 >= 0 ? fy : 0.0f;
+        r0[ky] = plane + (long)max(r.s0, 0) * W;
+        r1[ky] = plane + (long)max(r.s1, 0) * W;
+    }
+}
+
+/* Column tap kx of outputs j0..j0+7 from the separable column table ct. */
+inline void dw_sep_cols(global const int4 *ct, int j0, int kx, int Wo, int *xa, int *xb,
+                        float8 *wa, float8 *wb)
+{
+    float fa[BLOCK], fb[BLOCK];
+    for (int k = 0; k < BLOCK; k++) {
+        int4 q = ct[min(j0 + k, Wo - 1) * KW + kx];
+        float fx = as_float(q.s2);
+        xa[k] = max(q.s0, 0);
+        xb[k] = max(q.s1, 0);
+        fa[k] = q.s0 >= 0 ? 1.0f - fx : 0.0f;
+        fb[k] = q.s1 >= 0 ? fx : 0.0f;
+    }
+    *wa = vload8(0, fa);
+    *wb = vload8(0, fb);
+}
+
+/* ------------------------------------------------------------ forward */
+
+/* Stores the first min(8, Wo - j0) lanes of a block. */
+inline void dw_store8(float8 acc, global float *out, int j0, int Wo)
+{
+    if (j0 + BLOCK <= Wo) {
+        vstore8(acc, 0, out + j0);
+        return;
+    }
+    float v[BLOCK];
+    vstore8(acc, 0, v);
+    for (int k = 0; j0 + k < Wo; k++) out[j0 + k] = v[k];
+}
+
+/* Channel c's weights into wt, and its bias (0 without one). */
+inline float dw_weights(global const float *w, global const float *bias, int has_bias, int c,
+                        float *wt)
+{
+    for (int t = 0; t < TAPS; t++) wt[t] = w[c * TAPS + t];
+    return has_bias ? bias[c] : 0.0f;
+}
+
+/* Forward: y[n,c,i,:] = bias + sum over taps (row-major) of w[c,t] times
+   the tap's samples. */
+kernel void gconv_dw_fixed(global const float *x, global const float *w,
+                           global const float *bias, int has_bias, global float *y, int n0,
+                           GC_GEOM)
+{
+    int i = get_global_id(0), bc = get_global_id(1);
+    if (i >= Ho) return;
+    float wt[TAPS];
+    float b0 = dw_weights(w, bias, has_bias, bc % C, wt);
+    global const float *rows[KH];
+    bool in_y[KH];
+    dw_fixed_rows(x + ((long)n0 * C + bc) * (long)H * W, i, sh, dh, ph, H, W, rows, in_y);
+    global float *out = y + (((long)n0 * C + bc) * Ho + i) * Wo;
+    for (int j0 = 0; j0 < Wo; j0 += BLOCK) {
+        float8 acc = b0;
+        for (int ky = 0; ky < KH; ky++)
+            for (int kx = 0; kx < KW; kx++)
+                acc += wt[ky * KW + kx] * dw_fixed8(rows[ky], in_y[ky], j0, kx * dw - pw, sw, W);
+        dw_store8(acc, out, j0, Wo);
+    }
+}
+
+/* Separable positions, through gconv_sep_taps' table: the row taps once
+   per work-item, each block's column taps once per kx (shared by the KH
+   row taps). Same sum as above, in (kx, ky) order. */
+kernel void gconv_dw_sep(global const float *x, global const int4 *tab, global const float *w,
+                         global const float *bias, int has_bias, global float *y, int n0,
+                         GC_GEOM)
+{
+    int i = get_global_id(0), bc = get_global_id(1);
+    if (i >= Ho) return;
+    int b = bc / C;
+    float wt[TAPS];
+    float b0 = dw_weights(w, bias, has_bias, bc - b * C, wt);
+    global const int4 *rt = tab + (long)b * (Ho * KH + Wo * KW), *ct = rt + Ho * KH;
+    global const float *r0[KH], *r1[KH];
+    float wy0[KH], wy1[KH];
+    dw_sep_rows(x + ((long)n0 * C + bc) * (long)H * W, rt, i, W, r0, r1, wy0, wy1);
+    global float *out = y + (((long)n0 * C + bc) * Ho + i) * Wo;
+    for (int j0 = 0; j0 < Wo; j0 += BLOCK) {
+        float8 acc = b0;
+        for (int kx = 0; kx < KW; kx++) {
+            int xa[BLOCK], xb[BLOCK];
+            float8 wa, wb;
+            dw_sep_cols(ct, j0, kx, Wo, xa, xb, &wa, &wb);
+            for (int ky = 0; ky < KH; ky++)
+                acc += wt[ky * KW + kx] * dw_sep8(r0[ky], r1[ky], wy0[ky], wy1[ky], xa, xb, wa, wb);
+        }
+        dw_store8(acc, out, j0, Wo);
+    }
+}
+
+/* Full grid: each tap's samples from gconv_grid_taps' table, added into
+   the output row one tap at a time in a j loop the compiler vectorises
+   (with gather loads): for the grid that beat the float8 blocks on PoCL
+   (62 ms against 92 ms on the shape above). */
+kernel void gconv_dw_grid(global const float *x, global const int4 *tab, global const float *w,
+                          global const float *bias, int has_bias, global float *y, int n0,
+                          GC_GEOM)
+{
+    int i = get_global_id(0), bc = get_global_id(1);
+    if (i >= Ho) return;
+    int b = bc / C;
+    float wt[TAPS];
+    float b0 = dw_weights(w, bias, has_bias, bc - b * C, wt);
+    long P = (long)Ho * Wo;
+    global const int4 *te = tab + (long)b * TAPS * P + (long)i * Wo;
+    global const float *plane = x + ((long)n0 * C + bc) * (long)H * W;
+    global float *out = y + (((long)n0 * C + bc) * Ho + i) * Wo;
+    for (int j = 0; j < Wo; j++) out[j] = b0;
+    for (int t = 0; t < TAPS; t++) {
+        global const int4 *tt = te + t * P;
+        for (int j = 0; j < Wo; j++) out[j] += wt[t] * gc_grid_value(plane, H, W, tt[j]);
+    }
+}
+
+/* ---------------------------------------------------- weight gradient */
+
+/* gy[n,c,i,j0..j0+7], lanes past Wo 0. */
+inline float8 dw_grad8(global const float *g, int j0, int Wo)
+{
+    if (j0 + BLOCK <= Wo) return vload8(0, g + j0);
+    float v[BLOCK];
+    for (int k = 0; k < BLOCK; k++) v[k] = j0 + k < Wo ? g[min(j0 + k, Wo - 1)] : 0.0f;
+    return vload8(0, v);
+}
+
+/* Lanes past Wo hold samples of real pixels that no output reads; they
+   are selected away, not multiplied by a zero gradient, so an infinite
+   pixel there cannot turn the sum into NaN. */
+inline float8 dw_live(float8 v, int j0, int Wo)
+{
+    int8 lane = (int8)(0, 1, 2, 3, 4, 5, 6, 7);
+    return select((float8)0.0f, v, j0 + lane < (int8)Wo);
+}
+
+inline float dw_hsum8(float8 v)
+{
+    float4 a = v.lo + v.hi;
+    float2 b = a.lo + a.hi;
+    return b.s0 + b.s1;
+}
+
+/* The work-item's shares part[(b*C + c)*Ho + i][t] of gw[c,t]: output
+   row i's gradient times each tap's samples, summed over the row. */
+inline void dw_store_shares(global float *part, int bc, int i, int Ho, const float8 *acc)
+{
+    global float *out = part + ((long)bc * Ho + i) * TAPS;
+    for (int t = 0; t < TAPS; t++) out[t] = dw_hsum8(acc[t]);
+}
+
+/* Weight gradient, pass 1 (per sampling kind): one work-item per output
+   row, as the forward, writes its row's share of every tap's gradient
+   (dw_store_shares). Pass 2 (gconv_dw_gw_sum) adds the shares in order. */
+kernel void gconv_dw_gw_fixed(global const float *x, global const float *gy, global float *part,
+                              int n0, GC_GEOM)
+{
+    int i = get_global_id(0), bc = get_global_id(1);
+    if (i >= Ho) return;
+    global const float *rows[KH];
+    bool in_y[KH];
+    dw_fixed_rows(x + ((long)n0 * C + bc) * (long)H * W, i, sh, dh, ph, H, W, rows, in_y);
+    global const float *g = gy + (((long)n0 * C + bc) * Ho + i) * Wo;
+    float8 acc[TAPS];
+    for (int t = 0; t < TAPS; t++) acc[t] = 0.0f;
+    for (int j0 = 0; j0 < Wo; j0 += BLOCK) {
+        float8 g8 = dw_grad8(g, j0, Wo);
+        for (int ky = 0; ky < KH; ky++)
+            for (int kx = 0; kx < KW; kx++)
+                acc[ky * KW + kx] += g8 * dw_live(dw_fixed8(rows[ky], in_y[ky], j0,
+                                                            kx * dw - pw, sw, W), j0, Wo);
+    }
+    dw_store_shares(part, bc, i, Ho, acc);
+}
+
+kernel void gconv_dw_gw_sep(global const float *x, global const int4 *tab, global const float *gy,
+                            global float *part, int n0, GC_GEOM)
+{
+    int i = get_global_id(0), bc = get_global_id(1);
+    if (i >= Ho) return;
+    int b = bc / C;
+    global const int4 *rt = tab + (long)b * (Ho * KH + Wo * KW), *ct = rt + Ho * KH;
+    global const float *r0[KH], *r1[KH];
+    float wy0[KH], wy1[KH];
+    dw_sep_rows(x + ((long)n0 * C + bc) * (long)H * W, rt, i, W, r0, r1, wy0, wy1);
+    global const float *g = gy + (((long)n0 * C + bc) * Ho + i) * Wo;
+    float8 acc[TAPS];
+    for (int t = 0; t < TAPS; t++) acc[t] = 0.0f;
+    for (int j0 = 0; j0 < Wo; j0 += BLOCK) {
+        float8 g8 = dw_grad8(g, j0, Wo);
+        for (int kx = 0; kx < KW; kx++) {
+            int xa[BLOCK], xb[BLOCK];
+            float8 wa, wb;
+            dw_sep_cols(ct, j0, kx, Wo, xa, xb, &wa, &wb);
+            for (int ky = 0; ky < KH; ky++)
+                acc[ky * KW + kx] += g8 * dw_live(dw_sep8(r0[ky], r1[ky], wy0[ky], wy1[ky],
+                                                          xa, xb, wa, wb), j0, Wo);
+        }
+    }
+    dw_store_shares(part, bc, i, Ho, acc);
+}
+
+kernel void gconv_dw_gw_grid(global const float *x, global const int4 *tab,
+                             global const float *gy, global float *part, int n0, GC_GEOM)
+{
+    int i = get_global_id(0), bc = get_global_id(1);
+    if (i >= Ho) return;
+    int b = bc / C;
+    long P = (long)Ho * Wo;
+    global const int4 *te = tab + (long)b * TAPS * P + (long)i * Wo;
+    global const float *plane = x + ((long)n0 * C + bc) * (long)H * W;
+    global const float *g = gy + (((long)n0 * C + bc) * Ho + i) * Wo;
+    float8 acc[TAPS];
+    for (int t = 0; t < TAPS; t++) acc[t] = 0.0f;
+    for (int j0 = 0; j0 < Wo; j0 += BLOCK) {
+        float8 g8 = dw_grad8(g, j0, Wo);
+        for (int t = 0; t < TAPS; t++)
+            acc[t] += g8 * dw_live(dw_grid8(plane, te + t * P, j0, Ho, Wo, H, W), j0, Wo);
+    }
+    dw_store_shares(part, bc, i, Ho, acc);
+}
+
+/* Pass 2: one work-item sums gw[c,t] (t = get_global_id(0), c =
+   get_global_id(1)) over the chunk's images and rows in order, onto the
+   earlier chunks' sum unless first. */
+kernel void gconv_dw_gw_sum(global const float *part, global float *gw, int first, int nb, int C,
+                            int Ho)
+{
+    int t = get_global_id(0), c = get_global_id(1);
+    if (t >= TAPS) return;
+    float s = first ? 0.0f : gw[c * TAPS + t];
+    for (int b = 0; b < nb; b++) {
+        global const float *p = part + ((long)b * C + c) * Ho * TAPS + t;
+        for (int i = 0; i < Ho; i++) s += p[i * TAPS];
+    }
+    gw[c * TAPS + t] = s;
+}
+
+/* ----------------------------------------------------- input gradient */
+
+/* Fixed stride, gx without columns: one work-item owns the input row
+   gx[n,c,yy,:] (yy = get_global_id(0), b*C + c = get_global_id(1)): it
+   clears the row, then adds w[c,ky,kx] times gy's output row for each
+   tap whose integer read lands on row yy, in tap order, over the output
+   columns whose read lies inside the row. */
+kernel void gconv_dw_gx_fixed(global const float *w, global const float *gy, global float *gx,
+                              int n0, GC_GEOM)
+{
+    int yy = get_global_id(0), bc = get_global_id(1);
+    if (yy >= H) return;
+    global const float *wc = w + (bc % C) * TAPS;
+    global const float *g = gy + ((long)n0 * C + bc) * (long)Ho * Wo;
+    global float *row = gx + (((long)n0 * C + bc) * H + yy) * W;
+    for (int xx = 0; xx < W; xx++) row[xx] = 0.0f;
+    for (int ky = 0; ky < KH; ky++) {
+        int ty = yy + ph - ky * dh;
+        if (ty < 0 || ty % sh != 0 || ty / sh >= Ho) continue;
+        global const float *gi = g + (long)(ty / sh) * Wo;
+        for (int kx = 0; kx < KW; kx++) {
+            float wt = wc[ky * KW + kx];
+            int ox = kx * dw - pw;
+            int jlo = ox >= 0 ? 0 : (-ox + sw - 1) / sw;
+            int jhi = ox >= W ? 0 : (W - ox - 1) / sw + 1;
+            jhi = min(jhi, Wo);
+            for (int j = jlo; j < jhi; j++) row[j * sw + ox] += wt * gi[j];
+        }
+    }
+}
