@@ -1,10 +1,21 @@
 /* Gather-convolution backward (DESIGN.md 1.4) kernels: gx gathered from
    the column gradient by one work-item per input row in a fixed order
    (separable and full-grid positions through per-image indexes of the
-   taps touching each row), the position gradients, gb, and the
-   depthwise column gradient. Column layout and geometry
-   arguments as in cl/gconv.cl. */
+   taps touching each row), the position gradients and gb. Column layout
+   and geometry arguments as in cl/gconv.cl. */
 #include "gconv.clh"
+
+/* The column gradient of the chunk, gcol[((b*C + c)*kh*kw + t)*P + p].
+   Built with -DGC_DEPTHWISE, the kernels read it as w[c,t] * gy[n,c,p]
+   instead (the depthwise column gradient, never stored): their `gcol`
+   argument is then gy and `wgt` the weights (unused otherwise). Needs
+   P, n0 and the geometry in scope. */
+#ifdef GC_DEPTHWISE
+#define GCOL(bc, t, p) \
+    (wgt[((bc) % C) * kh * kw + (t)] * gcol[((long)n0 * C + (bc)) * P + (p)])
+#else
+#define GCOL(bc, t, p) (gcol[((long)(bc) * kh * kw + (t)) * P + (p)])
+#endif
 
 /* One work-item builds the separable row index of image b =
    get_global_id(0): a counting sort of the (output row i, tap ky,
@@ -58,8 +69,9 @@ kernel void gconv_sep_index(global const float *pa, global const float *pb, glob
    fixed order, adds its weight times every column tap's gradient at the
    tap's two columns (from the column tap table), in (kx, j) order.
    Deterministic, no atomics; the row stays in cache. */
-kernel void gconv_col2im_sep(global const float *gcol, global const int *idx,
-                             global const int4 *tab, global float *gx, int n0, GC_GEOM)
+kernel void gconv_col2im_sep(global const float *gcol, global const float *wgt,
+                             global const int *idx, global const int4 *tab, global float *gx,
+                             int n0, GC_GEOM)
 {
     int yy = get_global_id(0), bc = get_global_id(1);
     if (yy >= H) return;
@@ -68,16 +80,17 @@ kernel void gconv_col2im_sep(global const float *gcol, global const int *idx,
     global const int *rows = idx + b * gc_index_size(H, Ho, kh);
     global const int *rent = rows + H + 1;
     global const int4 *ct = tab + (long)b * (Ho * kh + Wo * kw) + Ho * kh;
-    global const float *g = gcol + (long)bc * kh * kw * P;
     global float *row = gx + (((long)n0 * C + bc) * H + yy) * W;
     for (int xx = 0; xx < W; xx++) row[xx] = 0.0f;
     for (int e = rows[yy]; e < rows[yy + 1]; e++) {
-        global const float *gr = g + rent[2 * e];
+        /* The entry's offset ky*kw*P + l*Wo: row tap ky, output row l. */
+        int ky = rent[2 * e] / (kw * P);
+        long lo = rent[2 * e] - ky * kw * P;
         float wr = as_float(rent[2 * e + 1]);
         for (int kx = 0; kx < kw; kx++)
             for (int j = 0; j < Wo; j++) {
                 int4 q = ct[j * kw + kx];
-                float v = wr * gr[kx * P + j], fx = as_float(q.s2);
+                float v = wr * GCOL(bc, ky * kw + kx, lo + j), fx = as_float(q.s2);
                 if (q.s0 >= 0) row[q.s0] += bl_weight(fx, 0) * v;
                 if (q.s1 >= 0) row[q.s1] += bl_weight(fx, 1) * v;
             }
@@ -148,8 +161,9 @@ kernel void gconv_grid_index(global const int4 *tab, global int *idx, GC_GEOM)
    adds every tap whose sample touches it, in the index's fixed order:
    taps with y0 = yy (weight 1-fy), then those with y0 = yy-1 (weight fy).
    Deterministic, no atomics. */
-kernel void gconv_col2im_grid(global const float *gcol, global const int4 *tab,
-                              global const int *idx, global float *gx, int n0, GC_GEOM)
+kernel void gconv_col2im_grid(global const float *gcol, global const float *wgt,
+                              global const int4 *tab, global const int *idx, global float *gx,
+                              int n0, GC_GEOM)
 {
     int yy = get_global_id(0), bc = get_global_id(1);
     if (yy >= H) return;
@@ -158,15 +172,16 @@ kernel void gconv_col2im_grid(global const float *gcol, global const int4 *tab,
     global const int4 *te = tab + (long)b * E;
     global const int *start = idx + b * gc_grid_index_size(H, Ho, Wo, kh, kw);
     global const int *ent = start + H + 2;
-    global const float *g = gcol + (long)bc * E;
+    long P = (long)Ho * Wo;
     global float *row = gx + (((long)n0 * C + bc) * H + yy) * W;
     for (int xx = 0; xx < W; xx++) row[xx] = 0.0f;
     for (int a = 0; a < 2; a++) {
         int bucket = yy + 1 - a; /* y0 + 1 with y0 = yy - a */
         for (int k = start[bucket]; k < start[bucket + 1]; k++) {
-            int e = ent[k];
+            int e = ent[k], t = e / P; /* e = t*P + p */
             int4 q = te[e];
-            float v = bl_weight(as_float(q.s2), a) * g[e], fx = as_float(q.s3);
+            float v = bl_weight(as_float(q.s2), a) * GCOL(bc, t, e - t * P);
+            float fx = as_float(q.s3);
             if (q.s1 >= 0) row[q.s1] += bl_weight(fx, 0) * v;
             if (q.s1 + 1 < W) row[q.s1 + 1] += bl_weight(fx, 1) * v;
         }
@@ -183,8 +198,8 @@ kernel void gconv_col2im_grid(global const float *gcol, global const int4 *tab,
    differences at fy (bl_value_grad's rule; a tap that reads 0 has all
    neighbours 0, so both vanish). */
 kernel void gconv_grad_sep_part(global const float *x, global const float *gcol,
-                                global const int4 *tab, global float *part, int nb, int n0,
-                                GC_GEOM)
+                                global const float *wgt, global const int4 *tab,
+                                global float *part, int nb, int n0, GC_GEOM)
 {
     long e = get_global_id(0);
     int taps = kh * kw;
@@ -194,7 +209,7 @@ kernel void gconv_grad_sep_part(global const float *x, global const float *gcol,
     global const int4 *rt = tab + (long)b * (Ho * kh + Wo * kw);
     global const int4 *ct = rt + Ho * kh + kx;
     global const float *plane = x + ((long)n0 * C + bc) * (long)H * W;
-    global const float *g = gcol + e * ((long)Ho * Wo);
+    long P = (long)Ho * Wo;
     global float *gpy = part + e * (Ho + Wo), *gpx = gpy + Ho;
     for (int j = 0; j < Wo; j++) gpx[j] = 0.0f;
     for (int i = 0; i < Ho; i++) {
@@ -203,15 +218,15 @@ kernel void gconv_grad_sep_part(global const float *x, global const float *gcol,
         global const float *row0 = plane + (long)(h0 ? r.s0 : 0) * W;
         global const float *row1 = plane + (long)(h1 ? r.s1 : 0) * W;
         float fy = as_float(r.s2), s = 0.0f;
-        global const float *gi = g + (long)i * Wo;
         for (int j = 0; j < Wo; j++) {
             int4 q = ct[j * kw];
             float4 v = gc_sep_corners(row0, row1, h0, h1, q);
             float dy = bl_blend((float4)(v.s2 - v.s0, v.s3 - v.s1, 0.0f, 0.0f), 0.0f,
                                 as_float(q.s2));
             float dx = bl_blend((float4)(v.s1 - v.s0, 0.0f, v.s3 - v.s2, 0.0f), fy, 0.0f);
-            s += gi[j] * dy;
-            gpx[j] += gi[j] * dx;
+            float g = GCOL(bc, t, (long)i * Wo + j);
+            s += g * dy;
+            gpx[j] += g * dx;
         }
         gpy[i] = s;
     }
@@ -244,7 +259,8 @@ kernel void gconv_grad_sep_sum(global const float *part, global float *gpy, glob
    tap's table entry is read once and serves every channel; the
    derivatives are bl_value_grad's rule on the same four neighbours. */
 kernel void gconv_grad_grid(global const float *x, global const float *gcol,
-                            global const int4 *tab, global float *ggrid, int n0, GC_GEOM)
+                            global const float *wgt, global const int4 *tab,
+                            global float *ggrid, int n0, GC_GEOM)
 {
     int p = get_global_id(0), b = get_global_id(1);
     long P = (long)Ho * Wo, taps = (long)kh * kw;
@@ -254,10 +270,9 @@ kernel void gconv_grad_grid(global const float *x, global const float *gcol,
     for (int t = 0; t < taps; t++) {
         int4 q = tab[(b * taps + t) * P + p];
         float fy = as_float(q.s2), fx = as_float(q.s3);
-        global const float *g = gcol + (long)b * C * taps * P + t * P + p;
         for (int c = 0; c < C; c++) {
             float4 v = gc_grid_corners(x + (n * C + c) * (long)H * W, H, W, q);
-            float gv = g[c * taps * P];
+            float gv = GCOL(b * C + c, t, p);
             sy += gv * bl_blend((float4)(v.s2 - v.s0, v.s3 - v.s1, 0.0f, 0.0f), 0.0f, fx);
             sx += gv * bl_blend((float4)(v.s1 - v.s0, 0.0f, v.s3 - v.s2, 0.0f), fy, 0.0f);
         }
@@ -297,17 +312,4 @@ gconv_grad_bias(global const float *gy, global float *gb, int N, int Cout, int P
         for (int k = 0; k < GB_LOCAL; k++) s += share[k];
         gb[o] = s;
     }
-}
-
-/* Depthwise: one work-item writes one column-gradient entry
-   gcol[b,c,t,p] = w[c,t] * gy[n,c,p] (p = get_global_id(0), t = 1,
-   b*C + c = 2), the product the GEMM forms for dense groups. */
-kernel void gconv_depthwise_gcol(global const float *w, global const float *gy,
-                                 global float *gcol, int n0, int C, int P, int taps)
-{
-    int p = get_global_id(0), t = get_global_id(1), bc = get_global_id(2);
-    if (p >= P) return;
-    int c = bc % C;
-    gcol[((long)bc * taps + t) * P + p] =
-        w[(long)c * taps + t] * gy[((long)n0 * C + bc) * P + p];
 }

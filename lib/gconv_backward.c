@@ -23,6 +23,10 @@ typedef struct {
     ads_sampling_grad gat;
     ads_tensor *col, *gcol, *index, *part, *dw_part; /* workspaces, NULL when not needed */
     ads_tensor *tab; /* the chunk's tap table for gx and the positions, or NULL */
+    /* What the gcol-reading kernels read as gcol: the column gradient, or
+       gy on the depthwise path, whose kernels form w[c,t] * gy on the fly
+       (gconv_gcol_kernel) instead of storing the columns. */
+    const ads_tensor *gsrc;
 } job;
 
 static ads_status grad_bias(ads_context *ctx, const job *j)
@@ -109,22 +113,6 @@ static ads_status column_grad(ads_context *ctx, const job *j, int n0, int nb)
 {
     const gconv_plan *p = j->p;
     size_t P = (size_t)p->P, Kg = (size_t)p->Kg, Og = (size_t)p->Og;
-    if (p->path == GCONV_PATH_DEPTHWISE) {
-        cl_kernel k;
-        ADS_TRY(gconv_backward_kernel(ctx, "gconv_depthwise_gcol", &k));
-        const int v[4] = {n0, p->C, (int)p->P, p->kh * p->kw};
-        ADS_TRY(ads_arg_mem(k, 0, j->w));
-        ADS_TRY(ads_arg_mem(k, 1, j->gy));
-        ADS_TRY(ads_arg_mem(k, 2, j->gcol));
-        for (cl_uint i = 0; i < 4; i++) ADS_TRY(ads_arg_int(k, 3 + i, v[i]));
-        ads_launch l = {.kernel = k, .local = GCONV_LOCAL, .dims = 3,
-                        .global = {P, (size_t)v[3], (size_t)nb * p->C},
-                        .nreads = 2, .nwrites = 1};
-        l.reads[0] = j->w;
-        l.reads[1] = j->gy;
-        l.writes[0] = j->gcol;
-        return ads_enqueue(ctx, &l);
-    }
     ads_gemm_args g = {.M = Kg, .N = P, .K = Og, .trans_a = true, .alpha = 1.0f, .beta = 0.0f,
                        .a = j->w, .lda = Kg, .b = j->gy, .ldb = P, .c = j->gcol, .ldc = P};
     bool by_group = p->G <= nb;
@@ -189,7 +177,7 @@ static ads_status grad_input(ads_context *ctx, const job *j, int n0, int nb)
                     .global = {(size_t)p->H, (size_t)nb * p->C},
                     .nreads = 1,
                     .nwrites = 1};
-    l.reads[0] = j->gcol;
+    l.reads[0] = j->gsrc;
     l.writes[0] = j->gx;
     if (p->kind == GCONV_FIXED && p->path == GCONV_PATH_DEPTHWISE) {
         ADS_TRY(gconv_depthwise_kernel(ctx, p, "gconv_dw_gx_fixed", &k));
@@ -198,7 +186,6 @@ static ads_status grad_input(ads_context *ctx, const job *j, int n0, int nb)
         ADS_TRY(ads_arg_mem(k, 2, j->gx));
         ADS_TRY(ads_arg_int(k, 3, n0));
         ADS_TRY(gconv_set_geom(k, 4, p));
-        l.reads[0] = j->gy;
         l.reads[l.nreads++] = j->w;
     } else if (p->kind == GCONV_FIXED) {
         ADS_TRY(gconv_backward_kernel(ctx, "gconv_col2im_fixed", &k));
@@ -208,25 +195,29 @@ static ads_status grad_input(ads_context *ctx, const job *j, int n0, int nb)
         ADS_TRY(gconv_set_geom(k, 3, p));
     } else if (p->kind == GCONV_SEPARABLE) {
         ADS_TRY(build_index(ctx, j, n0, nb));
-        ADS_TRY(gconv_backward_kernel(ctx, "gconv_col2im_sep", &k));
-        ADS_TRY(ads_arg_mem(k, 0, j->gcol));
-        ADS_TRY(ads_arg_mem(k, 1, j->index));
-        ADS_TRY(ads_arg_mem(k, 2, j->tab));
-        ADS_TRY(ads_arg_mem(k, 3, j->gx));
-        ADS_TRY(ads_arg_int(k, 4, n0));
-        ADS_TRY(gconv_set_geom(k, 5, p));
+        ADS_TRY(gconv_gcol_kernel(ctx, p, "gconv_col2im_sep", &k));
+        ADS_TRY(ads_arg_mem(k, 0, j->gsrc));
+        ADS_TRY(ads_arg_mem(k, 1, j->w));
+        ADS_TRY(ads_arg_mem(k, 2, j->index));
+        ADS_TRY(ads_arg_mem(k, 3, j->tab));
+        ADS_TRY(ads_arg_mem(k, 4, j->gx));
+        ADS_TRY(ads_arg_int(k, 5, n0));
+        ADS_TRY(gconv_set_geom(k, 6, p));
+        l.reads[l.nreads++] = j->w;
         l.reads[l.nreads++] = j->index;
         l.reads[l.nreads++] = j->tab;
     } else {
         /* One work-item per input row gathers its taps in index order. */
         ADS_TRY(build_grid_index(ctx, j, nb));
-        ADS_TRY(gconv_backward_kernel(ctx, "gconv_col2im_grid", &k));
-        ADS_TRY(ads_arg_mem(k, 0, j->gcol));
-        ADS_TRY(ads_arg_mem(k, 1, j->tab));
-        ADS_TRY(ads_arg_mem(k, 2, j->index));
-        ADS_TRY(ads_arg_mem(k, 3, j->gx));
-        ADS_TRY(ads_arg_int(k, 4, n0));
-        ADS_TRY(gconv_set_geom(k, 5, p));
+        ADS_TRY(gconv_gcol_kernel(ctx, p, "gconv_col2im_grid", &k));
+        ADS_TRY(ads_arg_mem(k, 0, j->gsrc));
+        ADS_TRY(ads_arg_mem(k, 1, j->w));
+        ADS_TRY(ads_arg_mem(k, 2, j->tab));
+        ADS_TRY(ads_arg_mem(k, 3, j->index));
+        ADS_TRY(ads_arg_mem(k, 4, j->gx));
+        ADS_TRY(ads_arg_int(k, 5, n0));
+        ADS_TRY(gconv_set_geom(k, 6, p));
+        l.reads[l.nreads++] = j->w;
         l.reads[l.nreads++] = j->tab;
         l.reads[l.nreads++] = j->index;
     }
@@ -242,20 +233,22 @@ static ads_status grad_sep(ads_context *ctx, const job *j, int n0, int nb)
     const gconv_plan *p = j->p;
     ads_tensor *tab = j->tab;
     cl_kernel k;
-    ads_status st = gconv_backward_kernel(ctx, "gconv_grad_sep_part", &k);
+    ads_status st = gconv_gcol_kernel(ctx, p, "gconv_grad_sep_part", &k);
     cl_uint a = 0;
     if (st == ADS_OK) st = ads_arg_mem(k, a++, j->x);
-    if (st == ADS_OK) st = ads_arg_mem(k, a++, j->gcol);
+    if (st == ADS_OK) st = ads_arg_mem(k, a++, j->gsrc);
+    if (st == ADS_OK) st = ads_arg_mem(k, a++, j->w);
     if (st == ADS_OK) st = ads_arg_mem(k, a++, tab);
     if (st == ADS_OK) st = ads_arg_mem(k, a++, j->part);
     if (st == ADS_OK) st = ads_arg_int(k, a++, nb);
     if (st == ADS_OK) st = ads_arg_int(k, a++, n0);
     if (st == ADS_OK) st = gconv_set_geom(k, a, p);
     ads_launch l = {.kernel = k, .local = GCONV_LOCAL, .dims = 1,
-                    .global = {(size_t)nb * (size_t)p->rows}, .nreads = 3, .nwrites = 1};
+                    .global = {(size_t)nb * (size_t)p->rows}, .nreads = 4, .nwrites = 1};
     l.reads[0] = j->x;
-    l.reads[1] = j->gcol;
-    l.reads[2] = tab;
+    l.reads[1] = j->gsrc;
+    l.reads[2] = j->w;
+    l.reads[3] = tab;
     l.writes[0] = j->part;
     if (st == ADS_OK) st = ads_enqueue(ctx, &l);
     ADS_TRY(st);
@@ -279,22 +272,24 @@ static ads_status grad_grid(ads_context *ctx, const job *j, int n0, int nb)
 {
     const gconv_plan *p = j->p;
     cl_kernel k;
-    ADS_TRY(gconv_backward_kernel(ctx, "gconv_grad_grid", &k));
+    ADS_TRY(gconv_gcol_kernel(ctx, p, "gconv_grad_grid", &k));
     ADS_TRY(ads_arg_mem(k, 0, j->x));
-    ADS_TRY(ads_arg_mem(k, 1, j->gcol));
-    ADS_TRY(ads_arg_mem(k, 2, j->tab));
-    ADS_TRY(ads_arg_mem(k, 3, j->gat.grid));
-    ADS_TRY(ads_arg_int(k, 4, n0));
-    ADS_TRY(gconv_set_geom(k, 5, p));
+    ADS_TRY(ads_arg_mem(k, 1, j->gsrc));
+    ADS_TRY(ads_arg_mem(k, 2, j->w));
+    ADS_TRY(ads_arg_mem(k, 3, j->tab));
+    ADS_TRY(ads_arg_mem(k, 4, j->gat.grid));
+    ADS_TRY(ads_arg_int(k, 5, n0));
+    ADS_TRY(gconv_set_geom(k, 6, p));
     ads_launch l = {.kernel = k,
                     .local = GCONV_LOCAL,
                     .dims = 2,
                     .global = {(size_t)p->P, (size_t)nb},
-                    .nreads = 3,
+                    .nreads = 4,
                     .nwrites = 1};
     l.reads[0] = j->x;
-    l.reads[1] = j->gcol;
-    l.reads[2] = j->tab;
+    l.reads[1] = j->gsrc;
+    l.reads[2] = j->w;
+    l.reads[3] = j->tab;
     l.writes[0] = j->gat.grid;
     return ads_enqueue(ctx, &l);
 }
@@ -322,8 +317,8 @@ static ads_status backward_chunk(ads_context *ctx, job *j, int n0, int nb)
         ADS_TRY(gconv_im2col(ctx, j->p, j->x, n0, nb, GW_STREAM, 0, j->col));
         ADS_TRY(grad_weight(ctx, j, n0, nb));
     }
-    if (!j->gcol) return j->gx ? grad_input(ctx, j, n0, nb) : ADS_OK; /* depthwise fixed */
-    ADS_TRY(column_grad(ctx, j, n0, nb));
+    if (!j->gx && !j->gat.py && !j->gat.px && !j->gat.grid) return ADS_OK;
+    if (j->p->path != GCONV_PATH_DEPTHWISE) ADS_TRY(column_grad(ctx, j, n0, nb));
     return from_gcol(ctx, j, n0, nb);
 }
 
@@ -356,7 +351,8 @@ ads_status ads_gconv_backward_on_device(ads_context *ctx, const ads_conv_desc *d
     if (st == ADS_OK)
         st = acquire(ctx, needs.dw_part, (size_t)p.chunk * (size_t)gconv_dw_part_size(&p),
                      &j.dw_part);
-    bool work = needs.col || needs.gcol || needs.dw_part || gx;
+    j.gsrc = p.path == GCONV_PATH_DEPTHWISE ? gy : j.gcol;
+    bool work = gx || gw || gat.py || gat.px || gat.grid; /* gb is done above */
     for (int n0 = 0; work && n0 < p.N && st == ADS_OK; n0 += p.chunk)
         st = backward_chunk(ctx, &j, n0, p.N - n0 < p.chunk ? p.N - n0 : p.chunk);
     ads_workspace_release(ctx, j.col);

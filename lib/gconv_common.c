@@ -350,16 +350,16 @@ ads_status gconv_plan_backward(ads_context *ctx, const ads_conv_desc *d, const a
     ADS_TRY(check_alias(out, out_names, 6, in, in_names, 6));
     bool gpos = gat.py || gat.px || gat.grid;
     bool depthwise = p->path == GCONV_PATH_DEPTHWISE;
-    /* The depthwise path takes gw from x and gy directly, and gx too for
-       the fixed stride; everything else goes through the columns. */
+    /* The depthwise path forms its column gradient on the fly from w and
+       gy (gconv_gcol_kernel) and takes gw from x and gy directly. */
     needs->col = gw != NULL && !depthwise;
     needs->dw_part = gw != NULL && depthwise;
-    needs->gcol = (gx != NULL && !(depthwise && p->kind == GCONV_FIXED)) || gpos;
+    needs->gcol = (gx != NULL || gpos) && !depthwise;
     needs->index = gx != NULL && p->kind != GCONV_FIXED;
     needs->part = gat.py || gat.px;
     /* Tap tables: the gw branch's own, and the one gx and the position
        gradients share; none for the fixed stride. */
-    needs->tables = p->kind == GCONV_FIXED ? 0 : (gw != NULL ? 1 : 0) + (needs->gcol ? 1 : 0);
+    needs->tables = p->kind == GCONV_FIXED ? 0 : (gw != NULL ? 1 : 0) + (gx || gpos ? 1 : 0);
     uint64_t col = (uint64_t)p->rows * (uint64_t)p->P * 4;
     uint64_t index = (uint64_t)gconv_index_size(p) * 4, tab = (uint64_t)gconv_taps_size(p) * 4;
     uint64_t per_image = (needs->col ? col : 0) +
@@ -400,6 +400,13 @@ ads_status gconv_depthwise_kernel(ads_context *ctx, const gconv_plan *p, const c
     char options[64];
     snprintf(options, sizeof options, "-DKH=%d -DKW=%d", p->kh, p->kw);
     return ads_get_kernel(ctx, "gconv_depthwise", options, name, out);
+}
+
+ads_status gconv_gcol_kernel(ads_context *ctx, const gconv_plan *p, const char *name,
+                             cl_kernel *out)
+{
+    const char *options = p->path == GCONV_PATH_DEPTHWISE ? "-DGC_DEPTHWISE" : "";
+    return ads_get_kernel(ctx, "gconv_backward", options, name, out);
 }
 
 int gconv_rows_local(const ads_context *ctx)

@@ -49,7 +49,8 @@ ads_status gconv_plan_forward(ads_context *ctx, const ads_conv_desc *d, const ad
 /* Which workspaces a backward call needs. */
 typedef struct {
     bool col;   /* the gathered columns (for gw)                          */
-    bool gcol;  /* the column gradient (for gx and the positions)         */
+    bool gcol;  /* the column gradient (for gx and the positions; not on
+                   the depthwise path)                                   */
     bool index; /* the separable index (for gx with separable positions)  */
     bool part;  /* per-(channel, tap) shares of gpy/gpx (separable)       */
     bool dw_part; /* per-(channel, row) shares of the depthwise gw         */
@@ -90,6 +91,10 @@ ads_status gconv_set_geom(cl_kernel k, cl_uint first, const gconv_plan *p);
 /* The kernel `name` of cl/gconv.cl, and of cl/gconv_backward.cl. */
 ads_status gconv_kernel(ads_context *ctx, const char *name, cl_kernel *out);
 ads_status gconv_backward_kernel(ads_context *ctx, const char *name, cl_kernel *out);
+/* A kernel of cl/gconv_backward.cl that reads the column gradient, built
+   for p's path: on the depthwise path it forms w[c,t] * gy itself. */
+ads_status gconv_gcol_kernel(ads_context *ctx, const gconv_plan *p, const char *name,
+                             cl_kernel *out);
 /* The kernel `name` of cl/gconv_depthwise.cl, built for p's kernel size. */
 ads_status gconv_depthwise_kernel(ads_context *ctx, const gconv_plan *p, const char *name,
                                   cl_kernel *out);
