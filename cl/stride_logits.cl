@@ -89,13 +89,24 @@ kernel void stride_profile_gv(global const float *x, global const float *gprof,
 {
     int c = get_group_id(0), lid = get_local_id(0), nl = get_local_size(0);
     long plane = (long)P * Q;
+    /* Element m of the plane is (row r, column k) of a plane `width`
+       wide, tracked as m advances by nl (no division per element); its
+       line is k on the columns axis (sp == 1), r on the rows axis. */
+    int width = sp == 1 ? P : Q, dr = nl / width, dk = nl % width;
     float acc = 0.0f;
     for (int n = 0; n < N; n++) {
         global const float *xc = x + ((long)n * C + c) * plane;
         global const float *gl = gprof + (long)n * P;
+        int r = lid / width, k = lid % width;
         for (long m = lid; m < plane; m += nl) {
-            int p = (int)((m / sp) % P);
+            int p = sp == 1 ? k : r;
             acc += gl[p] * phi_term(xc, m, p, P, sp, variation);
+            r += dr;
+            k += dk;
+            if (k >= width) {
+                k -= width;
+                r++;
+            }
         }
     }
     buf[lid] = acc;

@@ -6,11 +6,33 @@
 
 #include "reduce.clh"
 
-/* Element j of channel c's M = N*S values. */
-inline long bn_index(long j, int c, int C, long S)
+/* A walk over channel c's M = N*S values j = first, first + step, ...:
+   the element index k of value j, advanced without a division per value
+   (a 64-bit division per element cost more than the arithmetic). */
+typedef struct {
+    long n, s, dn, ds, S;
+    int C, c;
+} bn_walk;
+
+inline bn_walk bn_walk_start(long first, long step, int c, int C, long S)
 {
-    long n = j / S;
-    return (n * C + c) * S + (j - n * S);
+    bn_walk w = {first / S, first % S, step / S, step % S, S, C, c};
+    return w;
+}
+
+inline long bn_walk_index(const bn_walk *w)
+{
+    return (w->n * w->C + w->c) * w->S + w->s;
+}
+
+inline void bn_walk_next(bn_walk *w)
+{
+    w->n += w->dn;
+    w->s += w->ds;
+    if (w->s >= w->S) {
+        w->s -= w->S;
+        w->n++;
+    }
 }
 
 /* One work-group: channel c's batch statistics. Two passes (the mean,
@@ -25,11 +47,13 @@ kernel void bn_stats(global const float *x, global float *save_mean, global floa
     int c = get_group_id(0), lid = get_local_id(0), G = get_local_size(0);
     long M = (long)N * S;
     float s = 0.0f;
-    for (long j = lid; j < M; j += G) s += x[bn_index(j, c, C, S)];
+    bn_walk w = bn_walk_start(lid, G, c, C, S);
+    for (long j = lid; j < M; j += G, bn_walk_next(&w)) s += x[bn_walk_index(&w)];
     float mean = group_sum(buf, s) / (float)M;
     float q = 0.0f;
-    for (long j = lid; j < M; j += G) {
-        float d = x[bn_index(j, c, C, S)] - mean;
+    w = bn_walk_start(lid, G, c, C, S);
+    for (long j = lid; j < M; j += G, bn_walk_next(&w)) {
+        float d = x[bn_walk_index(&w)] - mean;
         q += d * d;
     }
     float var = group_sum(buf, q) / (float)M;
@@ -43,27 +67,31 @@ kernel void bn_stats(global const float *x, global float *save_mean, global floa
     }
 }
 
+/* The element-wise kernels take one work-item per element in a 2-D
+   launch: pixel s = get_global_id(0) of plane get_global_id(1) = n*C + c,
+   so the channel comes from the plane index, once per row of work-items. */
+#define BN_ELEMENT(S, C, s, c, i)                                                   \
+    long s = get_global_id(0), i = (long)get_global_id(1) * (S) + s;                 \
+    int c = (int)(get_global_id(1) % (C));                                           \
+    if (s >= (S)) return
+
 /* One work-item: y[i] = gamma * (x - mean) * invstd + beta with its
    channel's batch statistics. */
 kernel void bn_apply(global const float *x, global const float *mean,
                      global const float *invstd, global const float *gamma,
-                     global const float *beta, global float *y, long n, int C, long S)
+                     global const float *beta, global float *y, int C, long S)
 {
-    long i = get_global_id(0);
-    if (i >= n) return;
-    int c = (int)((i / S) % C);
+    BN_ELEMENT(S, C, s, c, i);
     y[i] = (x[i] - mean[c]) * invstd[c] * gamma[c] + beta[c];
 }
 
 /* One work-item: y[i] with the running statistics (inference). */
 kernel void bn_apply_running(global const float *x, global const float *rmean,
                              global const float *rvar, global const float *gamma,
-                             global const float *beta, global float *y, long n, int C, long S,
+                             global const float *beta, global float *y, int C, long S,
                              float eps)
 {
-    long i = get_global_id(0);
-    if (i >= n) return;
-    int c = (int)((i / S) % C);
+    BN_ELEMENT(S, C, s, c, i);
     y[i] = (x[i] - rmean[c]) * (1.0f / sqrt(rvar[c] + eps)) * gamma[c] + beta[c];
 }
 
@@ -77,8 +105,9 @@ kernel void bn_backward_reduce(global const float *x, global const float *mean,
     int c = get_group_id(0), lid = get_local_id(0), G = get_local_size(0);
     long M = (long)N * S;
     float m = mean[c], is = invstd[c], sg = 0.0f, sgx = 0.0f;
-    for (long j = lid; j < M; j += G) {
-        long k = bn_index(j, c, C, S);
+    bn_walk w = bn_walk_start(lid, G, c, C, S);
+    for (long j = lid; j < M; j += G, bn_walk_next(&w)) {
+        long k = bn_walk_index(&w);
         sg += gy[k];
         sgx += gy[k] * (x[k] - m) * is;
     }
@@ -95,12 +124,10 @@ kernel void bn_backward_reduce(global const float *x, global const float *mean,
 kernel void bn_backward_dx(global const float *x, global const float *mean,
                            global const float *invstd, global const float *gamma,
                            global const float *gy, global const float *gbeta,
-                           global const float *ggamma, global float *gx, long n, int C, long S,
+                           global const float *ggamma, global float *gx, int C, long S,
                            long M)
 {
-    long i = get_global_id(0);
-    if (i >= n) return;
-    int c = (int)((i / S) % C);
+    BN_ELEMENT(S, C, s, c, i);
     float is = invstd[c], xhat = (x[i] - mean[c]) * is, fm = (float)M;
     gx[i] = gamma[c] * is * (gy[i] - (gbeta[c] + xhat * ggamma[c]) / fm);
 }

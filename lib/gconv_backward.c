@@ -67,7 +67,7 @@ static ads_status grad_weight_depthwise(ads_context *ctx, const job *j, int n0, 
     if (st == ADS_OK) st = ads_arg_int(k, a++, n0);
     if (st == ADS_OK) st = gconv_set_geom(k, a, p);
     ads_launch l = {.stream = GW_STREAM, .kernel = k,
-                    .local = {(size_t)gconv_rows_local(ctx), 1, 1}, .dims = 2,
+                    .local = {(size_t)gconv_rows_local(ctx, p->Ho), 1, 1}, .dims = 2,
                     .global = {(size_t)p->Ho, (size_t)nb * p->C}, .nreads = 2, .nwrites = 1};
     l.reads[0] = j->x;
     l.reads[1] = j->gy;
@@ -172,7 +172,7 @@ static ads_status grad_input(ads_context *ctx, const job *j, int n0, int nb)
     const gconv_plan *p = j->p;
     cl_kernel k;
     /* One work-item per input row of every (image, channel) of the chunk. */
-    ads_launch l = {.local = {(size_t)gconv_rows_local(ctx), 1, 1},
+    ads_launch l = {.local = {(size_t)gconv_rows_local(ctx, p->H), 1, 1},
                     .dims = 2,
                     .global = {(size_t)p->H, (size_t)nb * p->C},
                     .nreads = 1,

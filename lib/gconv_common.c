@@ -409,9 +409,15 @@ ads_status gconv_gcol_kernel(ads_context *ctx, const gconv_plan *p, const char *
     return ads_get_kernel(ctx, "gconv_backward", options, name, out);
 }
 
-int gconv_rows_local(const ads_context *ctx)
+int gconv_rows_local(const ads_context *ctx, int rows)
 {
-    return ads_tune_int(ctx, "gconv.rows_local", 16, 1, 256);
+    int tuned = ads_tune_int(ctx, "gconv.rows_local", 16, 1, 256), size = 1;
+    /* Never much wider than the rows: on small images most of a wide
+       group would exit at once, and on PoCL every work-item of a group
+       costs its loop turn whether it works or not. Powers of two keep
+       the distinct sizes (each a compile on PoCL) few. */
+    while (size < tuned && size < rows) size *= 2;
+    return size;
 }
 
 /* The tap tables of the chunk's positions: the separable row and column
@@ -476,7 +482,7 @@ ads_status gconv_im2col(ads_context *ctx, const gconv_plan *p, const ads_tensor 
     if (st == ADS_OK) st = ads_arg_int(k, a++, tn);
     if (st == ADS_OK) st = gconv_set_geom(k, a, p);
     ads_launch l = {.stream = stream, .kernel = k,
-                    .local = {(size_t)gconv_rows_local(ctx), 1, 1},
+                    .local = {(size_t)gconv_rows_local(ctx, p->Ho), 1, 1},
                     .dims = 3,
                     .global = {(size_t)p->Ho, (size_t)p->kh * p->kw, (size_t)nb * p->C},
                     .nreads = 1,

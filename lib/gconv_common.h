@@ -69,9 +69,10 @@ ads_status gconv_plan_backward(ads_context *ctx, const ads_conv_desc *d, const a
    full grid (gconv_grid_taps); 0 for the fixed stride. */
 int64_t gconv_taps_size(const gconv_plan *p);
 
-/* The tuned work-group size of the column gathers (output rows per
-   group; one work-item gathers one output row of one column row). */
-int gconv_rows_local(const ads_context *ctx);
+/* The work-group size of the row kernels (one work-item per output or
+   input row): the tuned size, or the power of two at or above `rows`
+   when that is smaller. */
+int gconv_rows_local(const ads_context *ctx, int rows);
 
 /* Floats of the depthwise weight-gradient shares of one image
    (gconv_dw_gw_*): C*Ho*kh*kw. */

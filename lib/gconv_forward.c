@@ -94,7 +94,7 @@ static ads_status depthwise_chunk(ads_context *ctx, const gconv_plan *p, const a
     if (st == ADS_OK) st = ads_arg_mem(k, a++, y);
     if (st == ADS_OK) st = ads_arg_int(k, a++, n0);
     if (st == ADS_OK) st = gconv_set_geom(k, a, p);
-    ads_launch l = {.kernel = k, .local = {(size_t)gconv_rows_local(ctx), 1, 1},
+    ads_launch l = {.kernel = k, .local = {(size_t)gconv_rows_local(ctx, p->Ho), 1, 1},
                     .dims = 2,
                     .global = {(size_t)p->Ho, (size_t)nb * p->C},
                     .nreads = 3,

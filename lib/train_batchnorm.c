@@ -130,11 +130,10 @@ static ads_status apply(ads_context *ctx, const char *kernel, const ads_tensor *
     cl_uint i = 0;
     for (int j = 0; j < 5; j++) ADS_TRY(ads_arg_mem(k, i++, in[j]));
     ADS_TRY(ads_arg_mem(k, i++, y));
-    ADS_TRY(ads_arg_long(k, i++, (int64_t)x->count));
     ADS_TRY(ads_arg_int(k, i++, (int)d->c));
     ADS_TRY(ads_arg_long(k, i++, d->s));
     if (with_eps) ADS_TRY(ads_arg_float(k, i, eps));
-    return ads_train_launch_1d(ctx, k, x->count, in, 5, &y, 1);
+    return ads_train_launch_planes(ctx, k, (size_t)d->s, (size_t)(d->n * d->c), in, 5, &y, 1);
 }
 
 ads_status ads_batchnorm_forward(ads_context *ctx, const ads_tensor *x, const ads_tensor *gamma,
@@ -218,11 +217,10 @@ static ads_status input_grad(ads_context *ctx, const ads_tensor *x, const ads_te
     cl_uint i = 0;
     for (int j = 0; j < 7; j++) ADS_TRY(ads_arg_mem(k, i++, in[j]));
     ADS_TRY(ads_arg_mem(k, i++, gx));
-    ADS_TRY(ads_arg_long(k, i++, (int64_t)x->count));
     ADS_TRY(ads_arg_int(k, i++, (int)d->c));
     ADS_TRY(ads_arg_long(k, i++, d->s));
     ADS_TRY(ads_arg_long(k, i, d->n * d->s));
-    return ads_train_launch_1d(ctx, k, x->count, in, 7, &gx, 1);
+    return ads_train_launch_planes(ctx, k, (size_t)d->s, (size_t)(d->n * d->c), in, 7, &gx, 1);
 }
 
 ads_status ads_batchnorm_backward(ads_context *ctx, const ads_tensor *x, const ads_tensor *gamma,

@@ -37,16 +37,37 @@ ads_status ads_train_check_distinct(const ads_tensor *out, const char *out_name,
     return ADS_OK;
 }
 
+/* One fixed group size for the element-wise kernels: a size the driver
+   chose would vary with the element count, and PoCL compiles a kernel
+   anew for every group size it meets (0.1 s each). */
+#define TRAIN_LOCAL 64
+
+static ads_status launch(ads_context *ctx, ads_launch *l, const ads_tensor *const *reads,
+                         int nreads, ads_tensor *const *writes, int nwrites)
+{
+    for (int i = 0; i < nreads; i++)
+        if (reads[i]) l->reads[l->nreads++] = reads[i];
+    for (int i = 0; i < nwrites; i++)
+        if (writes[i]) l->writes[l->nwrites++] = writes[i];
+    return ads_enqueue(ctx, l);
+}
+
 ads_status ads_train_launch_1d(ads_context *ctx, cl_kernel k, size_t n,
                                const ads_tensor *const *reads, int nreads,
                                ads_tensor *const *writes, int nwrites)
 {
-    ads_launch l = {.kernel = k, .dims = 1, .global = {n}};
-    for (int i = 0; i < nreads; i++)
-        if (reads[i]) l.reads[l.nreads++] = reads[i];
-    for (int i = 0; i < nwrites; i++)
-        if (writes[i]) l.writes[l.nwrites++] = writes[i];
-    return ads_enqueue(ctx, &l);
+    ads_launch l = {.kernel = k, .dims = 1, .global = {n}, .local = {TRAIN_LOCAL}};
+    return launch(ctx, &l, reads, nreads, writes, nwrites);
+}
+
+ads_status ads_train_launch_planes(ads_context *ctx, cl_kernel k, size_t pixels, size_t planes,
+                                   const ads_tensor *const *reads, int nreads,
+                                   ads_tensor *const *writes, int nwrites)
+{
+    size_t group = 1;
+    while (group < TRAIN_LOCAL && group < pixels) group *= 2;
+    ads_launch l = {.kernel = k, .dims = 2, .global = {pixels, planes}, .local = {group, 1}};
+    return launch(ctx, &l, reads, nreads, writes, nwrites);
 }
 
 ads_status ads_train_group_size(ads_context *ctx, cl_kernel k, size_t want, size_t *out)
