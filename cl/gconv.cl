@@ -40,7 +40,10 @@
    so they are left unwritten). gc_col_seg gives the address of output
    pixel p = i*Wo + j0 of column row (bc, t) and the number of pixels
    from there on that lie contiguously (to the end of the output row or
-   of the column tile). */
+   of the column tile). Side by side (tn < 0, for the weight gradient's
+   one product per chunk): the chunk's nb = -tn images share every row
+   c*kh*kw + t, image b's pixels at columns b*P .. b*P + P-1 of rows
+   nb*P floats long. */
 inline global float *gc_col_seg(global float *col, int bc, int t, int i, int j0, int C,
                                 int Ho, int Wo, int taps, int G, int tn, int *len)
 {
@@ -48,6 +51,11 @@ inline global float *gc_col_seg(global float *col, int bc, int t, int i, int j0,
     if (tn == 0) {
         *len = Wo - j0;
         return col + r * P + p;
+    }
+    if (tn < 0) {
+        int b = bc / C, c = bc - b * C;
+        *len = Wo - j0;
+        return col + ((long)c * taps + t) * (-tn) * P + b * P + p;
     }
     int c = bc % C, Cg = C / G, k = (c % Cg) * taps + t, Kg = Cg * taps;
     long Ppad = (P + tn - 1) / tn * tn, q = p / tn;

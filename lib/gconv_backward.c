@@ -21,7 +21,10 @@ typedef struct {
     const ads_tensor *x, *w, *gy;
     ads_tensor *gx, *gw, *gb;
     ads_sampling_grad gat;
-    ads_tensor *col, *gcol, *index, *part, *dw_part; /* workspaces, NULL when not needed */
+    /* Workspaces, NULL when not needed: the columns for gw and gy beside
+       them (images side by side), the column gradient, the separable gx
+       index and position shares, the depthwise gw shares. */
+    ads_tensor *col, *gys, *gcol, *index, *part, *dw_part;
     ads_tensor *tab; /* the chunk's tap table for gx and the positions, or NULL */
     /* What the gcol-reading kernels read as gcol: the column gradient, or
        gy on the depthwise path, whose kernels form w[c,t] * gy on the fly
@@ -89,23 +92,42 @@ static ads_status grad_weight_depthwise(ads_context *ctx, const job *j, int n0, 
     return ads_enqueue(ctx, &s);
 }
 
-/* gw (+)= gy_g col_g^T of each image of the chunk: a reduction over
-   images, so one ads_gemm per image (batched over groups), in image order. */
+/* The chunk's gy with its images side by side (gconv_gy_side_by_side),
+   on the gw stream. */
+static ads_status gy_side_by_side(ads_context *ctx, const job *j, int n0, int nb)
+{
+    const gconv_plan *p = j->p;
+    cl_kernel k;
+    ADS_TRY(gconv_backward_kernel(ctx, "gconv_gy_side_by_side", &k));
+    const int v[4] = {n0, nb, p->Cout, (int)p->P};
+    ADS_TRY(ads_arg_mem(k, 0, j->gy));
+    ADS_TRY(ads_arg_mem(k, 1, j->gys));
+    for (cl_uint i = 0; i < 4; i++) ADS_TRY(ads_arg_int(k, 2 + i, v[i]));
+    ads_launch l = {.stream = GW_STREAM, .kernel = k, .local = GCONV_LOCAL, .dims = 3,
+                    .global = {(size_t)p->P, (size_t)nb, (size_t)p->Cout}, .nreads = 1,
+                    .nwrites = 1};
+    l.reads[0] = j->gy;
+    l.writes[0] = j->gys;
+    return ads_enqueue(ctx, &l);
+}
+
+/* gw (+)= gy_g col_g^T over the chunk: one product per chunk (batched
+   over groups) whose inner dimension is the chunk's nb*P pixels, the
+   columns gathered and gy copied with the images side by side; onto the
+   earlier chunks' sum unless first. Per image it would be nb products
+   with an inner dimension of P, which on small images costs more in
+   launches than in arithmetic. */
 static ads_status grad_weight(ads_context *ctx, const job *j, int n0, int nb)
 {
     const gconv_plan *p = j->p;
-    size_t P = (size_t)p->P, Kg = (size_t)p->Kg, Og = (size_t)p->Og;
-    ads_gemm_args g = {.M = Og, .N = Kg, .K = P, .batch = (size_t)p->G, .trans_b = true,
-                       .alpha = 1.0f, .a = j->gy, .lda = P, .a_batch_stride = Og * P,
-                       .b = j->col, .ldb = P, .b_batch_stride = Kg * P, .c = j->gw,
-                       .ldc = Kg, .c_batch_stride = Og * Kg, .stream = GW_STREAM};
-    for (int b = 0; b < nb; b++) {
-        g.beta = n0 + b == 0 ? 0.0f : 1.0f;
-        g.a_offset = (size_t)(n0 + b) * p->Cout * P;
-        g.b_offset = (size_t)b * p->rows * P;
-        ADS_TRY(ads_gemm(ctx, &g));
-    }
-    return ADS_OK;
+    size_t K = (size_t)nb * (size_t)p->P, Kg = (size_t)p->Kg, Og = (size_t)p->Og;
+    ADS_TRY(gy_side_by_side(ctx, j, n0, nb));
+    ads_gemm_args g = {.M = Og, .N = Kg, .K = K, .batch = (size_t)p->G, .trans_b = true,
+                       .alpha = 1.0f, .beta = n0 == 0 ? 0.0f : 1.0f, .a = j->gys, .lda = K,
+                       .a_batch_stride = Og * K, .b = j->col, .ldb = K,
+                       .b_batch_stride = Kg * K, .c = j->gw, .ldc = Kg,
+                       .c_batch_stride = Og * Kg, .stream = GW_STREAM};
+    return ads_gemm(ctx, &g);
 }
 
 /* gcol = W_g^T gy_g for every group and image of the chunk. */
@@ -314,7 +336,7 @@ static ads_status backward_chunk(ads_context *ctx, job *j, int n0, int nb)
     if (j->gw && j->p->path == GCONV_PATH_DEPTHWISE) {
         ADS_TRY(grad_weight_depthwise(ctx, j, n0, nb));
     } else if (j->gw) {
-        ADS_TRY(gconv_im2col(ctx, j->p, j->x, n0, nb, GW_STREAM, 0, j->col));
+        ADS_TRY(gconv_im2col(ctx, j->p, j->x, n0, nb, GW_STREAM, -nb, j->col));
         ADS_TRY(grad_weight(ctx, j, n0, nb));
     }
     if (!j->gx && !j->gat.py && !j->gat.px && !j->gat.grid) return ADS_OK;
@@ -343,6 +365,8 @@ ads_status ads_gconv_backward_on_device(ads_context *ctx, const ads_conv_desc *d
     if (gb) ADS_TRY(grad_bias(ctx, &j));
     size_t cols = (size_t)p.chunk * (size_t)p.rows * (size_t)p.P;
     ads_status st = acquire(ctx, needs.col, cols, &j.col);
+    if (st == ADS_OK)
+        st = acquire(ctx, needs.col, (size_t)p.chunk * (size_t)p.Cout * (size_t)p.P, &j.gys);
     if (st == ADS_OK) st = acquire(ctx, needs.gcol, cols, &j.gcol);
     if (st == ADS_OK)
         st = acquire(ctx, needs.index, (size_t)p.chunk * (size_t)gconv_index_size(&p), &j.index);
@@ -356,6 +380,7 @@ ads_status ads_gconv_backward_on_device(ads_context *ctx, const ads_conv_desc *d
     for (int n0 = 0; work && n0 < p.N && st == ADS_OK; n0 += p.chunk)
         st = backward_chunk(ctx, &j, n0, p.N - n0 < p.chunk ? p.N - n0 : p.chunk);
     ads_workspace_release(ctx, j.col);
+    ads_workspace_release(ctx, j.gys);
     ads_workspace_release(ctx, j.gcol);
     ads_workspace_release(ctx, j.index);
     ads_workspace_release(ctx, j.part);

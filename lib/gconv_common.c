@@ -362,13 +362,15 @@ ads_status gconv_plan_backward(ads_context *ctx, const ads_conv_desc *d, const a
     needs->tables = p->kind == GCONV_FIXED ? 0 : (gw != NULL ? 1 : 0) + (gx || gpos ? 1 : 0);
     uint64_t col = (uint64_t)p->rows * (uint64_t)p->P * 4;
     uint64_t index = (uint64_t)gconv_index_size(p) * 4, tab = (uint64_t)gconv_taps_size(p) * 4;
-    uint64_t per_image = (needs->col ? col : 0) +
+    uint64_t gys = (uint64_t)p->Cout * (uint64_t)p->P * 4; /* gy beside the gw columns */
+    uint64_t per_image = (needs->col ? col + gys : 0) +
                          (needs->gcol ? col : 0) +
                          (needs->dw_part ? (uint64_t)gconv_dw_part_size(p) * 4 : 0) +
                          (needs->index ? index : 0) +
                          (needs->part ? (uint64_t)gconv_part_size(p) * 4 : 0) +
                          (uint64_t)needs->tables * tab;
     uint64_t largest = needs->col || needs->gcol ? col : per_image;
+    if (needs->col && gys > largest) largest = gys;
     if (needs->index && index > largest) largest = index;
     if (needs->tables && tab > largest) largest = tab;
     return plan_chunks(ctx, p, per_image, largest);

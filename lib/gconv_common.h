@@ -48,7 +48,7 @@ ads_status gconv_plan_forward(ads_context *ctx, const ads_conv_desc *d, const ad
 
 /* Which workspaces a backward call needs. */
 typedef struct {
-    bool col;   /* the gathered columns (for gw)                          */
+    bool col;   /* the gathered columns and gy beside them (for gw)       */
     bool gcol;  /* the column gradient (for gx and the positions; not on
                    the depthwise path)                                   */
     bool index; /* the separable index (for gx with separable positions)  */

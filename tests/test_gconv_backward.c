@@ -324,7 +324,8 @@ END_TEST
 
 /* Bytes of workspace one image needs in a backward call (the
    allocation rules of gconv_plan_backward, spelled out): the columns for
-   gw (the depthwise path: per-row shares instead), the column gradient
+   gw and gy beside them (the depthwise path: per-row shares instead), the
+   column gradient
    for gx and the positions (none on the depthwise path), the
    separable gx index, the separable position shares, and the tap tables
    (the gw branch's; the one gx and the positions share). */
@@ -340,7 +341,8 @@ static uint64_t one_image_bytes(const ref_gconv_shape *s, int kind, int depthwis
     if (kind == GC_FIXED) taps = index = 0;
     uint64_t part = kind == GC_SEPARABLE && gpos
                         ? (uint64_t)s->C * s->kh * s->kw * (s->Ho + s->Wo) * 4 : 0;
-    uint64_t gw_part = depthwise ? (uint64_t)s->C * s->Ho * s->kh * s->kw * 4 : cols;
+    uint64_t gys = (uint64_t)s->Cout * s->Ho * s->Wo * 4; /* gy beside the columns */
+    uint64_t gw_part = depthwise ? (uint64_t)s->C * s->Ho * s->kh * s->kw * 4 : cols + gys;
     uint64_t gcol = depthwise ? 0 : cols;
     return gw_part + gcol + index + part + 2 * taps;
 }
