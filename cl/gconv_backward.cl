@@ -70,7 +70,7 @@ kernel void gconv_sep_index(global const float *pa, global const float *pb, glob
    tap's two columns (from the column tap table), in (kx, j) order.
    Deterministic, no atomics; the row stays in cache. */
 kernel void gconv_col2im_sep(global const float *gcol, global const float *wgt,
-                             global const int *idx, global const int4 *tab, global float *gx,
+                             global const int4 *tab, global const int *idx, global float *gx,
                              int n0, GC_GEOM)
 {
     int yy = get_global_id(0), bc = get_global_id(1);

@@ -215,23 +215,11 @@ static ads_status grad_input(ads_context *ctx, const job *j, int n0, int nb)
         ADS_TRY(ads_arg_mem(k, 1, j->gx));
         ADS_TRY(ads_arg_int(k, 2, n0));
         ADS_TRY(gconv_set_geom(k, 3, p));
-    } else if (p->kind == GCONV_SEPARABLE) {
-        ADS_TRY(build_index(ctx, j, n0, nb));
-        ADS_TRY(gconv_gcol_kernel(ctx, p, "gconv_col2im_sep", &k));
-        ADS_TRY(ads_arg_mem(k, 0, j->gsrc));
-        ADS_TRY(ads_arg_mem(k, 1, j->w));
-        ADS_TRY(ads_arg_mem(k, 2, j->index));
-        ADS_TRY(ads_arg_mem(k, 3, j->tab));
-        ADS_TRY(ads_arg_mem(k, 4, j->gx));
-        ADS_TRY(ads_arg_int(k, 5, n0));
-        ADS_TRY(gconv_set_geom(k, 6, p));
-        l.reads[l.nreads++] = j->w;
-        l.reads[l.nreads++] = j->index;
-        l.reads[l.nreads++] = j->tab;
     } else {
         /* One work-item per input row gathers its taps in index order. */
-        ADS_TRY(build_grid_index(ctx, j, nb));
-        ADS_TRY(gconv_gcol_kernel(ctx, p, "gconv_col2im_grid", &k));
+        bool sep = p->kind == GCONV_SEPARABLE;
+        ADS_TRY(sep ? build_index(ctx, j, n0, nb) : build_grid_index(ctx, j, nb));
+        ADS_TRY(gconv_gcol_kernel(ctx, p, sep ? "gconv_col2im_sep" : "gconv_col2im_grid", &k));
         ADS_TRY(ads_arg_mem(k, 0, j->gsrc));
         ADS_TRY(ads_arg_mem(k, 1, j->w));
         ADS_TRY(ads_arg_mem(k, 2, j->tab));
