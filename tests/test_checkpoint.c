@@ -2,6 +2,7 @@
    bit; corrupt, truncated, foreign and mismatched checkpoints are refused
    and change nothing. A tiny synthetic data set keeps it fast. */
 #include <stdio.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <zlib.h>
@@ -245,6 +246,54 @@ START_TEST(resume_with_other_options_is_refused)
 }
 END_TEST
 
+/* The largest |value| of the net's predictor vectors (predictor 1) or of
+   its other parameters (predictor 0). */
+static float largest_param(net *n, int predictor)
+{
+    float m = 0;
+    for (int i = 0; i < net_param_tensors(n); i++) {
+        net_param p = net_param_at(n, i);
+        if (p.predictor != predictor) continue;
+        size_t c = ads_tensor_count(p.param);
+        float *v = malloc(c * sizeof *v);
+        ck_assert_ads_ok(ads_tensor_read(p.param, v, c));
+        for (size_t k = 0; k < c; k++) m = fmaxf(m, fabsf(v[k]));
+        free(v);
+    }
+    return m;
+}
+
+/* --predictor-lr scales the predictor vectors' rate only: 0 leaves them
+   at their initial zeros (the fixed-stride layer) while the rest trains;
+   1 moves them; a negative or infinite scale is refused. */
+START_TEST(predictor_rate_scales_only_the_predictors)
+{
+    ads_context *ctx = test_context();
+    task *t = synthetic();
+    static train_result r;
+    train_options o;
+    net *frozen, *moving;
+    options(&o, NET_VGG, OPT_SGD, NULL);
+    o.epochs = 1;
+    o.predictor_lr = 0.0f;
+    ck_assert_ads_ok(train_run(ctx, t, &o, &r, &frozen));
+    o.predictor_lr = 1.0f;
+    ck_assert_ads_ok(train_run(ctx, t, &o, &r, &moving));
+    ck_assert(largest_param(frozen, 1) == 0.0f);
+    ck_assert(largest_param(frozen, 0) > 0.0f);
+    ck_assert(largest_param(moving, 1) > 0.0f);
+    o.predictor_lr = -1.0f;
+    ck_assert_int_eq(train_run(ctx, t, &o, &r, NULL), ADS_ERR_INVALID_ARGUMENT);
+    ck_assert_msg(strstr(ads_last_error(), "--predictor-lr"), "%s", ads_last_error());
+    o.predictor_lr = INFINITY;
+    ck_assert_int_eq(train_run(ctx, t, &o, &r, NULL), ADS_ERR_INVALID_ARGUMENT);
+    net_release(frozen);
+    net_release(moving);
+    task_release(t);
+    ads_context_release(ctx);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("checkpoint");
@@ -254,6 +303,7 @@ int main(void)
     tcase_add_test(tc, resume_is_bit_identical_adam_mobilenet);
     tcase_add_test(tc, bad_checkpoints_are_refused);
     tcase_add_test(tc, resume_with_other_options_is_refused);
+    tcase_add_test(tc, predictor_rate_scales_only_the_predictors);
     suite_add_tcase(s, tc);
     return test_run_suite(s);
 }

@@ -14,13 +14,15 @@ static void usage(FILE *f)
     fprintf(f,
             "usage: adastride train --task fashion|fashion-placed --net vgg|mobilenet\n"
             "         --mode fixed|adaptive --epochs E --seed S [--batch B] [--lr X]\n"
-            "         [--optimizer sgd|adam] [--width W] [--train-subset N] [--eval-subset N]\n"
-            "         [--out DIR] [--resume] [--device SPEC]\n"
+            "         [--predictor-lr F] [--optimizer sgd|adam] [--width W]\n"
+            "         [--train-subset N] [--eval-subset N] [--out DIR] [--resume] [--device SPEC]\n"
             "Trains on Fashion-MNIST (55k training, 5k validation, 10k test items; --train-subset\n"
             "uses the first N training items). Prints the validation accuracy of every epoch,\n"
             "the test accuracy and images/s; with --out writes DIR/log.json and\n"
             "DIR/checkpoint.bin (every epoch; --resume continues from it).\n"
-            "Defaults: batch 64, sgd (momentum 0.9, weight decay 5e-4), lr 0.05, width 16.\n");
+            "--predictor-lr scales the rate of the stride predictor vectors (0 freezes them).\n"
+            "Defaults: batch 64, sgd (momentum 0.9, weight decay 5e-4), lr 0.05, predictor-lr\n"
+            "1, width 16.\n");
 }
 
 static int bad(const char *what, const char *value)
@@ -60,6 +62,7 @@ static int parse_one(int argc, char **argv, int *i, train_options *o, const char
     else if (strcmp(a, "--batch") == 0) o->batch = (int)strtol(v, &end, 10);
     else if (strcmp(a, "--width") == 0) o->width = (int)strtol(v, &end, 10);
     else if (strcmp(a, "--lr") == 0) o->lr = strtof(v, &end);
+    else if (strcmp(a, "--predictor-lr") == 0) o->predictor_lr = strtof(v, &end);
     else if (strcmp(a, "--train-subset") == 0) o->train_subset = strtoll(v, &end, 10);
     else if (strcmp(a, "--eval-subset") == 0) o->eval_subset = strtoll(v, &end, 10);
     else if (strcmp(a, "--out") == 0) o->out_dir = v;

@@ -24,7 +24,7 @@ typedef struct {
 typedef struct {
     const char *spec, *out;
     int epochs, seeds, width, batch;
-    float lr;
+    float lr, predictor_lr;
     int64_t train_subset;
     unsigned tasks, nets; /* bit k: task_kind / net_arch k takes part */
 } exp_options;
@@ -32,7 +32,8 @@ typedef struct {
 static void usage(FILE *f)
 {
     fprintf(f, "usage: adastride experiment [--epochs E] [--seeds S] [--out results.md]\n"
-               "         [--width W] [--batch B] [--lr X] [--train-subset N] [--device SPEC]\n"
+               "         [--width W] [--batch B] [--lr X] [--predictor-lr F] [--train-subset N]\n"
+               "         [--device SPEC]\n"
                "         [--tasks fashion,fashion-placed] [--nets vgg,mobilenet]\n"
                "Trains fashion and fashion-placed x VGG- and MobileNet-style nets x fixed and\n"
                "adaptive stride x S seeds (default 3) for E epochs each (default 4) and writes\n"
@@ -68,9 +69,9 @@ static int write_table(const exp_options *e, const row *rows, int nrows)
                 net_arch_name(r->arch), r->adaptive ? "adaptive" : "fixed", 100 * am, 100 * as,
                 r->runs, im, (long long)r->params);
     }
-    fprintf(f, "\n%d epochs, batch %d, SGD momentum 0.9, lr %g cosine, weight decay 5e-4, "
-               "width %d, %s training items; std over seeds (sample std).\n",
-            e->epochs, e->batch, (double)e->lr, e->width,
+    fprintf(f, "\n%d epochs, batch %d, SGD momentum 0.9, lr %g cosine (predictors x %g), "
+               "weight decay 5e-4, width %d, %s training items; std over seeds (sample std).\n",
+            e->epochs, e->batch, (double)e->lr, (double)e->predictor_lr, e->width,
             e->train_subset ? "a subset of the" : "all 55k");
     return fclose(f) ? 1 : 0;
 }
@@ -111,6 +112,7 @@ static int parse(int argc, char **argv, exp_options *e)
         else if (!strcmp(a, "--width")) e->width = atoi(v);
         else if (!strcmp(a, "--batch")) e->batch = atoi(v);
         else if (!strcmp(a, "--lr")) e->lr = strtof(v, NULL);
+        else if (!strcmp(a, "--predictor-lr")) e->predictor_lr = strtof(v, NULL);
         else if (!strcmp(a, "--train-subset")) e->train_subset = atoll(v);
         else if (!strcmp(a, "--device")) e->spec = v;
         else if (!strcmp(a, "--tasks")) {
@@ -150,6 +152,7 @@ static ads_status run_one(const exp_options *e, ads_context *ctx, const task *t,
     o.epochs = e->epochs;
     o.batch = e->batch;
     o.lr = e->lr;
+    o.predictor_lr = e->predictor_lr;
     o.seed = (uint64_t)seed;
     o.train_subset = e->train_subset;
     static train_result res;
@@ -170,7 +173,7 @@ static ads_status run_one(const exp_options *e, ads_context *ctx, const task *t,
 
 int experiment_main(int argc, char **argv)
 {
-    exp_options e = {NULL, "results.md", 4, 3, 16, 64, 0.05f, 0, 3u, 3u};
+    exp_options e = {NULL, "results.md", 4, 3, 16, 64, 0.05f, 1.0f, 0, 3u, 3u};
     int rc = parse(argc, argv, &e);
     if (rc) return rc;
     static row rows[ROWS];

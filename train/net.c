@@ -196,9 +196,9 @@ static ads_status build_mobilenet(net *n, int w, ads_adapt down)
     return add_dense(n, 8 * w, n->cfg.classes);
 }
 
-static void add_param(net *n, ads_tensor *p, ads_tensor *g, int decay)
+static void add_param(net *n, ads_tensor *p, ads_tensor *g, int decay, int predictor)
 {
-    if (p) n->params[n->nparams++] = (net_param){p, g, decay};
+    if (p) n->params[n->nparams++] = (net_param){p, g, decay, predictor};
 }
 
 /* Parameters in chain order, then the running statistics. */
@@ -208,15 +208,16 @@ static void collect(net *n)
         node *nd = &n->nodes[i];
         if (nd->kind == OP_LAYER) {
             add_param(n, ads_layer_param(nd->layer, ADS_PARAM_WEIGHT),
-                      ads_layer_grad(nd->layer, ADS_PARAM_WEIGHT), 1);
+                      ads_layer_grad(nd->layer, ADS_PARAM_WEIGHT), 1, 0);
             for (ads_param p = ADS_PARAM_BIAS; p <= ADS_PARAM_V_COLS; p++)
-                add_param(n, ads_layer_param(nd->layer, p), ads_layer_grad(nd->layer, p), 0);
+                add_param(n, ads_layer_param(nd->layer, p), ads_layer_grad(nd->layer, p), 0,
+                          p != ADS_PARAM_BIAS);
         } else if (nd->kind == OP_BN) {
-            add_param(n, nd->gamma, nd->ggamma, 0);
-            add_param(n, nd->beta, nd->gbeta, 0);
+            add_param(n, nd->gamma, nd->ggamma, 0, 0);
+            add_param(n, nd->beta, nd->gbeta, 0, 0);
         } else if (nd->kind == OP_DENSE) {
-            add_param(n, nd->w, nd->gw, 1);
-            add_param(n, nd->b, nd->gb, 0);
+            add_param(n, nd->w, nd->gw, 1, 0);
+            add_param(n, nd->b, nd->gb, 0, 0);
         }
     }
     for (int i = 0; i < n->nparams; i++) n->state[n->nstate++] = n->params[i].param;

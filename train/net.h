@@ -27,10 +27,10 @@ typedef struct net net;
 
 /* One trainable tensor with its gradient; decay says whether weight decay
    applies (conv and dense weights: yes; batchnorm, biases, predictor
-   vectors: no). */
+   vectors: no); predictor marks the stride predictor vectors. */
 typedef struct {
     ads_tensor *param, *grad;
-    int decay;
+    int decay, predictor;
 } net_param;
 
 ads_status net_create(ads_context *ctx, const net_config *cfg, net **out);

@@ -1,6 +1,7 @@
 /* The epoch loop: batches, loss, backward, optimiser step, validation,
    checkpoints. Every random choice derives from the seed and the epoch,
    so a resumed run repeats exactly what the uninterrupted one does. */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,6 +45,7 @@ void train_defaults(train_options *o)
     o->lr = 0.05f;
     o->momentum = 0.9f;
     o->weight_decay = 5e-4f;
+    o->predictor_lr = 1.0f;
 }
 
 void train_config_text(const train_options *o, char *buf, size_t size)
@@ -54,6 +56,13 @@ void train_config_text(const train_options *o, char *buf, size_t size)
              o->width, o->epochs, (unsigned long long)o->seed, o->batch,
              o->optimizer == OPT_SGD ? "sgd" : "adam", (double)o->lr, (double)o->momentum,
              (double)o->weight_decay, (long long)o->train_subset);
+    /* Only a rate other than the default is spelled out, so checkpoints
+       written before the option existed still match their options. */
+    if (o->predictor_lr != 1.0f) {
+        size_t used = strlen(buf);
+        if (used < size)
+            snprintf(buf + used, size - used, " predictor_lr=%.9g", (double)o->predictor_lr);
+    }
 }
 
 static ads_status check_options(const task *t, const train_options *o)
@@ -72,6 +81,9 @@ static ads_status check_options(const task *t, const train_options *o)
     if (!(o->lr > 0) || o->width < 1)
         return ads_fail(ADS_ERR_INVALID_ARGUMENT, "--lr %g and width %d must be > 0",
                         (double)o->lr, o->width);
+    if (!(o->predictor_lr >= 0) || isinf(o->predictor_lr))
+        return ads_fail(ADS_ERR_INVALID_ARGUMENT, "--predictor-lr is %g; it must be a finite "
+                        "number >= 0", (double)o->predictor_lr);
     if (o->resume && !o->out_dir)
         return ads_fail(ADS_ERR_INVALID_ARGUMENT, "--resume needs --out DIR");
     return ADS_OK;
@@ -209,11 +221,12 @@ static ads_status optimise(trainer *tr)
     float lr = ads_cosine_lr(o->lr, 0.0f, (int)tr->step, (int)total);
     for (int i = 0; i < net_param_tensors(tr->net); i++) {
         net_param p = net_param_at(tr->net, i);
-        float wd = p.decay ? o->weight_decay : 0.0f;
+        float wd = p.decay ? o->weight_decay : 0.0f, rate = p.predictor ? lr * o->predictor_lr : lr;
+        if (rate == 0.0f) continue; /* frozen: the optimiser refuses a zero rate */
         if (o->optimizer == OPT_SGD)
-            ADS_TRY(ads_sgd_step(tr->ctx, p.param, p.grad, tr->opt[0][i], lr, o->momentum, wd));
+            ADS_TRY(ads_sgd_step(tr->ctx, p.param, p.grad, tr->opt[0][i], rate, o->momentum, wd));
         else
-            ADS_TRY(ads_adam_step(tr->ctx, p.param, p.grad, tr->opt[0][i], tr->opt[1][i], lr,
+            ADS_TRY(ads_adam_step(tr->ctx, p.param, p.grad, tr->opt[0][i], tr->opt[1][i], rate,
                                   0.9f, 0.999f, 1e-8f, wd, (int)tr->step + 1));
     }
     tr->step++;

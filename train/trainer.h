@@ -23,6 +23,7 @@ typedef struct {
     int batch;
     optimizer_kind optimizer;
     float lr, momentum, weight_decay;
+    float predictor_lr;   /* the predictor vectors' rate, as a multiple of lr */
     int64_t train_subset; /* 0: all 55k training items */
     int64_t eval_subset;  /* 0: all validation and test items */
     const char *out_dir;  /* NULL: no log, no checkpoint */
@@ -31,7 +32,8 @@ typedef struct {
     int stop_after;       /* >0: stop after this many epochs in this call (an interruption) */
 } train_options;
 
-/* Defaults: VGG, width 16, SGD momentum 0.9, lr 0.05, wd 5e-4, batch 64. */
+/* Defaults: VGG, width 16, SGD momentum 0.9, lr 0.05 (predictors the
+   same), wd 5e-4, batch 64. */
 void train_defaults(train_options *o);
 
 typedef struct {
