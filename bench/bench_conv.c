@@ -137,7 +137,7 @@ ads_status bench_conv(ads_context *ctx, const bench_workload *s, const bench_lim
             if (st != ADS_OK) break;
             bench_fill_row(row, lim, s, VARIANT_NAMES[v], pass == 1);
             snprintf(row->path, sizeof row->path, "%s",
-                     gconv_path_name(ctx, s->groups, s->cin, s->cout));
+                     gconv_path_name(ctx, s->groups, s->cin, s->cout, s->kh, s->kh));
             row->gflops = conv_flops(s, pass == 1) / (row->t.median_ms * 1e6);
             row->frac_peak = row->gflops / lim->fma_gflops;
             if (v == FIXED) fixed_ms = row->t.median_ms;

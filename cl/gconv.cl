@@ -7,8 +7,10 @@
      col[((b*C + c)*kh + ky)*kw + kx][i*Wo + j]
    so the rows of group g are the contiguous block c in [g*C/G, (g+1)*C/G);
    the forward gather may write each (image, group) block in the GEMM's
-   packed column tiles instead (gc_col_seg). Backward kernels read the
-   plain layout.
+   packed column tiles instead, and the weight gradient's gather the
+   chunk's images side by side in every row (gc_col_seg). The gx and
+   position-gradient kernels read the column gradient in the plain
+   layout.
 
    Separable and full-grid positions first become tap tables (the two
    neighbours and the fraction of every tap, once per image, shared by

@@ -178,7 +178,7 @@ kernel void gconv_col2im_grid(global const float *gcol, global const float *wgt,
     for (int a = 0; a < 2; a++) {
         int bucket = yy + 1 - a; /* y0 + 1 with y0 = yy - a */
         for (int k = start[bucket]; k < start[bucket + 1]; k++) {
-            int e = ent[k], t = e / P; /* e = t*P + p */
+            int e = ent[k], t = e / (Ho * Wo); /* e = t*P + p; Ho*Wo fits an int */
             int4 q = te[e];
             float v = bl_weight(as_float(q.s2), a) * GCOL(bc, t, e - t * P);
             float fx = as_float(q.s3);

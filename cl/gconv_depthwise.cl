@@ -43,27 +43,34 @@ inline float8 dw_fixed8(global const float *row, bool in_y, int j0, int ox, int 
     return vload8(0, v);
 }
 
+/* row[idx[k]] on the lanes where present (a negative idx is an absent
+   neighbour: it reads the clamped column 0 and is selected away, so a
+   non-finite pixel there never reaches the sum). */
 inline float8 dw_gather8(global const float *row, const int *idx)
 {
-    return (float8)(row[idx[0]], row[idx[1]], row[idx[2]], row[idx[3]], row[idx[4]],
-                    row[idx[5]], row[idx[6]], row[idx[7]]);
+    float v[BLOCK];
+    for (int k = 0; k < BLOCK; k++) {
+        float s = row[max(idx[k], 0)];
+        v[k] = idx[k] >= 0 ? s : 0.0f;
+    }
+    return vload8(0, v);
 }
 
-/* Separable: one row tap (rows r0/r1 with weights wy0/wy1, 0 for an
-   absent row) and one block's column taps (columns xa/xb with weights
-   wa/wb, 0 for an absent column). */
-inline float8 dw_sep8(global const float *r0, global const float *r1, float wy0, float wy1,
-                      const int *xa, const int *xb, float8 wa, float8 wb)
+/* Separable: one row tap (rows r0/r1, present when h0/h1, and fy) and
+   one block's column taps (columns xa/xb, negative when absent, and fx),
+   blended as bl_blend does. */
+inline float8 dw_sep8(global const float *r0, global const float *r1, bool h0, bool h1,
+                      float fy, const int *xa, const int *xb, float8 fx)
 {
-    float8 top = wa * dw_gather8(r0, xa) + wb * dw_gather8(r0, xb);
-    float8 bot = wa * dw_gather8(r1, xa) + wb * dw_gather8(r1, xb);
-    return wy0 * top + wy1 * bot;
+    float8 top = (1.0f - fx) * dw_gather8(r0, xa) + fx * dw_gather8(r0, xb);
+    float8 bot = (1.0f - fx) * dw_gather8(r1, xa) + fx * dw_gather8(r1, xb);
+    return (1.0f - fy) * (h0 ? top : 0.0f) + fy * (h1 ? bot : 0.0f);
 }
 
 /* Full grid: the samples of one tap for outputs j0..j0+7 of the row
    whose table entries start at te (the last column repeated past Wo). */
-inline float8 dw_grid8(global const float *plane, global const int4 *te, int j0, int Ho,
-                       int Wo, int H, int W)
+inline float8 dw_grid8(global const float *plane, global const int4 *te, int j0, int Wo, int H,
+                       int W)
 {
     float v[BLOCK];
     for (int k = 0; k < BLOCK; k++) v[k] = gc_grid_value(plane, H, W, te[min(j0 + k, Wo - 1)]);
@@ -83,36 +90,49 @@ inline void dw_fixed_rows(global const float *plane, int i, int sh, int dh, int 
     }
 }
 
-/* The KH row taps of output row i from the separable table rt. */
+/* The KH row taps of output row i from the separable table rt: the two
+   rows (a valid row where absent), whether each is present, fy. */
+typedef struct {
+    global const float *r0[KH], *r1[KH];
+    bool h0[KH], h1[KH];
+    float fy[KH];
+} dw_row_taps;
+
 inline void dw_sep_rows(global const float *plane, global const int4 *rt, int i, int W,
-                        global const float **r0, global const float **r1, float *wy0,
-                        float *wy1)
+                        dw_row_taps *rows)
 {
     for (int ky = 0; ky < KH; ky++) {
         int4 r = rt[i * KH + ky];
-        float fy = as_float(r.s2);
-        wy0[ky] = r.s0 >= 0 ? 1.0f - fy : 0.0f;
-        wy1[ky] = r.s1 >= 0 ? fy : 0.0f;
-        r0[ky] = plane + (long)max(r.s0, 0) * W;
-        r1[ky] = plane + (long)max(r.s1, 0) * W;
+        rows->h0[ky] = r.s0 >= 0;
+        rows->h1[ky] = r.s1 >= 0;
+        rows->r0[ky] = plane + (long)max(r.s0, 0) * W;
+        rows->r1[ky] = plane + (long)max(r.s1, 0) * W;
+        rows->fy[ky] = as_float(r.s2);
     }
 }
 
-/* Column tap kx of outputs j0..j0+7 from the separable column table ct. */
+/* Column tap kx of outputs j0..j0+7 from the separable column table ct:
+   the two columns (-1 where absent) and fx. */
 inline void dw_sep_cols(global const int4 *ct, int j0, int kx, int Wo, int *xa, int *xb,
-                        float8 *wa, float8 *wb)
+                        float8 *fx)
 {
-    float fa[BLOCK], fb[BLOCK];
+    float f[BLOCK];
     for (int k = 0; k < BLOCK; k++) {
         int4 q = ct[min(j0 + k, Wo - 1) * KW + kx];
-        float fx = as_float(q.s2);
-        xa[k] = max(q.s0, 0);
-        xb[k] = max(q.s1, 0);
-        fa[k] = q.s0 >= 0 ? 1.0f - fx : 0.0f;
-        fb[k] = q.s1 >= 0 ? fx : 0.0f;
+        xa[k] = q.s0;
+        xb[k] = q.s1;
+        f[k] = as_float(q.s2);
     }
-    *wa = vload8(0, fa);
-    *wb = vload8(0, fb);
+    *fx = vload8(0, f);
+}
+
+/* The separable samples of tap (ky, kx) for the block whose column taps
+   kx are xa, xb, fx. */
+inline float8 dw_sep_tap8(const dw_row_taps *rows, int ky, const int *xa, const int *xb,
+                          float8 fx)
+{
+    return dw_sep8(rows->r0[ky], rows->r1[ky], rows->h0[ky], rows->h1[ky], rows->fy[ky], xa,
+                   xb, fx);
 }
 
 /* ------------------------------------------------------------ forward */
@@ -173,18 +193,17 @@ kernel void gconv_dw_sep(global const float *x, global const int4 *tab, global c
     float wt[TAPS];
     float b0 = dw_weights(w, bias, has_bias, bc - b * C, wt);
     global const int4 *rt = tab + (long)b * (Ho * KH + Wo * KW), *ct = rt + Ho * KH;
-    global const float *r0[KH], *r1[KH];
-    float wy0[KH], wy1[KH];
-    dw_sep_rows(x + ((long)n0 * C + bc) * (long)H * W, rt, i, W, r0, r1, wy0, wy1);
+    dw_row_taps rows;
+    dw_sep_rows(x + ((long)n0 * C + bc) * (long)H * W, rt, i, W, &rows);
     global float *out = y + (((long)n0 * C + bc) * Ho + i) * Wo;
     for (int j0 = 0; j0 < Wo; j0 += BLOCK) {
         float8 acc = b0;
         for (int kx = 0; kx < KW; kx++) {
             int xa[BLOCK], xb[BLOCK];
-            float8 wa, wb;
-            dw_sep_cols(ct, j0, kx, Wo, xa, xb, &wa, &wb);
+            float8 fx;
+            dw_sep_cols(ct, j0, kx, Wo, xa, xb, &fx);
             for (int ky = 0; ky < KH; ky++)
-                acc += wt[ky * KW + kx] * dw_sep8(r0[ky], r1[ky], wy0[ky], wy1[ky], xa, xb, wa, wb);
+                acc += wt[ky * KW + kx] * dw_sep_tap8(&rows, ky, xa, xb, fx);
         }
         dw_store8(acc, out, j0, Wo);
     }
@@ -280,9 +299,8 @@ kernel void gconv_dw_gw_sep(global const float *x, global const int4 *tab, globa
     if (i >= Ho) return;
     int b = bc / C;
     global const int4 *rt = tab + (long)b * (Ho * KH + Wo * KW), *ct = rt + Ho * KH;
-    global const float *r0[KH], *r1[KH];
-    float wy0[KH], wy1[KH];
-    dw_sep_rows(x + ((long)n0 * C + bc) * (long)H * W, rt, i, W, r0, r1, wy0, wy1);
+    dw_row_taps rows;
+    dw_sep_rows(x + ((long)n0 * C + bc) * (long)H * W, rt, i, W, &rows);
     global const float *g = gy + (((long)n0 * C + bc) * Ho + i) * Wo;
     float8 acc[TAPS];
     for (int t = 0; t < TAPS; t++) acc[t] = 0.0f;
@@ -290,11 +308,10 @@ kernel void gconv_dw_gw_sep(global const float *x, global const int4 *tab, globa
         float8 g8 = dw_grad8(g, j0, Wo);
         for (int kx = 0; kx < KW; kx++) {
             int xa[BLOCK], xb[BLOCK];
-            float8 wa, wb;
-            dw_sep_cols(ct, j0, kx, Wo, xa, xb, &wa, &wb);
+            float8 fx;
+            dw_sep_cols(ct, j0, kx, Wo, xa, xb, &fx);
             for (int ky = 0; ky < KH; ky++)
-                acc[ky * KW + kx] += g8 * dw_live(dw_sep8(r0[ky], r1[ky], wy0[ky], wy1[ky],
-                                                          xa, xb, wa, wb), j0, Wo);
+                acc[ky * KW + kx] += g8 * dw_live(dw_sep_tap8(&rows, ky, xa, xb, fx), j0, Wo);
         }
     }
     dw_store_shares(part, bc, i, Ho, acc);
@@ -315,7 +332,7 @@ kernel void gconv_dw_gw_grid(global const float *x, global const int4 *tab,
     for (int j0 = 0; j0 < Wo; j0 += BLOCK) {
         float8 g8 = dw_grad8(g, j0, Wo);
         for (int t = 0; t < TAPS; t++)
-            acc[t] += g8 * dw_live(dw_grid8(plane, te + t * P, j0, Ho, Wo, H, W), j0, Wo);
+            acc[t] += g8 * dw_live(dw_grid8(plane, te + t * P, j0, Wo, H, W), j0, Wo);
     }
     dw_store_shares(part, bc, i, Ho, acc);
 }

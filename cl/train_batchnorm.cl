@@ -68,30 +68,31 @@ kernel void bn_stats(global const float *x, global float *save_mean, global floa
 }
 
 /* The element-wise kernels take one work-item per element in a 2-D
-   launch: pixel s = get_global_id(0) of plane get_global_id(1) = n*C + c,
-   so the channel comes from the plane index, once per row of work-items. */
-#define BN_ELEMENT(S, C, s, c, i)                                                   \
+   launch: pixel s = get_global_id(0) of plane get_global_id(1) = n*C + c
+   of the N*C planes, so the channel comes from the plane index, once per
+   row of work-items. Both dimensions may be rounded up: guarded. */
+#define BN_ELEMENT(N, C, S, s, c, i)                                                \
     long s = get_global_id(0), i = (long)get_global_id(1) * (S) + s;                 \
     int c = (int)(get_global_id(1) % (C));                                           \
-    if (s >= (S)) return
+    if (s >= (S) || get_global_id(1) >= (size_t)(N) * (C)) return
 
 /* One work-item: y[i] = gamma * (x - mean) * invstd + beta with its
    channel's batch statistics. */
 kernel void bn_apply(global const float *x, global const float *mean,
                      global const float *invstd, global const float *gamma,
-                     global const float *beta, global float *y, int C, long S)
+                     global const float *beta, global float *y, int N, int C, long S)
 {
-    BN_ELEMENT(S, C, s, c, i);
+    BN_ELEMENT(N, C, S, s, c, i);
     y[i] = (x[i] - mean[c]) * invstd[c] * gamma[c] + beta[c];
 }
 
 /* One work-item: y[i] with the running statistics (inference). */
 kernel void bn_apply_running(global const float *x, global const float *rmean,
                              global const float *rvar, global const float *gamma,
-                             global const float *beta, global float *y, int C, long S,
+                             global const float *beta, global float *y, int N, int C, long S,
                              float eps)
 {
-    BN_ELEMENT(S, C, s, c, i);
+    BN_ELEMENT(N, C, S, s, c, i);
     y[i] = (x[i] - rmean[c]) * (1.0f / sqrt(rvar[c] + eps)) * gamma[c] + beta[c];
 }
 
@@ -124,10 +125,10 @@ kernel void bn_backward_reduce(global const float *x, global const float *mean,
 kernel void bn_backward_dx(global const float *x, global const float *mean,
                            global const float *invstd, global const float *gamma,
                            global const float *gy, global const float *gbeta,
-                           global const float *ggamma, global float *gx, int C, long S,
-                           long M)
+                           global const float *ggamma, global float *gx, int N, int C,
+                           long S, long M)
 {
-    BN_ELEMENT(S, C, s, c, i);
+    BN_ELEMENT(N, C, S, s, c, i);
     float is = invstd[c], xhat = (x[i] - mean[c]) * is, fm = (float)M;
     gx[i] = gamma[c] * is * (gy[i] - (gbeta[c] + xhat * ggamma[c]) / fm);
 }

@@ -4,9 +4,12 @@
    positions through a per-image index of the taps touching each row)
    and the position gradients from one pass over gcol and the input rows
    (separable: per-(channel, tap) shares, then their ordered sums; grid:
-   one work-item per output pixel over every channel); gw = gy col^T
-   accumulated over images, on stream 1 beside the rest; gb = the sum of
-   gy (a work-group per output channel). */
+   one work-item per output pixel over every channel); gw = gy col^T, one
+   product per chunk with the images side by side, accumulated over
+   chunks on stream 1 beside the rest; gb = the sum of gy (a work-group
+   per output channel). The depthwise path never stores gcol (its kernels
+   form w[c,t] * gy where they read it) and takes gw as per-row shares
+   from x and gy (cl/gconv_depthwise.cl). */
 #include "ops_device.h"
 #include "gconv_common.h"
 #include "gemm.h"
@@ -121,12 +124,17 @@ static ads_status grad_weight(ads_context *ctx, const job *j, int n0, int nb)
 {
     const gconv_plan *p = j->p;
     size_t K = (size_t)nb * (size_t)p->P, Kg = (size_t)p->Kg, Og = (size_t)p->Og;
-    ADS_TRY(gy_side_by_side(ctx, j, n0, nb));
     ads_gemm_args g = {.M = Og, .N = Kg, .K = K, .batch = (size_t)p->G, .trans_b = true,
                        .alpha = 1.0f, .beta = n0 == 0 ? 0.0f : 1.0f, .a = j->gys, .lda = K,
                        .a_batch_stride = Og * K, .b = j->col, .ldb = K,
                        .b_batch_stride = Kg * K, .c = j->gw, .ldc = Kg,
                        .c_batch_stride = Og * Kg, .stream = GW_STREAM};
+    if (nb == 1) { /* one image's gy is already in that layout */
+        g.a = j->gy;
+        g.a_offset = (size_t)n0 * p->Cout * p->P;
+    } else {
+        ADS_TRY(gy_side_by_side(ctx, j, n0, nb));
+    }
     return ads_gemm(ctx, &g);
 }
 
@@ -188,7 +196,9 @@ static ads_status build_index(ads_context *ctx, const job *j, int n0, int nb)
     return ads_enqueue(ctx, &l);
 }
 
-/* gx of the chunk's images from gcol, by the sampling kind. */
+/* gx of the chunk's images from the column gradient (j->gsrc), by the
+   sampling kind; on the depthwise path with the fixed stride, directly
+   from gy and w. */
 static ads_status grad_input(ads_context *ctx, const job *j, int n0, int nb)
 {
     const gconv_plan *p = j->p;

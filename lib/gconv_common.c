@@ -121,17 +121,23 @@ static ads_status output_size(ads_sampling at, gconv_plan *p)
 
 /* The one place that picks how a shape runs on the device; a faster path
    (direct kernels for small channel counts, ...) slots in here. */
+/* The direct depthwise kernels keep a float8 accumulator per tap in
+   registers (cl/gconv_depthwise.cl); larger kernels take the columns. */
+#define DEPTHWISE_MAX_TAPS 25
+
 static gconv_path choose_path(const ads_context *ctx, const gconv_plan *p)
 {
     bool depthwise = p->G == p->C && p->G == p->Cout;
-    if (depthwise && ads_tune_int(ctx, "gconv.depthwise_direct", 1, 0, 1))
+    if (depthwise && p->kh * p->kw <= DEPTHWISE_MAX_TAPS &&
+        ads_tune_int(ctx, "gconv.depthwise_direct", 1, 0, 1))
         return GCONV_PATH_DEPTHWISE;
     return GCONV_PATH_GEMM;
 }
 
-const char *gconv_path_name(const ads_context *ctx, int groups, int cin, int cout)
+const char *gconv_path_name(const ads_context *ctx, int groups, int cin, int cout, int kh,
+                            int kw)
 {
-    gconv_plan p = {.G = groups, .C = cin, .Cout = cout};
+    gconv_plan p = {.G = groups, .C = cin, .Cout = cout, .kh = kh, .kw = kw};
     if (choose_path(ctx, &p) == GCONV_PATH_DEPTHWISE) return "depthwise-direct";
     const char *backend = getenv("ADS_GEMM");
     return backend && strcmp(backend, "clblast") == 0 ? "columns+clblast" : "columns+gemm";
@@ -266,7 +272,7 @@ ads_status gconv_plan_forward(ads_context *ctx, const ads_conv_desc *d, const ad
 
 int64_t gconv_col_size(const gconv_plan *p, int tn)
 {
-    return p->rows * (tn ? (p->P + tn - 1) / tn * tn : p->P);
+    return p->rows * (tn > 0 ? (p->P + tn - 1) / tn * tn : p->P);
 }
 
 int64_t gconv_taps_size(const gconv_plan *p)
@@ -363,7 +369,12 @@ ads_status gconv_plan_backward(ads_context *ctx, const ads_conv_desc *d, const a
     uint64_t col = (uint64_t)p->rows * (uint64_t)p->P * 4;
     uint64_t index = (uint64_t)gconv_index_size(p) * 4, tab = (uint64_t)gconv_taps_size(p) * 4;
     uint64_t gys = (uint64_t)p->Cout * (uint64_t)p->P * 4; /* gy beside the gw columns */
-    uint64_t per_image = (needs->col ? col + gys : 0) +
+    /* The gw product's inner dimension is the chunk's pixels, so ads_gemm's
+       packed copy of one group's columns (when it packs) grows with the
+       chunk too: counted here, so the chunk leaves room for it. */
+    uint64_t tn = needs->col ? ads_gemm_pack_width(ctx, (size_t)p->Og, 1) : 0;
+    uint64_t packed = tn ? ((uint64_t)p->Kg + tn - 1) / tn * tn * (uint64_t)p->P * 4 : 0;
+    uint64_t per_image = (needs->col ? col + gys + packed : 0) +
                          (needs->gcol ? col : 0) +
                          (needs->dw_part ? (uint64_t)gconv_dw_part_size(p) * 4 : 0) +
                          (needs->index ? index : 0) +
@@ -371,6 +382,7 @@ ads_status gconv_plan_backward(ads_context *ctx, const ads_conv_desc *d, const a
                          (uint64_t)needs->tables * tab;
     uint64_t largest = needs->col || needs->gcol ? col : per_image;
     if (needs->col && gys > largest) largest = gys;
+    if (packed > largest) largest = packed;
     if (needs->index && index > largest) largest = index;
     if (needs->tables && tab > largest) largest = tab;
     return plan_chunks(ctx, p, per_image, largest);
@@ -418,7 +430,7 @@ int gconv_rows_local(const ads_context *ctx, int rows)
        group would exit at once, and on PoCL every work-item of a group
        costs its loop turn whether it works or not. Powers of two keep
        the distinct sizes (each a compile on PoCL) few. */
-    while (size < tuned && size < rows) size *= 2;
+    while (size * 2 <= tuned && size < rows) size *= 2;
     return size;
 }
 

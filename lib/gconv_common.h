@@ -39,7 +39,8 @@ typedef struct {
 /* The path a convolution of this grouping takes on ctx's device, named
    for the benchmark: "depthwise-direct", "columns+gemm" or
    "columns+clblast". */
-const char *gconv_path_name(const ads_context *ctx, int groups, int cin, int cout);
+const char *gconv_path_name(const ads_context *ctx, int groups, int cin, int cout, int kh,
+                            int kw);
 
 /* Validates every argument of a forward call and fills the plan. */
 ads_status gconv_plan_forward(ads_context *ctx, const ads_conv_desc *d, const ads_tensor *x,
@@ -70,8 +71,8 @@ ads_status gconv_plan_backward(ads_context *ctx, const ads_conv_desc *d, const a
 int64_t gconv_taps_size(const gconv_plan *p);
 
 /* The work-group size of the row kernels (one work-item per output or
-   input row): the tuned size, or the power of two at or above `rows`
-   when that is smaller. */
+   input row): the largest power of two within the tuned size, or the one
+   at or above `rows` when that is smaller. */
 int gconv_rows_local(const ads_context *ctx, int rows);
 
 /* Floats of the depthwise weight-gradient shares of one image
@@ -101,12 +102,13 @@ ads_status gconv_depthwise_kernel(ads_context *ctx, const gconv_plan *p, const c
                                   cl_kernel *out);
 
 /* Floats of one image's columns in the layout of tile width tn (0:
-   plain, rows x P; else rows x P rounded up to tn, gc_col_seg). */
+   plain, rows x P; > 0: rows x P rounded up to tn, gc_col_seg). The
+   side-by-side layout (tn < 0) is the plain size per image. */
 int64_t gconv_col_size(const gconv_plan *p, int tn);
 
 /* Gathers the columns of images n0 .. n0+nb-1 into col, on `stream`
-   (ads_launch.stream), plain (tn == 0) or packed for the GEMM (tn =
-   p->col_tn). */
+   (ads_launch.stream): plain (tn == 0), packed for the GEMM (tn =
+   p->col_tn) or with the images side by side (tn = -nb). */
 ads_status gconv_im2col(ads_context *ctx, const gconv_plan *p, const ads_tensor *x, int n0,
                         int nb, int stream, int tn, ads_tensor *col);
 

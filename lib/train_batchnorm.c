@@ -130,6 +130,7 @@ static ads_status apply(ads_context *ctx, const char *kernel, const ads_tensor *
     cl_uint i = 0;
     for (int j = 0; j < 5; j++) ADS_TRY(ads_arg_mem(k, i++, in[j]));
     ADS_TRY(ads_arg_mem(k, i++, y));
+    ADS_TRY(ads_arg_int(k, i++, (int)d->n));
     ADS_TRY(ads_arg_int(k, i++, (int)d->c));
     ADS_TRY(ads_arg_long(k, i++, d->s));
     if (with_eps) ADS_TRY(ads_arg_float(k, i, eps));
@@ -217,6 +218,7 @@ static ads_status input_grad(ads_context *ctx, const ads_tensor *x, const ads_te
     cl_uint i = 0;
     for (int j = 0; j < 7; j++) ADS_TRY(ads_arg_mem(k, i++, in[j]));
     ADS_TRY(ads_arg_mem(k, i++, gx));
+    ADS_TRY(ads_arg_int(k, i++, (int)d->n));
     ADS_TRY(ads_arg_int(k, i++, (int)d->c));
     ADS_TRY(ads_arg_long(k, i++, d->s));
     ADS_TRY(ads_arg_long(k, i, d->n * d->s));

@@ -64,9 +64,12 @@ ads_status ads_train_launch_planes(ads_context *ctx, cl_kernel k, size_t pixels,
                                    const ads_tensor *const *reads, int nreads,
                                    ads_tensor *const *writes, int nwrites)
 {
+    /* TRAIN_LOCAL work-items a group: a row of pixels, or several short
+       rows (several planes) when a plane is small. */
     size_t group = 1;
     while (group < TRAIN_LOCAL && group < pixels) group *= 2;
-    ads_launch l = {.kernel = k, .dims = 2, .global = {pixels, planes}, .local = {group, 1}};
+    ads_launch l = {.kernel = k, .dims = 2, .global = {pixels, planes},
+                    .local = {group, TRAIN_LOCAL / group}};
     return launch(ctx, &l, reads, nreads, writes, nwrites);
 }
 

@@ -16,14 +16,14 @@ ads_status ads_train_check_range(const char *name, float v, double lo, double hi
 ads_status ads_train_check_distinct(const ads_tensor *out, const char *out_name,
                                     const ads_tensor *const *others, const char *const *names,
                                     int n);
-/* Enqueues a 1-D launch of n work-items (groups of TRAIN_LOCAL; the
-   kernels guard their index) with the given reads and writes. */
+/* Enqueues a 1-D launch of n work-items (groups of 64; the kernels
+   guard their index) with the given reads and writes. */
 ads_status ads_train_launch_1d(ads_context *ctx, cl_kernel k, size_t n,
                                const ads_tensor *const *reads, int nreads,
                                ads_tensor *const *writes, int nwrites);
-/* Enqueues a 2-D launch over `planes` rows of `pixels` work-items (the
-   kernels guard dimension 0; groups of at most TRAIN_LOCAL pixels, a
-   power of two) with the given reads and writes. */
+/* Enqueues a 2-D launch over `planes` rows of `pixels` work-items (both
+   rounded up to the group: the kernels guard both; groups of 64
+   work-items) with the given reads and writes. */
 ads_status ads_train_launch_planes(ads_context *ctx, cl_kernel k, size_t pixels, size_t planes,
                                    const ads_tensor *const *reads, int nreads,
                                    ads_tensor *const *writes, int nwrites);
