@@ -69,10 +69,11 @@ static int write_table(const exp_options *e, const row *rows, int nrows)
                 net_arch_name(r->arch), r->adaptive ? "adaptive" : "fixed", 100 * am, 100 * as,
                 r->runs, im, (long long)r->params);
     }
+    char items[32] = "all 55k";
+    if (e->train_subset) snprintf(items, sizeof items, "the first %lld", (long long)e->train_subset);
     fprintf(f, "\n%d epochs, batch %d, SGD momentum 0.9, lr %g cosine (predictors x %g), "
                "weight decay 5e-4, width %d, %s training items; std over seeds (sample std).\n",
-            e->epochs, e->batch, (double)e->lr, (double)e->predictor_lr, e->width,
-            e->train_subset ? "a subset of the" : "all 55k");
+            e->epochs, e->batch, (double)e->lr, (double)e->predictor_lr, e->width, items);
     return fclose(f) ? 1 : 0;
 }
 
