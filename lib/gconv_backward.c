@@ -106,9 +106,8 @@ static ads_status gy_side_by_side(ads_context *ctx, const job *j, int n0, int nb
     ADS_TRY(ads_arg_mem(k, 0, j->gy));
     ADS_TRY(ads_arg_mem(k, 1, j->gys));
     for (cl_uint i = 0; i < 4; i++) ADS_TRY(ads_arg_int(k, 2 + i, v[i]));
-    ads_launch l = {.stream = GW_STREAM, .kernel = k, .local = GCONV_LOCAL, .dims = 3,
-                    .global = {(size_t)p->P, (size_t)nb, (size_t)p->Cout}, .nreads = 1,
-                    .nwrites = 1};
+    ads_launch l = {.stream = GW_STREAM, .kernel = k, .local = GCONV_LOCAL, .dims = 2,
+                    .global = {(size_t)p->Cout, (size_t)nb}, .nreads = 1, .nwrites = 1};
     l.reads[0] = j->gy;
     l.writes[0] = j->gys;
     return ads_enqueue(ctx, &l);

@@ -16,8 +16,8 @@ static ads_status bias_fill(ads_context *ctx, const gconv_plan *p, const ads_ten
     ADS_TRY(ads_arg_int(k, 2, p->Cout));
     ADS_TRY(ads_arg_int(k, 3, (int)p->P));
     ads_launch l = {.kernel = k, .local = GCONV_LOCAL,
-                    .dims = 3,
-                    .global = {(size_t)p->P, (size_t)p->Cout, (size_t)p->N},
+                    .dims = 2,
+                    .global = {(size_t)p->Cout, (size_t)p->N},
                     .nreads = 1,
                     .nwrites = 1};
     l.reads[0] = b;
