@@ -118,26 +118,31 @@ kernel void stride_profile_gv(global const float *x, global const float *gprof,
     if (lid == 0) gv[c] = buf[0] / (float)Q;
 }
 
-/* One work-item: gx[n,c,h,w] += the derivative of both profiles at that
-   element, v_rows[c] * d(rows phi)/dx + v_cols[c] * d(cols phi)/dx, with
-   the line gradients grow (N x H) and gcol (N x W). An axis with use_* 0
-   is skipped (its buffers are then placeholders). */
+/* One work-item: the row gx[n,c,h,:] (h = get_global_id(0), n*C + c =
+   get_global_id(1)); each element gets += the derivative of both
+   profiles there, v_rows[c] * d(rows phi)/dx + v_cols[c] * d(cols
+   phi)/dx, with the line gradients grow (N x H) and gcol (N x W). An axis
+   with use_* 0 is skipped (its buffers are then placeholders). A row per
+   work-item: one per element spent most of its time in PoCL's
+   per-group overhead. */
 kernel void stride_profile_gx(global const float *x, global float *gx,
                               global const float *v_rows, global const float *grow,
                               global const float *v_cols, global const float *gcol, int N, int C,
                               int H, int W, int variation, int use_rows, int use_cols)
 {
-    int w = get_global_id(0), h = get_global_id(1);
-    long nc = get_global_id(2); /* N*C may exceed 2^31 */
-    if (w >= W || h >= H || nc >= (long)N * C) return;
+    int h = get_global_id(0);
+    long nc = get_global_id(1); /* N*C may exceed 2^31 */
+    if (h >= H || nc >= (long)N * C) return;
     int n = (int)(nc / C), c = (int)(nc % C);
     long plane_at = (long)nc * H * W;
     global const float *xc = x + plane_at;
-    long off = (long)h * W + w;
-    float g = 0.0f;
-    if (use_rows)
-        g += v_rows[c] * (phi_grad(xc, off, h, H, W, variation, grow + (long)n * H) / (float)W);
-    if (use_cols)
-        g += v_cols[c] * (phi_grad(xc, off, w, W, 1, variation, gcol + (long)n * W) / (float)H);
-    gx[plane_at + off] += g;
+    for (int w = 0; w < W; w++) {
+        long off = (long)h * W + w;
+        float g = 0.0f;
+        if (use_rows)
+            g += v_rows[c] * (phi_grad(xc, off, h, H, W, variation, grow + (long)n * H) / (float)W);
+        if (use_cols)
+            g += v_cols[c] * (phi_grad(xc, off, w, W, 1, variation, gcol + (long)n * W) / (float)H);
+        gx[plane_at + off] += g;
+    }
 }

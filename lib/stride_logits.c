@@ -193,8 +193,8 @@ static ads_status v_grad(ads_context *ctx, const ads_tensor *x, const axis *ax, 
     return ads_enqueue(ctx, &l);
 }
 
-/* gx += both axes' derivatives, one work-item per element of x. A
-   skipped axis passes x as a placeholder buffer the kernel never reads. */
+/* gx += both axes' derivatives, one work-item per row of x. A skipped
+   axis passes x as a placeholder buffer the kernel never reads. */
 static ads_status x_grad(ads_context *ctx, const ads_tensor *x, int variation, const axis *rows,
                          const ads_tensor *grow, const axis *cols, const ads_tensor *gcol,
                          ads_tensor *gx)
@@ -207,9 +207,10 @@ static ads_status x_grad(ads_context *ctx, const ads_tensor *x, int variation, c
     int args[] = {(int)x->shape[0], (int)x->shape[1], (int)x->shape[2], (int)x->shape[3],
                   variation, grow != NULL, gcol != NULL};
     for (cl_uint i = 0; i < 7; i++) ADS_TRY(ads_arg_int(k, 6 + i, args[i]));
-    ads_launch l = {.kernel = k, .dims = 3, .nwrites = 1, .local = {LINE_GROUP / 2, 2, 1},
-                    .global = {(size_t)x->shape[3], (size_t)x->shape[2],
-                               (size_t)x->shape[0] * (size_t)x->shape[1]}};
+    size_t group = 1; /* no wider than the rows: a power of two up to LINE_GROUP */
+    while (group < LINE_GROUP && group < (size_t)x->shape[2]) group *= 2;
+    ads_launch l = {.kernel = k, .dims = 2, .nwrites = 1, .local = {group, 1},
+                    .global = {(size_t)x->shape[2], (size_t)x->shape[0] * (size_t)x->shape[1]}};
     l.writes[0] = gx;
     l.reads[l.nreads++] = x;
     const ads_tensor *more[] = {rows->v, grow, cols->v, gcol};
