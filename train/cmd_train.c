@@ -22,7 +22,7 @@ static void usage(FILE *f)
             "DIR/checkpoint.bin (every epoch; --resume continues from it).\n"
             "--predictor-lr scales the rate of the stride predictor vectors (0 freezes them).\n"
             "Defaults: batch 64, sgd (momentum 0.9, weight decay 5e-4), lr 0.05, predictor-lr\n"
-            "1, width 16.\n");
+            "0.1, width 16.\n");
 }
 
 static int bad(const char *what, const char *value)

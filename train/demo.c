@@ -181,6 +181,11 @@ static ads_status train_both(const demo_options *d, ads_context *ctx, const task
         o.seed = 1;
         o.train_subset = d->train_subset;
         o.eval_subset = d->eval_subset;
+        /* Two short epochs: at the full rate the predictors move the grid
+           visibly within them (adaptive 54.6% against fixed 39.0% on
+           PoCL); at the training default of a tenth the grid stays
+           nearly uniform (44.4%). */
+        o.predictor_lr = 1.0f;
         o.progress = 1;
         printf("== %s VGG-style net ==\n", k ? "adaptive" : "fixed");
         ads_status st = train_run(ctx, t, &o, r[k], &nets[k]);

@@ -38,7 +38,8 @@ static void usage(FILE *f)
                "Trains fashion and fashion-placed x VGG- and MobileNet-style nets x fixed and\n"
                "adaptive stride x S seeds (default 3) for E epochs each (default 4) and writes\n"
                "the mean +- std test accuracy, training images/s and parameter counts.\n"
-               "--tasks and --nets restrict it to some tasks or nets (default: all).\n");
+               "--tasks and --nets restrict it to some tasks or nets (default: all);\n"
+               "--predictor-lr is the stride predictors' rate as a multiple of --lr (default 0.1).\n");
 }
 
 static void mean_std(const double *v, int n, double *mean, double *std)
@@ -174,7 +175,7 @@ static ads_status run_one(const exp_options *e, ads_context *ctx, const task *t,
 
 int experiment_main(int argc, char **argv)
 {
-    exp_options e = {NULL, "results.md", 4, 3, 16, 64, 0.05f, 1.0f, 0, 3u, 3u};
+    exp_options e = {NULL, "results.md", 4, 3, 16, 64, 0.05f, 0.1f, 0, 3u, 3u};
     int rc = parse(argc, argv, &e);
     if (rc) return rc;
     static row rows[ROWS];

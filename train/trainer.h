@@ -32,8 +32,8 @@ typedef struct {
     int stop_after;       /* >0: stop after this many epochs in this call (an interruption) */
 } train_options;
 
-/* Defaults: VGG, width 16, SGD momentum 0.9, lr 0.05 (predictors the
-   same), wd 5e-4, batch 64. */
+/* Defaults: VGG, width 16, SGD momentum 0.9, lr 0.05 (the predictors a
+   tenth of it), wd 5e-4, batch 64. */
 void train_defaults(train_options *o);
 
 typedef struct {
