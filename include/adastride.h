@@ -5,7 +5,8 @@
  * context. Calls enqueue work and return; every tensor remembers the event
  * of its last write and of the reads since, and each call waits on exactly
  * those, so independent calls overlap and ads_tensor_read() waits only for
- * the tensor it reads.
+ * the tensor it reads (and, once the application holds the context's
+ * queue, for the commands enqueued there before: see the contract below).
  *
  * Errors: every call returns an ads_status; ads_last_error() gives a
  * sentence naming the argument and the value that was wrong (or the OpenCL
@@ -16,12 +17,28 @@
  * context at once, provided no two threads write the same tensor (or one
  * writes a tensor another reads) at the same time; ads_layer objects are
  * used by one thread at a time. ads_last_error() is per thread.
+ *
+ * OpenCL interop (see "interop" below): a context can be made on the
+ * application's own cl_command_queue, tensors can wrap its cl_mem
+ * buffers, and every call is ordered with that queue as if it were a
+ * command on it.
  */
 #ifndef ADASTRIDE_H
 #define ADASTRIDE_H
 
 #include <stddef.h>
 #include <stdint.h>
+
+/* The OpenCL types of the interop calls; OpenCL 1.2 unless the includer
+   chose a version. */
+#ifndef CL_TARGET_OPENCL_VERSION
+#define CL_TARGET_OPENCL_VERSION 120
+#endif
+#if defined(__APPLE__)
+#include <OpenCL/opencl.h>
+#else
+#include <CL/cl.h>
+#endif
 
 #ifdef __cplusplus
 extern "C" {
@@ -84,7 +101,8 @@ typedef struct ads_tensor ads_tensor;   /* device buffer + shape (float32)   */
  */
 ADS_API ads_status ads_context_create(const char *device_spec, ads_context **out);
 ADS_API void ads_context_release(ads_context *ctx);
-/* Waits for all work enqueued on the context. */
+/* Waits for all work enqueued on the context (on a context made from the
+   caller's queue, for everything on that queue too). */
 ADS_API ads_status ads_finish(ads_context *ctx);
 
 typedef struct {
@@ -106,6 +124,45 @@ ADS_API int ads_context_device_count(const ads_context *ctx);
 ADS_API ads_status ads_context_set_memory_budget(ads_context *ctx, uint64_t bytes);
 ADS_API uint64_t ads_context_memory_budget(const ads_context *ctx);
 
+/* ---------------------------------------------------------------- interop */
+
+/*
+ * A context on the application's own OpenCL objects: the queue's device
+ * and cl_context (no second cl_context is made). The queue must be
+ * in-order; it is retained and released with the context, and so is its
+ * cl_context. ADS_DEVICE is not consulted; the other ADS_ variables are.
+ * The library adds queues of its own on that device and context (a second
+ * stream and a transfer queue). Fails with ADS_ERR_NULL_ARGUMENT for a
+ * NULL queue, ADS_ERR_INVALID_ARGUMENT for something that is not a queue
+ * and ADS_ERR_UNSUPPORTED for an out-of-order one.
+ *
+ * ORDERING CONTRACT with the context's queue, ads_context_cl_queue(ctx):
+ *  - an ads_ call sees every command enqueued on that queue before it
+ *    (a non-blocking clEnqueueWriteBuffer into a wrapped buffer included);
+ *  - a command enqueued on that queue after an ads_ call returns sees the
+ *    call's results (and may overwrite its inputs).
+ * Calls return once their work is enqueued (ads_tensor_read/write and the
+ * calls that say so wait). Work the library puts on its other queues is
+ * tied to that queue with a marker at its start and a barrier at its end
+ * (only for calls that used another queue); the library never calls
+ * clFinish on it, except in ads_finish and ads_context_release, which wait
+ * for everything on it. The contract also covers the caller's own kernels
+ * and copies on ads_tensor_cl_mem buffers; commands on the caller's OTHER
+ * queues are not ordered by it (use events or clFinish there, ads_finish
+ * here). Once the caller holds the queue, ads_tensor_read also waits for
+ * the commands enqueued on it before (it cannot tell them apart).
+ */
+ADS_API ads_status ads_context_create_from_queue(cl_command_queue queue, ads_context **out);
+/* The context's cl_context, owned by the context (retain it to keep it
+   longer). NULL for a NULL ctx. */
+ADS_API cl_context ads_context_cl_context(const ads_context *ctx);
+/* The queue of the ordering contract: the one given to
+   ads_context_create_from_queue, or for ads_context_create the first
+   queue of the primary device (the contract holds for it from the first
+   call of this function on; that call joins all earlier work into it).
+   Owned by the context. */
+ADS_API cl_command_queue ads_context_cl_queue(const ads_context *ctx);
+
 /* ---------------------------------------------------------------- tensor */
 
 #define ADS_MAX_DIMS 6
@@ -115,11 +172,20 @@ ADS_API uint64_t ads_context_memory_budget(const ads_context *ctx);
    zero-initialised. */
 ADS_API ads_status ads_tensor_create(ads_context *ctx, int ndim, const int64_t *shape,
                                      ads_tensor **out);
-/* Views `shape` elements of a caller's cl_mem starting at element
-   `offset`. The library never releases the caller's buffer. The offset
-   times 4 must be a multiple of the device's base address alignment. */
-ADS_API ads_status ads_tensor_wrap(ads_context *ctx, void *cl_mem_buffer, size_t offset,
-                                   int ndim, const int64_t *shape, ads_tensor **out);
+/* A tensor of `shape` floats that lives in the caller's buffer from
+   element `offset` on, without a copy: what the library writes there,
+   the caller reads there and the other way round, ordered by the
+   contract above. The buffer must belong to ctx's cl_context (else
+   ADS_ERR_INVALID_ARGUMENT) and may be a sub-buffer; it is retained by
+   the tensor, and releasing the tensor releases only that reference.
+   Kernels see the region through a sub-buffer, which OpenCL requires to
+   start at a multiple of the device's CL_DEVICE_MEM_BASE_ADDR_ALIGN: a
+   start (offset*4 plus the sub-buffer's own offset) that is not fails
+   with ADS_ERR_UNSUPPORTED naming the alignment (128 bytes, 32 floats, is
+   common). Tensors wrapping overlapping memory are not ordered against
+   each other inside one call. The contents are left as they are. */
+ADS_API ads_status ads_tensor_wrap(ads_context *ctx, cl_mem buffer, size_t offset, int ndim,
+                                   const int64_t *shape, ads_tensor **out);
 /* count must equal the element count. Write copies src before returning. */
 ADS_API ads_status ads_tensor_write(ads_tensor *t, const float *src, size_t count);
 /* Waits for the writes pending on t, nothing else. */
@@ -129,6 +195,13 @@ ADS_API void ads_tensor_release(ads_tensor *t);
 ADS_API int ads_tensor_ndim(const ads_tensor *t);
 ADS_API int64_t ads_tensor_dim(const ads_tensor *t, int axis); /* 0 if out of range */
 ADS_API size_t ads_tensor_count(const ads_tensor *t);
+/* Where the tensor's elements are, for the caller's own kernels and
+   copies (ordered by the contract above): element i is float number
+   ads_tensor_offset(t) + i of ads_tensor_cl_mem(t). For a wrapped tensor
+   these are the buffer and offset it was wrapped with; for a tensor of
+   the library, its own buffer and 0. The buffer is owned by the tensor. */
+ADS_API cl_mem ads_tensor_cl_mem(const ads_tensor *t);
+ADS_API size_t ads_tensor_offset(const ads_tensor *t); /* in elements */
 
 /* ------------------------------------------------------------- sampling */
 

@@ -71,6 +71,24 @@ double test_max_error(const float *got, const double *want, size_t n, double ato
     return worst;
 }
 
+cl_device_id test_cl_device(const ads_context *ctx)
+{
+    cl_device_id device = NULL;
+    ck_assert_int_eq(clGetCommandQueueInfo(ads_context_cl_queue(ctx), CL_QUEUE_DEVICE,
+                                           sizeof device, &device, NULL),
+                     CL_SUCCESS);
+    return device;
+}
+
+size_t test_align_floats(const ads_context *ctx)
+{
+    cl_uint bits = 0;
+    ck_assert_int_eq(clGetDeviceInfo(test_cl_device(ctx), CL_DEVICE_MEM_BASE_ADDR_ALIGN,
+                                     sizeof bits, &bits, NULL),
+                     CL_SUCCESS);
+    return bits >= 32 ? bits / 32 : 1;
+}
+
 int test_run_suite(Suite *s)
 {
     SRunner *sr = srunner_create(s);

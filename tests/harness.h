@@ -18,6 +18,12 @@ ads_tensor *test_tensor(ads_context *ctx, int ndim, const int64_t *shape, const 
 /* Reads a whole tensor into a new host array (caller frees). */
 float *test_read(const ads_tensor *t);
 
+/* Through the public interop API: the device of the context's queue, and
+   its CL_DEVICE_MEM_BASE_ADDR_ALIGN in floats (the smallest offset
+   ads_tensor_wrap takes besides 0). */
+cl_device_id test_cl_device(const ads_context *ctx);
+size_t test_align_floats(const ads_context *ctx);
+
 /* Deterministic random numbers for reproducible shapes and data. */
 void test_seed(uint64_t seed);
 double test_uniform(double lo, double hi);

@@ -8,7 +8,6 @@
 #include <string.h>
 
 #include "gconv_testlib.h"
-#include "internal.h"
 
 static const char *kind_name[3] = {"fixed", "separable", "grid"};
 
@@ -277,7 +276,7 @@ START_TEST(guard_band_is_never_touched)
 {
     ads_context *ctx = test_context();
     test_seed(405);
-    size_t guard = ctx->dev[0].mem_base_align_bytes / 4;
+    size_t guard = test_align_floats(ctx);
     if (guard < 64) guard = 64;
     for (int trial = 0; trial < 6; trial++) {
         gc_case c;
@@ -288,7 +287,7 @@ START_TEST(guard_band_is_never_touched)
         for (size_t i = 0; i < total; i++) host[i] = 1e30f;
         memcpy(host + guard, c.x, nx * sizeof *host);
         cl_int err;
-        cl_mem mem = clCreateBuffer(ctx->cl, CL_MEM_READ_WRITE | CL_MEM_COPY_HOST_PTR,
+        cl_mem mem = clCreateBuffer(ads_context_cl_context(ctx), CL_MEM_READ_WRITE | CL_MEM_COPY_HOST_PTR,
                                     total * 4, host, &err);
         ck_assert_int_eq(err, CL_SUCCESS);
         gc_dev d;
@@ -300,7 +299,7 @@ START_TEST(guard_band_is_never_touched)
         for (size_t i = 0; i < gc_count_y(&c); i++) ck_assert(isfinite(y[i]));
         check_forward(&c, y, "forward inside guard bands", NULL);
         float *back = malloc(total * sizeof *back);
-        ck_assert_int_eq(clEnqueueReadBuffer(ctx->queue, mem, CL_TRUE, 0, total * 4, back, 0,
+        ck_assert_int_eq(clEnqueueReadBuffer(ads_context_cl_queue(ctx), mem, CL_TRUE, 0, total * 4, back, 0,
                                              NULL, NULL),
                          CL_SUCCESS);
         ck_assert_mem_eq(back, host, total * 4);

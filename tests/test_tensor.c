@@ -77,38 +77,48 @@ END_TEST
 START_TEST(wrap_a_callers_buffer)
 {
     ads_context *ctx = test_context();
+    cl_context cl = ads_context_cl_context(ctx);
+    cl_command_queue queue = ads_context_cl_queue(ctx);
     cl_int err;
     size_t n = 4096;
-    cl_mem mem = clCreateBuffer(ctx->cl, CL_MEM_READ_WRITE, n * 4, NULL, &err);
+    cl_mem mem = clCreateBuffer(cl, CL_MEM_READ_WRITE, n * 4, NULL, &err);
     ck_assert_int_eq(err, CL_SUCCESS);
     float *host = calloc(n, 4);
     for (size_t i = 0; i < n; i++) host[i] = (float)i;
-    ck_assert_int_eq(clEnqueueWriteBuffer(ctx->queue, mem, CL_TRUE, 0, n * 4, host, 0, 0, 0),
+    ck_assert_int_eq(clEnqueueWriteBuffer(queue, mem, CL_TRUE, 0, n * 4, host, 0, 0, 0),
                      CL_SUCCESS);
-    size_t offset = ctx->dev[0].mem_base_align_bytes / 4; /* the smallest legal offset */
+    size_t offset = test_align_floats(ctx); /* the smallest legal offset */
     int64_t shape[2] = {4, 8};
     ads_tensor *t = NULL;
     ck_assert_ads_ok(ads_tensor_wrap(ctx, mem, offset, 2, shape, &t));
+    ck_assert_ptr_eq(ads_tensor_cl_mem(t), mem);
+    ck_assert_uint_eq(ads_tensor_offset(t), offset);
     float *v = test_read(t);
     for (int i = 0; i < 32; i++) ck_assert_float_eq(v[i], (float)(offset + (size_t)i));
     free(v);
     ads_tensor_release(t);
     /* The caller's buffer survives the tensor. */
     float first;
-    ck_assert_int_eq(clEnqueueReadBuffer(ctx->queue, mem, CL_TRUE, 0, 4, &first, 0, 0, 0),
+    ck_assert_int_eq(clEnqueueReadBuffer(queue, mem, CL_TRUE, 0, 4, &first, 0, 0, 0),
                      CL_SUCCESS);
     ck_assert_float_eq(first, 0.0f);
     ck_assert_int_eq(ads_tensor_wrap(ctx, mem, n - 8, 2, shape, &t), ADS_ERR_SHAPE_MISMATCH);
-    if (offset > 1) ck_assert_int_eq(ads_tensor_wrap(ctx, mem, 1, 2, shape, &t), ADS_ERR_UNSUPPORTED);
+    if (offset > 1) {
+        ck_assert_int_eq(ads_tensor_wrap(ctx, mem, 1, 2, shape, &t), ADS_ERR_UNSUPPORTED);
+        ck_assert_msg(strstr(ads_last_error(), "CL_DEVICE_MEM_BASE_ADDR_ALIGN") != NULL, "%s",
+                      ads_last_error());
+    }
     ck_assert_int_eq(ads_tensor_wrap(ctx, NULL, 0, 2, shape, &t), ADS_ERR_NULL_ARGUMENT);
     /* A buffer of another OpenCL context is refused, not used. */
-    cl_context other = clCreateContext(NULL, 1, &ctx->dev[0].device, NULL, NULL, &err);
+    cl_device_id device = test_cl_device(ctx);
+    cl_context other = clCreateContext(NULL, 1, &device, NULL, NULL, &err);
     ck_assert_int_eq(err, CL_SUCCESS);
     cl_mem foreign = clCreateBuffer(other, CL_MEM_READ_WRITE, n * 4, NULL, &err);
     ck_assert_int_eq(err, CL_SUCCESS);
     ck_assert_int_eq(ads_tensor_wrap(ctx, foreign, 0, 2, shape, &t), ADS_ERR_INVALID_ARGUMENT);
     ck_assert_msg(strstr(ads_last_error(), "another OpenCL context") != NULL, "%s",
                   ads_last_error());
+    ck_assert_ptr_null(t);
     clReleaseMemObject(foreign);
     clReleaseContext(other);
     clReleaseMemObject(mem);

@@ -32,6 +32,18 @@ static void device_str(cl_device_id d, cl_device_info what, char *buf, size_t n)
     buf[n - 1] = '\0';
 }
 
+static void describe(cl_platform_id platform, cl_device_id device, candidate *c)
+{
+    c->platform = platform;
+    c->device = device;
+    c->type = 0;
+    clGetDeviceInfo(device, CL_DEVICE_TYPE, sizeof c->type, &c->type, NULL);
+    platform_str(platform, CL_PLATFORM_NAME, c->pname, sizeof c->pname);
+    platform_str(platform, CL_PLATFORM_VERSION, c->pversion, sizeof c->pversion);
+    device_str(device, CL_DEVICE_NAME, c->dname, sizeof c->dname);
+    device_str(device, CL_DEVICE_VENDOR, c->vendor, sizeof c->vendor);
+}
+
 static int enumerate(candidate *c, int max)
 {
     cl_platform_id plats[16];
@@ -44,15 +56,9 @@ static int enumerate(candidate *c, int max)
         if (clGetDeviceIDs(plats[p], CL_DEVICE_TYPE_ALL, 32, devs, &nd) != CL_SUCCESS)
             continue;
         for (cl_uint d = 0; d < nd && d < 32 && n < max; d++, n++) {
-            c[n].platform = plats[p];
-            c[n].device = devs[d];
+            describe(plats[p], devs[d], &c[n]);
             c[n].pi = (int)p;
             c[n].di = (int)d;
-            clGetDeviceInfo(devs[d], CL_DEVICE_TYPE, sizeof c[n].type, &c[n].type, NULL);
-            platform_str(plats[p], CL_PLATFORM_NAME, c[n].pname, sizeof c[n].pname);
-            platform_str(plats[p], CL_PLATFORM_VERSION, c[n].pversion, sizeof c[n].pversion);
-            device_str(devs[d], CL_DEVICE_NAME, c[n].dname, sizeof c[n].dname);
-            device_str(devs[d], CL_DEVICE_VENDOR, c[n].vendor, sizeof c[n].vendor);
         }
     }
     return n;
@@ -287,6 +293,7 @@ ads_status ads_create_queues(ads_context *ctx)
     cl_command_queue_properties qp = ctx->profiling ? CL_QUEUE_PROFILING_ENABLE : 0;
     for (int d = 0; d < ctx->ndev; d++)
         for (int i = 0; i < ctx->nqueues; i++) {
+            if (ctx->dev[d].queues[i]) continue; /* the caller's */
             cl_int err;
             ctx->dev[d].queues[i] = clCreateCommandQueue(ctx->cl, ctx->dev[d].device, qp, &err);
             if (err != CL_SUCCESS) return ads_fail_cl(err, "clCreateCommandQueue");
@@ -300,7 +307,7 @@ ads_status ads_create_queues(ads_context *ctx)
 static void release_queues(ads_context *ctx)
 {
     for (int d = 0; d < ctx->ndev; d++)
-        for (int i = 0; i < ctx->nqueues; i++) {
+        for (int i = 0; i < ADS_MAX_QUEUES; i++) { /* the caller's may be set alone */
             cl_command_queue *q = &ctx->dev[d].queues[i];
             if (*q) {
                 clFinish(*q);
@@ -327,22 +334,30 @@ cl_command_queue ads_queue(ads_context *ctx, int stream)
     return ctx->dev[d].queues[(stream < 0 ? 0 : stream) % ctx->nqueues];
 }
 
-ads_status ads_context_create(const char *device_spec, ads_context **out)
+static ads_context *new_context(void)
 {
-    if (out == NULL) return ads_fail(ADS_ERR_NULL_ARGUMENT, "out is NULL");
-    *out = NULL;
-    candidate *cands = calloc(MAX_CANDIDATES, sizeof *cands);
     ads_context *ctx = calloc(1, sizeof *ctx);
-    if (!cands || !ctx) {
-        free(cands);
-        free(ctx);
-        return ads_fail(ADS_ERR_OUT_OF_MEMORY, "no host memory for a context");
-    }
+    if (!ctx) return NULL;
     pthread_mutexattr_t attr;
     pthread_mutexattr_init(&attr);
     pthread_mutexattr_settype(&attr, PTHREAD_MUTEX_RECURSIVE);
     pthread_mutex_init(&ctx->lock, &attr);
     pthread_mutexattr_destroy(&attr);
+    atomic_init(&ctx->queue_exposed, false);
+    return ctx;
+}
+
+ads_status ads_context_create(const char *device_spec, ads_context **out)
+{
+    if (out == NULL) return ads_fail(ADS_ERR_NULL_ARGUMENT, "out is NULL");
+    *out = NULL;
+    candidate *cands = calloc(MAX_CANDIDATES, sizeof *cands);
+    ads_context *ctx = new_context();
+    if (!cands || !ctx) {
+        free(cands);
+        if (ctx) ads_context_release(ctx);
+        return ads_fail(ADS_ERR_OUT_OF_MEMORY, "no host memory for a context");
+    }
     int n = enumerate(cands, MAX_CANDIDATES);
     const char *spec = device_spec ? device_spec : getenv("ADS_DEVICE");
     int picked[ADS_MAX_DEVICES], npicked = 0;
@@ -354,6 +369,62 @@ ads_status ads_context_create(const char *device_spec, ads_context **out)
     }
     if (st == ADS_OK) st = create_cl_objects(ctx);
     free(cands);
+    if (st != ADS_OK) {
+        ads_context_release(ctx);
+        return st;
+    }
+    *out = ctx;
+    return ADS_OK;
+}
+
+/* The queue's cl_context and device, and whether the library can work on
+   it (an in-order queue: CLBlast and the joins rely on that order). */
+static ads_status inspect_queue(cl_command_queue queue, cl_context *cl, candidate *c)
+{
+    cl_device_id device = NULL;
+    cl_platform_id platform = NULL;
+    cl_command_queue_properties props = 0;
+    cl_int err = clGetCommandQueueInfo(queue, CL_QUEUE_CONTEXT, sizeof *cl, cl, NULL);
+    if (err == CL_SUCCESS)
+        err = clGetCommandQueueInfo(queue, CL_QUEUE_DEVICE, sizeof device, &device, NULL);
+    if (err == CL_SUCCESS)
+        err = clGetCommandQueueInfo(queue, CL_QUEUE_PROPERTIES, sizeof props, &props, NULL);
+    if (err == CL_SUCCESS)
+        err = clGetDeviceInfo(device, CL_DEVICE_PLATFORM, sizeof platform, &platform, NULL);
+    if (err != CL_SUCCESS)
+        return ads_fail(ADS_ERR_INVALID_ARGUMENT,
+                        "queue is not a valid OpenCL command queue: clGetCommandQueueInfo says %s",
+                        ads_cl_error_name(err));
+    if (props & CL_QUEUE_OUT_OF_ORDER_EXEC_MODE_ENABLE)
+        return ads_fail(ADS_ERR_UNSUPPORTED,
+                        "queue was created with CL_QUEUE_OUT_OF_ORDER_EXEC_MODE_ENABLE; adastride "
+                        "(like CLBlast) orders its work on an in-order queue: pass one");
+    describe(platform, device, c);
+    return ADS_OK;
+}
+
+ads_status ads_context_create_from_queue(cl_command_queue queue, ads_context **out)
+{
+    if (out == NULL) return ads_fail(ADS_ERR_NULL_ARGUMENT, "out is NULL");
+    *out = NULL;
+    if (queue == NULL)
+        return ads_fail(ADS_ERR_NULL_ARGUMENT, "queue is NULL; pass the in-order "
+                                               "cl_command_queue adastride should work on");
+    cl_context cl = NULL;
+    candidate c;
+    ADS_TRY(inspect_queue(queue, &cl, &c));
+    ads_context *ctx = new_context();
+    if (!ctx) return ads_fail(ADS_ERR_OUT_OF_MEMORY, "no host memory for a context");
+    ctx->ndev = 1;
+    fill_info(&ctx->dev[0], &c);
+    /* The caller's objects, retained here and released with the context. */
+    clRetainContext(cl);
+    ctx->cl = cl;
+    clRetainCommandQueue(queue);
+    ctx->dev[0].queues[0] = queue;
+    atomic_store(&ctx->queue_exposed, true);
+    ads_status st = configure_from_env(ctx);
+    if (st == ADS_OK) st = ads_create_queues(ctx);
     if (st != ADS_OK) {
         ads_context_release(ctx);
         return st;

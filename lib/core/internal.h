@@ -7,6 +7,7 @@
 #endif
 #include <CL/cl.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -50,7 +51,10 @@ typedef struct ads_profile_record ads_profile_record;
 
 struct ads_context {
     cl_context cl;
-    cl_command_queue queue;          /* dev[0].queues[0]: foreign calls (CLBlast) */
+    /* dev[0].queues[0]: foreign calls (CLBlast), and the queue of the
+       ordering contract (queue_contract.c): the caller's queue for a
+       context made by ads_context_create_from_queue. */
+    cl_command_queue queue;
     cl_command_queue transfer_queue; /* host <-> device copies                   */
     int nqueues;            /* per device: ADS_QUEUES, default 2 */
     ads_device dev[ADS_MAX_DEVICES];
@@ -74,8 +78,14 @@ struct ads_context {
     ads_profile_record *profile;
     int nprofile, profile_cap;
     uint64_t bytes_to_device, bytes_from_device;
+
+    /* The caller holds ctx->queue (made from it, or ads_context_cl_queue
+       was called): from then on work on other queues is joined into it. */
+    atomic_bool queue_exposed;
 };
 
+/* Creates the queues that are not set yet (dev[0].queues[0] may be the
+   caller's) and the transfer queue. */
 ads_status ads_create_queues(ads_context *ctx);
 /* The queue for `stream` on the device the calling thread works on (the
    primary device, or a shard's device inside ads_split_batch). */
@@ -86,12 +96,29 @@ void ads_set_current_device(int index);
 void ads_lock(ads_context *ctx);
 void ads_unlock(ads_context *ctx);
 
+/* The ordering contract with ctx->queue (queue_contract.c). A public call
+   that may put work on another queue runs between ads_call_begin and
+   ads_call_end (which returns st, or the failure of the final join);
+   calls nest, and the outermost joins. Every command bound for queue q
+   gets its wait list through ads_order_wait (which may append the call's
+   entry marker) and reports its event to ads_order_note. A command
+   outside any call scope is joined on its own. */
+void ads_call_begin(ads_context *ctx);
+ads_status ads_call_end(ads_context *ctx, ads_status st);
+ads_status ads_order_wait(ads_context *ctx, cl_command_queue q, cl_event **list, cl_uint *n);
+void ads_order_note(ads_context *ctx, cl_command_queue q, cl_event ev);
+
 /* ----------------------------------------------------------------- tensor */
 
 struct ads_tensor {
     ads_context *ctx;
-    cl_mem mem;
-    bool owns_mem; /* false for a wrap without sub-buffer: never released */
+    cl_mem mem;    /* what kernels get: the whole buffer is the tensor */
+    bool owns_mem; /* mem holds a reference of ours, released with t */
+    /* A wrap: the caller's buffer and the element offset it was wrapped
+       at (view_of retained), what ads_tensor_cl_mem and _offset report.
+       NULL for the library's own tensors. */
+    cl_mem view_of;
+    size_t view_offset;
     int ndim;
     int64_t shape[ADS_MAX_DIMS];
     size_t count;

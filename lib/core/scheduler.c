@@ -149,6 +149,11 @@ static ads_status enqueue_locked(ads_context *ctx, const ads_launch *l, const si
     cl_uint nwait;
     ADS_TRY(ads_wait_list(l->reads, l->nreads, l->writes, l->nwrites, &wait, &nwait));
     cl_command_queue q = ads_queue(ctx, l->stream);
+    ads_status ordered = ads_order_wait(ctx, q, &wait, &nwait);
+    if (ordered != ADS_OK) {
+        free(wait);
+        return ordered;
+    }
     cl_event ev;
     cl_int err = clEnqueueNDRangeKernel(q, l->kernel, l->dims, NULL, global, local, nwait, wait, &ev);
     free(wait);
@@ -164,6 +169,7 @@ static ads_status enqueue_locked(ads_context *ctx, const ads_launch *l, const si
        only promises progress for commands that were flushed. */
     clFlush(q);
     ads_record(ev, l->reads, l->nreads, l->writes, l->nwrites);
+    ads_order_note(ctx, q, ev);
     if (ctx->profiling) ads_profile_add(ctx, l->kernel, ev);
     clReleaseEvent(ev);
     return ADS_OK;

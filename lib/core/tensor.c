@@ -50,15 +50,19 @@ ads_status ads_fill(ads_context *ctx, ads_tensor *t, float v)
     ads_lock(ctx);
     cl_event *wait;
     cl_uint nwait;
+    cl_command_queue q = ads_queue(ctx, 0);
     ads_status st = ads_wait_list_overwrite(t, &wait, &nwait);
+    if (st == ADS_OK) st = ads_order_wait(ctx, q, &wait, &nwait);
+    if (st != ADS_OK) free(wait);
     if (st == ADS_OK) {
         cl_event ev;
-        cl_int err = clEnqueueFillBuffer(ads_queue(ctx, 0), t->mem, &v, sizeof v, 0, t->count * sizeof v,
-                                         nwait, wait, &ev);
+        cl_int err = clEnqueueFillBuffer(q, t->mem, &v, sizeof v, 0, t->count * sizeof v, nwait,
+                                         wait, &ev);
         free(wait);
         if (err == CL_SUCCESS) {
-            clFlush(ads_queue(ctx, 0));
+            clFlush(q);
             ads_record(ev, NULL, 0, &t, 1);
+            ads_order_note(ctx, q, ev);
             clReleaseEvent(ev);
         } else {
             st = ads_fail_cl(err, "clEnqueueFillBuffer");
@@ -116,46 +120,109 @@ ads_status ads_tensor_create_raw(ads_context *ctx, size_t count, ads_tensor **ou
     return ADS_OK;
 }
 
-ads_status ads_tensor_wrap(ads_context *ctx, void *cl_mem_buffer, size_t offset, int ndim,
+/* What ads_tensor_wrap needs to know of the caller's buffer. */
+typedef struct {
+    size_t bytes;
+    cl_context owner;
+    cl_mem root;        /* the buffer itself, or the one it is a sub-buffer of */
+    size_t root_offset; /* bytes from root's start to the buffer's */
+} buffer_facts;
+
+static ads_status inspect_buffer(cl_mem buffer, buffer_facts *f)
+{
+    cl_mem_object_type type = 0;
+    cl_mem parent = NULL;
+    size_t sub_offset = 0;
+    cl_int err = clGetMemObjectInfo(buffer, CL_MEM_TYPE, sizeof type, &type, NULL);
+    if (err == CL_SUCCESS) err = clGetMemObjectInfo(buffer, CL_MEM_SIZE, sizeof f->bytes, &f->bytes, NULL);
+    if (err == CL_SUCCESS)
+        err = clGetMemObjectInfo(buffer, CL_MEM_CONTEXT, sizeof f->owner, &f->owner, NULL);
+    if (err == CL_SUCCESS)
+        err = clGetMemObjectInfo(buffer, CL_MEM_ASSOCIATED_MEMOBJECT, sizeof parent, &parent, NULL);
+    if (err == CL_SUCCESS && parent)
+        err = clGetMemObjectInfo(buffer, CL_MEM_OFFSET, sizeof sub_offset, &sub_offset, NULL);
+    if (err != CL_SUCCESS)
+        return ads_fail(ADS_ERR_INVALID_ARGUMENT,
+                        "buffer is not a valid OpenCL memory object: clGetMemObjectInfo says %s",
+                        ads_cl_error_name(err));
+    if (type != CL_MEM_OBJECT_BUFFER)
+        return ads_fail(ADS_ERR_INVALID_ARGUMENT, "buffer is an OpenCL image, not a buffer");
+    f->root = parent ? parent : buffer;
+    f->root_offset = sub_offset;
+    return ADS_OK;
+}
+
+/* The strictest CL_DEVICE_MEM_BASE_ADDR_ALIGN of the context's devices. */
+static size_t base_alignment(const ads_context *ctx)
+{
+    size_t align = 1;
+    for (int d = 0; d < ctx->ndev; d++)
+        if (ctx->dev[d].mem_base_align_bytes > align) align = ctx->dev[d].mem_base_align_bytes;
+    return align;
+}
+
+/* The cl_mem kernels get for `count` floats at `offset` of the buffer: the
+   buffer itself when the tensor is all of it, else a sub-buffer of its
+   root (OpenCL makes no sub-buffer of a sub-buffer). Either way its start
+   must be aligned for the device, or kernels could not take it. */
+static ads_status view_of(const ads_context *ctx, cl_mem buffer, const buffer_facts *f,
+                          size_t offset, size_t count, cl_mem *out)
+{
+    size_t start = f->root_offset + offset * 4, align = base_alignment(ctx);
+    if (start % align != 0)
+        return ads_fail(ADS_ERR_UNSUPPORTED,
+                        "offset %zu elements puts the tensor %zu bytes into its allocation, not "
+                        "a multiple of the device's base address alignment "
+                        "(CL_DEVICE_MEM_BASE_ADDR_ALIGN) of %zu bytes; adastride's kernels see a "
+                        "wrapped region as a sub-buffer, which OpenCL requires to be aligned: "
+                        "wrap at an offset (sub-buffer offset included) that is a multiple of "
+                        "%zu elements",
+                        offset, start, align, align / 4 ? align / 4 : 1);
+    if (offset == 0 && count * 4 == f->bytes) {
+        clRetainMemObject(buffer);
+        *out = buffer;
+        return ADS_OK;
+    }
+    /* Flags 0: the access rights are the buffer's. */
+    cl_buffer_region region = {start, count * 4};
+    cl_int err;
+    *out = clCreateSubBuffer(f->root, 0, CL_BUFFER_CREATE_TYPE_REGION, &region, &err);
+    if (err != CL_SUCCESS) return ads_fail_cl(err, "clCreateSubBuffer for ads_tensor_wrap");
+    return ADS_OK;
+}
+
+ads_status ads_tensor_wrap(ads_context *ctx, cl_mem buffer, size_t offset, int ndim,
                            const int64_t *shape, ads_tensor **out)
 {
     if (!out) return ads_fail(ADS_ERR_NULL_ARGUMENT, "out is NULL");
     *out = NULL;
     if (!ctx) return ads_fail(ADS_ERR_NULL_ARGUMENT, "ctx is NULL");
-    if (!cl_mem_buffer) return ads_fail(ADS_ERR_NULL_ARGUMENT, "cl_mem_buffer is NULL");
+    if (!buffer) return ads_fail(ADS_ERR_NULL_ARGUMENT, "buffer is NULL");
     size_t count;
     ADS_TRY(validate_shape(ctx, ndim, shape, &count));
-    cl_mem mem = (cl_mem)cl_mem_buffer;
-    size_t bytes = 0;
-    cl_context owner = NULL;
-    cl_int err = clGetMemObjectInfo(mem, CL_MEM_SIZE, sizeof bytes, &bytes, NULL);
-    if (err == CL_SUCCESS)
-        err = clGetMemObjectInfo(mem, CL_MEM_CONTEXT, sizeof owner, &owner, NULL);
-    if (err != CL_SUCCESS) return ads_fail_cl(err, "clGetMemObjectInfo on cl_mem_buffer");
-    if (owner != ctx->cl)
-        return ads_fail(ADS_ERR_INVALID_ARGUMENT, "cl_mem_buffer belongs to another OpenCL "
-                                                  "context than ctx");
-    if (offset > bytes / 4 || count > bytes / 4 - offset)
+    buffer_facts f;
+    ADS_TRY(inspect_buffer(buffer, &f));
+    if (f.owner != ctx->cl)
+        return ads_fail(ADS_ERR_INVALID_ARGUMENT,
+                        "buffer belongs to another OpenCL context than ctx's; make the "
+                        "ads_context with ads_context_create_from_queue on a queue of the "
+                        "buffer's context, or create the buffer in ads_context_cl_context(ctx)");
+    if (offset > f.bytes / 4 || count > f.bytes / 4 - offset)
         return ads_fail(ADS_ERR_SHAPE_MISMATCH,
-                        "cl_mem_buffer holds %zu floats; offset %zu plus %zu elements does not fit",
-                        bytes / 4, offset, count);
-    size_t align = ctx->dev[0].mem_base_align_bytes;
-    if ((offset * 4) % align != 0)
-        return ads_fail(ADS_ERR_UNSUPPORTED,
-                        "offset %zu elements (%zu bytes) is not a multiple of the device's "
-                        "base address alignment of %zu bytes",
-                        offset, offset * 4, align);
-    cl_buffer_region region = {offset * 4, count * 4};
-    cl_mem sub = clCreateSubBuffer(mem, CL_MEM_READ_WRITE, CL_BUFFER_CREATE_TYPE_REGION, &region,
-                                   &err);
-    if (err != CL_SUCCESS) return ads_fail_cl(err, "clCreateSubBuffer for ads_tensor_wrap");
+                        "buffer holds %zu floats; offset %zu plus %zu elements does not fit",
+                        f.bytes / 4, offset, count);
+    cl_mem mem = NULL;
+    ADS_TRY(view_of(ctx, buffer, &f, offset, count, &mem));
     ads_tensor *t = new_tensor(ctx, ndim, shape, count);
     if (!t) {
-        clReleaseMemObject(sub);
+        clReleaseMemObject(mem);
         return ads_fail(ADS_ERR_OUT_OF_MEMORY, "no host memory for a tensor");
     }
-    t->mem = sub; /* releasing a sub-buffer leaves the caller's buffer alone */
+    t->mem = mem; /* releasing it leaves the caller's buffer alone */
     t->owns_mem = true;
+    clRetainMemObject(buffer);
+    t->view_of = buffer;
+    t->view_offset = offset;
     *out = t;
     return ADS_OK;
 }
@@ -184,9 +251,13 @@ static ads_status transfer(ads_tensor *t, float *host, bool to_device)
     ads_status st = to_device ? ads_wait_list_overwrite(t, &wait, &nwait)
                               : ads_wait_list((const ads_tensor *const *)&t, 1, NULL, 0, &wait,
                                               &nwait);
+    if (st == ADS_OK) st = ads_order_wait(ctx, ctx->transfer_queue, &wait, &nwait);
+    if (st != ADS_OK) free(wait);
     if (st == ADS_OK) {
         /* Host copies have a queue of their own, so that a read waits for
-           its tensor's writes only, not for every kernel enqueued before. */
+           its tensor's writes only, not for every kernel enqueued before
+           (once the caller holds the context's queue, also for what was
+           enqueued there before: the ordering contract). */
         cl_int err = to_device ? clEnqueueWriteBuffer(ctx->transfer_queue, t->mem, CL_FALSE, 0,
                                                       bytes, host, nwait, wait, &ev)
                                : clEnqueueReadBuffer(ctx->transfer_queue, t->mem, CL_FALSE, 0,
@@ -202,6 +273,7 @@ static ads_status transfer(ads_tensor *t, float *host, bool to_device)
             ads_record(ev, (const ads_tensor *const *)&t, 1, NULL, 0);
             ctx->bytes_from_device += bytes;
         }
+        if (err == CL_SUCCESS) ads_order_note(ctx, ctx->transfer_queue, ev);
     }
     ads_unlock(ctx);
     if (st != ADS_OK) return st;
@@ -216,16 +288,24 @@ static ads_status transfer(ads_tensor *t, float *host, bool to_device)
     return ADS_OK;
 }
 
+/* A copy's own call scope of the ordering contract: it ends after the
+   host has waited, so the completed copy needs no join. */
+static ads_status transfer_in_scope(ads_tensor *t, float *host, bool to_device)
+{
+    ads_call_begin(t->ctx);
+    return ads_call_end(t->ctx, transfer(t, host, to_device));
+}
+
 ads_status ads_tensor_write(ads_tensor *t, const float *src, size_t count)
 {
     ADS_TRY(check_transfer(t, src, count, "src"));
-    return transfer(t, (float *)src, true); /* a write only reads src */
+    return transfer_in_scope(t, (float *)src, true); /* a write only reads src */
 }
 
 ads_status ads_tensor_read(const ads_tensor *t, float *dst, size_t count)
 {
     ADS_TRY(check_transfer(t, dst, count, "dst"));
-    return transfer((ads_tensor *)t, dst, false); /* the event record is mutable state */
+    return transfer_in_scope((ads_tensor *)t, dst, false); /* the record is mutable state */
 }
 
 void ads_tensor_release(ads_tensor *t)
@@ -236,6 +316,7 @@ void ads_tensor_release(ads_tensor *t)
     for (int i = 0; i < t->nreads; i++) clReleaseEvent(t->reads[i]);
     free(t->reads);
     if (t->mem && t->owns_mem) clReleaseMemObject(t->mem);
+    if (t->view_of) clReleaseMemObject(t->view_of);
     free(t);
 }
 
@@ -247,6 +328,14 @@ int64_t ads_tensor_dim(const ads_tensor *t, int axis)
 }
 
 size_t ads_tensor_count(const ads_tensor *t) { return t ? t->count : 0; }
+
+cl_mem ads_tensor_cl_mem(const ads_tensor *t)
+{
+    if (!t) return NULL;
+    return t->view_of ? t->view_of : t->mem;
+}
+
+size_t ads_tensor_offset(const ads_tensor *t) { return t && t->view_of ? t->view_offset : 0; }
 
 /* ------------------------------------------------------------ validation */
 

@@ -20,8 +20,10 @@ static ads_status copy_region(ads_context *ctx, ads_tensor *dst, size_t dst_at,
     cl_event *wait, ev;
     cl_uint nwait;
     ads_status st = ads_wait_list(&src, 1, &dst, 1, &wait, &nwait);
+    cl_command_queue q = ads_queue(ctx, 0);
+    if (st == ADS_OK) st = ads_order_wait(ctx, q, &wait, &nwait);
+    if (st != ADS_OK) free(wait);
     if (st == ADS_OK) {
-        cl_command_queue q = ads_queue(ctx, 0);
         cl_int err = clEnqueueCopyBuffer(q, src->mem, dst->mem, src_at * 4, dst_at * 4,
                                          count * 4, nwait, wait, &ev);
         free(wait);
@@ -30,6 +32,7 @@ static ads_status copy_region(ads_context *ctx, ads_tensor *dst, size_t dst_at,
         } else {
             clFlush(q);
             ads_record(ev, &src, 1, &dst, 1);
+            ads_order_note(ctx, q, ev);
             clReleaseEvent(ev);
         }
     }
@@ -213,8 +216,8 @@ static ads_status gather_outputs(ads_context *ctx, const split_arg *args, int na
     return ADS_OK;
 }
 
-ads_status ads_split_run(ads_context *ctx, int64_t batch, const split_arg *args, int nargs,
-                         split_body body, void *closure)
+static ads_status split_run(ads_context *ctx, int64_t batch, const split_arg *args, int nargs,
+                            split_body body, void *closure)
 {
     if (nargs > MAX_SPLIT_ARGS)
         return ads_fail(ADS_ERR_INVALID_ARGUMENT, "internal: too many arguments to split");
@@ -255,4 +258,14 @@ ads_status ads_split_run(ads_context *ctx, int64_t batch, const split_arg *args,
     for (int s = 0; s < nsets; s++) release_shards(&shards[s], nargs);
     free(shards);
     return st;
+}
+
+/* Every public operation that may use another queue than the context's
+   (stream 1, other devices) comes through here: one call scope of the
+   ordering contract around it. */
+ads_status ads_split_run(ads_context *ctx, int64_t batch, const split_arg *args, int nargs,
+                         split_body body, void *closure)
+{
+    ads_call_begin(ctx);
+    return ads_call_end(ctx, split_run(ctx, batch, args, nargs, body, closure));
 }
