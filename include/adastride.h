@@ -178,9 +178,10 @@ ADS_API ads_status ads_tensor_create(ads_context *ctx, int ndim, const int64_t *
    contract above. The buffer must belong to ctx's cl_context (else
    ADS_ERR_INVALID_ARGUMENT) and may be a sub-buffer; it is retained by
    the tensor, and releasing the tensor releases only that reference.
-   Kernels see the region through a sub-buffer, which OpenCL requires to
-   start at a multiple of the device's CL_DEVICE_MEM_BASE_ADDR_ALIGN: a
-   start (offset*4 plus the sub-buffer's own offset) that is not fails
+   Kernels see the region through a sub-buffer (unless it is the whole
+   buffer), which OpenCL requires to start at a multiple of the device's
+   CL_DEVICE_MEM_BASE_ADDR_ALIGN: a start (offset*4 plus the given
+   sub-buffer's own offset) that is not fails
    with ADS_ERR_UNSUPPORTED naming the alignment (128 bytes, 32 floats, is
    common). Tensors wrapping overlapping memory are not ordered against
    each other inside one call. The contents are left as they are. */
