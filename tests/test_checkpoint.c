@@ -7,9 +7,9 @@
 #include <string.h>
 #include <zlib.h>
 
-#include "../train/checkpoint.h"
-#include "../train/trainer.h"
+#include "checkpoint.h"
 #include "harness.h"
+#include "trainer.h"
 
 #define ITEMS 96
 #define SIDE 12

@@ -9,6 +9,7 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include "dataset.h"
 #include "harness.h"
 
 /* ------------------------------------------------------ real files */
@@ -18,15 +19,15 @@
    first test label 9 as well (both read from the files' byte 8). */
 static void check_real(int train, int64_t count, int64_t per_class)
 {
-    ads_dataset *ds = NULL;
-    ck_assert_ads_ok(ads_dataset_fashion_mnist(NULL, train, &ds));
-    ck_assert_int_eq(ads_dataset_count(ds), count);
-    ck_assert_int_eq(ads_dataset_height(ds), 28);
-    ck_assert_int_eq(ads_dataset_width(ds), 28);
+    dataset *ds = NULL;
+    ck_assert_ads_ok(dataset_fashion_mnist(NULL, train, &ds));
+    ck_assert_int_eq(dataset_count(ds), count);
+    ck_assert_int_eq(dataset_height(ds), 28);
+    ck_assert_int_eq(dataset_width(ds), 28);
     int64_t *idx = malloc((size_t)count * sizeof *idx);
     float *labels = malloc((size_t)count * sizeof *labels);
     for (int64_t i = 0; i < count; i++) idx[i] = i;
-    ck_assert_ads_ok(ads_dataset_batch(ds, idx, (int)count, NULL, labels));
+    ck_assert_ads_ok(dataset_batch(ds, idx, (int)count, NULL, labels));
     int64_t hist[10] = {0};
     for (int64_t i = 0; i < count; i++) {
         ck_assert(labels[i] >= 0 && labels[i] <= 9 && labels[i] == (float)(int)labels[i]);
@@ -36,7 +37,7 @@ static void check_real(int train, int64_t count, int64_t per_class)
     ck_assert_float_eq(labels[0], 9.0f);
     /* Pixels in [0, 1], the full range used, items not all alike. */
     float *img = malloc(100 * 784 * sizeof *img), lab[100];
-    ck_assert_ads_ok(ads_dataset_batch(ds, idx, 100, img, lab));
+    ck_assert_ads_ok(dataset_batch(ds, idx, 100, img, lab));
     float lo = 1, hi = 0;
     for (int i = 0; i < 100 * 784; i++) {
         lo = img[i] < lo ? img[i] : lo;
@@ -49,7 +50,7 @@ static void check_real(int train, int64_t count, int64_t per_class)
     printf("fashion-mnist %s: %lld items of 28x28, %lld per class, first label %g\n",
            train ? "train" : "test", (long long)count, (long long)per_class, (double)labels[0]);
     free(idx); free(labels); free(img);
-    ads_dataset_release(ds);
+    dataset_release(ds);
 }
 
 START_TEST(real_training_set) { check_real(1, 60000, 6000); }
@@ -64,7 +65,7 @@ static char tmpdir[256];
 
 static void make_dir(void)
 {
-    snprintf(tmpdir, sizeof tmpdir, "/tmp/ads_dataset_XXXXXX");
+    snprintf(tmpdir, sizeof tmpdir, "/tmp/dataset_XXXXXX");
     ck_assert_ptr_nonnull(mkdtemp(tmpdir));
 }
 
@@ -142,14 +143,14 @@ START_TEST(synthetic_good_file)
     make_dir();
     synth s = good_synth();
     write_synth(&s);
-    ads_dataset *ds = NULL;
-    ck_assert_ads_ok(ads_dataset_fashion_mnist(tmpdir, 1, &ds));
-    ck_assert_int_eq(ads_dataset_count(ds), 5);
-    ck_assert_int_eq(ads_dataset_height(ds), 3);
-    ck_assert_int_eq(ads_dataset_width(ds), 4);
+    dataset *ds = NULL;
+    ck_assert_ads_ok(dataset_fashion_mnist(tmpdir, 1, &ds));
+    ck_assert_int_eq(dataset_count(ds), 5);
+    ck_assert_int_eq(dataset_height(ds), 3);
+    ck_assert_int_eq(dataset_width(ds), 4);
     int64_t idx[3] = {4, 0, 2};
     float img[36], lab[3];
-    ck_assert_ads_ok(ads_dataset_batch(ds, idx, 3, img, lab));
+    ck_assert_ads_ok(dataset_batch(ds, idx, 3, img, lab));
     for (int k = 0; k < 3; k++) {
         ck_assert_float_eq(lab[k], (float)(idx[k] % 10));
         for (int p = 0; p < 12; p++)
@@ -157,15 +158,15 @@ START_TEST(synthetic_good_file)
     }
     /* bad batch requests */
     int64_t bad[2] = {1, 5};
-    ck_assert_int_eq(ads_dataset_batch(ds, bad, 2, img, lab), ADS_ERR_INVALID_ARGUMENT);
+    ck_assert_int_eq(dataset_batch(ds, bad, 2, img, lab), ADS_ERR_INVALID_ARGUMENT);
     ck_assert(strstr(ads_last_error(), "indices[1] is 5") != NULL);
-    ck_assert_int_eq(ads_dataset_batch(ds, NULL, 2, img, lab), ADS_ERR_NULL_ARGUMENT);
-    ck_assert_int_eq(ads_dataset_batch(ds, idx, -1, img, lab), ADS_ERR_INVALID_ARGUMENT);
-    ck_assert_int_eq(ads_dataset_batch(ds, idx, 1, NULL, NULL), ADS_ERR_NULL_ARGUMENT);
-    ck_assert_int_eq(ads_dataset_batch(NULL, idx, 1, img, lab), ADS_ERR_NULL_ARGUMENT);
-    ck_assert_int_eq(ads_dataset_fashion_mnist(tmpdir, 1, NULL), ADS_ERR_NULL_ARGUMENT);
-    ads_dataset_release(ds);
-    ads_dataset_release(NULL);
+    ck_assert_int_eq(dataset_batch(ds, NULL, 2, img, lab), ADS_ERR_NULL_ARGUMENT);
+    ck_assert_int_eq(dataset_batch(ds, idx, -1, img, lab), ADS_ERR_INVALID_ARGUMENT);
+    ck_assert_int_eq(dataset_batch(ds, idx, 1, NULL, NULL), ADS_ERR_NULL_ARGUMENT);
+    ck_assert_int_eq(dataset_batch(NULL, idx, 1, img, lab), ADS_ERR_NULL_ARGUMENT);
+    ck_assert_int_eq(dataset_fashion_mnist(tmpdir, 1, NULL), ADS_ERR_NULL_ARGUMENT);
+    dataset_release(ds);
+    dataset_release(NULL);
     remove_dir();
 }
 END_TEST
@@ -175,8 +176,8 @@ static void expect_io(const synth *s, const char *file, const char *phrase)
 {
     make_dir();
     write_synth(s);
-    ads_dataset *ds = (ads_dataset *)0x1;
-    ck_assert_int_eq(ads_dataset_fashion_mnist(tmpdir, 1, &ds), ADS_ERR_IO);
+    dataset *ds = (dataset *)0x1;
+    ck_assert_int_eq(dataset_fashion_mnist(tmpdir, 1, &ds), ADS_ERR_IO);
     ck_assert_ptr_null(ds);
     const char *msg = ads_last_error();
     ck_assert_msg(strstr(msg, tmpdir) && strstr(msg, file) && strstr(msg, phrase),
@@ -217,8 +218,8 @@ END_TEST
 START_TEST(missing_files)
 {
     make_dir();
-    ads_dataset *ds = NULL;
-    ck_assert_int_eq(ads_dataset_fashion_mnist(tmpdir, 0, &ds), ADS_ERR_IO);
+    dataset *ds = NULL;
+    ck_assert_int_eq(dataset_fashion_mnist(tmpdir, 0, &ds), ADS_ERR_IO);
     const char *msg = ads_last_error();
     ck_assert_msg(strstr(msg, "t10k-images-idx3-ubyte.gz") && strstr(msg, tmpdir) &&
                       strstr(msg, "dataset-fashion-mnist"),
@@ -229,7 +230,7 @@ START_TEST(missing_files)
     char p[512];
     snprintf(p, sizeof p, "%s/train-labels-idx1-ubyte.gz", tmpdir);
     unlink(p);
-    ck_assert_int_eq(ads_dataset_fashion_mnist(tmpdir, 1, &ds), ADS_ERR_IO);
+    ck_assert_int_eq(dataset_fashion_mnist(tmpdir, 1, &ds), ADS_ERR_IO);
     ck_assert_msg(strstr(ads_last_error(), "train-labels-idx1-ubyte.gz") != NULL, "%s",
                   ads_last_error());
     printf("missing file: %s\n", ads_last_error());
@@ -271,10 +272,10 @@ START_TEST(shuffle_is_seeded_and_fair)
     ck_assert_uint_eq(doc_next(&st), 0xE220A8397B1DCDAFull);
     int64_t a[1000], b[1000], c[1000];
     for (int i = 0; i < 1000; i++) a[i] = b[i] = c[i] = i;
-    ck_assert_ads_ok(ads_dataset_shuffle(a, 1000, 7));
+    ck_assert_ads_ok(dataset_shuffle(a, 1000, 7));
     doc_shuffle(b, 1000, 7);
     ck_assert_mem_eq(a, b, sizeof a);
-    ck_assert_ads_ok(ads_dataset_shuffle(c, 1000, 8));
+    ck_assert_ads_ok(dataset_shuffle(c, 1000, 8));
     ck_assert(memcmp(a, c, sizeof a) != 0);
     int seen[1000] = {0};
     for (int i = 0; i < 1000; i++) seen[a[i]]++;
@@ -284,15 +285,15 @@ START_TEST(shuffle_is_seeded_and_fair)
     int count[6] = {0};
     for (uint64_t seed = 0; seed < 60000; seed++) {
         int64_t v[3] = {0, 1, 2};
-        ck_assert_ads_ok(ads_dataset_shuffle(v, 3, seed));
+        ck_assert_ads_ok(dataset_shuffle(v, 3, seed));
         count[v[0] * 2 + (v[1] > v[2])]++;
     }
     for (int k = 0; k < 6; k++) ck_assert_msg(abs(count[k] - 10000) <= 6 * 91, "order %d: %d", k, count[k]);
     printf("shuffle orders of 3 items over 60000 seeds: %d %d %d %d %d %d\n", count[0], count[1],
            count[2], count[3], count[4], count[5]);
-    ck_assert_ads_ok(ads_dataset_shuffle(NULL, 0, 1));
-    ck_assert_int_eq(ads_dataset_shuffle(NULL, 3, 1), ADS_ERR_NULL_ARGUMENT);
-    ck_assert_int_eq(ads_dataset_shuffle(a, -1, 1), ADS_ERR_INVALID_ARGUMENT);
+    ck_assert_ads_ok(dataset_shuffle(NULL, 0, 1));
+    ck_assert_int_eq(dataset_shuffle(NULL, 3, 1), ADS_ERR_NULL_ARGUMENT);
+    ck_assert_int_eq(dataset_shuffle(a, -1, 1), ADS_ERR_INVALID_ARGUMENT);
 }
 END_TEST
 

@@ -7,8 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../train/net.h"
+#include "adastride_nn.h"
 #include "harness.h"
+#include "net.h"
 
 #define N 4
 #define H 20

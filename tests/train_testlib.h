@@ -3,6 +3,7 @@
 #ifndef ADS_TRAIN_TESTLIB_H
 #define ADS_TRAIN_TESTLIB_H
 
+#include "adastride_nn.h"
 #include "harness.h"
 
 /* float32 unit roundoff */

@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "canvas.h"
-#include "internal.h"
+#include "train_error.h"
 
 /* 5x7 glyphs, one byte per row, bit 4 the leftmost dot. */
 static const char GLYPH_CHARS[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.%():-/,+= ";
@@ -120,7 +120,7 @@ ads_status canvas_write_png(const canvas *c, const char *path)
     img.height = (png_uint_32)c->h;
     img.format = PNG_FORMAT_RGB;
     if (!png_image_write_to_file(&img, path, 0, c->rgb, 0, NULL)) {
-        ads_status st = ads_fail(ADS_ERR_IO, "cannot write %s: %s", path, img.message);
+        ads_status st = train_fail(ADS_ERR_IO, "cannot write %s: %s", path, img.message);
         png_image_free(&img);
         return st;
     }

@@ -8,7 +8,7 @@
 #include <zlib.h>
 
 #include "checkpoint.h"
-#include "internal.h"
+#include "train_error.h"
 
 static const char MAGIC[8] = {'A', 'D', 'S', 'C', 'K', 'P', 'T', 0};
 
@@ -44,7 +44,7 @@ static ads_status put_tensors(buf *b, ads_tensor *const *tensors, int n)
     for (int i = 0; i < n; i++) {
         uint64_t count = ads_tensor_count(tensors[i]);
         float *v = malloc((size_t)count * sizeof *v);
-        if (!v) return ads_fail(ADS_ERR_OUT_OF_MEMORY, "no host memory for a checkpoint");
+        if (!v) return train_fail(ADS_ERR_OUT_OF_MEMORY, "no host memory for a checkpoint");
         ads_status st = ads_tensor_read(tensors[i], v, (size_t)count);
         if (st == ADS_OK) {
             put(b, &count, sizeof count);
@@ -60,7 +60,7 @@ static ads_status write_atomic(const char *path, const buf *b)
 {
     size_t n = strlen(path) + 5;
     char *tmp = malloc(n);
-    if (!tmp) return ads_fail(ADS_ERR_OUT_OF_MEMORY, "no host memory for a path");
+    if (!tmp) return train_fail(ADS_ERR_OUT_OF_MEMORY, "no host memory for a path");
     snprintf(tmp, n, "%s.tmp", path);
     FILE *f = fopen(tmp, "wb");
     int ok = f && fwrite(b->p, 1, b->len, f) == b->len && fflush(f) == 0 &&
@@ -70,7 +70,7 @@ static ads_status write_atomic(const char *path, const buf *b)
     if (ok && rename(tmp, path) != 0) ok = 0, e = errno;
     if (!ok) remove(tmp);
     free(tmp);
-    if (!ok) return ads_fail(ADS_ERR_IO, "cannot write checkpoint %s: %s", path, strerror(e));
+    if (!ok) return train_fail(ADS_ERR_IO, "cannot write checkpoint %s: %s", path, strerror(e));
     return ADS_OK;
 }
 
@@ -90,7 +90,7 @@ ads_status checkpoint_save(const char *path, const char *config, const double *h
     uint32_t crc = (uint32_t)crc32(0L, b.p, (uInt)b.len);
     put(&b, &crc, sizeof crc);
     if (st == ADS_OK && b.failed)
-        st = ads_fail(ADS_ERR_OUT_OF_MEMORY, "no host memory for a checkpoint");
+        st = train_fail(ADS_ERR_OUT_OF_MEMORY, "no host memory for a checkpoint");
     if (st == ADS_OK) st = write_atomic(path, &b);
     free(b.p);
     return st;
@@ -113,7 +113,7 @@ static const void *take(cursor *c, size_t n)
 static ads_status read_file(const char *path, unsigned char **data, size_t *len)
 {
     FILE *f = fopen(path, "rb");
-    if (!f) return ads_fail(ADS_ERR_IO, "cannot open checkpoint %s: %s", path, strerror(errno));
+    if (!f) return train_fail(ADS_ERR_IO, "cannot open checkpoint %s: %s", path, strerror(errno));
     size_t cap = 1 << 16, n = 0;
     unsigned char *p = malloc(cap);
     while (p) {
@@ -125,10 +125,10 @@ static ads_status read_file(const char *path, unsigned char **data, size_t *len)
     }
     int err = ferror(f);
     fclose(f);
-    if (!p) return ads_fail(ADS_ERR_OUT_OF_MEMORY, "no host memory to read %s", path);
+    if (!p) return train_fail(ADS_ERR_OUT_OF_MEMORY, "no host memory to read %s", path);
     if (err) {
         free(p);
-        return ads_fail(ADS_ERR_IO, "cannot read checkpoint %s", path);
+        return train_fail(ADS_ERR_IO, "cannot read checkpoint %s", path);
     }
     *data = p, *len = n;
     return ADS_OK;
@@ -139,19 +139,19 @@ static ads_status check_frame(const char *path, cursor *c)
 {
     const char *magic = take(c, sizeof MAGIC);
     if (!magic || memcmp(magic, MAGIC, sizeof MAGIC) != 0)
-        return ads_fail(ADS_ERR_IO, "%s is not an adastride checkpoint (bad magic)", path);
+        return train_fail(ADS_ERR_IO, "%s is not an adastride checkpoint (bad magic)", path);
     if (c->len < sizeof MAGIC + 4 + 4)
-        return ads_fail(ADS_ERR_IO, "checkpoint %s is truncated", path);
+        return train_fail(ADS_ERR_IO, "checkpoint %s is truncated", path);
     uint32_t stored, version;
     memcpy(&stored, c->p + c->len - 4, 4);
     if ((uint32_t)crc32(0L, c->p, (uInt)(c->len - 4)) != stored)
-        return ads_fail(ADS_ERR_IO, "checkpoint %s is corrupt or truncated (checksum mismatch)",
-                        path);
+        return train_fail(ADS_ERR_IO, "checkpoint %s is corrupt or truncated (checksum mismatch)",
+                          path);
     c->len -= 4;
     memcpy(&version, take(c, 4), 4);
     if (version != CHECKPOINT_VERSION)
-        return ads_fail(ADS_ERR_IO, "checkpoint %s has version %u; this build reads %u", path,
-                        version, CHECKPOINT_VERSION);
+        return train_fail(ADS_ERR_IO, "checkpoint %s has version %u; this build reads %u", path,
+                          version, CHECKPOINT_VERSION);
     return ADS_OK;
 }
 
@@ -159,13 +159,13 @@ static ads_status check_config(const char *path, cursor *c, const char *config)
 {
     const uint32_t *clen = take(c, 4);
     uint32_t n;
-    if (!clen) return ads_fail(ADS_ERR_IO, "checkpoint %s is truncated", path);
+    if (!clen) return train_fail(ADS_ERR_IO, "checkpoint %s is truncated", path);
     memcpy(&n, clen, 4);
     const char *text = take(c, n);
-    if (!text) return ads_fail(ADS_ERR_IO, "checkpoint %s is truncated", path);
+    if (!text) return train_fail(ADS_ERR_IO, "checkpoint %s is truncated", path);
     if (n != strlen(config) || memcmp(text, config, n) != 0)
-        return ads_fail(ADS_ERR_SHAPE_MISMATCH, "checkpoint %s was written by another run "
-                        "(%.*s); this run is (%s)", path, (int)n, text, config);
+        return train_fail(ADS_ERR_SHAPE_MISMATCH, "checkpoint %s was written by another run "
+                          "(%.*s); this run is (%s)", path, (int)n, text, config);
     return ADS_OK;
 }
 
@@ -175,24 +175,24 @@ static ads_status tensors_pass(const char *path, cursor c, ads_tensor *const *te
 {
     const void *q = take(&c, 4);
     uint32_t nt;
-    if (!q) return ads_fail(ADS_ERR_IO, "checkpoint %s is truncated", path);
+    if (!q) return train_fail(ADS_ERR_IO, "checkpoint %s is truncated", path);
     memcpy(&nt, q, 4);
     if ((int64_t)nt != n)
-        return ads_fail(ADS_ERR_SHAPE_MISMATCH, "checkpoint %s holds %u tensors; the run has %d",
-                        path, nt, n);
+        return train_fail(ADS_ERR_SHAPE_MISMATCH, "checkpoint %s holds %u tensors; the run has %d",
+                          path, nt, n);
     for (int i = 0; i < n; i++) {
         uint64_t count;
-        if (!(q = take(&c, 8))) return ads_fail(ADS_ERR_IO, "checkpoint %s is truncated", path);
+        if (!(q = take(&c, 8))) return train_fail(ADS_ERR_IO, "checkpoint %s is truncated", path);
         memcpy(&count, q, 8);
         if (count != ads_tensor_count(tensors[i]))
-            return ads_fail(ADS_ERR_SHAPE_MISMATCH, "checkpoint %s: tensor %d has %llu elements; "
-                            "the run's has %zu", path, i, (unsigned long long)count,
-                            ads_tensor_count(tensors[i]));
+            return train_fail(ADS_ERR_SHAPE_MISMATCH, "checkpoint %s: tensor %d has %llu elements; "
+                              "the run's has %zu", path, i, (unsigned long long)count,
+                              ads_tensor_count(tensors[i]));
         if (count > (c.len - c.at) / 4 || !(q = take(&c, (size_t)count * 4)))
-            return ads_fail(ADS_ERR_IO, "checkpoint %s is truncated", path);
+            return train_fail(ADS_ERR_IO, "checkpoint %s is truncated", path);
         if (write) {
             float *v = malloc((size_t)count * 4);
-            if (!v) return ads_fail(ADS_ERR_OUT_OF_MEMORY, "no host memory");
+            if (!v) return train_fail(ADS_ERR_OUT_OF_MEMORY, "no host memory");
             memcpy(v, q, (size_t)count * 4);
             ads_status st = ads_tensor_write(tensors[i], v, (size_t)count);
             free(v);
@@ -200,28 +200,28 @@ static ads_status tensors_pass(const char *path, cursor c, ads_tensor *const *te
         }
     }
     if (c.at != c.len)
-        return ads_fail(ADS_ERR_IO, "checkpoint %s has %zu unexpected bytes at the end", path,
-                        c.len - c.at);
+        return train_fail(ADS_ERR_IO, "checkpoint %s has %zu unexpected bytes at the end", path,
+                          c.len - c.at);
     return ADS_OK;
 }
 
 static ads_status parse(const char *path, cursor *c, const char *config, double *host,
                         size_t cap, size_t *nhost, ads_tensor *const *tensors, int ntensors)
 {
-    ADS_TRY(check_frame(path, c));
-    ADS_TRY(check_config(path, c, config));
+    TRAIN_TRY(check_frame(path, c));
+    TRAIN_TRY(check_config(path, c, config));
     const void *q = take(c, 8);
     uint64_t nh;
-    if (!q) return ads_fail(ADS_ERR_IO, "checkpoint %s is truncated", path);
+    if (!q) return train_fail(ADS_ERR_IO, "checkpoint %s is truncated", path);
     memcpy(&nh, q, 8);
     if (nh > cap)
-        return ads_fail(ADS_ERR_SHAPE_MISMATCH, "checkpoint %s holds %llu host numbers; at most "
-                        "%zu expected", path, (unsigned long long)nh, cap);
+        return train_fail(ADS_ERR_SHAPE_MISMATCH, "checkpoint %s holds %llu host numbers; at most "
+                          "%zu expected", path, (unsigned long long)nh, cap);
     const void *values = take(c, (size_t)nh * sizeof(double));
-    if (!values) return ads_fail(ADS_ERR_IO, "checkpoint %s is truncated", path);
+    if (!values) return train_fail(ADS_ERR_IO, "checkpoint %s is truncated", path);
     /* Dry run first: every record is checked before any tensor changes. */
-    ADS_TRY(tensors_pass(path, *c, tensors, ntensors, 0));
-    ADS_TRY(tensors_pass(path, *c, tensors, ntensors, 1));
+    TRAIN_TRY(tensors_pass(path, *c, tensors, ntensors, 0));
+    TRAIN_TRY(tensors_pass(path, *c, tensors, ntensors, 1));
     memcpy(host, values, (size_t)nh * sizeof(double));
     *nhost = (size_t)nh;
     return ADS_OK;
@@ -233,7 +233,7 @@ ads_status checkpoint_load(const char *path, const char *config, double *host,
 {
     unsigned char *data = NULL;
     size_t len = 0;
-    ADS_TRY(read_file(path, &data, &len));
+    TRAIN_TRY(read_file(path, &data, &len));
     cursor c = {data, len, 0};
     ads_status st = parse(path, &c, config, host, host_capacity, nhost, tensors, ntensors);
     free(data);

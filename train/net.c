@@ -5,8 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "internal.h"
+#include "adastride_nn.h"
 #include "net.h"
+#include "train_error.h"
 
 #define MAX_NODES 48
 #define BN_MOMENTUM 0.1f
@@ -58,10 +59,10 @@ static uint64_t node_seed(const net *n, int i)
 
 static ads_status vec(ads_context *ctx, int64_t len, float value, ads_tensor **out)
 {
-    ADS_TRY(ads_tensor_create(ctx, 1, &len, out));
+    TRAIN_TRY(ads_tensor_create(ctx, 1, &len, out));
     if (value == 0.0f) return ADS_OK;
     float *v = malloc((size_t)len * sizeof *v);
-    if (!v) return ads_fail(ADS_ERR_OUT_OF_MEMORY, "no host memory to initialise a net");
+    if (!v) return train_fail(ADS_ERR_OUT_OF_MEMORY, "no host memory to initialise a net");
     for (int64_t i = 0; i < len; i++) v[i] = value;
     ads_status st = ads_tensor_write(*out, v, (size_t)len);
     free(v);
@@ -111,14 +112,14 @@ static ads_status add_bn_relu(net *n, int c)
 {
     node *nd = push(n, OP_BN);
     nd->channels = c;
-    ADS_TRY(vec(n->ctx, c, 1.0f, &nd->gamma));
-    ADS_TRY(vec(n->ctx, c, 0.0f, &nd->beta));
-    ADS_TRY(vec(n->ctx, c, 0.0f, &nd->rmean));
-    ADS_TRY(vec(n->ctx, c, 1.0f, &nd->rvar));
-    ADS_TRY(vec(n->ctx, c, 0.0f, &nd->smean));
-    ADS_TRY(vec(n->ctx, c, 0.0f, &nd->sinvstd));
-    ADS_TRY(vec(n->ctx, c, 0.0f, &nd->ggamma));
-    ADS_TRY(vec(n->ctx, c, 0.0f, &nd->gbeta));
+    TRAIN_TRY(vec(n->ctx, c, 1.0f, &nd->gamma));
+    TRAIN_TRY(vec(n->ctx, c, 0.0f, &nd->beta));
+    TRAIN_TRY(vec(n->ctx, c, 0.0f, &nd->rmean));
+    TRAIN_TRY(vec(n->ctx, c, 1.0f, &nd->rvar));
+    TRAIN_TRY(vec(n->ctx, c, 0.0f, &nd->smean));
+    TRAIN_TRY(vec(n->ctx, c, 0.0f, &nd->sinvstd));
+    TRAIN_TRY(vec(n->ctx, c, 0.0f, &nd->ggamma));
+    TRAIN_TRY(vec(n->ctx, c, 0.0f, &nd->gbeta));
     push(n, OP_RELU);
     return ADS_OK;
 }
@@ -130,13 +131,13 @@ static ads_status add_dense(net *n, int cin, int cout)
     node *nd = push(n, OP_DENSE);
     nd->channels = cin;
     int64_t ws[2] = {cout, cin};
-    ADS_TRY(ads_tensor_create(n->ctx, 2, ws, &nd->w));
-    ADS_TRY(ads_tensor_create(n->ctx, 2, ws, &nd->gw));
-    ADS_TRY(vec(n->ctx, cout, 0.0f, &nd->b));
-    ADS_TRY(vec(n->ctx, cout, 0.0f, &nd->gb));
+    TRAIN_TRY(ads_tensor_create(n->ctx, 2, ws, &nd->w));
+    TRAIN_TRY(ads_tensor_create(n->ctx, 2, ws, &nd->gw));
+    TRAIN_TRY(vec(n->ctx, cout, 0.0f, &nd->b));
+    TRAIN_TRY(vec(n->ctx, cout, 0.0f, &nd->gb));
     size_t count = (size_t)cout * (size_t)cin;
     float *v = malloc(count * sizeof *v);
-    if (!v) return ads_fail(ADS_ERR_OUT_OF_MEMORY, "no host memory to initialise a net");
+    if (!v) return train_fail(ADS_ERR_OUT_OF_MEMORY, "no host memory to initialise a net");
     double bound = sqrt(6.0 / cin);
     for (size_t i = 0; i < count; i++) {
         double u = (double)(next_random(&s) >> 11) / (double)(1ull << 53);
@@ -160,10 +161,10 @@ static ads_status build_vgg(net *n, int w, ads_adapt down)
     int c[4] = {w, 2 * w, 4 * w, 4 * w};
     int cin = n->cfg.in_channels;
     for (int b = 0; b < 4; b++) {
-        ADS_TRY(add_conv(n, cin, c[b], 3, 1, 1, ADS_ADAPT_NONE));
-        ADS_TRY(add_bn_relu(n, c[b]));
+        TRAIN_TRY(add_conv(n, cin, c[b], 3, 1, 1, ADS_ADAPT_NONE));
+        TRAIN_TRY(add_bn_relu(n, c[b]));
         if (b < 3) {
-            ADS_TRY(add_pool(n, c[b], down));
+            TRAIN_TRY(add_pool(n, c[b], down));
             add_sampler_mark(n);
         }
         cin = c[b];
@@ -176,22 +177,22 @@ static ads_status build_vgg(net *n, int w, ads_adapt down)
    pointwise 1x1 -bn-relu. */
 static ads_status add_separable(net *n, int cin, int cout, int stride, ads_adapt adapt)
 {
-    ADS_TRY(add_conv(n, cin, cin, 3, stride, cin, adapt));
+    TRAIN_TRY(add_conv(n, cin, cin, 3, stride, cin, adapt));
     if (stride > 1) add_sampler_mark(n);
-    ADS_TRY(add_bn_relu(n, cin));
-    ADS_TRY(add_conv(n, cin, cout, 1, 1, 1, ADS_ADAPT_NONE));
+    TRAIN_TRY(add_bn_relu(n, cin));
+    TRAIN_TRY(add_conv(n, cin, cout, 1, 1, 1, ADS_ADAPT_NONE));
     return add_bn_relu(n, cout);
 }
 
 /* stem conv 3x3 | sep(s1) | sep(s2) | sep(s2) | sep(s2) | global | dense. */
 static ads_status build_mobilenet(net *n, int w, ads_adapt down)
 {
-    ADS_TRY(add_conv(n, n->cfg.in_channels, w, 3, 1, 1, ADS_ADAPT_NONE));
-    ADS_TRY(add_bn_relu(n, w));
-    ADS_TRY(add_separable(n, w, 2 * w, 1, ADS_ADAPT_NONE));
-    ADS_TRY(add_separable(n, 2 * w, 4 * w, 2, down));
-    ADS_TRY(add_separable(n, 4 * w, 8 * w, 2, down));
-    ADS_TRY(add_separable(n, 8 * w, 8 * w, 2, down));
+    TRAIN_TRY(add_conv(n, n->cfg.in_channels, w, 3, 1, 1, ADS_ADAPT_NONE));
+    TRAIN_TRY(add_bn_relu(n, w));
+    TRAIN_TRY(add_separable(n, w, 2 * w, 1, ADS_ADAPT_NONE));
+    TRAIN_TRY(add_separable(n, 2 * w, 4 * w, 2, down));
+    TRAIN_TRY(add_separable(n, 4 * w, 8 * w, 2, down));
+    TRAIN_TRY(add_separable(n, 8 * w, 8 * w, 2, down));
     push(n, OP_GAP);
     return add_dense(n, 8 * w, n->cfg.classes);
 }
@@ -230,13 +231,13 @@ static void collect(net *n)
 
 ads_status net_create(ads_context *ctx, const net_config *cfg, net **out)
 {
-    if (!out || !ctx || !cfg) return ads_fail(ADS_ERR_NULL_ARGUMENT, "net_create: NULL argument");
+    if (!out || !ctx || !cfg) return train_fail(ADS_ERR_NULL_ARGUMENT, "net_create: NULL argument");
     *out = NULL;
     if (cfg->width < 1 || cfg->in_channels < 1 || cfg->classes < 2)
-        return ads_fail(ADS_ERR_INVALID_ARGUMENT, "net width %d, in_channels %d, classes %d: "
-                        "need >= 1, >= 1, >= 2", cfg->width, cfg->in_channels, cfg->classes);
+        return train_fail(ADS_ERR_INVALID_ARGUMENT, "net width %d, in_channels %d, classes %d: "
+                          "need >= 1, >= 1, >= 2", cfg->width, cfg->in_channels, cfg->classes);
     net *n = calloc(1, sizeof *n);
-    if (!n) return ads_fail(ADS_ERR_OUT_OF_MEMORY, "no host memory for a net");
+    if (!n) return train_fail(ADS_ERR_OUT_OF_MEMORY, "no host memory for a net");
     n->ctx = ctx;
     n->cfg = *cfg;
     ads_adapt down = cfg->adaptive ? ADS_ADAPT_BOTH : ADS_ADAPT_NONE;
@@ -300,11 +301,11 @@ static ads_status size_buffers(net *n, const int64_t in[4])
     int ndim = 4;
     for (int i = 0; i < n->count; i++) {
         node *nd = &n->nodes[i];
-        ADS_TRY(out_shape(nd, shape, ndim, nd->out_shape, &nd->out_ndim));
+        TRAIN_TRY(out_shape(nd, shape, ndim, nd->out_shape, &nd->out_ndim));
         memcpy(shape, nd->out_shape, sizeof shape);
         ndim = nd->out_ndim;
-        ADS_TRY(ads_tensor_create(n->ctx, ndim, shape, &nd->y));
-        ADS_TRY(ads_tensor_create(n->ctx, ndim, shape, &nd->gy));
+        TRAIN_TRY(ads_tensor_create(n->ctx, ndim, shape, &nd->y));
+        TRAIN_TRY(ads_tensor_create(n->ctx, ndim, shape, &nd->gy));
     }
     memcpy(n->in_shape, in, sizeof n->in_shape);
     return ADS_OK;
@@ -322,21 +323,21 @@ static ads_status node_forward(net *n, node *nd, const ads_tensor *x, int traini
     case OP_GAP: return ads_global_avg_pool_forward(c, x, nd->y);
     case OP_DENSE: return ads_dense_forward(c, x, nd->w, nd->b, nd->y);
     }
-    return ads_fail(ADS_ERR_INVALID_ARGUMENT, "unknown node kind %d", (int)nd->kind);
+    return train_fail(ADS_ERR_INVALID_ARGUMENT, "unknown node kind %d", (int)nd->kind);
 }
 
 ads_status net_forward(net *n, const ads_tensor *x, int training, ads_tensor **logits)
 {
-    if (!n || !x || !logits) return ads_fail(ADS_ERR_NULL_ARGUMENT, "net_forward: NULL argument");
+    if (!n || !x || !logits) return train_fail(ADS_ERR_NULL_ARGUMENT, "net_forward: NULL argument");
     if (ads_tensor_ndim(x) != 4)
-        return ads_fail(ADS_ERR_SHAPE_MISMATCH, "the net's input has %d dimensions; expected "
-                        "N x C x H x W", ads_tensor_ndim(x));
+        return train_fail(ADS_ERR_SHAPE_MISMATCH, "the net's input has %d dimensions; expected "
+                          "N x C x H x W", ads_tensor_ndim(x));
     int64_t in[4];
     for (int a = 0; a < 4; a++) in[a] = ads_tensor_dim(x, a);
-    ADS_TRY(size_buffers(n, in));
+    TRAIN_TRY(size_buffers(n, in));
     const ads_tensor *cur = x;
     for (int i = 0; i < n->count; i++) {
-        ADS_TRY(node_forward(n, &n->nodes[i], cur, training));
+        TRAIN_TRY(node_forward(n, &n->nodes[i], cur, training));
         cur = n->nodes[i].y;
     }
     n->x = x;
@@ -358,15 +359,15 @@ static ads_status node_backward(net *n, node *nd, const ads_tensor *x, const ads
     case OP_GAP: return gx ? ads_global_avg_pool_backward(c, gy, gx) : ADS_OK;
     case OP_DENSE: return ads_dense_backward(c, x, nd->w, gy, gx, nd->gw, nd->gb);
     }
-    return ads_fail(ADS_ERR_INVALID_ARGUMENT, "unknown node kind %d", (int)nd->kind);
+    return train_fail(ADS_ERR_INVALID_ARGUMENT, "unknown node kind %d", (int)nd->kind);
 }
 
 ads_status net_backward(net *n, const ads_tensor *glogits)
 {
-    if (!n || !glogits) return ads_fail(ADS_ERR_NULL_ARGUMENT, "net_backward: NULL argument");
-    if (!n->x) return ads_fail(ADS_ERR_INVALID_ARGUMENT, "net_backward needs a forward first");
+    if (!n || !glogits) return train_fail(ADS_ERR_NULL_ARGUMENT, "net_backward: NULL argument");
+    if (!n->x) return train_fail(ADS_ERR_INVALID_ARGUMENT, "net_backward needs a forward first");
     for (int i = 0; i < n->count; i++)
-        if (n->nodes[i].kind == OP_LAYER) ADS_TRY(ads_layer_zero_grad(n->nodes[i].layer));
+        if (n->nodes[i].kind == OP_LAYER) TRAIN_TRY(ads_layer_zero_grad(n->nodes[i].layer));
     /* Node i reads the gradient node i+1 wrote into its gy (the last
        node reads glogits) and writes the one of its input. */
     for (int i = n->count - 1; i >= 0; i--) {
@@ -374,7 +375,7 @@ ads_status net_backward(net *n, const ads_tensor *glogits)
         const ads_tensor *x = i ? n->nodes[i - 1].y : n->x;
         const ads_tensor *gy = i == n->count - 1 ? glogits : nd->gy;
         ads_tensor *gx = i ? n->nodes[i - 1].gy : NULL;
-        ADS_TRY(node_backward(n, nd, x, gy, gx));
+        TRAIN_TRY(node_backward(n, nd, x, gy, gx));
     }
     return ADS_OK;
 }

@@ -2,8 +2,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "internal.h"
+#include "dataset.h"
 #include "tasks.h"
+#include "train_error.h"
 
 #define SPLIT_SEED 0x5eed5eedull /* the validation split, fixed for all runs */
 #define PLACE_SEED 0x91acedull   /* where each item sits on the canvas */
@@ -11,7 +12,7 @@
 
 struct task {
     task_kind kind;
-    ads_dataset *train, *test; /* the files, or NULL for host arrays */
+    dataset *train, *test; /* the files, or NULL for host arrays */
     float *images, *labels;    /* host arrays: count x h x w, count */
     int64_t count;
     int h, w;
@@ -34,8 +35,8 @@ int64_t task_count(const task *t, task_split s) { return t->n[s]; }
 void task_release(task *t)
 {
     if (!t) return;
-    ads_dataset_release(t->train);
-    ads_dataset_release(t->test);
+    dataset_release(t->train);
+    dataset_release(t->test);
     free(t->images);
     free(t->labels);
     for (int s = 0; s < 3; s++) free(t->ids[s]);
@@ -46,20 +47,20 @@ static ads_status alloc_ids(task *t, task_split s, int64_t n)
 {
     t->n[s] = n;
     t->ids[s] = malloc((size_t)(n ? n : 1) * sizeof(int64_t));
-    return t->ids[s] ? ADS_OK : ads_fail(ADS_ERR_OUT_OF_MEMORY, "no host memory for a split");
+    return t->ids[s] ? ADS_OK : train_fail(ADS_ERR_OUT_OF_MEMORY, "no host memory for a split");
 }
 
 /* Shuffles 0..total-1 once with SPLIT_SEED: the last `val` go to
    validation, the others (in shuffled order) to training. */
 static ads_status split(task *t, int64_t total, int64_t val, int64_t test)
 {
-    ADS_TRY(alloc_ids(t, SPLIT_TRAIN, total - val));
-    ADS_TRY(alloc_ids(t, SPLIT_VAL, val));
-    ADS_TRY(alloc_ids(t, SPLIT_TEST, test));
+    TRAIN_TRY(alloc_ids(t, SPLIT_TRAIN, total - val));
+    TRAIN_TRY(alloc_ids(t, SPLIT_VAL, val));
+    TRAIN_TRY(alloc_ids(t, SPLIT_TEST, test));
     int64_t *all = malloc((size_t)total * sizeof *all);
-    if (!all) return ads_fail(ADS_ERR_OUT_OF_MEMORY, "no host memory for a split");
+    if (!all) return train_fail(ADS_ERR_OUT_OF_MEMORY, "no host memory for a split");
     for (int64_t i = 0; i < total; i++) all[i] = i;
-    ads_status st = ads_dataset_shuffle(all, total, SPLIT_SEED);
+    ads_status st = dataset_shuffle(all, total, SPLIT_SEED);
     if (st == ADS_OK) {
         memcpy(t->ids[SPLIT_TRAIN], all, (size_t)(total - val) * sizeof *all);
         memcpy(t->ids[SPLIT_VAL], all + total - val, (size_t)val * sizeof *all);
@@ -73,14 +74,14 @@ ads_status task_open(task_kind kind, const char *dir, task **out)
 {
     *out = NULL;
     task *t = calloc(1, sizeof *t);
-    if (!t) return ads_fail(ADS_ERR_OUT_OF_MEMORY, "no host memory for a task");
+    if (!t) return train_fail(ADS_ERR_OUT_OF_MEMORY, "no host memory for a task");
     t->kind = kind;
-    ads_status st = ads_dataset_fashion_mnist(dir, 1, &t->train);
-    if (st == ADS_OK) st = ads_dataset_fashion_mnist(dir, 0, &t->test);
+    ads_status st = dataset_fashion_mnist(dir, 1, &t->train);
+    if (st == ADS_OK) st = dataset_fashion_mnist(dir, 0, &t->test);
     if (st == ADS_OK) {
-        t->h = ads_dataset_height(t->train);
-        t->w = ads_dataset_width(t->train);
-        st = split(t, ads_dataset_count(t->train), TASK_VAL_COUNT, ads_dataset_count(t->test));
+        t->h = dataset_height(t->train);
+        t->w = dataset_width(t->train);
+        st = split(t, dataset_count(t->train), TASK_VAL_COUNT, dataset_count(t->test));
     }
     if (st != ADS_OK) {
         task_release(t);
@@ -95,17 +96,17 @@ ads_status task_from_arrays(task_kind kind, const float *images, const float *la
 {
     *out = NULL;
     if (count < 2 || val < 1 || val >= count || h < 1 || w < 1)
-        return ads_fail(ADS_ERR_INVALID_ARGUMENT, "task_from_arrays: count %lld, val %lld",
-                        (long long)count, (long long)val);
+        return train_fail(ADS_ERR_INVALID_ARGUMENT, "task_from_arrays: count %lld, val %lld",
+                          (long long)count, (long long)val);
     task *t = calloc(1, sizeof *t);
-    if (!t) return ads_fail(ADS_ERR_OUT_OF_MEMORY, "no host memory for a task");
+    if (!t) return train_fail(ADS_ERR_OUT_OF_MEMORY, "no host memory for a task");
     t->kind = kind;
     t->count = count, t->h = h, t->w = w;
     size_t pixels = (size_t)count * (size_t)h * (size_t)w;
     t->images = malloc(pixels * sizeof *t->images);
     t->labels = malloc((size_t)count * sizeof *t->labels);
     ads_status st = t->images && t->labels ? ADS_OK
-                                           : ads_fail(ADS_ERR_OUT_OF_MEMORY, "no host memory");
+                                           : train_fail(ADS_ERR_OUT_OF_MEMORY, "no host memory");
     if (st == ADS_OK) {
         memcpy(t->images, images, pixels * sizeof *images);
         memcpy(t->labels, labels, (size_t)count * sizeof *labels);
@@ -132,8 +133,8 @@ static uint64_t mix(uint64_t z)
 static ads_status fetch(const task *t, task_split s, const int64_t *src, int n, float *images,
                         float *labels)
 {
-    if (t->train) return ads_dataset_batch(s == SPLIT_TEST ? t->test : t->train, src, n,
-                                           images, labels);
+    if (t->train) return dataset_batch(s == SPLIT_TEST ? t->test : t->train, src, n,
+                                       images, labels);
     size_t plane = (size_t)t->h * (size_t)t->w;
     for (int i = 0; i < n; i++) {
         if (images) memcpy(images + i * plane, t->images + (size_t)src[i] * plane,
@@ -166,7 +167,7 @@ ads_status task_batch(const task *t, task_split s, const int64_t *ids, int n, fl
                       float *labels)
 {
     int64_t *src = malloc((size_t)n * sizeof *src);
-    if (!src) return ads_fail(ADS_ERR_OUT_OF_MEMORY, "no host memory for a batch");
+    if (!src) return train_fail(ADS_ERR_OUT_OF_MEMORY, "no host memory for a batch");
     for (int i = 0; i < n; i++) src[i] = t->ids[s][ids[i]];
     ads_status st;
     if (t->kind == TASK_FASHION || !images) {
@@ -174,7 +175,7 @@ ads_status task_batch(const task *t, task_split s, const int64_t *ids, int n, fl
     } else {
         float *raw = malloc((size_t)n * (size_t)t->h * (size_t)t->w * sizeof *raw);
         st = raw ? fetch(t, s, src, n, raw, labels)
-                 : ads_fail(ADS_ERR_OUT_OF_MEMORY, "no host memory for a batch");
+                 : train_fail(ADS_ERR_OUT_OF_MEMORY, "no host memory for a batch");
         if (st == ADS_OK) place(t, s, src, n, raw, images);
         free(raw);
     }

@@ -13,7 +13,7 @@ typedef enum { SPLIT_TRAIN, SPLIT_VAL, SPLIT_TEST } task_split;
 
 typedef struct task task;
 
-/* Loads both halves of the data set from dir (NULL: ADS_FASHION_MNIST_DIR)
+/* Loads both halves of the data set from dir (NULL: FASHION_MNIST_DIR)
    and splits the 60k training items into 55k for training and 5k for
    validation with a fixed seed (the same split for every run). */
 ads_status task_open(task_kind kind, const char *dir, task **out);

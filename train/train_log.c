@@ -3,7 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "internal.h"
+#include "train_error.h"
 #include "train_log.h"
 
 static void write_options(FILE *f, const train_options *o)
@@ -36,7 +36,7 @@ ads_status train_log_write(const train_options *o, const train_result *r)
     snprintf(path, sizeof path, "%s/log.json", o->out_dir);
     snprintf(tmp, sizeof tmp, "%s.tmp", path);
     FILE *f = fopen(tmp, "w");
-    if (!f) return ads_fail(ADS_ERR_IO, "cannot write %s: %s", tmp, strerror(errno));
+    if (!f) return train_fail(ADS_ERR_IO, "cannot write %s: %s", tmp, strerror(errno));
     fprintf(f, "{\n");
     write_options(f, o);
     write_history(f, r);
@@ -47,7 +47,7 @@ ads_status train_log_write(const train_options *o, const train_result *r)
     int bad = ferror(f);
     if (fclose(f) != 0 || bad || rename(tmp, path) != 0) {
         remove(tmp);
-        return ads_fail(ADS_ERR_IO, "cannot write %s", path);
+        return train_fail(ADS_ERR_IO, "cannot write %s", path);
     }
     return ADS_OK;
 }

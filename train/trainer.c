@@ -6,9 +6,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "adastride_nn.h"
 #include "checkpoint.h"
-#include "internal.h"
+#include "dataset.h"
 #include "progress.h"
+#include "schedule.h"
+#include "train_error.h"
 #include "train_log.h"
 #include "trainer.h"
 
@@ -72,24 +75,24 @@ void train_config_text(const train_options *o, char *buf, size_t size)
 static ads_status check_options(const task *t, const train_options *o)
 {
     if (o->epochs < 1 || o->epochs > TRAIN_MAX_EPOCHS)
-        return ads_fail(ADS_ERR_INVALID_ARGUMENT, "--epochs is %d; must be 1..%d", o->epochs,
-                        TRAIN_MAX_EPOCHS);
+        return train_fail(ADS_ERR_INVALID_ARGUMENT, "--epochs is %d; must be 1..%d", o->epochs,
+                          TRAIN_MAX_EPOCHS);
     int64_t n = task_count(t, SPLIT_TRAIN);
     if (o->train_subset < 0 || o->train_subset > n)
-        return ads_fail(ADS_ERR_INVALID_ARGUMENT, "--train-subset is %lld; must be 0..%lld",
-                        (long long)o->train_subset, (long long)n);
+        return train_fail(ADS_ERR_INVALID_ARGUMENT, "--train-subset is %lld; must be 0..%lld",
+                          (long long)o->train_subset, (long long)n);
     int64_t use = o->train_subset ? o->train_subset : n;
     if (o->batch < 2 || o->batch > use)
-        return ads_fail(ADS_ERR_INVALID_ARGUMENT, "--batch is %d; must be 2..%lld (the "
-                        "training items)", o->batch, (long long)use);
+        return train_fail(ADS_ERR_INVALID_ARGUMENT, "--batch is %d; must be 2..%lld (the "
+                          "training items)", o->batch, (long long)use);
     if (!(o->lr > 0) || o->width < 1)
-        return ads_fail(ADS_ERR_INVALID_ARGUMENT, "--lr %g and width %d must be > 0",
-                        (double)o->lr, o->width);
+        return train_fail(ADS_ERR_INVALID_ARGUMENT, "--lr %g and width %d must be > 0",
+                          (double)o->lr, o->width);
     if (!(o->predictor_lr >= 0) || isinf(o->predictor_lr))
-        return ads_fail(ADS_ERR_INVALID_ARGUMENT, "--predictor-lr is %g; it must be a finite "
-                        "number >= 0", (double)o->predictor_lr);
+        return train_fail(ADS_ERR_INVALID_ARGUMENT, "--predictor-lr is %g; it must be a finite "
+                          "number >= 0", (double)o->predictor_lr);
     if (o->resume && !o->out_dir)
-        return ads_fail(ADS_ERR_INVALID_ARGUMENT, "--resume needs --out DIR");
+        return train_fail(ADS_ERR_INVALID_ARGUMENT, "--resume needs --out DIR");
     return ADS_OK;
 }
 
@@ -99,24 +102,24 @@ static ads_status make_buffers(trainer *tr)
     int side = task_side(tr->t);
     int64_t xs[4] = {o->batch, 1, side, side}, ls[1] = {o->batch}, one[1] = {1},
             gs[2] = {o->batch, 10};
-    ADS_TRY(ads_tensor_create(tr->ctx, 4, xs, &tr->x));
-    ADS_TRY(ads_tensor_create(tr->ctx, 1, ls, &tr->labels));
-    ADS_TRY(ads_tensor_create(tr->ctx, 1, one, &tr->loss));
-    ADS_TRY(ads_tensor_create(tr->ctx, 2, gs, &tr->glogits));
+    TRAIN_TRY(ads_tensor_create(tr->ctx, 4, xs, &tr->x));
+    TRAIN_TRY(ads_tensor_create(tr->ctx, 1, ls, &tr->labels));
+    TRAIN_TRY(ads_tensor_create(tr->ctx, 1, one, &tr->loss));
+    TRAIN_TRY(ads_tensor_create(tr->ctx, 2, gs, &tr->glogits));
     size_t pixels = (size_t)o->batch * (size_t)side * (size_t)side;
     tr->images = malloc(pixels * sizeof(float));
     tr->host_labels = malloc((size_t)o->batch * sizeof(float));
     tr->logits = malloc((size_t)o->batch * 10 * sizeof(float));
     tr->perm = malloc((size_t)tr->ntrain * sizeof(int64_t));
     if (!tr->images || !tr->host_labels || !tr->logits || !tr->perm)
-        return ads_fail(ADS_ERR_OUT_OF_MEMORY, "no host memory for the training buffers");
+        return train_fail(ADS_ERR_OUT_OF_MEMORY, "no host memory for the training buffers");
     int slots = o->optimizer == OPT_ADAM ? 2 : 1;
     for (int i = 0; i < net_param_tensors(tr->net); i++) {
         ads_tensor *p = net_param_at(tr->net, i).param;
         int64_t shape[ADS_MAX_DIMS];
         for (int a = 0; a < ads_tensor_ndim(p); a++) shape[a] = ads_tensor_dim(p, a);
         for (int s = 0; s < slots; s++)
-            ADS_TRY(ads_tensor_create(tr->ctx, ads_tensor_ndim(p), shape, &tr->opt[s][i]));
+            TRAIN_TRY(ads_tensor_create(tr->ctx, ads_tensor_ndim(p), shape, &tr->opt[s][i]));
     }
     return ADS_OK;
 }
@@ -172,7 +175,7 @@ static ads_status host_unpack(trainer *tr, const double *h, size_t n)
     int curve = n >= HOST_HEADER ? (int)h[2] : -1;
     if (epochs < 0 || epochs > tr->o->epochs || curve < 0 || curve > TRAIN_CURVE_MAX ||
         n != HOST_HEADER + 4 * (size_t)epochs + (size_t)curve)
-        return ads_fail(ADS_ERR_IO, "the checkpoint's history is inconsistent");
+        return train_fail(ADS_ERR_IO, "the checkpoint's history is inconsistent");
     r->epochs_done = epochs;
     tr->step = (long)h[1];
     r->curve_len = curve;
@@ -213,7 +216,7 @@ static ads_status load_checkpoint(trainer *tr)
     train_config_text(tr->o, config, sizeof config);
     size_t n;
     /* The history is checked on a copy first: a bad one changes nothing. */
-    ADS_TRY(checkpoint_load(path, config, host, HOST_CAP, &n, ts, state_tensors(tr, ts)));
+    TRAIN_TRY(checkpoint_load(path, config, host, HOST_CAP, &n, ts, state_tensors(tr, ts)));
     return host_unpack(tr, host, n);
 }
 
@@ -222,16 +225,16 @@ static ads_status optimise(trainer *tr)
 {
     const train_options *o = tr->o;
     long total = (long)tr->batches * o->epochs;
-    float lr = ads_cosine_lr(o->lr, 0.0f, (int)tr->step, (int)total);
+    float lr = cosine_lr(o->lr, 0.0f, (int)tr->step, (int)total);
     for (int i = 0; i < net_param_tensors(tr->net); i++) {
         net_param p = net_param_at(tr->net, i);
         float wd = p.decay ? o->weight_decay : 0.0f, rate = p.predictor ? lr * o->predictor_lr : lr;
         if (rate == 0.0f) continue; /* frozen: the optimiser refuses a zero rate */
         if (o->optimizer == OPT_SGD)
-            ADS_TRY(ads_sgd_step(tr->ctx, p.param, p.grad, tr->opt[0][i], rate, o->momentum, wd));
+            TRAIN_TRY(ads_sgd_step(tr->ctx, p.param, p.grad, tr->opt[0][i], rate, o->momentum, wd));
         else
-            ADS_TRY(ads_adam_step(tr->ctx, p.param, p.grad, tr->opt[0][i], tr->opt[1][i], rate,
-                                  0.9f, 0.999f, 1e-8f, wd, (int)tr->step + 1));
+            TRAIN_TRY(ads_adam_step(tr->ctx, p.param, p.grad, tr->opt[0][i], tr->opt[1][i], rate,
+                                    0.9f, 0.999f, 1e-8f, wd, (int)tr->step + 1));
     }
     tr->step++;
     return ADS_OK;
@@ -256,17 +259,17 @@ static int count_correct(const float *logits, const float *labels, int n)
 static ads_status train_batch(trainer *tr, int b, float *loss, int *correct)
 {
     int n = tr->o->batch;
-    ADS_TRY(task_batch(tr->t, SPLIT_TRAIN, tr->perm + (int64_t)b * n, n, tr->images,
-                       tr->host_labels));
-    ADS_TRY(ads_tensor_write(tr->x, tr->images, ads_tensor_count(tr->x)));
-    ADS_TRY(ads_tensor_write(tr->labels, tr->host_labels, (size_t)n));
+    TRAIN_TRY(task_batch(tr->t, SPLIT_TRAIN, tr->perm + (int64_t)b * n, n, tr->images,
+                         tr->host_labels));
+    TRAIN_TRY(ads_tensor_write(tr->x, tr->images, ads_tensor_count(tr->x)));
+    TRAIN_TRY(ads_tensor_write(tr->labels, tr->host_labels, (size_t)n));
     ads_tensor *logits;
-    ADS_TRY(net_forward(tr->net, tr->x, 1, &logits));
-    ADS_TRY(ads_softmax_cross_entropy(tr->ctx, logits, tr->labels, tr->loss, tr->glogits));
-    ADS_TRY(ads_tensor_read(logits, tr->logits, (size_t)n * 10));
-    ADS_TRY(net_backward(tr->net, tr->glogits));
-    ADS_TRY(optimise(tr));
-    ADS_TRY(ads_tensor_read(tr->loss, loss, 1));
+    TRAIN_TRY(net_forward(tr->net, tr->x, 1, &logits));
+    TRAIN_TRY(ads_softmax_cross_entropy(tr->ctx, logits, tr->labels, tr->loss, tr->glogits));
+    TRAIN_TRY(ads_tensor_read(logits, tr->logits, (size_t)n * 10));
+    TRAIN_TRY(net_backward(tr->net, tr->glogits));
+    TRAIN_TRY(optimise(tr));
+    TRAIN_TRY(ads_tensor_read(tr->loss, loss, 1));
     *correct = count_correct(tr->logits, tr->host_labels, n);
     return ADS_OK;
 }
@@ -291,7 +294,7 @@ ads_status train_evaluate(ads_context *ctx, net *n, const task *t, task_split s,
     float *img = malloc((size_t)batch * side * side * sizeof *img);
     float *lab = malloc((size_t)batch * sizeof *lab), *lg = malloc((size_t)batch * 10 * sizeof *lg);
     ads_status st = ids && img && lab && lg ? ADS_OK
-                                            : ads_fail(ADS_ERR_OUT_OF_MEMORY, "no host memory");
+                                            : train_fail(ADS_ERR_OUT_OF_MEMORY, "no host memory");
     int64_t correct = 0;
     for (int64_t at = 0; st == ADS_OK && at < total; at += batch) {
         int m = (int)(total - at < batch ? total - at : batch);
@@ -317,13 +320,13 @@ static ads_status run_epoch(trainer *tr, int epoch, progress *pg, double *busy)
     const train_options *o = tr->o;
     train_result *r = tr->r;
     for (int64_t i = 0; i < tr->ntrain; i++) tr->perm[i] = i;
-    ADS_TRY(ads_dataset_shuffle(tr->perm, tr->ntrain, o->seed * 0x100000001b3ull + (uint64_t)epoch));
+    TRAIN_TRY(dataset_shuffle(tr->perm, tr->ntrain, o->seed * 0x100000001b3ull + (uint64_t)epoch));
     double t0 = progress_now(), loss_sum = 0, spent = 0;
     long correct = 0;
     for (int b = 0; b < tr->batches; b++) {
         float loss;
         int c;
-        ADS_TRY(train_batch(tr, b, &loss, &c));
+        TRAIN_TRY(train_batch(tr, b, &loss, &c));
         loss_sum += loss;
         correct += c;
         curve_add(tr, loss);
@@ -334,7 +337,7 @@ static ads_status run_epoch(trainer *tr, int epoch, progress *pg, double *busy)
         progress_batch(pg, epoch, b, loss, ips);
     }
     double t1 = progress_now(), val;
-    ADS_TRY(train_evaluate(tr->ctx, tr->net, tr->t, SPLIT_VAL, o->batch, o->eval_subset, &val));
+    TRAIN_TRY(train_evaluate(tr->ctx, tr->net, tr->t, SPLIT_VAL, o->batch, o->eval_subset, &val));
     r->train_loss[epoch] = loss_sum / tr->batches;
     r->train_acc[epoch] = (double)correct / ((double)tr->batches * o->batch);
     r->val_acc[epoch] = val;
@@ -348,17 +351,17 @@ static ads_status setup(trainer *tr)
 {
     const train_options *o = tr->o;
     net_config cfg = {o->arch, o->adaptive, 1, 10, o->width, o->seed};
-    ADS_TRY(net_create(tr->ctx, &cfg, &tr->net));
+    TRAIN_TRY(net_create(tr->ctx, &cfg, &tr->net));
     tr->ntrain = o->train_subset ? o->train_subset : task_count(tr->t, SPLIT_TRAIN);
     tr->batches = (int)(tr->ntrain / o->batch); /* the last partial batch is dropped */
-    ADS_TRY(make_buffers(tr));
+    TRAIN_TRY(make_buffers(tr));
     train_result *r = tr->r;
     memset(r, 0, sizeof *r);
     r->test_acc = -1;
     r->params = net_param_floats(tr->net);
     long total = (long)tr->batches * o->epochs;
     r->curve_every = (int)(total / CURVE_POINTS > 0 ? total / CURVE_POINTS : 1);
-    if (o->resume) ADS_TRY(load_checkpoint(tr));
+    if (o->resume) TRAIN_TRY(load_checkpoint(tr));
     return ADS_OK;
 }
 
@@ -375,12 +378,12 @@ static ads_status train_loop(trainer *tr)
     long images = 0;
     for (int e = first; e < last; e++) {
         double before = busy;
-        ADS_TRY(run_epoch(tr, e, &pg, &busy));
+        TRAIN_TRY(run_epoch(tr, e, &pg, &busy));
         images += (long)tr->batches * o->batch;
         progress_epoch(&pg, e, r->train_loss[e], r->val_acc[e], busy - before);
         if (o->out_dir) {
-            ADS_TRY(save_checkpoint(tr));
-            ADS_TRY(train_log_write(tr->o, r));
+            TRAIN_TRY(save_checkpoint(tr));
+            TRAIN_TRY(train_log_write(tr->o, r));
         }
     }
     r->images_per_s = busy > 0 ? (double)images / busy : 0;
@@ -391,7 +394,7 @@ ads_status train_run(ads_context *ctx, const task *t, const train_options *o, tr
                      net **keep)
 {
     if (keep) *keep = NULL;
-    ADS_TRY(check_options(t, o));
+    TRAIN_TRY(check_options(t, o));
     trainer tr;
     memset(&tr, 0, sizeof tr);
     tr.ctx = ctx, tr.t = t, tr.o = o, tr.r = r;

@@ -11,11 +11,26 @@ const char *ads_last_error(void) { return last_error; }
 
 void ads_clear_error(void) { last_error[0] = '\0'; }
 
+static ads_status fail_v(ads_status st, const char *fmt, va_list ap)
+{
+    vsnprintf(last_error, sizeof last_error, fmt, ap);
+    return st;
+}
+
 ads_status ads_fail(ads_status st, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(last_error, sizeof last_error, fmt, ap);
+    fail_v(st, fmt, ap);
+    va_end(ap);
+    return st;
+}
+
+ads_status ads_set_last_error(ads_status st, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fail_v(st, fmt, ap);
     va_end(ap);
     return st;
 }

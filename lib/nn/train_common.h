@@ -1,7 +1,8 @@
-/* Helpers shared by the training building blocks (lib/train_*.c). */
+/* Helpers shared by the network building blocks (lib/nn/train_*.c). */
 #ifndef ADS_TRAIN_COMMON_H
 #define ADS_TRAIN_COMMON_H
 
+#include "adastride_nn.h"
 #include "internal.h"
 
 /* ctx non-NULL. */

@@ -1,12 +1,13 @@
-/* Fashion-MNIST from its IDX files (gzip or plain; zlib reads both), and
-   a seeded shuffle for batching. Host only: no OpenCL here. */
+/* Fashion-MNIST from its IDX files (gzip or plain; zlib reads both).
+   Host only: no OpenCL here. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <zlib.h>
 
-#include "internal.h"
+#include "dataset.h"
+#include "train_error.h"
 
 #define IDX_IMAGES_MAGIC 0x00000803u /* unsigned bytes, 3 dimensions */
 #define IDX_LABELS_MAGIC 0x00000801u /* unsigned bytes, 1 dimension  */
@@ -14,7 +15,7 @@
 #define MAX_SIDE 4096 /* far above 28; guards the size arithmetic */
 #define PACKAGE "dataset-fashion-mnist"
 
-struct ads_dataset {
+struct dataset {
     int64_t count;
     int height, width;
     unsigned char *images; /* count x height x width */
@@ -36,9 +37,9 @@ static ads_status read_gz(const char *path, blob *out)
     gzFile f = gzopen(path, "rb");
     if (!f) {
         int e = errno;
-        return ads_fail(ADS_ERR_IO, "cannot open %s: %s (Debian's %s package installs the "
-                        "Fashion-MNIST files in %s)", path, e ? strerror(e) : "out of memory",
-                        PACKAGE, ADS_FASHION_MNIST_DIR);
+        return train_fail(ADS_ERR_IO, "cannot open %s: %s (Debian's %s package installs the "
+                          "Fashion-MNIST files in %s)", path, e ? strerror(e) : "out of memory",
+                          PACKAGE, FASHION_MNIST_DIR);
     }
     size_t cap = 1 << 20;
     ads_status st = ADS_OK;
@@ -47,7 +48,7 @@ static ads_status read_gz(const char *path, blob *out)
             if (out->data) cap *= 2;
             unsigned char *grown = realloc(out->data, cap);
             if (!grown) {
-                st = ads_fail(ADS_ERR_OUT_OF_MEMORY, "no host memory to read %s", path);
+                st = train_fail(ADS_ERR_OUT_OF_MEMORY, "no host memory to read %s", path);
                 break;
             }
             out->data = grown;
@@ -58,7 +59,7 @@ static ads_status read_gz(const char *path, blob *out)
         if (got < 0) {
             int zerr;
             const char *msg = gzerror(f, &zerr);
-            st = ads_fail(ADS_ERR_IO, "%s is malformed or truncated: %s", path, msg);
+            st = train_fail(ADS_ERR_IO, "%s is malformed or truncated: %s", path, msg);
             break;
         }
         if (got == 0) break;
@@ -70,8 +71,8 @@ static ads_status read_gz(const char *path, blob *out)
     if (st == ADS_OK) gzerror(f, &zerr);
     int close = gzclose(f);
     if (st == ADS_OK && (zerr != Z_OK || close != Z_OK))
-        st = ads_fail(ADS_ERR_IO, "%s is malformed or truncated: the gzip stream ends early "
-                      "or is corrupt (zlib error %d)", path, zerr != Z_OK ? zerr : close);
+        st = train_fail(ADS_ERR_IO, "%s is malformed or truncated: the gzip stream ends early "
+                        "or is corrupt (zlib error %d)", path, zerr != Z_OK ? zerr : close);
     if (st != ADS_OK) {
         free(out->data);
         out->data = NULL;
@@ -91,24 +92,24 @@ static ads_status check_idx(const char *path, const blob *b, uint32_t magic, int
 {
     size_t header = 4 + 4 * (size_t)ndim;
     if (b->size < header)
-        return ads_fail(ADS_ERR_IO, "%s is truncated: %zu bytes, shorter than its %zu-byte IDX "
-                        "header", path, b->size, header);
+        return train_fail(ADS_ERR_IO, "%s is truncated: %zu bytes, shorter than its %zu-byte IDX "
+                          "header", path, b->size, header);
     uint32_t got = be32(b->data);
     if (got != magic)
-        return ads_fail(ADS_ERR_IO, "%s has IDX magic 0x%08x; expected 0x%08x (%s)", path, got,
-                        magic, ndim == 3 ? "unsigned-byte images" : "unsigned-byte labels");
+        return train_fail(ADS_ERR_IO, "%s has IDX magic 0x%08x; expected 0x%08x (%s)", path, got,
+                          magic, ndim == 3 ? "unsigned-byte images" : "unsigned-byte labels");
     uint64_t payload = 1;
     for (int i = 0; i < ndim; i++) {
         dims[i] = be32(b->data + 4 + 4 * i);
         if (dims[i] == 0 || (i > 0 && dims[i] > MAX_SIDE))
-            return ads_fail(ADS_ERR_IO, "%s gives dimension %d as %u; expected 1 to %u", path, i,
-                            dims[i], i > 0 ? MAX_SIDE : UINT32_MAX);
+            return train_fail(ADS_ERR_IO, "%s gives dimension %d as %u; expected 1 to %u", path, i,
+                              dims[i], i > 0 ? MAX_SIDE : UINT32_MAX);
         payload *= dims[i];
     }
     if (b->size - header != payload)
-        return ads_fail(ADS_ERR_IO, "%s is %s: its header announces %llu bytes of data but it "
-                        "holds %zu", path, b->size - header < payload ? "truncated" : "malformed",
-                        (unsigned long long)payload, b->size - header);
+        return train_fail(ADS_ERR_IO, "%s is %s: its header announces %llu bytes of data but it "
+                          "holds %zu", path, b->size - header < payload ? "truncated" : "malformed",
+                          (unsigned long long)payload, b->size - header);
     return ADS_OK;
 }
 
@@ -124,15 +125,15 @@ static char *join(const char *dir, const char *name)
 /* Checks the two files agree and every label is a class; moves the
    payloads into the dataset. */
 static ads_status assemble(const char *ipath, blob *im, const uint32_t *idims, const char *lpath,
-                           blob *lb, uint32_t lcount, ads_dataset *ds)
+                           blob *lb, uint32_t lcount, dataset *ds)
 {
     if (idims[0] != lcount)
-        return ads_fail(ADS_ERR_IO, "%s holds %u images but %s holds %u labels; the counts must "
-                        "agree", ipath, idims[0], lpath, lcount);
+        return train_fail(ADS_ERR_IO, "%s holds %u images but %s holds %u labels; the counts must "
+                          "agree", ipath, idims[0], lpath, lcount);
     for (uint32_t i = 0; i < lcount; i++)
         if (lb->data[8 + i] >= CLASSES)
-            return ads_fail(ADS_ERR_IO, "%s is malformed: label %u of item %u is outside 0..%d",
-                            lpath, lb->data[8 + i], i, CLASSES - 1);
+            return train_fail(ADS_ERR_IO, "%s is malformed: label %u of item %u is outside 0..%d",
+                              lpath, lb->data[8 + i], i, CLASSES - 1);
     ds->count = idims[0];
     ds->height = (int)idims[1];
     ds->width = (int)idims[2];
@@ -145,7 +146,7 @@ static ads_status assemble(const char *ipath, blob *im, const uint32_t *idims, c
     return ADS_OK;
 }
 
-static ads_status load(const char *ipath, const char *lpath, ads_dataset *ds)
+static ads_status load(const char *ipath, const char *lpath, dataset *ds)
 {
     blob im = {0}, lb = {0};
     uint32_t idims[3] = {0, 0, 0}, lcount = 0;
@@ -159,36 +160,36 @@ static ads_status load(const char *ipath, const char *lpath, ads_dataset *ds)
     return st;
 }
 
-ads_status ads_dataset_fashion_mnist(const char *dir, int train, ads_dataset **out)
+ads_status dataset_fashion_mnist(const char *dir, int train, dataset **out)
 {
-    if (!out) return ads_fail(ADS_ERR_NULL_ARGUMENT, "out is NULL");
+    if (!out) return train_fail(ADS_ERR_NULL_ARGUMENT, "out is NULL");
     *out = NULL;
-    if (!dir) dir = ADS_FASHION_MNIST_DIR;
+    if (!dir) dir = FASHION_MNIST_DIR;
     const char *prefix = train ? "train" : "t10k";
     char iname[64], lname[64];
     snprintf(iname, sizeof iname, "%s-images-idx3-ubyte.gz", prefix);
     snprintf(lname, sizeof lname, "%s-labels-idx1-ubyte.gz", prefix);
     char *ipath = join(dir, iname), *lpath = join(dir, lname);
-    ads_dataset *ds = calloc(1, sizeof *ds);
+    dataset *ds = calloc(1, sizeof *ds);
     ads_status st = ADS_OK;
     if (!ipath || !lpath || !ds)
-        st = ads_fail(ADS_ERR_OUT_OF_MEMORY, "no host memory to load Fashion-MNIST");
+        st = train_fail(ADS_ERR_OUT_OF_MEMORY, "no host memory to load Fashion-MNIST");
     if (st == ADS_OK) st = load(ipath, lpath, ds);
     free(ipath);
     free(lpath);
     if (st != ADS_OK) {
-        ads_dataset_release(ds);
+        dataset_release(ds);
         return st;
     }
     *out = ds;
     return ADS_OK;
 }
 
-int64_t ads_dataset_count(const ads_dataset *ds) { return ds ? ds->count : 0; }
-int ads_dataset_height(const ads_dataset *ds) { return ds ? ds->height : 0; }
-int ads_dataset_width(const ads_dataset *ds) { return ds ? ds->width : 0; }
+int64_t dataset_count(const dataset *ds) { return ds ? ds->count : 0; }
+int dataset_height(const dataset *ds) { return ds ? ds->height : 0; }
+int dataset_width(const dataset *ds) { return ds ? ds->width : 0; }
 
-void ads_dataset_release(ads_dataset *ds)
+void dataset_release(dataset *ds)
 {
     if (!ds) return;
     free(ds->images);
@@ -196,20 +197,20 @@ void ads_dataset_release(ads_dataset *ds)
     free(ds);
 }
 
-ads_status ads_dataset_batch(const ads_dataset *ds, const int64_t *indices, int n,
-                             float *images, float *labels)
+ads_status dataset_batch(const dataset *ds, const int64_t *indices, int n,
+                         float *images, float *labels)
 {
-    if (!ds) return ads_fail(ADS_ERR_NULL_ARGUMENT, "ds is NULL");
-    if (n < 0) return ads_fail(ADS_ERR_INVALID_ARGUMENT, "n is %d; it must be >= 0", n);
-    if (n > 0 && !indices) return ads_fail(ADS_ERR_NULL_ARGUMENT, "indices is NULL");
+    if (!ds) return train_fail(ADS_ERR_NULL_ARGUMENT, "ds is NULL");
+    if (n < 0) return train_fail(ADS_ERR_INVALID_ARGUMENT, "n is %d; it must be >= 0", n);
+    if (n > 0 && !indices) return train_fail(ADS_ERR_NULL_ARGUMENT, "indices is NULL");
     if (!images && !labels)
-        return ads_fail(ADS_ERR_NULL_ARGUMENT, "images and labels are both NULL; pass at least "
-                        "one");
+        return train_fail(ADS_ERR_NULL_ARGUMENT, "images and labels are both NULL; pass at least "
+                          "one");
     for (int i = 0; i < n; i++)
         if (indices[i] < 0 || indices[i] >= ds->count)
-            return ads_fail(ADS_ERR_INVALID_ARGUMENT, "indices[%d] is %lld; the dataset holds "
-                            "items 0 to %lld", i, (long long)indices[i],
-                            (long long)ds->count - 1);
+            return train_fail(ADS_ERR_INVALID_ARGUMENT, "indices[%d] is %lld; the dataset holds "
+                              "items 0 to %lld", i, (long long)indices[i],
+                              (long long)ds->count - 1);
     size_t plane = (size_t)ds->height * (size_t)ds->width;
     for (int i = 0; i < n; i++) {
         size_t item = (size_t)indices[i];
@@ -218,42 +219,6 @@ ads_status ads_dataset_batch(const ads_dataset *ds, const int64_t *indices, int 
         const unsigned char *src = ds->images + item * plane;
         float *dst = images + (size_t)i * plane;
         for (size_t p = 0; p < plane; p++) dst[p] = (float)src[p] / 255.0f;
-    }
-    return ADS_OK;
-}
-
-/* ------------------------------------------------------------- shuffle */
-
-static uint64_t splitmix64(uint64_t *state)
-{
-    uint64_t z = (*state += 0x9E3779B97F4A7C15ull);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    return z ^ (z >> 31);
-}
-
-/* An unbiased draw in [0, bound): r modulo bound, redrawing r while it
-   lies in the top 2^64 mod bound values (the incomplete last cycle). */
-static uint64_t draw_below(uint64_t *state, uint64_t bound)
-{
-    uint64_t rem = (UINT64_MAX % bound + 1) % bound; /* 2^64 mod bound */
-    for (;;) {
-        uint64_t r = splitmix64(state);
-        if (rem == 0 || r <= UINT64_MAX - rem) return r % bound;
-    }
-}
-
-ads_status ads_dataset_shuffle(int64_t *indices, int64_t n, uint64_t seed)
-{
-    if (n < 0) return ads_fail(ADS_ERR_INVALID_ARGUMENT, "n is %lld; it must be >= 0",
-                               (long long)n);
-    if (n > 0 && !indices) return ads_fail(ADS_ERR_NULL_ARGUMENT, "indices is NULL");
-    uint64_t state = seed;
-    for (int64_t i = n - 1; i > 0; i--) {
-        int64_t j = (int64_t)draw_below(&state, (uint64_t)i + 1);
-        int64_t t = indices[i];
-        indices[i] = indices[j];
-        indices[j] = t;
     }
     return ADS_OK;
 }

@@ -1,5 +1,4 @@
-/* Optimiser steps on the device (cl/train_optim.cl) and the cosine
-   learning-rate schedule on the host. */
+/* Optimiser steps on the device (cl/train_optim.cl). */
 #include <math.h>
 
 #include "train_common.h"
@@ -88,14 +87,4 @@ ads_status ads_adam_step(ads_context *ctx, ads_tensor *param, const ads_tensor *
     ADS_TRY(ads_arg_float(k, 10, (float)sqrt(bc2)));
     ads_tensor *writes[3] = {param, m, v};
     return ads_train_launch_1d(ctx, k, param->count, &grad, 1, writes, 3);
-}
-
-float ads_cosine_lr(float base_lr, float min_lr, int step, int total_steps)
-{
-    if (total_steps <= 0) return base_lr;
-    if (step < 0) step = 0;
-    if (step > total_steps) step = total_steps;
-    const double pi = 3.14159265358979323846;
-    double c = 0.5 * (1.0 + cos(pi * (double)step / (double)total_steps));
-    return (float)((double)min_lr + ((double)base_lr - (double)min_lr) * c);
 }
