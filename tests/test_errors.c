@@ -79,6 +79,28 @@ START_TEST(last_error_is_per_thread_text)
 }
 END_TEST
 
+/* Code built on the library reports through the same channel; a long
+   detail is cut to the buffer, never written past it. */
+START_TEST(set_last_error_records_a_formatted_detail)
+{
+    ck_assert_int_eq(ads_set_last_error(ADS_ERR_IO, "cannot read %s: %d", "f.bin", 7),
+                     ADS_ERR_IO);
+    ck_assert_str_eq(ads_last_error(), "cannot read f.bin: 7");
+    ads_tensor *t;
+    ck_assert_int_eq(ads_tensor_create(NULL, 1, NULL, &t), ADS_ERR_NULL_ARGUMENT);
+    ck_assert_str_eq(ads_last_error(), "ctx is NULL");
+    size_t n = 100000;
+    char *big = malloc(n + 1);
+    memset(big, 'x', n);
+    big[n] = '\0';
+    ck_assert_int_eq(ads_set_last_error(ADS_ERR_INVALID_ARGUMENT, "%s", big),
+                     ADS_ERR_INVALID_ARGUMENT);
+    size_t len = strlen(ads_last_error());
+    ck_assert(len > 0 && len < n);
+    free(big);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("errors");
@@ -88,6 +110,7 @@ int main(void)
     tcase_add_test(tc, cl_dir_broken_and_missing_sources);
     tcase_add_test(tc, unknown_kernel_names_are_errors);
     tcase_add_test(tc, last_error_is_per_thread_text);
+    tcase_add_test(tc, set_last_error_records_a_formatted_detail);
     suite_add_tcase(s, tc);
     return test_run_suite(s);
 }
