@@ -4,9 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "adastride_dev.h"
 #include "bench.h"
-#include "gconv_common.h"
-#include "internal.h"
 
 typedef enum { FIXED, SEPARABLE, GRID } variant;
 static const char *VARIANT_NAMES[] = {"fixed", "separable", "grid"};
@@ -31,7 +30,7 @@ static ads_status run_conv(void *arg)
 {
     conv_run *r = arg;
     ads_sampling at = sampling(r);
-    ADS_TRY(ads_gconv_forward(r->ctx, &r->d, r->x, r->w, r->b, at, r->y));
+    ADS_DEV_TRY(ads_gconv_forward(r->ctx, &r->d, r->x, r->w, r->b, at, r->y));
     if (!r->backward) return ADS_OK;
     ads_sampling_grad gat = {NULL, NULL, NULL};
     if (r->v == SEPARABLE) gat.py = r->gpy, gat.px = r->gpx;
@@ -137,7 +136,7 @@ ads_status bench_conv(ads_context *ctx, const bench_workload *s, const bench_lim
             if (st != ADS_OK) break;
             bench_fill_row(row, lim, s, VARIANT_NAMES[v], pass == 1);
             snprintf(row->path, sizeof row->path, "%s",
-                     gconv_path_name(ctx, s->groups, s->cin, s->cout, s->kh, s->kh));
+                     ads_dev_gconv_path(ctx, s->groups, s->cin, s->cout, s->kh, s->kh));
             row->gflops = conv_flops(s, pass == 1) / (row->t.median_ms * 1e6);
             row->frac_peak = row->gflops / lim->fma_gflops;
             if (v == FIXED) fixed_ms = row->t.median_ms;

@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "bench.h"
-#include "internal.h"
+#include "adastride_dev.h"
 
 typedef struct {
     ads_context *ctx;
@@ -23,7 +23,7 @@ static ads_status run_pool(void *arg)
         at.py = r->py, at.px = r->px;
         gat.py = r->gpy, gat.px = r->gpx;
     }
-    ADS_TRY(ads_pool_forward(r->ctx, &r->d, r->x, at, r->y));
+    ADS_DEV_TRY(ads_pool_forward(r->ctx, &r->d, r->x, at, r->y));
     if (!r->backward) return ADS_OK;
     return ads_pool_backward(r->ctx, &r->d, r->x, at, r->gy, r->gx, gat);
 }

@@ -9,7 +9,7 @@
 #include <time.h>
 
 #include "bench.h"
-#include "internal.h"
+#include "adastride_dev.h"
 
 double bench_now_ms(void)
 {
@@ -44,10 +44,10 @@ static int cmp_double(const void *a, const void *b)
 ads_status bench_time(ads_context *ctx, bench_fn fn, void *arg, int warmup, int reps,
                       bench_stats *out)
 {
-    for (int i = 0; i < warmup; i++) ADS_TRY(fn(arg));
-    ADS_TRY(ads_finish(ctx));
+    for (int i = 0; i < warmup; i++) ADS_DEV_TRY(fn(arg));
+    ADS_DEV_TRY(ads_finish(ctx));
     double *t = malloc((size_t)reps * sizeof *t);
-    if (!t) return ads_fail(ADS_ERR_OUT_OF_MEMORY, "bench: no memory");
+    if (!t) return ads_set_last_error(ADS_ERR_OUT_OF_MEMORY, "bench: no memory");
     ads_status st = ADS_OK;
     for (int i = 0; i < reps && st == ADS_OK; i++) {
         double t0 = bench_now_ms();
@@ -67,54 +67,51 @@ ads_status bench_time(ads_context *ctx, bench_fn fn, void *arg, int warmup, int 
 
 typedef struct {
     ads_context *ctx;
-    cl_kernel k;
     ads_tensor *out, *src, *dst;
-    size_t global;
+    int iters;
 } limit_run;
 
-static ads_status run_kernel(void *arg)
+static ads_status run_fma(void *arg)
 {
     limit_run *r = arg;
-    ads_launch l = {.kernel = r->k, .dims = 1, .global = {r->global}, .nwrites = 1};
-    l.writes[0] = r->out ? r->out : r->dst;
-    if (r->src) {
-        l.reads[0] = r->src;
-        l.nreads = 1;
-    }
-    return ads_enqueue(r->ctx, &l);
+    return ads_dev_fma_peak(r->ctx, r->out, r->iters);
 }
 
-static ads_status measure_fma(ads_context *ctx, double *gflops)
+static ads_status run_copy(void *arg)
 {
-    const int iters = 4096;
-    limit_run r = {.ctx = ctx};
-    r.global = (size_t)ctx->dev[0].info.compute_units * 2048;
-    ADS_TRY(ads_get_kernel(ctx, "bench_device", "", "fma_peak", &r.k));
-    ADS_TRY(ads_tensor_create_raw(ctx, r.global, &r.out));
-    ads_status st = ads_arg_mem(r.k, 0, r.out);
-    if (st == ADS_OK) st = ads_arg_int(r.k, 1, iters);
-    if (st == ADS_OK) st = ads_arg_float(r.k, 2, 0.5f);
+    limit_run *r = arg;
+    return ads_dev_copy(r->ctx, r->src, r->dst);
+}
+
+static ads_tensor *vector(ads_context *ctx, size_t n, ads_status *st)
+{
+    ads_tensor *t = NULL;
+    int64_t shape[1] = {(int64_t)n};
+    if (*st == ADS_OK) *st = ads_tensor_create(ctx, 1, shape, &t);
+    return t;
+}
+
+static ads_status measure_fma(ads_context *ctx, const ads_device_info *info, double *gflops)
+{
+    ads_status st = ADS_OK;
+    size_t n = (size_t)(info->compute_units > 0 ? info->compute_units : 1) * 2048;
+    limit_run r = {.ctx = ctx, .iters = 4096, .out = vector(ctx, n, &st)};
     bench_stats s;
-    if (st == ADS_OK) st = bench_time(ctx, run_kernel, &r, 2, 7, &s);
-    if (st == ADS_OK) *gflops = (double)r.global * iters * 8 * 16 * 2 / (s.median_ms * 1e6);
+    if (st == ADS_OK) st = bench_time(ctx, run_fma, &r, 2, 7, &s);
+    if (st == ADS_OK) *gflops = (double)n * r.iters * 8 * 16 * 2 / (s.median_ms * 1e6);
     ads_tensor_release(r.out);
     return st;
 }
 
-static ads_status measure_copy(ads_context *ctx, double *gbs)
+static ads_status measure_copy(ads_context *ctx, const ads_device_info *info, double *gbs)
 {
     size_t floats = (size_t)32 << 20; /* 128 MiB each way: far beyond caches */
-    if ((uint64_t)floats * 4 > ctx->dev[0].info.max_alloc_bytes)
-        floats = (size_t)(ctx->dev[0].info.max_alloc_bytes / 8);
-    limit_run r = {.ctx = ctx, .global = floats / 4};
-    ADS_TRY(ads_get_kernel(ctx, "bench_device", "", "copy_float4", &r.k));
-    ADS_TRY(ads_tensor_create_raw(ctx, floats, &r.src));
-    ads_status st = ads_tensor_create_raw(ctx, floats, &r.dst);
-    if (st == ADS_OK) st = ads_fill(ctx, r.src, 1.0f);
-    if (st == ADS_OK) st = ads_arg_mem(r.k, 0, r.src);
-    if (st == ADS_OK) st = ads_arg_mem(r.k, 1, r.dst);
+    if ((uint64_t)floats * 4 > info->max_alloc_bytes)
+        floats = (size_t)(info->max_alloc_bytes / 8) / 4 * 4;
+    ads_status st = ADS_OK;
+    limit_run r = {.ctx = ctx, .src = vector(ctx, floats, &st), .dst = vector(ctx, floats, &st)};
     bench_stats s;
-    if (st == ADS_OK) st = bench_time(ctx, run_kernel, &r, 2, 7, &s);
+    if (st == ADS_OK) st = bench_time(ctx, run_copy, &r, 2, 7, &s);
     if (st == ADS_OK) *gbs = 2.0 * floats * 4 / (s.median_ms * 1e6);
     ads_tensor_release(r.src);
     ads_tensor_release(r.dst);
@@ -123,8 +120,10 @@ static ads_status measure_copy(ads_context *ctx, double *gbs)
 
 ads_status bench_measure_limits(ads_context *ctx, bench_limits *out)
 {
-    ADS_TRY(measure_fma(ctx, &out->fma_gflops));
-    return measure_copy(ctx, &out->copy_gbs);
+    ads_device_info info;
+    ADS_DEV_TRY(ads_context_device_info(ctx, 0, &info));
+    ADS_DEV_TRY(measure_fma(ctx, &info, &out->fma_gflops));
+    return measure_copy(ctx, &info, &out->copy_gbs);
 }
 
 bench_row *bench_add_row(bench_table *tab)

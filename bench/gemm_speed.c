@@ -1,5 +1,6 @@
-/* GFLOP/s of ads_gemm on convolution-shaped products: the median of 7
-   timed runs after one warm-up, wall time up to ads_finish. A second
+/* GFLOP/s of the library's GEMM (ads_dev_gemm) on convolution-shaped
+   products: the median of 7 timed runs after one warm-up, wall time up to
+   ads_finish. A second
    column divides the work by the process's CPU time per run (times the
    compute units): on a machine shared with other jobs the wall time
    measures the load as much as the kernels, the CPU time much less so.
@@ -10,8 +11,7 @@
 #include <sys/resource.h>
 #include <time.h>
 
-#include "gemm.h"
-#include "internal.h"
+#include "adastride_dev.h"
 
 #define RUNS 7
 
@@ -66,23 +66,25 @@ static ads_tensor *filled(ads_context *ctx, size_t n)
     return t;
 }
 
+static ads_status product(ads_context *ctx, const shape *s, const ads_tensor *a,
+                          const ads_tensor *b, ads_tensor *c)
+{
+    return ads_dev_gemm(ctx, s->M, s->N, s->K, s->ta, s->tb, a, b, c);
+}
+
 /* Median wall seconds of one product, or a negative value on failure;
    *cpu gets the mean CPU seconds of one run. */
 static double time_product(ads_context *ctx, const shape *s, double *cpu)
 {
-    ads_gemm_args g = {.M = s->M, .N = s->N, .K = s->K, .batch = 1, .trans_a = s->ta,
-                       .trans_b = s->tb, .alpha = 1, .beta = 0,
-                       .lda = s->ta ? s->M : s->K, .ldb = s->tb ? s->K : s->N, .ldc = s->N};
-    g.a = filled(ctx, s->M * s->K);
-    g.b = filled(ctx, s->K * s->N);
-    g.c = filled(ctx, s->M * s->N);
+    ads_tensor *a = filled(ctx, s->M * s->K), *b = filled(ctx, s->K * s->N);
+    ads_tensor *c = filled(ctx, s->M * s->N);
     double t[RUNS], median = -1;
-    if (g.a && g.b && g.c && ads_gemm(ctx, &g) == ADS_OK && ads_finish(ctx) == ADS_OK) {
+    if (a && b && c && product(ctx, s, a, b, c) == ADS_OK && ads_finish(ctx) == ADS_OK) {
         int r = 0;
         double cpu0 = cpu_seconds();
         for (; r < RUNS; r++) {
             double t0 = now();
-            if (ads_gemm(ctx, &g) != ADS_OK || ads_finish(ctx) != ADS_OK) break;
+            if (product(ctx, s, a, b, c) != ADS_OK || ads_finish(ctx) != ADS_OK) break;
             t[r] = now() - t0;
         }
         *cpu = (cpu_seconds() - cpu0) / RUNS;
@@ -91,9 +93,9 @@ static double time_product(ads_context *ctx, const shape *s, double *cpu)
             median = t[RUNS / 2];
         }
     }
-    ads_tensor_release((ads_tensor *)g.a);
-    ads_tensor_release((ads_tensor *)g.b);
-    ads_tensor_release(g.c);
+    ads_tensor_release(a);
+    ads_tensor_release(b);
+    ads_tensor_release(c);
     return median;
 }
 
@@ -106,15 +108,21 @@ int main(int argc, char **argv)
         return 1;
     }
     const char *backend = getenv("ADS_GEMM");
-    int units = ctx->dev[0].info.compute_units > 0 ? ctx->dev[0].info.compute_units : 1;
+    ads_device_info info;
+    if (ads_context_device_info(ctx, 0, &info) != ADS_OK) {
+        fprintf(stderr, "no device info: %s\n", ads_last_error());
+        ads_context_release(ctx);
+        return 1;
+    }
+    int units = info.compute_units > 0 ? info.compute_units : 1;
     double load[1] = {-1};
     FILE *f = fopen("/proc/loadavg", "r");
     if (f) {
         if (fscanf(f, "%lf", &load[0]) != 1) load[0] = -1;
         fclose(f);
     }
-    printf("ads_gemm backend %s on %s (%d compute units; load average %.1f)\n",
-           backend ? backend : "own", ctx->dev[0].info.device, units, load[0]);
+    printf("gemm backend %s on %s (%d compute units; load average %.1f)\n",
+           backend ? backend : "own", info.device, units, load[0]);
     printf("%-36s %6s %6s %6s  %8s  %8s  %s\n", "product", "M", "N", "K", "ms", "GFLOP/s",
            "GFLOP/CPU-s x units");
     int failed = 0;

@@ -1,4 +1,4 @@
-/* The per-device tuning table (lib/tuning.h): precedence of the
+/* The per-device tuning table (lib/core/tuning.h): precedence of the
    environment override, ADS_TUNE=off, the stored table and the default;
    range checks; the saved file round trip; a file of another device or a
    corrupt one is ignored; and a tuned path choice (depthwise through

@@ -1,15 +1,14 @@
 /* adastride tune: tries the candidates of each tunable gconv and GEMM
    parameter on the device at hand and stores the fastest in the device's
-   tuning table (lib/tuning.h). Each candidate is timed as the median of a few runs
+   tuning table (lib/core/tuning.h). Each candidate is timed as the median of a few runs
    after a warm-up run that also pays its kernel compile. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-#include "internal.h"
+#include "adastride_dev.h"
 #include "tune.h"
-#include "tuning.h"
 
 #define REPS 5
 
@@ -87,7 +86,7 @@ static void teardown(workload *wl)
    the position gradients when adaptive) when the workload has one. */
 static ads_status run_pass(workload *wl, ads_sampling at, ads_sampling_grad gat)
 {
-    ADS_TRY(ads_gconv_forward(wl->ctx, &wl->d, wl->x, wl->w, NULL, at, wl->y));
+    ADS_DEV_TRY(ads_gconv_forward(wl->ctx, &wl->d, wl->x, wl->w, NULL, at, wl->y));
     if (!wl->backward) return ADS_OK;
     return ads_gconv_backward(wl->ctx, &wl->d, wl->x, wl->w, at, wl->gy, wl->gx, wl->gw, NULL,
                               gat);
@@ -97,8 +96,8 @@ static ads_status run_once(workload *wl)
 {
     ads_sampling fixed = {NULL, NULL, NULL}, sep = {wl->py, wl->px, NULL};
     ads_sampling_grad none = {NULL, NULL, NULL}, gsep = {wl->gpy, wl->gpx, NULL};
-    if (wl->with_fixed) ADS_TRY(run_pass(wl, fixed, none));
-    ADS_TRY(run_pass(wl, sep, wl->backward && wl->with_fixed ? gsep : none));
+    if (wl->with_fixed) ADS_DEV_TRY(run_pass(wl, fixed, none));
+    ADS_DEV_TRY(run_pass(wl, sep, wl->backward && wl->with_fixed ? gsep : none));
     return ads_finish(wl->ctx);
 }
 
@@ -128,16 +127,16 @@ static int pick(ads_context *ctx, workload *wl, const char *key, const int *cand
     int best = -1;
     double best_ms = 0;
     for (int i = 0; i < n; i++) {
-        if (ads_tune_set(ctx, key, cand[i]) != ADS_OK) return -1;
+        if (ads_dev_tune_set(ctx, key, cand[i]) != ADS_OK) return -1;
         double ms = time_ms(wl);
         printf("  %-24s %4d: %9.3f ms%s\n", key, cand[i], ms, ms < 0 ? " (failed)" : "");
         if (ms >= 0 && (best < 0 || ms < best_ms)) best = cand[i], best_ms = ms;
     }
     if (best < 0) {
-        ads_tune_unset(ctx, key);
+        ads_dev_tune_unset(ctx, key);
         return -1;
     }
-    ads_tune_set(ctx, key, best);
+    ads_dev_tune_set(ctx, key, best);
     printf("  %-24s -> %d\n", key, best);
     return best;
 }
@@ -189,7 +188,7 @@ int tune_main(const char *spec)
                 failed++;
     teardown(&wl);
     const char *path = NULL;
-    st = failed ? ADS_ERR_OPENCL : ads_tune_save(ctx, &path);
+    st = failed ? ADS_ERR_OPENCL : ads_dev_tune_save(ctx, &path);
     if (st == ADS_OK) printf("stored %s\n", path);
     else fprintf(stderr, "adastride tune: %s\n", failed ? "a candidate failed" : ads_last_error());
     ads_context_release(ctx);

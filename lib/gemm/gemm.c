@@ -2,7 +2,7 @@
 
    Backends: our kernels (cl/gemm.cl) are the default (ADS_GEMM unset or
    "own"); ADS_GEMM=clblast routes every product to CLBlast
-   (lib/gemm_clblast.c). Ours is the default because on the reference
+   (lib/gemm/gemm_clblast.c). Ours is the default because on the reference
    CPU device (PoCL 3.1, 2-core AVX-512) CLBlast reaches about 25 GFLOP/s
    on convolution-shaped products, while the register-tiled kernels here
    reach 100-175 GFLOP/s of CPU time (bench/gemm_speed). */

@@ -1,4 +1,4 @@
-/* Double-precision reference of ads_gemm (lib/gemm.h), on flat arrays. */
+/* Double-precision reference of ads_gemm (lib/gemm/gemm.h), on flat arrays. */
 #ifndef REF_GEMM_H
 #define REF_GEMM_H
 
