@@ -44,8 +44,18 @@
 extern "C" {
 #endif
 
+/* Windows: the DLL exports its API while it is built (ADS_BUILDING, set
+   by meson.build) and a program using the DLL imports it; define
+   ADS_STATIC when linking the static library instead. Elsewhere the
+   library is built with hidden visibility and ADS_API shows its API. */
 #if defined(_WIN32)
+#if defined(ADS_STATIC)
+#define ADS_API
+#elif defined(ADS_BUILDING)
 #define ADS_API __declspec(dllexport)
+#else
+#define ADS_API __declspec(dllimport)
+#endif
 #elif defined(__GNUC__)
 #define ADS_API __attribute__((visibility("default")))
 #else
