@@ -1,4 +1,4 @@
-/* Gather-convolution (DESIGN.md 1.4): the column gather (im2col) for the
+/* Gather-convolution (docs/design.md 1.4): the column gather (im2col) for the
    fixed, separable and full-grid sampling kinds, the tap tables and the
    bias. The GEMM between columns and weights is ads_gemm; the direct
    depthwise kernels are in cl/gconv_depthwise.cl.

@@ -1,4 +1,4 @@
-/* Gather-convolution backward (DESIGN.md 1.4) kernels: gx gathered from
+/* Gather-convolution backward (docs/design.md 1.4) kernels: gx gathered from
    the column gradient by one work-item per input row in a fixed order
    (separable and full-grid positions through per-image indexes of the
    taps touching each row), the position gradients and gb. Column layout

@@ -1,4 +1,4 @@
-/* Adaptive pooling (DESIGN.md 1.5): max, average and average excluding
+/* Adaptive pooling (docs/design.md 1.5): max, average and average excluding
    padding, forward and backward, at fixed, separable and grid positions.
 
    Tap (ky, kx) of output (i, j) sits at (yb + ky*dh - ph, xb + kx*dw - pw)
@@ -10,8 +10,8 @@
    fixed order in one work-item, so results are bit-reproducible.
 
    Which kernels run for which sampling is decided in one place each:
-   pool_enqueue_forward (lib/pool_common.c) and run_backward
-   (lib/pool_backward.c). The fixed and separable paths are vectorised
+   pool_enqueue_forward (lib/pool/pool_common.c) and run_backward
+   (lib/pool/pool_backward.c). The fixed and separable paths are vectorised
    over VW output columns and, where positions are separable, work an
    input row at a time (the row cache), so each input row is read about
    once per work-item; the grid path keeps one output per work-item. */

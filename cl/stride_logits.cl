@@ -1,4 +1,4 @@
-/* Stride logits from features (DESIGN.md 1.2), and back.
+/* Stride logits from features (docs/design.md 1.2), and back.
 
    Both axes share these kernels. A plane of x (H x W) is seen as P lines
    of Q elements: the rows axis has P = H, Q = W, line stride sp = W and

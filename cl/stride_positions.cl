@@ -1,4 +1,4 @@
-/* Stride logits -> sampling positions (DESIGN.md 1.1), and back.
+/* Stride logits -> sampling positions (docs/design.md 1.1), and back.
 
    One work-group per row of the N x L logits. Work-item k of the group
    owns the contiguous chunk [k*chunk, (k+1)*chunk) of the row, so L in
@@ -90,7 +90,7 @@ kernel void stride_positions(global const float *logits, global float *pos, int 
 }
 
 /* One work-group: one row of logit gradients. With g_s[j] = sum_{i>j}
-   g_p[i] and D = sum_j sigma_j g_s[j] = sum_j u_j g_s[j] / L, DESIGN.md's
+   g_p[i] and D = sum_j sigma_j g_s[j] = sum_j u_j g_s[j] / L, the design's
    g_a[k] = (s_k g_s[k] - sigma_k sum_j s_j g_s[j]) / t becomes
    g_a[k] = S * u_k * (g_s[k] - D) / t. glog holds g_s between passes;
    every work-item reads back only what it wrote itself. */

@@ -243,7 +243,7 @@ typedef struct {
    tap (ky,kx) at (py - pad_h + ky*dil_h, px - pad_w + kx*dil_w): exactly
    a fixed-stride layer when py = stride_h*i and px = stride_w*j.
    grid (N x Ho x Wo x 2, y then x): any grid, same convention.
-   Taps are read bilinearly with zero padding (DESIGN.md 1.3); NaN, Inf
+   Taps are read bilinearly with zero padding (docs/design.md 1.3); NaN, Inf
    and huge positions read 0 with zero gradient. */
 typedef struct {
     const ads_tensor *py, *px, *grid;
@@ -295,7 +295,7 @@ ADS_API ads_status ads_pool_backward_ex(ads_context *ctx, const ads_pool_desc *d
 
 /* ------------------------------------------------------- stride sampling */
 
-/* DESIGN.md 1.1: logits (N x L) -> positions (N x L):
+/* docs/design.md 1.1: logits (N x L) -> positions (N x L):
    p[n,0] = origin, p[n,i] = origin + stride * sum_{j<i} L*softmax(a/t)_j.
    All-zero logits give origin + stride*i exactly. */
 ADS_API ads_status ads_stride_positions(ads_context *ctx, const ads_tensor *logits,
@@ -306,7 +306,7 @@ ADS_API ads_status ads_stride_positions_backward(ads_context *ctx, const ads_ten
                                                  float stride, float temperature,
                                                  const ads_tensor *gpos, ads_tensor *glogits);
 
-/* DESIGN.md 1.2: x (N x C x H x W) -> logits for rows (N x Ho) and columns
+/* docs/design.md 1.2: x (N x C x H x W) -> logits for rows (N x Ho) and columns
    (N x Wo), with v_rows and v_cols of length C. One axis may be skipped by
    passing NULL for both its v and its output. */
 typedef enum { ADS_PROFILE_LINEAR, ADS_PROFILE_VARIATION } ads_profile;
@@ -324,7 +324,7 @@ ADS_API ads_status ads_stride_logits_backward(ads_context *ctx, ads_profile phi,
 
 /* ------------------------------------------------------------------ layer */
 
-/* The adaptive-stride module as a layer (DESIGN.md 1.6): predictor ->
+/* The adaptive-stride module as a layer (docs/design.md 1.6): predictor ->
    positions -> gather-convolution or pooling. With adapt NONE it is the
    fixed-stride layer; a fresh adaptive layer (v = 0) computes exactly
    what the fixed one does. The layer owns its parameters and their

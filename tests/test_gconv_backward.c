@@ -250,7 +250,7 @@ START_TEST(reference_matches_finite_differences)
 END_TEST
 
 /* At an exact integer position the position derivative is the forward
-   difference (DESIGN.md 1.3), never zero by convention. */
+   difference (docs/design.md 1.3), never zero by convention. */
 START_TEST(integer_positions_take_the_forward_difference)
 {
     test_seed(503);

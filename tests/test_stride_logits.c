@@ -1,4 +1,4 @@
-/* The stride-logit predictor (DESIGN.md 1.2) and its backward pass,
+/* The stride-logit predictor (docs/design.md 1.2) and its backward pass,
    against the double-precision reference in tests/ref/ref_stride.c. */
 #include <float.h>
 #include <math.h>

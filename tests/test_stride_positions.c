@@ -1,4 +1,4 @@
-/* Stride logits -> positions (DESIGN.md 1.1) and its backward pass,
+/* Stride logits -> positions (docs/design.md 1.1) and its backward pass,
    against the double-precision reference in tests/ref/ref_stride.c. */
 #include <float.h>
 #include <math.h>

@@ -1,6 +1,6 @@
 /* Known-answer checks of the pool operations. The input is the 4 x 4 ramp
    x[h][w] = 4h + w: a bilinear read inside it is 4y + x, so every answer
-   below follows by hand from DESIGN.md 1.5 (window 3 x 3, stride 2,
+   below follows by hand from docs/design.md 1.5 (window 3 x 3, stride 2,
    pad 1, output 2 x 2). */
 #include <math.h>
 #include <stdio.h>

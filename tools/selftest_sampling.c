@@ -1,4 +1,4 @@
-/* Known-answer checks of the sampling operations (DESIGN.md 1.1, 1.2):
+/* Known-answer checks of the sampling operations (docs/design.md 1.1, 1.2):
    small cases worked out by hand, one line per function. */
 #include <math.h>
 #include <stdio.h>

@@ -1,4 +1,4 @@
-/* Bilinear read with zero padding in double precision (DESIGN.md 1.3):
+/* Bilinear read with zero padding in double precision (docs/design.md 1.3):
    the reference every kernel's sampling is checked against. */
 #ifndef ADS_REF_BILINEAR_H
 #define ADS_REF_BILINEAR_H

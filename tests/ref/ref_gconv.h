@@ -1,4 +1,4 @@
-/* Gather-convolution in double precision (DESIGN.md 1.4): the reference
+/* Gather-convolution in double precision (docs/design.md 1.4): the reference
    the kernels and the finite-difference checks use. Plain loops over the
    definition, no cleverness. */
 #ifndef ADS_REF_GCONV_H

@@ -1,4 +1,4 @@
-/* Adaptive pooling (DESIGN.md 1.5) in double precision, and PyTorch's
+/* Adaptive pooling (docs/design.md 1.5) in double precision, and PyTorch's
    CPU max_pool2d / avg_pool2d loops transcribed literally, so the fixed
    path can be held to PyTorch's semantics without PyTorch. */
 #ifndef ADS_REF_POOL_H

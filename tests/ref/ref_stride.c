@@ -1,5 +1,5 @@
 /* Plain double-precision reference of the sampling operations (see
-   ref_stride.h), written from DESIGN.md 1.1 and 1.2 as directly as
+   ref_stride.h), written from docs/design.md 1.1 and 1.2 as directly as
    possible and independently of the kernels' formulation. */
 #include "ref_stride.h"
 

@@ -1,4 +1,4 @@
-/* The sampling operations of DESIGN.md 1.1 and 1.2 in double precision,
+/* The sampling operations of docs/design.md 1.1 and 1.2 in double precision,
    written straight from the formulas: the reference the kernels and
    their gradients are checked against. Arrays are row-major. */
 #ifndef ADS_REF_STRIDE_H
