@@ -6,7 +6,11 @@
 #include <string.h>
 #include <strings.h>
 
-#include "internal.h"
+#include "context.h"
+#include "profile.h"
+#include "program.h"
+#include "scheduler.h"
+#include "workspace.h"
 
 #define MAX_CANDIDATES 64
 
@@ -321,17 +325,6 @@ static void release_queues(ads_context *ctx)
         clReleaseCommandQueue(ctx->transfer_queue);
         ctx->transfer_queue = NULL;
     }
-}
-
-static _Thread_local int current_device;
-
-int ads_current_device(void) { return current_device; }
-void ads_set_current_device(int index) { current_device = index; }
-
-cl_command_queue ads_queue(ads_context *ctx, int stream)
-{
-    int d = current_device < ctx->ndev ? current_device : 0;
-    return ctx->dev[d].queues[(stream < 0 ? 0 : stream) % ctx->nqueues];
 }
 
 static ads_context *new_context(void)

@@ -19,7 +19,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "internal.h"
+#include "program.h"
 
 #define ADS_CACHE_FORMAT 1u
 static const char MAGIC[8] = "ADSPROG";

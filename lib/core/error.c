@@ -2,7 +2,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 
-#include "internal.h"
+#include "error.h"
 
 /* Large enough for a typical build log; longer logs are cut. */
 static _Thread_local char last_error[16384];

@@ -4,7 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "internal.h"
+#include "program.h"
+#include "scheduler.h"
 
 typedef struct kernel_entry {
     char *name;

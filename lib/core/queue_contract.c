@@ -18,7 +18,7 @@
    which first joins all earlier work into it. */
 #include <stdlib.h>
 
-#include "internal.h"
+#include "scheduler.h"
 
 #define MAX_JOINED_QUEUES (ADS_MAX_DEVICES * ADS_MAX_QUEUES + 1)
 

@@ -3,7 +3,8 @@
    and records its own event on them. */
 #include <stdlib.h>
 
-#include "internal.h"
+#include "profile.h"
+#include "scheduler.h"
 
 /* Read lists longer than this are folded into one marker event so that a
    tensor read by many calls (weights) does not grow without bound. */
@@ -27,6 +28,21 @@ static ads_status push(cl_event **list, cl_uint *n, cl_uint *cap, cl_event ev)
 
 void ads_lock(ads_context *ctx) { pthread_mutex_lock(&ctx->lock); }
 void ads_unlock(ads_context *ctx) { pthread_mutex_unlock(&ctx->lock); }
+
+static _Thread_local int current_device;
+
+int ads_current_device(void) { return current_device; }
+void ads_set_current_device(int index) { current_device = index; }
+
+const ads_device *ads_device_of_call(const ads_context *ctx)
+{
+    return &ctx->dev[current_device < ctx->ndev ? current_device : 0];
+}
+
+cl_command_queue ads_queue(ads_context *ctx, int stream)
+{
+    return ads_device_of_call(ctx)->queues[(stream < 0 ? 0 : stream) % ctx->nqueues];
+}
 
 /* A negative execution status means the command behind the event failed;
    anything waiting on it would fail or hang, so say so now. */
@@ -142,8 +158,8 @@ void ads_record(cl_event ev, const ads_tensor *const *reads, int nreads,
         if (reads[i]) add_read((ads_tensor *)reads[i], ev); /* the record is mutable state */
 }
 
-static ads_status enqueue_locked(ads_context *ctx, const ads_launch *l, const size_t *global,
-                                 const size_t *local)
+static ads_status enqueue_locked(ads_context *ctx, const ads_launch *l, const size_t *offset,
+                                 const size_t *global, const size_t *local)
 {
     cl_event *wait;
     cl_uint nwait;
@@ -155,7 +171,8 @@ static ads_status enqueue_locked(ads_context *ctx, const ads_launch *l, const si
         return ordered;
     }
     cl_event ev;
-    cl_int err = clEnqueueNDRangeKernel(q, l->kernel, l->dims, NULL, global, local, nwait, wait, &ev);
+    cl_int err =
+        clEnqueueNDRangeKernel(q, l->kernel, l->dims, offset, global, local, nwait, wait, &ev);
     free(wait);
     if (err != CL_SUCCESS) {
         char name[128] = "?";
@@ -175,27 +192,30 @@ static ads_status enqueue_locked(ads_context *ctx, const ads_launch *l, const si
     return ADS_OK;
 }
 
-ads_status ads_enqueue(ads_context *ctx, const ads_launch *l)
+ads_status ads_enqueue_offset(ads_context *ctx, const ads_launch *l, const size_t *offset)
 {
-    size_t global[3];
-    const size_t *local = l->local[0] ? l->local : NULL;
-    for (cl_uint d = 0; d < l->dims; d++) {
-        global[d] = l->global[d];
-        if (local) global[d] = (global[d] + local[d] - 1) / local[d] * local[d];
-        if (global[d] == 0) return ADS_OK; /* nothing to do */
-    }
+    for (cl_uint d = 0; d < l->dims; d++)
+        if (l->global[d] == 0) return ADS_OK; /* nothing to do */
     ads_lock(ctx);
-    ads_status st = enqueue_locked(ctx, l, global, local);
+    ads_status st =
+        enqueue_locked(ctx, l, offset, l->global, l->local[0] ? l->local : NULL);
     ads_unlock(ctx);
     return st;
 }
 
+ads_status ads_enqueue(ads_context *ctx, const ads_launch *l)
+{
+    ads_launch rounded = *l;
+    for (cl_uint d = 0; d < l->dims && l->local[0]; d++)
+        rounded.global[d] = (l->global[d] + l->local[d] - 1) / l->local[d] * l->local[d];
+    return ads_enqueue_offset(ctx, &rounded, NULL);
+}
+
 ads_status ads_group_size_pow2(ads_context *ctx, cl_kernel k, size_t want, size_t *out)
 {
-    int d = ads_current_device() < ctx->ndev ? ads_current_device() : 0;
     size_t max = 0;
-    cl_int err = clGetKernelWorkGroupInfo(k, ctx->dev[d].device, CL_KERNEL_WORK_GROUP_SIZE,
-                                          sizeof max, &max, NULL);
+    cl_int err = clGetKernelWorkGroupInfo(k, ads_device_of_call(ctx)->device,
+                                          CL_KERNEL_WORK_GROUP_SIZE, sizeof max, &max, NULL);
     if (err != CL_SUCCESS) return ads_fail_cl(err, "clGetKernelWorkGroupInfo");
     size_t n = want;
     while (n > 1 && n > max) n /= 2;

@@ -4,7 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "internal.h"
+#include "scheduler.h"
+#include "tensor.h"
 
 static ads_status validate_shape(const ads_context *ctx, int ndim, const int64_t *shape,
                                  size_t *count)
@@ -395,4 +396,11 @@ int64_t ads_output_size(int64_t in, int k, int stride, int pad, int dil)
     int64_t room = in + 2 * (int64_t)pad - span;
     if (room < 0) return 0;
     return room / stride + 1;
+}
+
+ads_status ads_check_finite_all(const ads_tensor *const *t, const char *const *names, int n)
+{
+    for (int i = 0; i < n; i++)
+        if (t[i]) ADS_TRY(ads_check_finite(t[i], names[i]));
+    return ADS_OK;
 }

@@ -9,6 +9,8 @@
 
 #include "tuning.h"
 
+#include "program.h"
+
 #define MAX_DEVICES 8
 
 typedef struct {

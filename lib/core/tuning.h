@@ -13,7 +13,7 @@
 #ifndef ADS_TUNING_H
 #define ADS_TUNING_H
 
-#include "internal.h"
+#include "context.h"
 
 #define ADS_TUNE_MAX_KEYS 32
 #define ADS_TUNE_KEY_LEN 48

@@ -2,7 +2,8 @@
    because workspaces carry events like any tensor. */
 #include <stdlib.h>
 
-#include "internal.h"
+#include "scheduler.h"
+#include "workspace.h"
 
 struct ads_workspace {
     ads_tensor *t;

@@ -1,0 +1,71 @@
+/* The context and its devices: what a context holds. Which device and
+   queue the calling thread works on, and the lock, belong to the
+   scheduler (scheduler.h); the caches to program.h and workspace.h. */
+#ifndef ADS_CONTEXT_H
+#define ADS_CONTEXT_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+
+#include "error.h"
+
+#define ADS_MAX_DEVICES 8
+#define ADS_MAX_QUEUES 4
+
+typedef struct {
+    cl_platform_id platform;
+    cl_device_id device;
+    ads_device_info info;
+    cl_uint mem_base_align_bytes;
+    cl_command_queue queues[ADS_MAX_QUEUES]; /* in-order; ctx->nqueues of them */
+    double weight; /* share of a split batch; 0 until calibrated */
+} ads_device;
+
+/* Owned by the modules that define them (program.c, profile.c,
+   workspace.c); the context only holds their lists. */
+typedef struct ads_program_entry ads_program_entry;
+typedef struct ads_profile_record ads_profile_record;
+struct ads_workspace;
+
+struct ads_context {
+    cl_context cl;
+    /* dev[0].queues[0]: foreign calls (CLBlast), and the queue of the
+       ordering contract (queue_contract.c): the caller's queue for a
+       context made by ads_context_create_from_queue. */
+    cl_command_queue queue;
+    cl_command_queue transfer_queue; /* host <-> device copies                   */
+    int nqueues;            /* per device: ADS_QUEUES, default 2 */
+    ads_device dev[ADS_MAX_DEVICES];
+    int ndev;
+
+    ads_program_entry *programs; /* in-memory program and kernel cache */
+    char *cache_dir;             /* NULL: no disk cache                 */
+    const char *cl_dir;          /* ADS_CL_DIR: kernels from disk        */
+    int disk_hits, disk_stores;  /* counted for the tests                */
+
+    uint64_t memory_budget;
+    struct ads_workspace *free_workspaces;
+    bool check_finite; /* ADS_CHECK=1 */
+
+    /* Guards the caches, the pool, the tensors' event records and the
+       profile, so several host threads may share the context. Recursive:
+       internal helpers that lock may call each other (ads_lock in
+       scheduler.h). */
+    pthread_mutex_t lock;
+
+    bool profiling; /* ADS_PROFILE=1 */
+    ads_profile_record *profile;
+    int nprofile, profile_cap;
+    uint64_t bytes_to_device, bytes_from_device;
+
+    /* The caller holds ctx->queue (made from it, or ads_context_cl_queue
+       was called): from then on work on other queues is joined into it. */
+    atomic_bool queue_exposed;
+};
+
+/* Creates the queues that are not set yet (dev[0].queues[0] may be the
+   caller's), ctx->nqueues in-order ones per device, and the transfer
+   queue. */
+ads_status ads_create_queues(ads_context *ctx);
+
+#endif
