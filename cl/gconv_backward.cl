@@ -26,7 +26,7 @@ kernel void gconv_sep_index(global const float *pa, global const float *pb, glob
 {
     int b = get_global_id(0);
     long n = (long)n0 + b;
-    global int *start = idx + b * gc_index_size(H, Ho, kh);
+    global int *start = idx + b * ads_sep_index_size(H, Ho, kh);
     int lines = H, L = Ho, k = kh, dil = dh, pad = ph;
     global const float *pos = pa + n * Ho;
     global int *ent = start + lines + 1;
@@ -77,7 +77,7 @@ kernel void gconv_col2im_sep(global const float *gcol, global const float *wgt,
     if (yy >= H) return;
     int b = bc / C;
     long P = (long)Ho * Wo;
-    global const int *rows = idx + b * gc_index_size(H, Ho, kh);
+    global const int *rows = idx + b * ads_sep_index_size(H, Ho, kh);
     global const int *rent = rows + H + 1;
     global const int4 *ct = tab + (long)b * (Ho * kh + Wo * kw) + Ho * kh;
     global float *row = gx + (((long)n0 * C + bc) * H + yy) * W;
@@ -134,7 +134,7 @@ kernel void gconv_grid_index(global const int4 *tab, global int *idx, GC_GEOM)
     int b = get_global_id(0);
     long E = (long)kh * kw * Ho * Wo;
     global const int4 *te = tab + (long)b * E;
-    global int *start = idx + b * gc_grid_index_size(H, Ho, Wo, kh, kw);
+    global int *start = idx + b * ads_grid_index_size(H, Ho, Wo, kh, kw);
     global int *ent = start + H + 2;
     for (int r = 0; r <= H + 1; r++) start[r] = 0;
     for (long e = 0; e < E; e++) {
@@ -170,7 +170,7 @@ kernel void gconv_col2im_grid(global const float *gcol, global const float *wgt,
     int b = bc / C;
     long E = (long)kh * kw * Ho * Wo;
     global const int4 *te = tab + (long)b * E;
-    global const int *start = idx + b * gc_grid_index_size(H, Ho, Wo, kh, kw);
+    global const int *start = idx + b * ads_grid_index_size(H, Ho, Wo, kh, kw);
     global const int *ent = start + H + 2;
     long P = (long)Ho * Wo;
     global float *row = gx + (((long)n0 * C + bc) * H + yy) * W;

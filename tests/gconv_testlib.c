@@ -62,12 +62,12 @@ void gc_make_case(gc_case *c, const ref_gconv_shape *s, int kind, int has_bias)
     c->x = random_floats(gc_count_x(c));
     c->w = random_floats(gc_count_w(c));
     if (has_bias) c->b = random_floats((size_t)s->Cout);
-    if (kind == GC_SEPARABLE) {
+    if (kind == ADS_SAMPLING_SEPARABLE) {
         c->py = malloc(gc_count_pos(c, 0) * sizeof(float));
         c->px = malloc(gc_count_pos(c, 1) * sizeof(float));
         for (size_t i = 0; i < gc_count_pos(c, 0); i++) c->py[i] = random_position(s->H);
         for (size_t i = 0; i < gc_count_pos(c, 1); i++) c->px[i] = random_position(s->W);
-    } else if (kind == GC_GRID) {
+    } else if (kind == ADS_SAMPLING_GRID) {
         c->grid = malloc(gc_count_pos(c, 2) * sizeof(float));
         for (size_t i = 0; i < gc_count_pos(c, 2); i += 2) {
             c->grid[i] = random_position(s->H);
@@ -95,7 +95,7 @@ void gc_random_case(gc_case *c, int kind, int depthwise)
         s.pw = test_int(0, 3);
         s.dh = test_int(1, 3);
         s.dw = test_int(1, 3);
-        if (kind == GC_FIXED) {
+        if (kind == ADS_SAMPLING_FIXED) {
             s.Ho = ads_output_size(s.H, s.kh, s.sh, s.ph, s.dh);
             s.Wo = ads_output_size(s.W, s.kw, s.sw, s.pw, s.dw);
             if (s.Ho <= 0 || s.Wo <= 0) continue;
@@ -111,7 +111,7 @@ void gc_random_case(gc_case *c, int kind, int depthwise)
 void gc_uniform_positions(gc_case *c, int kind)
 {
     c->kind = kind;
-    if (kind == GC_SEPARABLE) {
+    if (kind == ADS_SAMPLING_SEPARABLE) {
         c->py = malloc(gc_count_pos(c, 0) * sizeof(float));
         c->px = malloc(gc_count_pos(c, 1) * sizeof(float));
         for (long n = 0; n < c->s.N; n++) {

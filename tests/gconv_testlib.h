@@ -7,7 +7,7 @@
 #include "harness.h"
 #include "ref_gconv.h"
 
-enum { GC_FIXED, GC_SEPARABLE, GC_GRID };
+#include "sampling_shared.h" /* the sampling kinds */
 
 typedef struct {
     ref_gconv_shape s;

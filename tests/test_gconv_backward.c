@@ -40,8 +40,8 @@ static void run_backward(ads_context *ctx, const gc_case *c, const gc_dev *d,
                                 {s->Cout}, {s->N, s->Ho}, {s->N, s->Wo},
                                 {s->N, s->Ho, s->Wo, 2}};
     int ndims[NGRAD] = {4, 4, 1, 2, 2, 4};
-    bool possible[NGRAD] = {1, 1, 1, c->kind == GC_SEPARABLE, c->kind == GC_SEPARABLE,
-                            c->kind == GC_GRID};
+    bool possible[NGRAD] = {1, 1, 1, c->kind == ADS_SAMPLING_SEPARABLE, c->kind == ADS_SAMPLING_SEPARABLE,
+                            c->kind == ADS_SAMPLING_GRID};
     memset(g, 0, sizeof *g);
     grad_sizes(c, g->n);
     for (int i = 0; i < NGRAD; i++)
@@ -72,8 +72,8 @@ static void ref_backward(const gc_case *c, const double *gy, ref_grads *r)
     size_t n[NGRAD];
     grad_sizes(c, n);
     for (int i = 0; i < NGRAD; i++) {
-        bool used = i == G_PY || i == G_PX ? c->kind == GC_SEPARABLE
-                    : i == G_GRID          ? c->kind == GC_GRID
+        bool used = i == G_PY || i == G_PX ? c->kind == ADS_SAMPLING_SEPARABLE
+                    : i == G_GRID          ? c->kind == ADS_SAMPLING_GRID
                                            : true;
         r->v[i] = used ? malloc(n[i] * sizeof(double)) : NULL;
         r->mag[i] = used ? malloc(n[i] * sizeof(double)) : NULL;
@@ -153,8 +153,8 @@ START_TEST(backward_matches_reference)
             }
             printf("backward %-9s %-9s max |err|:", kind_name[kind], dw ? "depthwise" : "groups");
             for (int i = 0; i < NGRAD; i++)
-                if ((i != G_PY && i != G_PX) || kind == GC_SEPARABLE)
-                    if (i != G_GRID || kind == GC_GRID)
+                if ((i != G_PY && i != G_PX) || kind == ADS_SAMPLING_SEPARABLE)
+                    if (i != G_GRID || kind == ADS_SAMPLING_GRID)
                         printf(" %s %.3g", grad_name[i], max_abs[i]);
             printf("\n");
         }
@@ -216,7 +216,7 @@ START_TEST(reference_matches_finite_differences)
                              .G = 1 + trial % 2};
         s.Cout = s.G * 2;
         int kind = trial % 3;
-        if (kind == GC_FIXED) {
+        if (kind == ADS_SAMPLING_FIXED) {
             s.Ho = ads_output_size(s.H, s.kh, s.sh, s.ph, s.dh);
             s.Wo = ads_output_size(s.W, s.kw, s.sw, s.pw, s.dw);
         } else {
@@ -257,7 +257,7 @@ START_TEST(integer_positions_take_the_forward_difference)
     ref_gconv_shape s = {.N = 1, .C = 2, .H = 6, .W = 5, .Cout = 2, .Ho = 3, .Wo = 3, .kh = 2,
                          .kw = 2, .sh = 1, .sw = 1, .ph = 0, .pw = 0, .dh = 1, .dw = 1, .G = 1};
     gc_case c;
-    gc_make_case(&c, &s, GC_SEPARABLE, 0);
+    gc_make_case(&c, &s, ADS_SAMPLING_SEPARABLE, 0);
     for (int i = 0; i < 3; i++) c.dpy[i] = 1 + i, c.dpx[i] = i;
     double gy[18], gpy[3], gpx[3];
     for (int i = 0; i < 18; i++) gy[i] = test_uniform(-1, 1);
@@ -286,13 +286,13 @@ START_TEST(backward_is_deterministic)
     test_seed(504);
     ref_gconv_shape s = {.N = 2, .C = 4, .H = 10, .W = 9, .Cout = 4, .Ho = 9, .Wo = 8, .kh = 3,
                          .kw = 2, .sh = 1, .sw = 1, .ph = 1, .pw = 1, .dh = 2, .dw = 1, .G = 2};
-    for (int kind = GC_SEPARABLE; kind <= GC_GRID; kind++)
+    for (int kind = ADS_SAMPLING_SEPARABLE; kind <= ADS_SAMPLING_GRID; kind++)
         for (int dw = 0; dw < 2; dw++) {
             ref_gconv_shape sk = s;
             if (dw) sk.G = sk.C;
             gc_case c;
             gc_make_case(&c, &sk, kind, 1);
-            if (kind == GC_SEPARABLE) /* repeated rows: several taps per input row */
+            if (kind == ADS_SAMPLING_SEPARABLE) /* repeated rows: several taps per input row */
                 for (int i = 0; i < 4; i++) c.py[i] = c.py[8 - i] = 3.375f;
             gc_sync(&c);
             gc_dev d;
@@ -334,12 +334,12 @@ static uint64_t one_image_bytes(const ref_gconv_shape *s, int kind, int depthwis
     uint64_t cols = (uint64_t)s->C * s->kh * s->kw * s->Ho * s->Wo * 4;
     uint64_t taps = (uint64_t)(s->Ho * s->kh + s->Wo * s->kw) * 16;
     uint64_t index = (uint64_t)(s->H + 1 + 4 * s->Ho * s->kh) * 4;
-    if (kind == GC_GRID) {
+    if (kind == ADS_SAMPLING_GRID) {
         taps = (uint64_t)s->kh * s->kw * s->Ho * s->Wo * 16;
         index = (uint64_t)(s->H + 2 + s->kh * s->kw * s->Ho * s->Wo) * 4;
     }
-    if (kind == GC_FIXED) taps = index = 0;
-    uint64_t part = kind == GC_SEPARABLE && gpos
+    if (kind == ADS_SAMPLING_FIXED) taps = index = 0;
+    uint64_t part = kind == ADS_SAMPLING_SEPARABLE && gpos
                         ? (uint64_t)s->C * s->kh * s->kw * (s->Ho + s->Wo) * 4 : 0;
     /* gy beside the columns; ads_gemm would also pack the columns for gw
        with 32 or more output channels per group, which these shapes lack. */
@@ -368,7 +368,7 @@ START_TEST(memory_budget_chunks_the_batch)
     for (int run = 0; run < 6; run++) {
         int kind = run % 3, dw = run >= 3;
         ref_gconv_shape sk = dw ? depthwise : dense;
-        if (kind == GC_FIXED) {
+        if (kind == ADS_SAMPLING_FIXED) {
             sk.Ho = ads_output_size(sk.H, sk.kh, 1, sk.ph, sk.dh);
             sk.Wo = ads_output_size(sk.W, sk.kw, 1, sk.pw, sk.dw);
         }
@@ -434,8 +434,8 @@ START_TEST(larger_images_match_reference)
                              .kw = 2, .sh = 1, .sw = 2, .ph = 1, .pw = 1, .dh = 2, .dw = 1,
                              .G = depthwise ? 3 : 2};
         s.Cout = depthwise ? s.C : 6;
-        s.Ho = kind == GC_FIXED ? (int)ads_output_size(s.H, s.kh, s.sh, s.ph, s.dh) : 19;
-        s.Wo = kind == GC_FIXED ? (int)ads_output_size(s.W, s.kw, s.sw, s.pw, s.dw) : 27;
+        s.Ho = kind == ADS_SAMPLING_FIXED ? (int)ads_output_size(s.H, s.kh, s.sh, s.ph, s.dh) : 19;
+        s.Wo = kind == ADS_SAMPLING_FIXED ? (int)ads_output_size(s.W, s.kw, s.sw, s.pw, s.dw) : 27;
         gc_case c;
         gc_make_case(&c, &s, kind, 1);
         gc_dev d;
@@ -471,10 +471,10 @@ START_TEST(non_finite_positions_pass_zero_gradient)
     double max_abs[NGRAD] = {0};
     for (int trial = 0; trial < 6; trial++) {
         gc_case c;
-        int kind = trial % 2 ? GC_GRID : GC_SEPARABLE;
+        int kind = trial % 2 ? ADS_SAMPLING_GRID : ADS_SAMPLING_SEPARABLE;
         gc_random_case(&c, kind, trial >= 4);
-        float *p = kind == GC_GRID ? c.grid : c.py;
-        size_t np = gc_count_pos(&c, kind == GC_GRID ? 2 : 0);
+        float *p = kind == ADS_SAMPLING_GRID ? c.grid : c.py;
+        size_t np = gc_count_pos(&c, kind == ADS_SAMPLING_GRID ? 2 : 0);
         for (size_t i = 0; i < np; i += 3) p[i] = bad[(i / 3) % 6];
         gc_sync(&c);
         gc_dev d;

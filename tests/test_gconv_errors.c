@@ -1,6 +1,7 @@
 /* Gather-convolution argument checking: every NULL, invalid desc value
    and shape disagreement gets its own status and a message naming the
    argument and value; a rejected call writes nothing. */
+#include <limits.h>
 #include <math.h>
 #include <string.h>
 
@@ -154,7 +155,7 @@ START_TEST(shape_mismatches)
     s = (ads_sampling){NULL, NULL, gb4};
     expect(fwd(&f, &f.d, s), ADS_ERR_SHAPE_MISMATCH, "at.grid has shape [2, 6, 4, 3]");
     s = (ads_sampling){f.py, f.px, f.grid};
-    expect(fwd(&f, &f.d, s), ADS_ERR_INVALID_ARGUMENT, "at.grid is given together");
+    expect(fwd(&f, &f.d, s), ADS_ERR_INVALID_ARGUMENT, "at.grid and at.py/at.px are both given");
     /* The positions decide Ho and Wo: y of the fixed grid no longer fits. */
     ads_tensor *py4 = gc_filled(f.ctx, 2, (int64_t[]){2, 3}, 0);
     s = (ads_sampling){py4, f.px, NULL};
@@ -232,6 +233,41 @@ START_TEST(backward_argument_errors)
 END_TEST
 
 /* A tensor of another context is refused. */
+/* The kernels index a plane with 32-bit ints (i*s - pad + t*dil): the
+   window's reach dil*(k-1) and the padding are bounded by 2^28 as in
+   pooling, also where positions are given and no output size is
+   computed from them (issue 15). */
+START_TEST(window_span_bounds)
+{
+    fixture f;
+    setup(&f);
+    ads_sampling sep = {f.py, f.px, NULL}, grid = {NULL, NULL, f.grid};
+    ads_sampling_grad none = {0};
+    ads_conv_desc far = f.d;
+    far.dil_h = 1 << 28; /* (kh - 1) * dil_h = 2^29 */
+    expect(fwd(&f, &far, sep), ADS_ERR_TOO_LARGE, "spans more than 2^28");
+    expect(ads_gconv_backward(f.ctx, &far, f.x, f.w, grid, f.gy, f.gx, f.gw, f.gb, none),
+           ADS_ERR_TOO_LARGE, "desc->dil_h 268435456");
+    far = f.d;
+    far.dil_w = 1 << 29; /* kw = 2: (kw - 1) * dil_w = 2^29 */
+    expect(fwd(&f, &far, grid), ADS_ERR_TOO_LARGE, "desc->dil_w 536870912");
+    ads_conv_desc padded = f.d;
+    padded.pad_h = (1 << 28) + 1;
+    expect(fwd(&f, &padded, sep), ADS_ERR_TOO_LARGE, "desc->pad_h 268435457");
+    padded = f.d;
+    padded.pad_w = INT_MAX;
+    expect(fwd(&f, &padded, grid), ADS_ERR_TOO_LARGE, "spans more than 2^28");
+    /* The bound itself is accepted: the window may reach 2^28 pixels. */
+    ads_conv_desc edge = f.d;
+    edge.dil_h = 1 << 27; /* (kh - 1) * dil_h = 2^28 */
+    edge.pad_w = 1 << 28;
+    ck_assert_int_eq(fwd(&f, &edge, sep), ADS_OK);
+    ck_assert(!gc_all_equal(f.y, 777.0f));
+    ck_assert_int_eq(ads_fill(f.ctx, f.y, 777.0f), ADS_OK); /* for teardown's check */
+    teardown(&f);
+}
+END_TEST
+
 START_TEST(tensor_of_another_context)
 {
     fixture f;
@@ -286,6 +322,7 @@ int main(void)
     tcase_add_test(tc, invalid_desc_values);
     tcase_add_test(tc, shape_mismatches);
     tcase_add_test(tc, backward_argument_errors);
+    tcase_add_test(tc, window_span_bounds);
     tcase_add_test(tc, tensor_of_another_context);
     tcase_add_test(tc, check_finite_inputs);
     suite_add_tcase(s, tc);

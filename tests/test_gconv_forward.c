@@ -77,12 +77,12 @@ START_TEST(uniform_positions_equal_fixed)
     double max_abs = 0;
     for (int trial = 0; trial < 12; trial++) {
         gc_case c;
-        gc_random_case(&c, GC_FIXED, trial % 3 == 0);
+        gc_random_case(&c, ADS_SAMPLING_FIXED, trial % 3 == 0);
         gc_dev d;
         gc_upload(ctx, &c, &d);
         float *fixed = run_forward(ctx, &c, &d);
         check_forward(&c, fixed, "fixed", NULL);
-        for (int kind = GC_SEPARABLE; kind <= GC_GRID; kind++) {
+        for (int kind = ADS_SAMPLING_SEPARABLE; kind <= ADS_SAMPLING_GRID; kind++) {
             gc_uniform_positions(&c, kind);
             gc_dev dp;
             gc_upload(ctx, &c, &dp);
@@ -91,7 +91,7 @@ START_TEST(uniform_positions_equal_fixed)
             double *want = malloc(n * sizeof *want), *mag = malloc(n * sizeof *mag);
             for (size_t i = 0; i < n; i++) want[i] = fixed[i];
             ref_gconv_forward_magnitude(&c.s, c.dx, c.dw, c.db, gc_ref_at(&c), mag);
-            gc_check(kind == GC_SEPARABLE ? "separable vs fixed" : "grid vs fixed", got, want,
+            gc_check(kind == ADS_SAMPLING_SEPARABLE ? "separable vs fixed" : "grid vs fixed", got, want,
                      mag, n, &max_abs);
             free(want);
             free(mag);
@@ -99,7 +99,7 @@ START_TEST(uniform_positions_equal_fixed)
             gc_dev_free(&dp);
             free(c.py), free(c.px), free(c.grid);
             c.py = c.px = c.grid = NULL;
-            c.kind = GC_FIXED;
+            c.kind = ADS_SAMPLING_FIXED;
             gc_sync(&c);
         }
         free(fixed);
@@ -125,8 +125,8 @@ START_TEST(packed_columns_match_reference)
         ref_gconv_shape s = {.N = 3, .C = 4, .H = 13, .W = 11, .Cout = run < 3 ? 64 : 40,
                              .kh = 3, .kw = 2, .sh = 1, .sw = 2, .ph = 1, .pw = 1, .dh = 1,
                              .dw = 2, .G = run < 3 ? 2 : 1};
-        s.Ho = kind == GC_FIXED ? (int)ads_output_size(s.H, s.kh, s.sh, s.ph, s.dh) : 9;
-        s.Wo = kind == GC_FIXED ? (int)ads_output_size(s.W, s.kw, s.sw, s.pw, s.dw) : 17;
+        s.Ho = kind == ADS_SAMPLING_FIXED ? (int)ads_output_size(s.H, s.kh, s.sh, s.ph, s.dh) : 9;
+        s.Wo = kind == ADS_SAMPLING_FIXED ? (int)ads_output_size(s.W, s.kw, s.sw, s.pw, s.dw) : 17;
         gc_case c;
         gc_make_case(&c, &s, kind, run % 2);
         gc_dev d;
@@ -138,8 +138,8 @@ START_TEST(packed_columns_match_reference)
                chunk; a byte less is rejected, which the plain layout's
                smaller columns would not be. */
             uint64_t P = (uint64_t)s.Ho * s.Wo, rows = (uint64_t)s.C * s.kh * s.kw;
-            uint64_t taps = kind == GC_SEPARABLE ? (uint64_t)(s.Ho * s.kh + s.Wo * s.kw) * 16
-                            : kind == GC_GRID    ? (uint64_t)s.kh * s.kw * P * 16
+            uint64_t taps = kind == ADS_SAMPLING_SEPARABLE ? (uint64_t)(s.Ho * s.kh + s.Wo * s.kw) * 16
+                            : kind == ADS_SAMPLING_GRID    ? (uint64_t)s.kh * s.kw * P * 16
                                                  : 0;
             uint64_t one_image = rows * ((P + 31) / 32 * 32) * 4 + taps;
             if (chunked) {
@@ -195,8 +195,8 @@ START_TEST(memory_budget_chunks_the_batch)
         float *whole = run_forward(ctx, &c, &d);
         /* The columns and the tap table (separable: one int4 per row and
            column tap; grid: one per tap and output). */
-        uint64_t taps = kind == GC_SEPARABLE ? (uint64_t)(s.Ho * s.kh + s.Wo * s.kw) * 16
-                        : kind == GC_GRID    ? (uint64_t)s.kh * s.kw * s.Ho * s.Wo * 16
+        uint64_t taps = kind == ADS_SAMPLING_SEPARABLE ? (uint64_t)(s.Ho * s.kh + s.Wo * s.kw) * 16
+                        : kind == ADS_SAMPLING_GRID    ? (uint64_t)s.kh * s.kw * s.Ho * s.Wo * 16
                                              : 0;
         uint64_t cols = depthwise ? 0 : (uint64_t)s.C * s.kh * s.kw * s.Ho * s.Wo * 4;
         uint64_t one_image = cols + taps;
@@ -238,10 +238,10 @@ static const float bad_positions[] = {NAN, INFINITY, -INFINITY, 1e30f, -1e30f, 3
 /* Sprinkles non-finite and huge values over the positions of a case. */
 static void spoil_positions(gc_case *c)
 {
-    float *p = c->kind == GC_GRID ? c->grid : c->py;
-    size_t n = gc_count_pos(c, c->kind == GC_GRID ? 2 : 0);
+    float *p = c->kind == ADS_SAMPLING_GRID ? c->grid : c->py;
+    size_t n = gc_count_pos(c, c->kind == ADS_SAMPLING_GRID ? 2 : 0);
     for (size_t i = 0; i < n; i += 3) p[i] = bad_positions[(i / 3) % NBAD];
-    if (c->kind == GC_SEPARABLE)
+    if (c->kind == ADS_SAMPLING_SEPARABLE)
         for (size_t i = 1; i < gc_count_pos(c, 1); i += 2) c->px[i] = bad_positions[i % NBAD];
     gc_sync(c);
 }
@@ -253,7 +253,7 @@ START_TEST(non_finite_positions_read_zero)
     double max_abs = 0;
     for (int trial = 0; trial < 8; trial++) {
         gc_case c;
-        gc_random_case(&c, trial % 2 ? GC_GRID : GC_SEPARABLE, trial % 4 == 0);
+        gc_random_case(&c, trial % 2 ? ADS_SAMPLING_GRID : ADS_SAMPLING_SEPARABLE, trial % 4 == 0);
         spoil_positions(&c);
         gc_dev d;
         gc_upload(ctx, &c, &d);
@@ -281,7 +281,7 @@ START_TEST(guard_band_is_never_touched)
     for (int trial = 0; trial < 6; trial++) {
         gc_case c;
         gc_random_case(&c, trial % 3, trial == 5);
-        if (c.kind != GC_FIXED) spoil_positions(&c);
+        if (c.kind != ADS_SAMPLING_FIXED) spoil_positions(&c);
         size_t nx = gc_count_x(&c), total = nx + 2 * guard;
         float *host = malloc(total * sizeof *host);
         for (size_t i = 0; i < total; i++) host[i] = 1e30f;

@@ -242,7 +242,7 @@ START_TEST(forward_backward_on_callers_buffers)
         app a;
         app_open(&a);
         gc_case c;
-        gc_random_case(&c, GC_SEPARABLE, trial == 3);
+        gc_random_case(&c, ADS_SAMPLING_SEPARABLE, trial == 3);
         layout l;
         size_t n[L_N];
         plan_layout(&a, &c, &l, n);
@@ -345,7 +345,7 @@ static void depthwise_case(gc_case *c)
     ref_gconv_shape s = {.N = 2, .C = 3, .H = 9, .W = 8, .Cout = 3, .Ho = 5, .Wo = 4,
                          .kh = 3, .kw = 2, .sh = 2, .sw = 2, .ph = 1, .pw = 1, .dh = 1,
                          .dw = 2, .G = 3};
-    gc_make_case(c, &s, GC_SEPARABLE, 0);
+    gc_make_case(c, &s, ADS_SAMPLING_SEPARABLE, 0);
 }
 
 static void ref_gw(const gc_case *c, const float *gy, double **want, double **mag)

@@ -24,6 +24,105 @@ static ads_status copy(ads_context *ctx, const ads_tensor *src, ads_tensor *dst,
     return ads_enqueue(ctx, &l);
 }
 
+/* A kernel that marks every element it is launched on with its index + 1
+   (as int bits), from the global ids only; `n` guards the elements. */
+static const char *mark_source =
+    "kernel void mark(global int *out, int w, int h, int n)\n"
+    "{\n"
+    "    int i = ((int)get_global_id(2) * h + (int)get_global_id(1)) * w + (int)get_global_id(0);\n"
+    "    if ((int)get_global_id(0) < w && i < n) out[i] = i + 1;\n"
+    "}\n";
+
+/* Runs mark over dims/global with the wished local size and checks that
+   every one of the n elements was written exactly where expected. */
+static void run_mark(ads_context *ctx, cl_kernel k, cl_uint dims, const size_t *global,
+                     const size_t *local, int w, int h, int n)
+{
+    int64_t shape[1] = {n};
+    ads_tensor *out = test_tensor(ctx, 1, shape, NULL);
+    ck_assert_ads_ok(ads_fill(ctx, out, 0.0f));
+    ads_launcher l;
+    ads_launch_begin(&l, ctx, k);
+    ads_launch_out(&l, out);
+    ads_launch_int(&l, w);
+    ads_launch_int(&l, h);
+    ads_launch_int(&l, n);
+    ck_assert_ads_ok(ads_launch_run(&l, dims, global, local));
+    float *got = malloc((size_t)n * sizeof *got);
+    ck_assert_ads_ok(ads_tensor_read(out, got, (size_t)n));
+    for (int i = 0; i < n; i++) {
+        int v;
+        memcpy(&v, &got[i], sizeof v);
+        ck_assert_msg(v == i + 1, "element %d holds %d", i, v);
+    }
+    free(got);
+    ads_tensor_release(out);
+}
+
+/* The launch builder: grids beyond 65535 work-groups along y or z are
+   folded into several enqueues with offsets, and a local size the kernel
+   cannot take is narrowed, with the same result as a plain launch. */
+START_TEST(launch_builder_folds_and_narrows)
+{
+    ads_context *ctx = test_context();
+    cl_program prog;
+    ck_assert_ads_ok(ads_build_source(ctx, mark_source, "", &prog));
+    cl_int err;
+    cl_kernel k = clCreateKernel(prog, "mark", &err);
+    ck_assert_int_eq(err, CL_SUCCESS);
+    /* y: 70001 groups of one row, two blocks. */
+    run_mark(ctx, k, 2, (size_t[]){2, 70001}, (size_t[]){1, 1}, 2, 70001, 2 * 70001);
+    /* z: 65536 + 3 groups, two blocks; y and x within one. */
+    run_mark(ctx, k, 3, (size_t[]){3, 2, 65539}, (size_t[]){1, 1, 1}, 3, 2, 3 * 2 * 65539);
+    /* A wish far beyond any device's work-group size is narrowed. */
+    run_mark(ctx, k, 1, (size_t[]){1000}, (size_t[]){(size_t)1 << 30}, 1000, 1, 1000);
+    run_mark(ctx, k, 2, (size_t[]){37, 5}, (size_t[]){(size_t)1 << 20, 64}, 37, 5, 37 * 5);
+    clReleaseKernel(k);
+    clReleaseProgram(prog);
+    ads_context_release(ctx);
+}
+END_TEST
+
+/* One statement per tensor: a tensor both read and written is listed as
+   written only, a repeated read once, a placeholder not at all; a NULL
+   tensor is an error the run reports. */
+START_TEST(launch_builder_records_each_tensor_once)
+{
+    ads_context *ctx = test_context();
+    cl_program prog;
+    ck_assert_ads_ok(ads_build_source(
+        ctx, "kernel void four(global float *a, global float *b, global float *c, "
+             "global float *d) { a[0] = b[0] + c[0] + d[0]; }",
+        "", &prog));
+    cl_int err;
+    cl_kernel k = clCreateKernel(prog, "four", &err);
+    ck_assert_int_eq(err, CL_SUCCESS);
+    int64_t shape[1] = {16};
+    ads_tensor *a = test_tensor(ctx, 1, shape, NULL), *b = test_tensor(ctx, 1, shape, NULL);
+    ads_launcher l;
+    ads_launch_begin(&l, ctx, k);
+    ads_launch_in(&l, a);
+    ads_launch_in(&l, a);
+    ads_launch_out(&l, a);
+    ads_launch_in_or(&l, NULL, b);
+    ck_assert_int_eq(l.st, ADS_OK);
+    ck_assert_int_eq(l.nargs, 4);
+    ck_assert_int_eq(l.l.nreads, 0);
+    ck_assert_int_eq(l.l.nwrites, 1);
+    ck_assert_ptr_eq(l.l.writes[0], a);
+    ads_launch_begin(&l, ctx, k);
+    ads_launch_in(&l, NULL);
+    ads_launch_out(&l, b);
+    ck_assert_int_eq(ads_launch_run(&l, 1, (size_t[]){1}, NULL), ADS_ERR_NULL_ARGUMENT);
+    ck_assert_ptr_nonnull(strstr(ads_last_error(), "argument 0"));
+    ads_tensor_release(a);
+    ads_tensor_release(b);
+    clReleaseKernel(k);
+    clReleaseProgram(prog);
+    ads_context_release(ctx);
+}
+END_TEST
+
 /* A chain that hops between queues must still see every earlier write. */
 START_TEST(chains_across_queues_stay_ordered)
 {
@@ -177,6 +276,8 @@ int main(void)
     tcase_add_test(tc, failed_dependency_is_reported);
     tcase_add_test(tc, profile_table_is_printed);
     tcase_add_test(tc, two_threads_share_a_context);
+    tcase_add_test(tc, launch_builder_folds_and_narrows);
+    tcase_add_test(tc, launch_builder_records_each_tensor_once);
     suite_add_tcase(s, tc);
     return test_run_suite(s);
 }

@@ -404,3 +404,16 @@ ads_status ads_check_finite_all(const ads_tensor *const *t, const char *const *n
         if (t[i]) ADS_TRY(ads_check_finite(t[i], names[i]));
     return ADS_OK;
 }
+
+ads_status ads_check_distinct(const ads_tensor *out, const char *out_name,
+                              const ads_tensor *const *others, const char *const *names, int n)
+{
+    if (!out) return ADS_OK;
+    for (int i = 0; i < n; i++)
+        if (others[i] == out)
+            return ads_fail(ADS_ERR_INVALID_ARGUMENT,
+                            "%s is the same tensor as %s; an output must be a tensor of its own, "
+                            "not an input or another output",
+                            out_name, names[i]);
+    return ADS_OK;
+}

@@ -45,6 +45,11 @@ const char *ads_shape_str(const ads_tensor *t, char *buf, size_t n);
 /* With ADS_CHECK=1, reads t back and fails with ADS_ERR_NON_FINITE naming
    the first NaN or Inf element; otherwise does nothing. */
 ads_status ads_check_finite(const ads_tensor *t, const char *name);
+/* Fails when output `out` (NULL: skipped) is one of the n `others`
+   (inputs, and the outputs checked before it; NULLs skipped), naming
+   both. Outputs are written while inputs are read, in parallel. */
+ads_status ads_check_distinct(const ads_tensor *out, const char *out_name,
+                              const ads_tensor *const *others, const char *const *names, int n);
 /* ads_check_finite on each of the n tensors (NULLs skipped). */
 ads_status ads_check_finite_all(const ads_tensor *const *t, const char *const *names, int n);
 

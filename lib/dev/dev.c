@@ -2,9 +2,10 @@
    internal one: each function forwards to the module that owns it, so
    bench/ and tools/ never see internal.h. */
 #include "adastride_dev.h"
-#include "gconv_common.h"
+#include "gconv_plan.h"
 #include "gemm.h"
-#include "internal.h"
+#include "program.h"
+#include "tensor.h"
 #include "tuning.h"
 
 ads_status ads_dev_build_all_with(ads_context *ctx, const char *options)
@@ -15,7 +16,7 @@ ads_status ads_dev_build_all_with(ads_context *ctx, const char *options)
 const char *ads_dev_gconv_path(const ads_context *ctx, int groups, int cin, int cout, int kh,
                                int kw)
 {
-    return gconv_path_name(ctx, groups, cin, cout, kh, kw);
+    return ads_gconv_path_name(ctx, groups, cin, cout, kh, kw);
 }
 
 ads_status ads_dev_gemm(ads_context *ctx, size_t M, size_t N, size_t K, bool trans_a,

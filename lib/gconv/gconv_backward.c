@@ -10,9 +10,10 @@
    per output channel). The depthwise path never stores gcol (its kernels
    form w[c,t] * gy where they read it) and takes gw as per-row shares
    from x and gy (cl/gconv_depthwise.cl). */
-#include "ops_device.h"
-#include "gconv_common.h"
+#include "gconv_gather.h"
 #include "gemm.h"
+#include "ops_device.h"
+#include "workspace.h"
 
 /* The gw branch (its column gather and products) reads only x, the
    positions and gy, so it runs on its own queue beside gx and the
@@ -37,19 +38,15 @@ typedef struct {
 
 static ads_status grad_bias(ads_context *ctx, const job *j)
 {
-    cl_kernel k;
-    ADS_TRY(gconv_backward_kernel(ctx, "gconv_grad_bias", &k));
-    ADS_TRY(ads_arg_mem(k, 0, j->gy));
-    ADS_TRY(ads_arg_mem(k, 1, j->gb));
-    ADS_TRY(ads_arg_int(k, 2, j->p->N));
-    ADS_TRY(ads_arg_int(k, 3, j->p->Cout));
-    ADS_TRY(ads_arg_int(k, 4, (int)j->p->P));
+    ads_launcher l;
+    ads_gconv_backward_launch(&l, ctx, "gconv_grad_bias");
+    ads_launch_in(&l, j->gy);
+    ads_launch_out(&l, j->gb);
+    ads_launch_int(&l, j->p->N);
+    ads_launch_int(&l, j->p->Cout);
+    ads_launch_int(&l, (int)j->p->P);
     /* One work-group of 16 (GB_LOCAL in gconv.cl) per output channel. */
-    ads_launch l = {.kernel = k, .local = {16}, .dims = 1, .global = {(size_t)j->p->Cout * 16},
-                    .nreads = 1, .nwrites = 1};
-    l.reads[0] = j->gy;
-    l.writes[0] = j->gb;
-    return ads_enqueue(ctx, &l);
+    return ads_launch_run(&l, 1, (size_t[]){(size_t)j->p->Cout * 16}, (size_t[]){16});
 }
 
 /* Depthwise gw of the chunk, without columns: each output row's shares
@@ -62,37 +59,29 @@ static ads_status grad_weight_depthwise(ads_context *ctx, const job *j, int n0, 
                                          "gconv_dw_gw_grid"};
     const gconv_plan *p = j->p;
     ads_tensor *tab;
-    ADS_TRY(gconv_tap_table(ctx, p, n0, nb, GW_STREAM, &tab));
-    cl_kernel k;
-    cl_uint a = 0;
-    ads_status st = gconv_depthwise_kernel(ctx, p, names[p->kind], &k);
-    if (st == ADS_OK) st = ads_arg_mem(k, a++, j->x);
-    if (st == ADS_OK && tab) st = ads_arg_mem(k, a++, tab);
-    if (st == ADS_OK) st = ads_arg_mem(k, a++, j->gy);
-    if (st == ADS_OK) st = ads_arg_mem(k, a++, j->dw_part);
-    if (st == ADS_OK) st = ads_arg_int(k, a++, n0);
-    if (st == ADS_OK) st = gconv_set_geom(k, a, p);
-    ads_launch l = {.stream = GW_STREAM, .kernel = k,
-                    .local = {(size_t)gconv_rows_local(ctx, p->Ho), 1, 1}, .dims = 2,
-                    .global = {(size_t)p->Ho, (size_t)nb * p->C}, .nreads = 2, .nwrites = 1};
-    l.reads[0] = j->x;
-    l.reads[1] = j->gy;
-    if (tab) l.reads[l.nreads++] = tab;
-    l.writes[0] = j->dw_part;
-    if (st == ADS_OK) st = ads_enqueue(ctx, &l);
+    ADS_TRY(ads_gconv_tap_table(ctx, p, n0, nb, GW_STREAM, &tab));
+    ads_launcher l;
+    ads_gconv_depthwise_launch(&l, ctx, p, names[p->kind]);
+    ads_launch_stream(&l, GW_STREAM);
+    ads_launch_in(&l, j->x);
+    if (tab) ads_launch_in(&l, tab);
+    ads_launch_in(&l, j->gy);
+    ads_launch_out(&l, j->dw_part);
+    ads_launch_int(&l, n0);
+    ads_gconv_geom(&l, p);
+    size_t global[2] = {(size_t)p->Ho, (size_t)nb * p->C};
+    size_t local[2] = {(size_t)ads_gconv_rows_local(ctx, p->Ho), 1};
+    ads_status st = ads_launch_run(&l, 2, global, local);
     ads_workspace_release(ctx, tab);
     ADS_TRY(st);
-    ADS_TRY(gconv_depthwise_kernel(ctx, p, "gconv_dw_gw_sum", &k));
-    const int v[4] = {n0 == 0, nb, p->C, p->Ho};
-    ADS_TRY(ads_arg_mem(k, 0, j->dw_part));
-    ADS_TRY(ads_arg_mem(k, 1, j->gw));
-    for (cl_uint i = 0; i < 4; i++) ADS_TRY(ads_arg_int(k, 2 + i, v[i]));
-    ads_launch s = {.stream = GW_STREAM, .kernel = k, .local = GCONV_LOCAL, .dims = 2,
-                    .global = {(size_t)p->kh * p->kw, (size_t)p->C}, .nreads = 1,
-                    .nwrites = 1};
-    s.reads[0] = j->dw_part;
-    s.writes[0] = j->gw;
-    return ads_enqueue(ctx, &s);
+    ads_launcher s;
+    ads_gconv_depthwise_launch(&s, ctx, p, "gconv_dw_gw_sum");
+    ads_launch_stream(&s, GW_STREAM);
+    ads_launch_in(&s, j->dw_part);
+    ads_launch_inout(&s, j->gw);
+    ads_launch_ints(&s, (const int[]){n0 == 0, nb, p->C, p->Ho}, 4);
+    return ads_launch_run(&s, 2, (size_t[]){(size_t)p->kh * p->kw, (size_t)p->C},
+                          (size_t[])GCONV_LOCAL);
 }
 
 /* The chunk's gy with its images side by side (gconv_gy_side_by_side),
@@ -100,17 +89,14 @@ static ads_status grad_weight_depthwise(ads_context *ctx, const job *j, int n0, 
 static ads_status gy_side_by_side(ads_context *ctx, const job *j, int n0, int nb)
 {
     const gconv_plan *p = j->p;
-    cl_kernel k;
-    ADS_TRY(gconv_backward_kernel(ctx, "gconv_gy_side_by_side", &k));
-    const int v[4] = {n0, nb, p->Cout, (int)p->P};
-    ADS_TRY(ads_arg_mem(k, 0, j->gy));
-    ADS_TRY(ads_arg_mem(k, 1, j->gys));
-    for (cl_uint i = 0; i < 4; i++) ADS_TRY(ads_arg_int(k, 2 + i, v[i]));
-    ads_launch l = {.stream = GW_STREAM, .kernel = k, .local = GCONV_LOCAL, .dims = 2,
-                    .global = {(size_t)p->Cout, (size_t)nb}, .nreads = 1, .nwrites = 1};
-    l.reads[0] = j->gy;
-    l.writes[0] = j->gys;
-    return ads_enqueue(ctx, &l);
+    ads_launcher l;
+    ads_gconv_backward_launch(&l, ctx, "gconv_gy_side_by_side");
+    ads_launch_stream(&l, GW_STREAM);
+    ads_launch_in(&l, j->gy);
+    ads_launch_out(&l, j->gys);
+    ads_launch_ints(&l, (const int[]){n0, nb, p->Cout, (int)p->P}, 4);
+    return ads_launch_run(&l, 2, (size_t[]){(size_t)p->Cout, (size_t)nb},
+                          (size_t[])GCONV_LOCAL);
 }
 
 /* gw (+)= gy_g col_g^T over the chunk: one product per chunk (batched
@@ -163,36 +149,27 @@ static ads_status column_grad(ads_context *ctx, const job *j, int n0, int nb)
 /* The full-grid index of the chunk's images, from their tap table. */
 static ads_status build_grid_index(ads_context *ctx, const job *j, int nb)
 {
-    cl_kernel k;
-    ADS_TRY(gconv_backward_kernel(ctx, "gconv_grid_index", &k));
-    ADS_TRY(ads_arg_mem(k, 0, j->tab));
-    ADS_TRY(ads_arg_mem(k, 1, j->index));
-    ADS_TRY(gconv_set_geom(k, 2, j->p));
+    ads_launcher l;
+    ads_gconv_backward_launch(&l, ctx, "gconv_grid_index");
+    ads_launch_in(&l, j->tab);
+    ads_launch_out(&l, j->index);
+    ads_gconv_geom(&l, j->p);
     /* Serial work-items without a bounds guard: one per image. */
-    ads_launch l = {.kernel = k, .local = {1}, .dims = 1, .global = {(size_t)nb},
-                    .nreads = 1, .nwrites = 1};
-    l.reads[0] = j->tab;
-    l.writes[0] = j->index;
-    return ads_enqueue(ctx, &l);
+    return ads_launch_run(&l, 1, (size_t[]){(size_t)nb}, (size_t[]){1});
 }
 
 /* The separable row index of the chunk's images. */
 static ads_status build_index(ads_context *ctx, const job *j, int n0, int nb)
 {
-    cl_kernel k;
-    ADS_TRY(gconv_backward_kernel(ctx, "gconv_sep_index", &k));
-    ADS_TRY(ads_arg_mem(k, 0, j->p->pa));
-    ADS_TRY(ads_arg_mem(k, 1, j->p->pb));
-    ADS_TRY(ads_arg_mem(k, 2, j->index));
-    ADS_TRY(ads_arg_int(k, 3, n0));
-    ADS_TRY(gconv_set_geom(k, 4, j->p));
+    ads_launcher l;
+    ads_gconv_backward_launch(&l, ctx, "gconv_sep_index");
+    ads_launch_in(&l, j->p->pa);
+    ads_launch_in(&l, j->p->pb);
+    ads_launch_out(&l, j->index);
+    ads_launch_int(&l, n0);
+    ads_gconv_geom(&l, j->p);
     /* Serial work-items without a bounds guard: one per image. */
-    ads_launch l = {.kernel = k, .local = {1}, .dims = 1, .global = {(size_t)nb},
-                    .nreads = 2, .nwrites = 1};
-    l.reads[0] = j->p->pa;
-    l.reads[1] = j->p->pb;
-    l.writes[0] = j->index;
-    return ads_enqueue(ctx, &l);
+    return ads_launch_run(&l, 1, (size_t[]){(size_t)nb}, (size_t[]){1});
 }
 
 /* gx of the chunk's images from the column gradient (j->gsrc), by the
@@ -201,47 +178,31 @@ static ads_status build_index(ads_context *ctx, const job *j, int n0, int nb)
 static ads_status grad_input(ads_context *ctx, const job *j, int n0, int nb)
 {
     const gconv_plan *p = j->p;
-    cl_kernel k;
-    /* One work-item per input row of every (image, channel) of the chunk. */
-    ads_launch l = {.local = {(size_t)gconv_rows_local(ctx, p->H), 1, 1},
-                    .dims = 2,
-                    .global = {(size_t)p->H, (size_t)nb * p->C},
-                    .nreads = 1,
-                    .nwrites = 1};
-    l.reads[0] = j->gsrc;
-    l.writes[0] = j->gx;
-    if (p->kind == GCONV_FIXED && p->path == GCONV_PATH_DEPTHWISE) {
-        ADS_TRY(gconv_depthwise_kernel(ctx, p, "gconv_dw_gx_fixed", &k));
-        ADS_TRY(ads_arg_mem(k, 0, j->w));
-        ADS_TRY(ads_arg_mem(k, 1, j->gy));
-        ADS_TRY(ads_arg_mem(k, 2, j->gx));
-        ADS_TRY(ads_arg_int(k, 3, n0));
-        ADS_TRY(gconv_set_geom(k, 4, p));
-        l.reads[l.nreads++] = j->w;
-    } else if (p->kind == GCONV_FIXED) {
-        ADS_TRY(gconv_backward_kernel(ctx, "gconv_col2im_fixed", &k));
-        ADS_TRY(ads_arg_mem(k, 0, j->gcol));
-        ADS_TRY(ads_arg_mem(k, 1, j->gx));
-        ADS_TRY(ads_arg_int(k, 2, n0));
-        ADS_TRY(gconv_set_geom(k, 3, p));
+    ads_launcher l;
+    if (p->kind == ADS_SAMPLING_FIXED && p->path == GCONV_PATH_DEPTHWISE) {
+        ads_gconv_depthwise_launch(&l, ctx, p, "gconv_dw_gx_fixed");
+        ads_launch_in(&l, j->w);
+        ads_launch_in(&l, j->gy);
+    } else if (p->kind == ADS_SAMPLING_FIXED) {
+        ads_gconv_backward_launch(&l, ctx, "gconv_col2im_fixed");
+        ads_launch_in(&l, j->gcol);
     } else {
         /* One work-item per input row gathers its taps in index order. */
-        bool sep = p->kind == GCONV_SEPARABLE;
+        bool sep = p->kind == ADS_SAMPLING_SEPARABLE;
         ADS_TRY(sep ? build_index(ctx, j, n0, nb) : build_grid_index(ctx, j, nb));
-        ADS_TRY(gconv_gcol_kernel(ctx, p, sep ? "gconv_col2im_sep" : "gconv_col2im_grid", &k));
-        ADS_TRY(ads_arg_mem(k, 0, j->gsrc));
-        ADS_TRY(ads_arg_mem(k, 1, j->w));
-        ADS_TRY(ads_arg_mem(k, 2, j->tab));
-        ADS_TRY(ads_arg_mem(k, 3, j->index));
-        ADS_TRY(ads_arg_mem(k, 4, j->gx));
-        ADS_TRY(ads_arg_int(k, 5, n0));
-        ADS_TRY(gconv_set_geom(k, 6, p));
-        l.reads[l.nreads++] = j->w;
-        l.reads[l.nreads++] = j->tab;
-        l.reads[l.nreads++] = j->index;
+        ads_gconv_gcol_launch(&l, ctx, p, sep ? "gconv_col2im_sep" : "gconv_col2im_grid");
+        ads_launch_in(&l, j->gsrc);
+        ads_launch_in(&l, j->w);
+        ads_launch_in(&l, j->tab);
+        ads_launch_in(&l, j->index);
     }
-    l.kernel = k;
-    return ads_enqueue(ctx, &l);
+    ads_launch_out(&l, j->gx);
+    ads_launch_int(&l, n0);
+    ads_gconv_geom(&l, p);
+    /* One work-item per input row of every (image, channel) of the chunk. */
+    size_t global[2] = {(size_t)p->H, (size_t)nb * p->C};
+    size_t local[2] = {(size_t)ads_gconv_rows_local(ctx, p->H), 1};
+    return ads_launch_run(&l, 2, global, local);
 }
 
 /* gpy and/or gpx of the chunk's images: per (image, channel, tap) shares
@@ -250,67 +211,45 @@ static ads_status grad_input(ads_context *ctx, const job *j, int n0, int nb)
 static ads_status grad_sep(ads_context *ctx, const job *j, int n0, int nb)
 {
     const gconv_plan *p = j->p;
-    ads_tensor *tab = j->tab;
-    cl_kernel k;
-    ads_status st = gconv_gcol_kernel(ctx, p, "gconv_grad_sep_part", &k);
-    cl_uint a = 0;
-    if (st == ADS_OK) st = ads_arg_mem(k, a++, j->x);
-    if (st == ADS_OK) st = ads_arg_mem(k, a++, j->gsrc);
-    if (st == ADS_OK) st = ads_arg_mem(k, a++, j->w);
-    if (st == ADS_OK) st = ads_arg_mem(k, a++, tab);
-    if (st == ADS_OK) st = ads_arg_mem(k, a++, j->part);
-    if (st == ADS_OK) st = ads_arg_int(k, a++, nb);
-    if (st == ADS_OK) st = ads_arg_int(k, a++, n0);
-    if (st == ADS_OK) st = gconv_set_geom(k, a, p);
-    ads_launch l = {.kernel = k, .local = GCONV_LOCAL, .dims = 1,
-                    .global = {(size_t)nb * (size_t)p->rows}, .nreads = 4, .nwrites = 1};
-    l.reads[0] = j->x;
-    l.reads[1] = j->gsrc;
-    l.reads[2] = j->w;
-    l.reads[3] = tab;
-    l.writes[0] = j->part;
-    if (st == ADS_OK) st = ads_enqueue(ctx, &l);
-    ADS_TRY(st);
-    ADS_TRY(gconv_backward_kernel(ctx, "gconv_grad_sep_sum", &k));
-    ads_tensor *gpy = j->gat.py ? j->gat.py : j->gat.px, *gpx = j->gat.px ? j->gat.px : gpy;
-    ADS_TRY(ads_arg_mem(k, 0, j->part));
-    ADS_TRY(ads_arg_mem(k, 1, gpy));
-    ADS_TRY(ads_arg_mem(k, 2, gpx));
-    ADS_TRY(ads_arg_int(k, 3, (j->gat.py ? 1 : 0) | (j->gat.px ? 2 : 0)));
-    ADS_TRY(ads_arg_int(k, 4, n0));
-    ADS_TRY(gconv_set_geom(k, 5, p));
-    ads_launch s = {.kernel = k, .local = GCONV_LOCAL, .dims = 2,
-                    .global = {(size_t)p->Ho + (size_t)p->Wo, (size_t)nb}, .nreads = 1};
-    s.reads[0] = j->part;
-    if (j->gat.py) s.writes[s.nwrites++] = j->gat.py;
-    if (j->gat.px) s.writes[s.nwrites++] = j->gat.px;
-    return ads_enqueue(ctx, &s);
+    ads_launcher l;
+    ads_gconv_gcol_launch(&l, ctx, p, "gconv_grad_sep_part");
+    ads_launch_in(&l, j->x);
+    ads_launch_in(&l, j->gsrc);
+    ads_launch_in(&l, j->w);
+    ads_launch_in(&l, j->tab);
+    ads_launch_out(&l, j->part);
+    ads_launch_int(&l, nb);
+    ads_launch_int(&l, n0);
+    ads_gconv_geom(&l, p);
+    ADS_TRY(ads_launch_run(&l, 1, (size_t[]){(size_t)nb * (size_t)p->rows},
+                           (size_t[])GCONV_LOCAL));
+    ads_launcher s;
+    ads_gconv_backward_launch(&s, ctx, "gconv_grad_sep_sum");
+    ads_launch_in(&s, j->part);
+    /* The kernel writes the gradients the mask names; an absent one's
+       argument is the other (never written). */
+    ads_launch_out_or(&s, j->gat.py, j->gat.px);
+    ads_launch_out_or(&s, j->gat.px, j->gat.py);
+    ads_launch_int(&s, (j->gat.py ? 1 : 0) | (j->gat.px ? 2 : 0));
+    ads_launch_int(&s, n0);
+    ads_gconv_geom(&s, p);
+    return ads_launch_run(&s, 2, (size_t[]){(size_t)p->Ho + (size_t)p->Wo, (size_t)nb},
+                          (size_t[])GCONV_LOCAL);
 }
 
 static ads_status grad_grid(ads_context *ctx, const job *j, int n0, int nb)
 {
     const gconv_plan *p = j->p;
-    cl_kernel k;
-    ADS_TRY(gconv_gcol_kernel(ctx, p, "gconv_grad_grid", &k));
-    ADS_TRY(ads_arg_mem(k, 0, j->x));
-    ADS_TRY(ads_arg_mem(k, 1, j->gsrc));
-    ADS_TRY(ads_arg_mem(k, 2, j->w));
-    ADS_TRY(ads_arg_mem(k, 3, j->tab));
-    ADS_TRY(ads_arg_mem(k, 4, j->gat.grid));
-    ADS_TRY(ads_arg_int(k, 5, n0));
-    ADS_TRY(gconv_set_geom(k, 6, p));
-    ads_launch l = {.kernel = k,
-                    .local = GCONV_LOCAL,
-                    .dims = 2,
-                    .global = {(size_t)p->P, (size_t)nb},
-                    .nreads = 4,
-                    .nwrites = 1};
-    l.reads[0] = j->x;
-    l.reads[1] = j->gsrc;
-    l.reads[2] = j->w;
-    l.reads[3] = j->tab;
-    l.writes[0] = j->gat.grid;
-    return ads_enqueue(ctx, &l);
+    ads_launcher l;
+    ads_gconv_gcol_launch(&l, ctx, p, "gconv_grad_grid");
+    ads_launch_in(&l, j->x);
+    ads_launch_in(&l, j->gsrc);
+    ads_launch_in(&l, j->w);
+    ads_launch_in(&l, j->tab);
+    ads_launch_out(&l, j->gat.grid);
+    ads_launch_int(&l, n0);
+    ads_gconv_geom(&l, p);
+    return ads_launch_run(&l, 2, (size_t[]){(size_t)p->P, (size_t)nb}, (size_t[])GCONV_LOCAL);
 }
 
 /* The gradients from gcol: gx and the position gradients. The tap table
@@ -318,7 +257,7 @@ static ads_status grad_grid(ads_context *ctx, const job *j, int n0, int nb)
 static ads_status from_gcol(ads_context *ctx, job *j, int n0, int nb)
 {
     bool gpos = j->gat.py || j->gat.px;
-    ADS_TRY(gconv_tap_table(ctx, j->p, n0, nb, 0, &j->tab));
+    ADS_TRY(ads_gconv_tap_table(ctx, j->p, n0, nb, 0, &j->tab));
     ads_status st = ADS_OK;
     if (j->gx) st = grad_input(ctx, j, n0, nb);
     if (st == ADS_OK && gpos) st = grad_sep(ctx, j, n0, nb);
@@ -333,7 +272,7 @@ static ads_status backward_chunk(ads_context *ctx, job *j, int n0, int nb)
     if (j->gw && j->p->path == GCONV_PATH_DEPTHWISE) {
         ADS_TRY(grad_weight_depthwise(ctx, j, n0, nb));
     } else if (j->gw) {
-        ADS_TRY(gconv_im2col(ctx, j->p, j->x, n0, nb, GW_STREAM, -nb, j->col));
+        ADS_TRY(ads_gconv_im2col(ctx, j->p, j->x, n0, nb, GW_STREAM, -nb, j->col));
         ADS_TRY(grad_weight(ctx, j, n0, nb));
     }
     if (!j->gx && !j->gat.py && !j->gat.px && !j->gat.grid) return ADS_OK;
@@ -347,17 +286,18 @@ static ads_status acquire(ads_context *ctx, bool need, size_t count, ads_tensor 
     return need ? ads_workspace_acquire(ctx, count, out) : ADS_OK;
 }
 
-ads_status ads_gconv_backward_on_device(ads_context *ctx, const ads_conv_desc *d, const ads_tensor *x,
-                              const ads_tensor *w, ads_sampling at, const ads_tensor *gy,
-                              ads_tensor *gx, ads_tensor *gw, ads_tensor *gb,
-                              ads_sampling_grad gat)
+ads_status ads_gconv_backward_on_device(ads_context *ctx, const ads_device *dev,
+                                        const ads_conv_desc *d, const ads_tensor *x,
+                                        const ads_tensor *w, ads_sampling at,
+                                        const ads_tensor *gy, ads_tensor *gx, ads_tensor *gw,
+                                        ads_tensor *gb, ads_sampling_grad gat)
 {
     gconv_plan p;
     gconv_backward_needs needs;
-    ADS_TRY(gconv_plan_backward(ctx, d, x, w, at, gy, gx, gw, gb, gat, &p, &needs));
+    ADS_TRY(ads_gconv_plan_backward(ctx, dev, d, x, w, at, gy, gx, gw, gb, gat, &p, &needs));
     const ads_tensor *in[3] = {x, w, gy};
     const char *names[3] = {"x", "w", "gy"};
-    ADS_TRY(gconv_check_finite(in, names, 3));
+    ADS_TRY(ads_check_finite_all(in, names, 3));
     job j = {.p = &p, .x = x, .w = w, .gy = gy, .gx = gx, .gw = gw, .gb = gb, .gat = gat};
     if (gb) ADS_TRY(grad_bias(ctx, &j));
     size_t cols = (size_t)p.chunk * (size_t)p.rows * (size_t)p.P;
@@ -366,11 +306,11 @@ ads_status ads_gconv_backward_on_device(ads_context *ctx, const ads_conv_desc *d
         st = acquire(ctx, needs.col, (size_t)p.chunk * (size_t)p.Cout * (size_t)p.P, &j.gys);
     if (st == ADS_OK) st = acquire(ctx, needs.gcol, cols, &j.gcol);
     if (st == ADS_OK)
-        st = acquire(ctx, needs.index, (size_t)p.chunk * (size_t)gconv_index_size(&p), &j.index);
+        st = acquire(ctx, needs.index, (size_t)p.chunk * (size_t)ads_gconv_index_size(&p), &j.index);
     if (st == ADS_OK)
-        st = acquire(ctx, needs.part, (size_t)p.chunk * (size_t)gconv_part_size(&p), &j.part);
+        st = acquire(ctx, needs.part, (size_t)p.chunk * (size_t)ads_gconv_part_size(&p), &j.part);
     if (st == ADS_OK)
-        st = acquire(ctx, needs.dw_part, (size_t)p.chunk * (size_t)gconv_dw_part_size(&p),
+        st = acquire(ctx, needs.dw_part, (size_t)p.chunk * (size_t)ads_gconv_dw_part_size(&p),
                      &j.dw_part);
     j.gsrc = p.path == GCONV_PATH_DEPTHWISE ? gy : j.gcol;
     bool work = gx || gw || gat.py || gat.px || gat.grid; /* gb is done above */

@@ -1,28 +1,23 @@
 /* Gather-convolution forward (DESIGN.md 1.4): the column gather and one
    ads_gemm per group over chunks of images, or the direct depthwise
    kernel. */
-#include "ops_device.h"
-#include "gconv_common.h"
+#include "gconv_gather.h"
 #include "gemm.h"
+#include "ops_device.h"
+#include "workspace.h"
 
 /* y[n,o,:] = b[o] for every image, so the products accumulate onto it. */
 static ads_status bias_fill(ads_context *ctx, const gconv_plan *p, const ads_tensor *b,
                             ads_tensor *y)
 {
-    cl_kernel k;
-    ADS_TRY(gconv_kernel(ctx, "gconv_bias_fill", &k));
-    ADS_TRY(ads_arg_mem(k, 0, b));
-    ADS_TRY(ads_arg_mem(k, 1, y));
-    ADS_TRY(ads_arg_int(k, 2, p->Cout));
-    ADS_TRY(ads_arg_int(k, 3, (int)p->P));
-    ads_launch l = {.kernel = k, .local = GCONV_LOCAL,
-                    .dims = 2,
-                    .global = {(size_t)p->Cout, (size_t)p->N},
-                    .nreads = 1,
-                    .nwrites = 1};
-    l.reads[0] = b;
-    l.writes[0] = y;
-    return ads_enqueue(ctx, &l);
+    ads_launcher l;
+    ads_gconv_launch(&l, ctx, "gconv_bias_fill");
+    ads_launch_in(&l, b);
+    ads_launch_out(&l, y);
+    ads_launch_int(&l, p->Cout);
+    ads_launch_int(&l, (int)p->P);
+    return ads_launch_run(&l, 2, (size_t[]){(size_t)p->Cout, (size_t)p->N},
+                          (size_t[])GCONV_LOCAL);
 }
 
 /* y[n0..n0+nb) (+)= W_g * col_g for every group g and image: one ads_gemm
@@ -32,8 +27,8 @@ static ads_status products(ads_context *ctx, const gconv_plan *p, const ads_tens
                            const ads_tensor *col, ads_tensor *y, int n0, int nb, float beta)
 {
     size_t P = (size_t)p->P, Kg = (size_t)p->Kg, Og = (size_t)p->Og;
-    /* Pb: the pitch of one column row's pixels, as gconv_im2col wrote them. */
-    size_t Pb = (size_t)gconv_col_size(p, p->col_tn) / (size_t)p->rows;
+    /* Pb: the pitch of one column row's pixels, as ads_gconv_im2col wrote them. */
+    size_t Pb = (size_t)ads_gconv_col_size(p, p->col_tn) / (size_t)p->rows;
     ads_gemm_args g = {.M = Og, .N = P, .K = Kg, .alpha = 1.0f, .beta = beta,
                        .a = w, .lda = Kg, .b = col, .ldb = P, .c = y, .ldc = P,
                        .b_packed = p->col_tn > 0};
@@ -59,12 +54,12 @@ static ads_status forward_gemm(ads_context *ctx, const gconv_plan *p, const ads_
 {
     if (b) ADS_TRY(bias_fill(ctx, p, b, y));
     ads_tensor *col;
-    ADS_TRY(ads_workspace_acquire(ctx, (size_t)p->chunk * (size_t)gconv_col_size(p, p->col_tn),
+    ADS_TRY(ads_workspace_acquire(ctx, (size_t)p->chunk * (size_t)ads_gconv_col_size(p, p->col_tn),
                                   &col));
     ads_status st = ADS_OK;
     for (int n0 = 0; n0 < p->N && st == ADS_OK; n0 += p->chunk) {
         int nb = p->N - n0 < p->chunk ? p->N - n0 : p->chunk;
-        st = gconv_im2col(ctx, p, x, n0, nb, 0, p->col_tn, col);
+        st = ads_gconv_im2col(ctx, p, x, n0, nb, 0, p->col_tn, col);
         if (st == ADS_OK) st = products(ctx, p, w, col, y, n0, nb, b ? 1.0f : 0.0f);
     }
     ads_workspace_release(ctx, col);
@@ -81,30 +76,20 @@ static ads_status depthwise_chunk(ads_context *ctx, const gconv_plan *p, const a
 {
     static const char *const names[3] = {"gconv_dw_fixed", "gconv_dw_sep", "gconv_dw_grid"};
     ads_tensor *tab;
-    ADS_TRY(gconv_tap_table(ctx, p, n0, nb, 0, &tab));
-    const ads_tensor *pos = tab ? tab : p->pa;
-    cl_kernel k;
-    cl_uint a = 0;
-    ads_status st = gconv_depthwise_kernel(ctx, p, names[p->kind], &k);
-    if (st == ADS_OK) st = ads_arg_mem(k, a++, x);
-    if (st == ADS_OK && p->kind != GCONV_FIXED) st = ads_arg_mem(k, a++, pos);
-    if (st == ADS_OK) st = ads_arg_mem(k, a++, w);
-    if (st == ADS_OK) st = ads_arg_mem(k, a++, b ? b : w); /* never read without a bias */
-    if (st == ADS_OK) st = ads_arg_int(k, a++, b != NULL);
-    if (st == ADS_OK) st = ads_arg_mem(k, a++, y);
-    if (st == ADS_OK) st = ads_arg_int(k, a++, n0);
-    if (st == ADS_OK) st = gconv_set_geom(k, a, p);
-    ads_launch l = {.kernel = k, .local = {(size_t)gconv_rows_local(ctx, p->Ho), 1, 1},
-                    .dims = 2,
-                    .global = {(size_t)p->Ho, (size_t)nb * p->C},
-                    .nreads = 3,
-                    .nwrites = 1};
-    l.reads[0] = x;
-    l.reads[1] = w;
-    l.reads[2] = b;
-    if (p->kind != GCONV_FIXED) l.reads[l.nreads++] = pos;
-    l.writes[0] = y;
-    if (st == ADS_OK) st = ads_enqueue(ctx, &l);
+    ADS_TRY(ads_gconv_tap_table(ctx, p, n0, nb, 0, &tab));
+    ads_launcher l;
+    ads_gconv_depthwise_launch(&l, ctx, p, names[p->kind]);
+    ads_launch_in(&l, x);
+    if (p->kind != ADS_SAMPLING_FIXED) ads_launch_in(&l, tab);
+    ads_launch_in(&l, w);
+    ads_launch_in_or(&l, b, w); /* never read without a bias */
+    ads_launch_int(&l, b != NULL);
+    ads_launch_out(&l, y);
+    ads_launch_int(&l, n0);
+    ads_gconv_geom(&l, p);
+    size_t global[2] = {(size_t)p->Ho, (size_t)nb * p->C};
+    size_t local[2] = {(size_t)ads_gconv_rows_local(ctx, p->Ho), 1};
+    ads_status st = ads_launch_run(&l, 2, global, local);
     ads_workspace_release(ctx, tab);
     return st;
 }
@@ -118,15 +103,16 @@ static ads_status forward_depthwise(ads_context *ctx, const gconv_plan *p, const
     return ADS_OK;
 }
 
-ads_status ads_gconv_forward_on_device(ads_context *ctx, const ads_conv_desc *d, const ads_tensor *x,
-                             const ads_tensor *w, const ads_tensor *b, ads_sampling at,
-                             ads_tensor *y)
+ads_status ads_gconv_forward_on_device(ads_context *ctx, const ads_device *dev,
+                                       const ads_conv_desc *d, const ads_tensor *x,
+                                       const ads_tensor *w, const ads_tensor *b, ads_sampling at,
+                                       ads_tensor *y)
 {
     gconv_plan p;
-    ADS_TRY(gconv_plan_forward(ctx, d, x, w, b, at, y, &p));
+    ADS_TRY(ads_gconv_plan_forward(ctx, dev, d, x, w, b, at, y, &p));
     const ads_tensor *in[3] = {x, w, b};
     const char *names[3] = {"x", "w", "b"};
-    ADS_TRY(gconv_check_finite(in, names, 3)); /* positions may be NaN: they read 0 */
+    ADS_TRY(ads_check_finite_all(in, names, 3)); /* positions may be NaN: they read 0 */
     if (p.path == GCONV_PATH_DEPTHWISE) return forward_depthwise(ctx, &p, x, w, b, y);
     return forward_gemm(ctx, &p, x, w, b, y);
 }

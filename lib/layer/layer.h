@@ -2,7 +2,9 @@
 #ifndef ADS_LAYER_H
 #define ADS_LAYER_H
 
-#include "internal.h"
+#include "program.h" /* ads_hash64 */
+#include "tensor.h"
+#include "util_ops.h"
 
 #define ADS_NPARAMS 4
 

@@ -10,6 +10,10 @@
 
 #include "split.h"
 
+#include "launch.h"
+#include "scheduler.h"
+#include "util_ops.h"
+
 #define MAX_SPLIT_ARGS 16
 
 /* Device-side copy of `count` floats, ordered by the tensors' events. */
@@ -69,24 +73,22 @@ static ads_status calibrate(ads_context *ctx)
     for (int d = 0; d < ctx->ndev; d++) {
         size_t global = (size_t)ctx->dev[d].info.compute_units * 256;
         ads_tensor *out;
-        cl_kernel k;
-        ADS_TRY(ads_get_kernel(ctx, "bench_device", "", "fma_peak", &k));
         ADS_TRY(ads_tensor_create_raw(ctx, global, &out));
         ads_set_current_device(d);
-        ads_status st = ads_arg_mem(k, 0, out);
-        if (st == ADS_OK) st = ads_arg_int(k, 1, 256);
-        if (st == ADS_OK) st = ads_arg_float(k, 2, 0.5f);
-        ads_launch l = {.kernel = k, .dims = 1, .global = {global}, .nwrites = 1};
-        l.writes[0] = out;
+        ads_launcher l;
+        ads_launch_kernel(&l, ctx, "bench_device", "", "fma_peak");
+        ads_launch_out(&l, out);
+        ads_launch_int(&l, 256);
+        ads_launch_float(&l, 0.5f);
         /* A first launch compiles the kernel for the device: not timed.
            Then the fastest of three runs, the least disturbed by load. */
-        if (st == ADS_OK) st = ads_enqueue(ctx, &l);
+        ads_status st = ads_launch_run(&l, 1, &global, NULL);
         if (st == ADS_OK) st = wait_written(out);
         double seconds = 1e30;
         for (int rep = 0; rep < 3 && st == ADS_OK; rep++) {
             struct timespec a, b;
             clock_gettime(CLOCK_MONOTONIC, &a);
-            st = ads_enqueue(ctx, &l);
+            st = ads_launch_run(&l, 1, &global, NULL);
             if (st == ADS_OK) st = wait_written(out);
             clock_gettime(CLOCK_MONOTONIC, &b);
             double t = (double)(b.tv_sec - a.tv_sec) + (double)(b.tv_nsec - a.tv_nsec) * 1e-9;
@@ -242,7 +244,7 @@ static ads_status split_run(ads_context *ctx, int64_t batch, const split_arg *ar
         ads_tensor *direct[MAX_SPLIT_ARGS];
         for (int i = 0; i < nargs; i++) direct[i] = (ads_tensor *)args[i].t;
         ads_set_current_device(only);
-        ads_status st = body(ctx, direct, closure);
+        ads_status st = body(ctx, &ctx->dev[only], direct, closure);
         ads_set_current_device(0);
         return st;
     }
@@ -259,7 +261,7 @@ static ads_status split_run(ads_context *ctx, int64_t batch, const split_arg *ar
     }
     for (int s = 0; s < nsets && st == ADS_OK; s++) {
         ads_set_current_device(device[s]);
-        st = body(ctx, shards[s].t, closure);
+        st = body(ctx, &ctx->dev[device[s]], shards[s].t, closure);
         ads_set_current_device(0);
     }
     if (st == ADS_OK) st = gather_outputs(ctx, args, nargs, shards, first, nsets);
@@ -277,3 +279,5 @@ ads_status ads_split_run(ads_context *ctx, int64_t batch, const split_arg *args,
     ads_call_begin(ctx);
     return ads_call_end(ctx, split_run(ctx, batch, args, nargs, body, closure));
 }
+
+int64_t ads_split_batch_of(const ads_tensor *t) { return t && t->ndim >= 1 ? t->shape[0] : 0; }

@@ -2,7 +2,8 @@
 #ifndef ADS_SPLIT_H
 #define ADS_SPLIT_H
 
-#include "internal.h"
+#include "context.h"
+#include "tensor.h"
 
 /* How a call uses a tensor argument. */
 typedef enum {
@@ -19,7 +20,7 @@ typedef struct {
     const char *name; /* for messages */
 } split_arg;
 
-/* Runs body(ctx, shard, closure) on every device with its share of the
+/* Runs body(ctx, dev, shard, closure) on every device dev with its share of the
    batch, the shard array holding one tensor per argument in order (the
    shard's own tensors for batched ones, the argument itself for shared
    ones, a partial sum for SUM ones). With one device, or a batch of one,
@@ -27,9 +28,14 @@ typedef struct {
    written only after every device's body succeeded, so a call rejected
    by its validation on a shard changes no buffer. Arguments given twice
    (an in-place call) share one shard. */
-typedef ads_status (*split_body)(ads_context *ctx, ads_tensor *const *shard, void *closure);
+typedef ads_status (*split_body)(ads_context *ctx, const ads_device *dev,
+                                 ads_tensor *const *shard, void *closure);
 ads_status ads_split_run(ads_context *ctx, int64_t batch, const split_arg *args, int nargs,
                          split_body body, void *closure);
+
+/* The batch of a call: the first dimension of its batched input t, or 0
+   when t is missing (the device function then reports it). */
+int64_t ads_split_batch_of(const ads_tensor *t);
 
 /* Per-device shares of a batch (exposed for tests): counts[d] images for
    device d, from ADS_DEVICE_WEIGHTS ("3,1") or a measured calibration. */

@@ -33,7 +33,7 @@ static ads_status check_unary(ads_context *ctx, const ads_tensor *in, const char
     ADS_TRY(ads_train_check_same(out, ctx, out_name, in));
     const ads_tensor *ins[2] = {in, aux};
     const char *names[2] = {in_name, aux_name};
-    ADS_TRY(ads_train_check_distinct(out, out_name, ins, names, aux_name ? 2 : 1));
+    ADS_TRY(ads_check_distinct(out, out_name, ins, names, aux_name ? 2 : 1));
     ADS_TRY(ads_check_finite(in, in_name));
     return ads_check_finite(aux, aux_name);
 }
@@ -42,15 +42,13 @@ static ads_status check_unary(ads_context *ctx, const ads_tensor *in, const char
 static ads_status run_elementwise(ads_context *ctx, const char *kernel, const ads_tensor *a,
                                   const ads_tensor *b, ads_tensor *out)
 {
-    cl_kernel k;
-    ADS_TRY(ads_get_kernel(ctx, SOURCE, "", kernel, &k));
-    cl_uint i = 0;
-    ADS_TRY(ads_arg_mem(k, i++, a));
-    if (b) ADS_TRY(ads_arg_mem(k, i++, b));
-    ADS_TRY(ads_arg_mem(k, i++, out));
-    ADS_TRY(ads_arg_long(k, i, (int64_t)out->count));
-    const ads_tensor *reads[2] = {a, b};
-    return ads_train_launch_1d(ctx, k, out->count, reads, 2, &out, 1);
+    ads_launcher l;
+    ads_launch_kernel(&l, ctx, SOURCE, "", kernel);
+    ads_launch_in(&l, a);
+    if (b) ads_launch_in(&l, b);
+    ads_launch_out(&l, out);
+    ads_launch_long(&l, (int64_t)out->count);
+    return ads_train_run_1d(&l, out->count);
 }
 
 ads_status ads_relu_forward(ads_context *ctx, const ads_tensor *x, ads_tensor *y)
@@ -73,22 +71,21 @@ ads_status ads_dropout_forward(ads_context *ctx, const ads_tensor *x, float p, u
     ADS_TRY(ads_train_check_same(mask, ctx, "mask", x));
     const ads_tensor *others[2] = {x, y};
     const char *names[2] = {"x", "y"};
-    ADS_TRY(ads_train_check_distinct(mask, "mask", others, names, 2));
+    ADS_TRY(ads_check_distinct(mask, "mask", others, names, 2));
     ADS_TRY(ads_train_check_range("p", p, 0.0, 1.0, true));
 
-    cl_kernel k;
-    ADS_TRY(ads_get_kernel(ctx, SOURCE, "", "dropout_forward", &k));
-    ADS_TRY(ads_arg_mem(k, 0, x));
-    ADS_TRY(ads_arg_mem(k, 1, mask));
-    ADS_TRY(ads_arg_mem(k, 2, y));
-    ADS_TRY(ads_arg_long(k, 3, (int64_t)x->count));
-    ADS_TRY(ads_arg_long(k, 4, (int64_t)dropout_key(seed)));
+    ads_launcher l;
+    ads_launch_kernel(&l, ctx, SOURCE, "", "dropout_forward");
+    ads_launch_in(&l, x);
+    ads_launch_out(&l, mask);
+    ads_launch_out(&l, y);
+    ads_launch_long(&l, (int64_t)x->count);
+    ads_launch_long(&l, (int64_t)dropout_key(seed));
     /* p * 2^24 is exact in float (a power-of-two scale), as is every
        24-bit r the kernel compares it with. */
-    ADS_TRY(ads_arg_float(k, 5, p * 16777216.0f));
-    ADS_TRY(ads_arg_float(k, 6, (float)(1.0 / (1.0 - (double)p))));
-    ads_tensor *writes[2] = {mask, y};
-    return ads_train_launch_1d(ctx, k, x->count, &x, 1, writes, 2);
+    ads_launch_float(&l, p * 16777216.0f);
+    ads_launch_float(&l, (float)(1.0 / (1.0 - (double)p)));
+    return ads_train_run_1d(&l, x->count);
 }
 
 ads_status ads_dropout_backward(ads_context *ctx, const ads_tensor *mask, const ads_tensor *gy,

@@ -71,12 +71,12 @@ static ads_status check_forward(ads_context *ctx, const ads_tensor *x, const ads
                               training ? sinv : NULL};
     const char *names[7] = {"x", "gamma", "beta", "running_mean", "running_var", "save_mean",
                             "save_invstd"};
-    ADS_TRY(ads_train_check_distinct(y, "y", t, names, 7));
+    ADS_TRY(ads_check_distinct(y, "y", t, names, 7));
     if (training) {
-        ADS_TRY(ads_train_check_distinct(rmean, "running_mean", t, names, 3));
-        ADS_TRY(ads_train_check_distinct(rvar, "running_var", t, names, 4));
-        ADS_TRY(ads_train_check_distinct(smean, "save_mean", t, names, 5));
-        ADS_TRY(ads_train_check_distinct(sinv, "save_invstd", t, names, 6));
+        ADS_TRY(ads_check_distinct(rmean, "running_mean", t, names, 3));
+        ADS_TRY(ads_check_distinct(rvar, "running_var", t, names, 4));
+        ADS_TRY(ads_check_distinct(smean, "save_mean", t, names, 5));
+        ADS_TRY(ads_check_distinct(sinv, "save_invstd", t, names, 6));
     }
     ADS_TRY(ads_check_finite(x, "x"));
     ADS_TRY(ads_check_finite(gamma, "gamma"));
@@ -89,32 +89,25 @@ static ads_status stats(ads_context *ctx, const ads_tensor *x, ads_tensor *rmean
                         ads_tensor *rvar, float momentum, float eps, ads_tensor *smean,
                         ads_tensor *sinv, const bn_dims *d)
 {
-    cl_kernel k;
-    size_t group;
-    ADS_TRY(ads_get_kernel(ctx, SOURCE, "", "bn_stats", &k));
-    ADS_TRY(ads_train_group_size(ctx, k, GROUP, &group));
     int update = rmean != NULL;
-    cl_uint i = 0;
-    ADS_TRY(ads_arg_mem(k, i++, x));
-    ADS_TRY(ads_arg_mem(k, i++, smean));
-    ADS_TRY(ads_arg_mem(k, i++, sinv));
+    ads_launcher l;
+    ads_launch_kernel(&l, ctx, SOURCE, "", "bn_stats");
+    size_t group = ads_launch_group_pow2(&l, GROUP);
+    ads_launch_in(&l, x);
+    ads_launch_out(&l, smean);
+    ads_launch_out(&l, sinv);
     /* Without running statistics the kernel never touches these two. */
-    ADS_TRY(ads_arg_mem(k, i++, update ? rmean : smean));
-    ADS_TRY(ads_arg_mem(k, i++, update ? rvar : sinv));
-    ADS_TRY(ads_arg_int(k, i++, (int)d->n));
-    ADS_TRY(ads_arg_int(k, i++, (int)d->c));
-    ADS_TRY(ads_arg_long(k, i++, d->s));
-    ADS_TRY(ads_arg_float(k, i++, eps));
-    ADS_TRY(ads_arg_float(k, i++, momentum));
-    ADS_TRY(ads_arg_int(k, i++, update));
-    ADS_TRY(ads_arg_local(k, i, group * sizeof(float)));
-    ads_launch l = {.kernel = k, .dims = 1, .global = {(size_t)d->c * group}, .local = {group},
-                    .nreads = 1};
-    l.reads[0] = x;
-    ads_tensor *w[4] = {smean, sinv, rmean, rvar};
-    for (int j = 0; j < 4; j++)
-        if (w[j]) l.writes[l.nwrites++] = w[j];
-    return ads_enqueue(ctx, &l);
+    ads_launch_out_or(&l, rmean, smean);
+    ads_launch_out_or(&l, rvar, sinv);
+    ads_launch_int(&l, (int)d->n);
+    ads_launch_int(&l, (int)d->c);
+    ads_launch_long(&l, d->s);
+    ads_launch_float(&l, eps);
+    ads_launch_float(&l, momentum);
+    ads_launch_int(&l, update);
+    ads_launch_local(&l, group * sizeof(float));
+    size_t global = (size_t)d->c * group;
+    return ads_launch_run(&l, 1, &global, &group);
 }
 
 /* y from x with per-channel statistics: (mean, invstd) in training,
@@ -124,17 +117,16 @@ static ads_status apply(ads_context *ctx, const char *kernel, const ads_tensor *
                         const ads_tensor *beta, ads_tensor *y, const bn_dims *d, float eps,
                         bool with_eps)
 {
-    cl_kernel k;
-    ADS_TRY(ads_get_kernel(ctx, SOURCE, "", kernel, &k));
+    ads_launcher l;
+    ads_launch_kernel(&l, ctx, SOURCE, "", kernel);
     const ads_tensor *in[5] = {x, s1, s2, gamma, beta};
-    cl_uint i = 0;
-    for (int j = 0; j < 5; j++) ADS_TRY(ads_arg_mem(k, i++, in[j]));
-    ADS_TRY(ads_arg_mem(k, i++, y));
-    ADS_TRY(ads_arg_int(k, i++, (int)d->n));
-    ADS_TRY(ads_arg_int(k, i++, (int)d->c));
-    ADS_TRY(ads_arg_long(k, i++, d->s));
-    if (with_eps) ADS_TRY(ads_arg_float(k, i, eps));
-    return ads_train_launch_planes(ctx, k, (size_t)d->s, (size_t)(d->n * d->c), in, 5, &y, 1);
+    for (int j = 0; j < 5; j++) ads_launch_in(&l, in[j]);
+    ads_launch_out(&l, y);
+    ads_launch_int(&l, (int)d->n);
+    ads_launch_int(&l, (int)d->c);
+    ads_launch_long(&l, d->s);
+    if (with_eps) ads_launch_float(&l, eps);
+    return ads_train_run_planes(&l, (size_t)d->s, (size_t)(d->n * d->c));
 }
 
 ads_status ads_batchnorm_forward(ads_context *ctx, const ads_tensor *x, const ads_tensor *gamma,
@@ -172,9 +164,9 @@ static ads_status check_backward(ads_context *ctx, const ads_tensor *x, const ad
     if (gbeta) ADS_TRY(check_vec(gbeta, ctx, "gbeta", d));
     const ads_tensor *t[7] = {x, gamma, smean, sinv, gy, gx, ggamma};
     const char *names[7] = {"x", "gamma", "save_mean", "save_invstd", "gy", "gx", "ggamma"};
-    ADS_TRY(ads_train_check_distinct(gx, "gx", t, names, 5));
-    ADS_TRY(ads_train_check_distinct(ggamma, "ggamma", t, names, 6));
-    ADS_TRY(ads_train_check_distinct(gbeta, "gbeta", t, names, 7));
+    ADS_TRY(ads_check_distinct(gx, "gx", t, names, 5));
+    ADS_TRY(ads_check_distinct(ggamma, "ggamma", t, names, 6));
+    ADS_TRY(ads_check_distinct(gbeta, "gbeta", t, names, 7));
     ADS_TRY(ads_check_finite(x, "x"));
     ADS_TRY(ads_check_finite(gamma, "gamma"));
     ADS_TRY(ads_check_finite(smean, "save_mean"));
@@ -186,25 +178,19 @@ static ads_status reduce_grads(ads_context *ctx, const ads_tensor *x, const ads_
                                const ads_tensor *sinv, const ads_tensor *gy, ads_tensor *gbeta,
                                ads_tensor *ggamma, const bn_dims *d)
 {
-    cl_kernel k;
-    size_t group;
-    ADS_TRY(ads_get_kernel(ctx, SOURCE, "", "bn_backward_reduce", &k));
-    ADS_TRY(ads_train_group_size(ctx, k, GROUP, &group));
+    ads_launcher l;
+    ads_launch_kernel(&l, ctx, SOURCE, "", "bn_backward_reduce");
+    size_t group = ads_launch_group_pow2(&l, GROUP);
     const ads_tensor *in[4] = {x, smean, sinv, gy};
-    cl_uint i = 0;
-    for (int j = 0; j < 4; j++) ADS_TRY(ads_arg_mem(k, i++, in[j]));
-    ADS_TRY(ads_arg_mem(k, i++, gbeta));
-    ADS_TRY(ads_arg_mem(k, i++, ggamma));
-    ADS_TRY(ads_arg_int(k, i++, (int)d->n));
-    ADS_TRY(ads_arg_int(k, i++, (int)d->c));
-    ADS_TRY(ads_arg_long(k, i++, d->s));
-    ADS_TRY(ads_arg_local(k, i, group * sizeof(float)));
-    ads_launch l = {.kernel = k, .dims = 1, .global = {(size_t)d->c * group}, .local = {group},
-                    .nreads = 4, .nwrites = 2};
-    for (int j = 0; j < 4; j++) l.reads[j] = in[j];
-    l.writes[0] = gbeta;
-    l.writes[1] = ggamma;
-    return ads_enqueue(ctx, &l);
+    for (int j = 0; j < 4; j++) ads_launch_in(&l, in[j]);
+    ads_launch_out(&l, gbeta);
+    ads_launch_out(&l, ggamma);
+    ads_launch_int(&l, (int)d->n);
+    ads_launch_int(&l, (int)d->c);
+    ads_launch_long(&l, d->s);
+    ads_launch_local(&l, group * sizeof(float));
+    size_t global = (size_t)d->c * group;
+    return ads_launch_run(&l, 1, &global, &group);
 }
 
 static ads_status input_grad(ads_context *ctx, const ads_tensor *x, const ads_tensor *gamma,
@@ -212,17 +198,16 @@ static ads_status input_grad(ads_context *ctx, const ads_tensor *x, const ads_te
                              const ads_tensor *gy, const ads_tensor *gbeta,
                              const ads_tensor *ggamma, ads_tensor *gx, const bn_dims *d)
 {
-    cl_kernel k;
-    ADS_TRY(ads_get_kernel(ctx, SOURCE, "", "bn_backward_dx", &k));
+    ads_launcher l;
+    ads_launch_kernel(&l, ctx, SOURCE, "", "bn_backward_dx");
     const ads_tensor *in[7] = {x, smean, sinv, gamma, gy, gbeta, ggamma};
-    cl_uint i = 0;
-    for (int j = 0; j < 7; j++) ADS_TRY(ads_arg_mem(k, i++, in[j]));
-    ADS_TRY(ads_arg_mem(k, i++, gx));
-    ADS_TRY(ads_arg_int(k, i++, (int)d->n));
-    ADS_TRY(ads_arg_int(k, i++, (int)d->c));
-    ADS_TRY(ads_arg_long(k, i++, d->s));
-    ADS_TRY(ads_arg_long(k, i, d->n * d->s));
-    return ads_train_launch_planes(ctx, k, (size_t)d->s, (size_t)(d->n * d->c), in, 7, &gx, 1);
+    for (int j = 0; j < 7; j++) ads_launch_in(&l, in[j]);
+    ads_launch_out(&l, gx);
+    ads_launch_int(&l, (int)d->n);
+    ads_launch_int(&l, (int)d->c);
+    ads_launch_long(&l, d->s);
+    ads_launch_long(&l, d->n * d->s);
+    return ads_train_run_planes(&l, (size_t)d->s, (size_t)(d->n * d->c));
 }
 
 ads_status ads_batchnorm_backward(ads_context *ctx, const ads_tensor *x, const ads_tensor *gamma,

@@ -52,7 +52,7 @@ static ads_status check_forward(ads_context *ctx, const ads_tensor *x, const ads
     ADS_TRY(ads_check_shape(y, "y", 2, ys));
     const ads_tensor *in[3] = {x, w, b};
     const char *names[3] = {"x", "w", "b"};
-    ADS_TRY(ads_train_check_distinct(y, "y", in, names, 3));
+    ADS_TRY(ads_check_distinct(y, "y", in, names, 3));
     ADS_TRY(ads_check_finite(x, "x"));
     ADS_TRY(ads_check_finite(w, "w"));
     return ads_check_finite(b, "b");
@@ -69,17 +69,13 @@ ads_status ads_dense_forward(ads_context *ctx, const ads_tensor *x, const ads_te
                        .c = y, .ldc = (size_t)d.out};
     ADS_TRY(ads_gemm(ctx, &g));
     if (!b) return ADS_OK;
-    cl_kernel k;
-    ADS_TRY(ads_get_kernel(ctx, SOURCE, "", "add_row_bias", &k));
-    ADS_TRY(ads_arg_mem(k, 0, y));
-    ADS_TRY(ads_arg_mem(k, 1, b));
-    ADS_TRY(ads_arg_int(k, 2, (int)d.n));
-    ADS_TRY(ads_arg_int(k, 3, (int)d.out));
-    ads_launch l = {.kernel = k, .dims = 2, .global = {(size_t)d.out, (size_t)d.n},
-                    .nreads = 1, .nwrites = 1};
-    l.reads[0] = b;
-    l.writes[0] = y;
-    return ads_enqueue(ctx, &l);
+    ads_launcher l;
+    ads_launch_kernel(&l, ctx, SOURCE, "", "add_row_bias");
+    ads_launch_inout(&l, y);
+    ads_launch_in(&l, b);
+    ads_launch_int(&l, (int)d.n);
+    ads_launch_int(&l, (int)d.out);
+    return ads_launch_run(&l, 2, (size_t[]){(size_t)d.out, (size_t)d.n}, NULL);
 }
 
 static ads_status check_backward(ads_context *ctx, const ads_tensor *x, const ads_tensor *w,
@@ -99,9 +95,9 @@ static ads_status check_backward(ads_context *ctx, const ads_tensor *x, const ad
     }
     const ads_tensor *all[5] = {x, w, gy, gx, gw};
     const char *names[5] = {"x", "w", "gy", "gx", "gw"};
-    ADS_TRY(ads_train_check_distinct(gx, "gx", all, names, 3));
-    ADS_TRY(ads_train_check_distinct(gw, "gw", all, names, 4));
-    ADS_TRY(ads_train_check_distinct(gb, "gb", all, names, 5));
+    ADS_TRY(ads_check_distinct(gx, "gx", all, names, 3));
+    ADS_TRY(ads_check_distinct(gw, "gw", all, names, 4));
+    ADS_TRY(ads_check_distinct(gb, "gb", all, names, 5));
     ADS_TRY(ads_check_finite(x, "x"));
     ADS_TRY(ads_check_finite(w, "w"));
     return ads_check_finite(gy, "gy");
@@ -110,13 +106,13 @@ static ads_status check_backward(ads_context *ctx, const ads_tensor *x, const ad
 static ads_status bias_grad(ads_context *ctx, const ads_tensor *gy, ads_tensor *gb,
                             const dense_dims *d)
 {
-    cl_kernel k;
-    ADS_TRY(ads_get_kernel(ctx, SOURCE, "", "column_sums", &k));
-    ADS_TRY(ads_arg_mem(k, 0, gy));
-    ADS_TRY(ads_arg_mem(k, 1, gb));
-    ADS_TRY(ads_arg_int(k, 2, (int)d->n));
-    ADS_TRY(ads_arg_int(k, 3, (int)d->out));
-    return ads_train_launch_1d(ctx, k, (size_t)d->out, &gy, 1, &gb, 1);
+    ads_launcher l;
+    ads_launch_kernel(&l, ctx, SOURCE, "", "column_sums");
+    ads_launch_in(&l, gy);
+    ads_launch_out(&l, gb);
+    ads_launch_int(&l, (int)d->n);
+    ads_launch_int(&l, (int)d->out);
+    return ads_train_run_1d(&l, (size_t)d->out);
 }
 
 ads_status ads_dense_backward(ads_context *ctx, const ads_tensor *x, const ads_tensor *w,

@@ -45,8 +45,8 @@ static ads_status check_args(ads_context *ctx, const ads_tensor *logits,
     if (glogits) ADS_TRY(ads_train_check_same(glogits, ctx, "glogits", logits));
     const ads_tensor *t[3] = {logits, labels, loss};
     const char *names[3] = {"logits", "labels", "loss"};
-    ADS_TRY(ads_train_check_distinct(loss, "loss", t, names, 2));
-    ADS_TRY(ads_train_check_distinct(glogits, "glogits", t, names, 3));
+    ADS_TRY(ads_check_distinct(loss, "loss", t, names, 2));
+    ADS_TRY(ads_check_distinct(glogits, "glogits", t, names, 3));
     ADS_TRY(ads_check_finite(logits, "logits"));
     return check_labels(labels, logits->shape[1]);
 }
@@ -55,30 +55,28 @@ static ads_status row_losses(ads_context *ctx, const ads_tensor *logits,
                              const ads_tensor *labels, ads_tensor *rows, ads_tensor *glogits)
 {
     int N = (int)logits->shape[0], K = (int)logits->shape[1];
-    cl_kernel k;
-    ADS_TRY(ads_get_kernel(ctx, SOURCE, "", "softmax_xent_rows", &k));
-    ADS_TRY(ads_arg_mem(k, 0, logits));
-    ADS_TRY(ads_arg_mem(k, 1, labels));
-    ADS_TRY(ads_arg_mem(k, 2, rows));
-    /* Without glogits the kernel never writes argument 3. */
-    ADS_TRY(ads_arg_mem(k, 3, glogits ? glogits : rows));
-    ADS_TRY(ads_arg_int(k, 4, N));
-    ADS_TRY(ads_arg_int(k, 5, K));
-    ADS_TRY(ads_arg_float(k, 6, (float)(1.0 / N)));
-    ADS_TRY(ads_arg_int(k, 7, glogits != NULL));
-    const ads_tensor *reads[2] = {logits, labels};
-    ads_tensor *writes[2] = {rows, glogits};
-    return ads_train_launch_1d(ctx, k, (size_t)N, reads, 2, writes, 2);
+    ads_launcher l;
+    ads_launch_kernel(&l, ctx, SOURCE, "", "softmax_xent_rows");
+    ads_launch_in(&l, logits);
+    ads_launch_in(&l, labels);
+    ads_launch_out(&l, rows);
+    /* Without glogits the kernel never writes this argument. */
+    ads_launch_out_or(&l, glogits, rows);
+    ads_launch_int(&l, N);
+    ads_launch_int(&l, K);
+    ads_launch_float(&l, (float)(1.0 / N));
+    ads_launch_int(&l, glogits != NULL);
+    return ads_train_run_1d(&l, (size_t)N);
 }
 
 static ads_status mean_loss(ads_context *ctx, const ads_tensor *rows, int N, ads_tensor *loss)
 {
-    cl_kernel k;
-    ADS_TRY(ads_get_kernel(ctx, SOURCE, "", "mean_of_rows", &k));
-    ADS_TRY(ads_arg_mem(k, 0, rows));
-    ADS_TRY(ads_arg_mem(k, 1, loss));
-    ADS_TRY(ads_arg_int(k, 2, N));
-    return ads_train_launch_1d(ctx, k, 1, &rows, 1, &loss, 1);
+    ads_launcher l;
+    ads_launch_kernel(&l, ctx, SOURCE, "", "mean_of_rows");
+    ads_launch_in(&l, rows);
+    ads_launch_out(&l, loss);
+    ads_launch_int(&l, N);
+    return ads_train_run_1d(&l, 1);
 }
 
 ads_status ads_softmax_cross_entropy(ads_context *ctx, const ads_tensor *logits,

@@ -16,9 +16,9 @@ static ads_status check_state(ads_context *ctx, ads_tensor *param, const ads_ten
     if (n2) ADS_TRY(ads_train_check_same(s2, ctx, n2, param));
     const ads_tensor *t[4] = {param, grad, s1, s2};
     const char *names[4] = {"param", "grad", n1, n2};
-    ADS_TRY(ads_train_check_distinct(param, "param", t + 1, names + 1, 1));
-    ADS_TRY(ads_train_check_distinct(s1, n1, t, names, 2));
-    return ads_train_check_distinct(s2, n2, t, names, 3);
+    ADS_TRY(ads_check_distinct(param, "param", t + 1, names + 1, 1));
+    ADS_TRY(ads_check_distinct(s1, n1, t, names, 2));
+    return ads_check_distinct(s2, n2, t, names, 3);
 }
 
 ads_status ads_sgd_step(ads_context *ctx, ads_tensor *param, const ads_tensor *grad,
@@ -36,18 +36,16 @@ ads_status ads_sgd_step(ads_context *ctx, ads_tensor *param, const ads_tensor *g
     ADS_TRY(ads_check_finite(grad, "grad"));
     ADS_TRY(ads_check_finite(velocity, "velocity"));
 
-    cl_kernel k;
-    cl_uint i = 0;
-    ADS_TRY(ads_get_kernel(ctx, SOURCE, "", velocity ? "sgd_momentum" : "sgd_plain", &k));
-    ADS_TRY(ads_arg_mem(k, i++, param));
-    ADS_TRY(ads_arg_mem(k, i++, grad));
-    if (velocity) ADS_TRY(ads_arg_mem(k, i++, velocity));
-    ADS_TRY(ads_arg_long(k, i++, (int64_t)param->count));
-    ADS_TRY(ads_arg_float(k, i++, lr));
-    if (velocity) ADS_TRY(ads_arg_float(k, i++, momentum));
-    ADS_TRY(ads_arg_float(k, i, weight_decay));
-    ads_tensor *writes[2] = {param, velocity};
-    return ads_train_launch_1d(ctx, k, param->count, &grad, 1, writes, 2);
+    ads_launcher l;
+    ads_launch_kernel(&l, ctx, SOURCE, "", velocity ? "sgd_momentum" : "sgd_plain");
+    ads_launch_inout(&l, param);
+    ads_launch_in(&l, grad);
+    if (velocity) ads_launch_inout(&l, velocity);
+    ads_launch_long(&l, (int64_t)param->count);
+    ads_launch_float(&l, lr);
+    if (velocity) ads_launch_float(&l, momentum);
+    ads_launch_float(&l, weight_decay);
+    return ads_train_run_1d(&l, param->count);
 }
 
 ads_status ads_adam_step(ads_context *ctx, ads_tensor *param, const ads_tensor *grad,
@@ -72,19 +70,18 @@ ads_status ads_adam_step(ads_context *ctx, ads_tensor *param, const ads_tensor *
     /* Bias corrections in double: beta^step for large steps underflows
        gracefully to 0, giving corrections of exactly 1. */
     double bc1 = 1.0 - pow((double)beta1, step), bc2 = 1.0 - pow((double)beta2, step);
-    cl_kernel k;
-    ADS_TRY(ads_get_kernel(ctx, SOURCE, "", "adam", &k));
-    ADS_TRY(ads_arg_mem(k, 0, param));
-    ADS_TRY(ads_arg_mem(k, 1, grad));
-    ADS_TRY(ads_arg_mem(k, 2, m));
-    ADS_TRY(ads_arg_mem(k, 3, v));
-    ADS_TRY(ads_arg_long(k, 4, (int64_t)param->count));
-    ADS_TRY(ads_arg_float(k, 5, beta1));
-    ADS_TRY(ads_arg_float(k, 6, beta2));
-    ADS_TRY(ads_arg_float(k, 7, eps));
-    ADS_TRY(ads_arg_float(k, 8, weight_decay));
-    ADS_TRY(ads_arg_float(k, 9, (float)(lr / bc1)));
-    ADS_TRY(ads_arg_float(k, 10, (float)sqrt(bc2)));
-    ads_tensor *writes[3] = {param, m, v};
-    return ads_train_launch_1d(ctx, k, param->count, &grad, 1, writes, 3);
+    ads_launcher l;
+    ads_launch_kernel(&l, ctx, SOURCE, "", "adam");
+    ads_launch_inout(&l, param);
+    ads_launch_in(&l, grad);
+    ads_launch_inout(&l, m);
+    ads_launch_inout(&l, v);
+    ads_launch_long(&l, (int64_t)param->count);
+    ads_launch_float(&l, beta1);
+    ads_launch_float(&l, beta2);
+    ads_launch_float(&l, eps);
+    ads_launch_float(&l, weight_decay);
+    ads_launch_float(&l, (float)(lr / bc1));
+    ads_launch_float(&l, (float)sqrt(bc2));
+    return ads_train_run_1d(&l, param->count);
 }

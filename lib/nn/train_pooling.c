@@ -20,13 +20,13 @@ ads_status ads_global_avg_pool_forward(ads_context *ctx, const ads_tensor *x, ad
     ADS_TRY(ads_check_shape(y, "y", 2, x->shape));
     ADS_TRY(ads_check_finite(x, "x"));
 
-    cl_kernel k;
-    ADS_TRY(ads_get_kernel(ctx, SOURCE, "", "global_avg_pool_forward", &k));
-    ADS_TRY(ads_arg_mem(k, 0, x));
-    ADS_TRY(ads_arg_mem(k, 1, y));
-    ADS_TRY(ads_arg_long(k, 2, (int64_t)y->count));
-    ADS_TRY(ads_arg_long(k, 3, x->shape[2] * x->shape[3]));
-    return ads_train_launch_1d(ctx, k, y->count, &x, 1, &y, 1);
+    ads_launcher l;
+    ads_launch_kernel(&l, ctx, SOURCE, "", "global_avg_pool_forward");
+    ads_launch_in(&l, x);
+    ads_launch_out(&l, y);
+    ads_launch_long(&l, (int64_t)y->count);
+    ads_launch_long(&l, x->shape[2] * x->shape[3]);
+    return ads_train_run_1d(&l, y->count);
 }
 
 ads_status ads_global_avg_pool_backward(ads_context *ctx, const ads_tensor *gy, ads_tensor *gx)
@@ -38,11 +38,11 @@ ads_status ads_global_avg_pool_backward(ads_context *ctx, const ads_tensor *gy, 
     ADS_TRY(ads_check_shape(gy, "gy", 2, gx->shape));
     ADS_TRY(ads_check_finite(gy, "gy"));
 
-    cl_kernel k;
-    ADS_TRY(ads_get_kernel(ctx, SOURCE, "", "global_avg_pool_backward", &k));
-    ADS_TRY(ads_arg_mem(k, 0, gy));
-    ADS_TRY(ads_arg_mem(k, 1, gx));
-    ADS_TRY(ads_arg_long(k, 2, (int64_t)gx->count));
-    ADS_TRY(ads_arg_long(k, 3, gx->shape[2] * gx->shape[3]));
-    return ads_train_launch_1d(ctx, k, gx->count, &gy, 1, &gx, 1);
+    ads_launcher l;
+    ads_launch_kernel(&l, ctx, SOURCE, "", "global_avg_pool_backward");
+    ads_launch_in(&l, gy);
+    ads_launch_out(&l, gx);
+    ads_launch_long(&l, (int64_t)gx->count);
+    ads_launch_long(&l, gx->shape[2] * gx->shape[3]);
+    return ads_train_run_1d(&l, gx->count);
 }

@@ -5,8 +5,9 @@
    kernel that serves both axes. */
 #include <limits.h>
 
+#include "launch.h"
 #include "ops_device.h"
-#include "internal.h"
+#include "workspace.h"
 
 #define SOURCE "stride_logits"
 #define GROUP_SIZE 64 /* work-items per channel in the gv reduction */
@@ -87,16 +88,11 @@ static ads_status check_axis(ads_context *ctx, const ads_tensor *x, const ads_te
     return check_logits(a, aname, x->shape[0]);
 }
 
-/* Launches a 2-D kernel over (count, N) with one input and one output. */
-static ads_status launch_2d(ads_context *ctx, cl_kernel k, size_t count, const ads_tensor *x,
-                            const ads_tensor *in, const ads_tensor *in2, ads_tensor *out)
+/* Runs a 2-D launch over (count, N). */
+static ads_status run_2d(ads_launcher *l, size_t count, const ads_tensor *x)
 {
-    ads_launch l = {.kernel = k, .dims = 2, .global = {count, (size_t)x->shape[0]},
-                    .local = {LINE_GROUP, 1}, .nwrites = 1};
-    l.writes[0] = out;
-    l.reads[l.nreads++] = in;
-    if (in2) l.reads[l.nreads++] = in2;
-    return ads_enqueue(ctx, &l);
+    return ads_launch_run(l, 2, (size_t[]){count, (size_t)x->shape[0]},
+                          (size_t[]){LINE_GROUP, 1});
 }
 
 /* prof (N x P) = sum_c v[c] * phi, then the logits: the mean over bins. */
@@ -104,31 +100,32 @@ static ads_status forward_axis(ads_context *ctx, const ads_tensor *x, const axis
                                int variation, ads_tensor *out)
 {
     int N = (int)x->shape[0], C = (int)x->shape[1];
-    cl_kernel kp, kb;
-    ADS_TRY(ads_get_kernel(ctx, SOURCE, "", "stride_profile", &kp));
-    ADS_TRY(ads_get_kernel(ctx, SOURCE, "", "stride_bins", &kb));
     ads_tensor *prof;
     ADS_TRY(ads_workspace_acquire(ctx, (size_t)N * (size_t)ax->P, &prof));
-    ads_status st = ADS_OK;
-    int args[] = {N, C, ax->P, ax->Q, ax->sp, ax->sq, variation};
-    if (st == ADS_OK) st = ads_arg_mem(kp, 0, x);
-    if (st == ADS_OK) st = ads_arg_mem(kp, 1, ax->v);
-    if (st == ADS_OK) st = ads_arg_mem(kp, 2, prof);
-    for (cl_uint i = 0; i < 7 && st == ADS_OK; i++) st = ads_arg_int(kp, 3 + i, args[i]);
-    if (st == ADS_OK) st = launch_2d(ctx, kp, (size_t)ax->P, x, x, ax->v, prof);
-    int bargs[] = {N, ax->P, ax->L};
-    if (st == ADS_OK) st = ads_arg_mem(kb, 0, prof);
-    if (st == ADS_OK) st = ads_arg_mem(kb, 1, out);
-    for (cl_uint i = 0; i < 3 && st == ADS_OK; i++) st = ads_arg_int(kb, 2 + i, bargs[i]);
-    if (st == ADS_OK) st = launch_2d(ctx, kb, (size_t)ax->L, x, prof, NULL, out);
+    ads_launcher l;
+    ads_launch_kernel(&l, ctx, SOURCE, "", "stride_profile");
+    ads_launch_in(&l, x);
+    ads_launch_in(&l, ax->v);
+    ads_launch_out(&l, prof);
+    ads_launch_ints(&l, (const int[]){N, C, ax->P, ax->Q, ax->sp, ax->sq, variation}, 7);
+    ads_status st = run_2d(&l, (size_t)ax->P, x);
+    if (st == ADS_OK) {
+        ads_launch_kernel(&l, ctx, SOURCE, "", "stride_bins");
+        ads_launch_in(&l, prof);
+        ads_launch_out(&l, out);
+        ads_launch_ints(&l, (const int[]){N, ax->P, ax->L}, 3);
+        st = run_2d(&l, (size_t)ax->L, x);
+    }
     ads_workspace_release(ctx, prof); /* its events order any reuse */
     return st;
 }
 
-ads_status ads_stride_logits_on_device(ads_context *ctx, ads_profile phi, const ads_tensor *x,
-                             const ads_tensor *v_rows, const ads_tensor *v_cols,
-                             ads_tensor *a_rows, ads_tensor *a_cols)
+ads_status ads_stride_logits_on_device(ads_context *ctx, const ads_device *dev, ads_profile phi,
+                                       const ads_tensor *x, const ads_tensor *v_rows,
+                                       const ads_tensor *v_cols, ads_tensor *a_rows,
+                                       ads_tensor *a_cols)
 {
+    (void)dev; /* the launch builder sizes the groups for it */
     if (!ctx) return ads_fail(ADS_ERR_NULL_ARGUMENT, "ctx is NULL");
     ADS_TRY(check_phi(phi));
     ADS_TRY(check_x(ctx, x));
@@ -161,36 +158,30 @@ ads_status ads_stride_logits_on_device(ads_context *ctx, ads_profile phi, const 
 static ads_status profile_grad(ads_context *ctx, const ads_tensor *x, const axis *ax,
                                ads_tensor *gl)
 {
-    cl_kernel k;
-    ADS_TRY(ads_get_kernel(ctx, SOURCE, "", "stride_bins_backward", &k));
-    ADS_TRY(ads_arg_mem(k, 0, ax->logits));
-    ADS_TRY(ads_arg_mem(k, 1, gl));
-    ADS_TRY(ads_arg_int(k, 2, (int)x->shape[0]));
-    ADS_TRY(ads_arg_int(k, 3, ax->P));
-    ADS_TRY(ads_arg_int(k, 4, ax->L));
-    return launch_2d(ctx, k, (size_t)ax->P, x, ax->logits, NULL, gl);
+    ads_launcher l;
+    ads_launch_kernel(&l, ctx, SOURCE, "", "stride_bins_backward");
+    ads_launch_in(&l, ax->logits);
+    ads_launch_out(&l, gl);
+    ads_launch_ints(&l, (const int[]){(int)x->shape[0], ax->P, ax->L}, 3);
+    return run_2d(&l, (size_t)ax->P, x);
 }
 
 /* gv[c] = sum over the batch and the plane of gl * phi-term / Q. */
 static ads_status v_grad(ads_context *ctx, const ads_tensor *x, const axis *ax, int variation,
                          const ads_tensor *gl)
 {
-    cl_kernel k;
-    size_t group = 1;
-    ADS_TRY(ads_get_kernel(ctx, SOURCE, "", "stride_profile_gv", &k));
-    ADS_TRY(ads_group_size_pow2(ctx, k, GROUP_SIZE, &group));
-    ADS_TRY(ads_arg_mem(k, 0, x));
-    ADS_TRY(ads_arg_mem(k, 1, gl));
-    ADS_TRY(ads_arg_mem(k, 2, ax->gv));
-    int args[] = {(int)x->shape[0], (int)x->shape[1], ax->P, ax->Q, ax->sp, variation};
-    for (cl_uint i = 0; i < 6; i++) ADS_TRY(ads_arg_int(k, 3 + i, args[i]));
-    ADS_TRY(ads_arg_local(k, 9, group * sizeof(float)));
-    ads_launch l = {.kernel = k, .dims = 1, .global = {(size_t)x->shape[1] * group},
-                    .local = {group}, .nreads = 2, .nwrites = 1};
-    l.reads[0] = x;
-    l.reads[1] = gl;
-    l.writes[0] = ax->gv;
-    return ads_enqueue(ctx, &l);
+    ads_launcher l;
+    ads_launch_kernel(&l, ctx, SOURCE, "", "stride_profile_gv");
+    size_t group = ads_launch_group_pow2(&l, GROUP_SIZE);
+    ads_launch_in(&l, x);
+    ads_launch_in(&l, gl);
+    ads_launch_out(&l, ax->gv);
+    ads_launch_ints(&l, (const int[]){(int)x->shape[0], (int)x->shape[1], ax->P, ax->Q, ax->sp,
+                                      variation},
+                    6);
+    ads_launch_local(&l, group * sizeof(float));
+    size_t global = (size_t)x->shape[1] * group;
+    return ads_launch_run(&l, 1, &global, &group);
 }
 
 /* gx += both axes' derivatives, one work-item per row of x. A skipped
@@ -199,24 +190,21 @@ static ads_status x_grad(ads_context *ctx, const ads_tensor *x, int variation, c
                          const ads_tensor *grow, const axis *cols, const ads_tensor *gcol,
                          ads_tensor *gx)
 {
-    cl_kernel k;
-    ADS_TRY(ads_get_kernel(ctx, SOURCE, "", "stride_profile_gx", &k));
-    const ads_tensor *bufs[] = {x, gx, rows->v ? rows->v : x, grow ? grow : x,
-                                cols->v ? cols->v : x, gcol ? gcol : x};
-    for (cl_uint i = 0; i < 6; i++) ADS_TRY(ads_arg_mem(k, i, bufs[i]));
-    int args[] = {(int)x->shape[0], (int)x->shape[1], (int)x->shape[2], (int)x->shape[3],
-                  variation, grow != NULL, gcol != NULL};
-    for (cl_uint i = 0; i < 7; i++) ADS_TRY(ads_arg_int(k, 6 + i, args[i]));
+    ads_launcher l;
+    ads_launch_kernel(&l, ctx, SOURCE, "", "stride_profile_gx");
+    ads_launch_in(&l, x);
+    ads_launch_inout(&l, gx);
+    ads_launch_in_or(&l, rows->v, x);
+    ads_launch_in_or(&l, grow, x);
+    ads_launch_in_or(&l, cols->v, x);
+    ads_launch_in_or(&l, gcol, x);
+    ads_launch_ints(&l, (const int[]){(int)x->shape[0], (int)x->shape[1], (int)x->shape[2],
+                                      (int)x->shape[3], variation, grow != NULL, gcol != NULL},
+                    7);
     size_t group = 1; /* no wider than the rows: a power of two up to LINE_GROUP */
     while (group < LINE_GROUP && group < (size_t)x->shape[2]) group *= 2;
-    ads_launch l = {.kernel = k, .dims = 2, .nwrites = 1, .local = {group, 1},
-                    .global = {(size_t)x->shape[2], (size_t)x->shape[0] * (size_t)x->shape[1]}};
-    l.writes[0] = gx;
-    l.reads[l.nreads++] = x;
-    const ads_tensor *more[] = {rows->v, grow, cols->v, gcol};
-    for (int i = 0; i < 4; i++)
-        if (more[i]) l.reads[l.nreads++] = more[i];
-    return ads_enqueue(ctx, &l);
+    size_t global[2] = {(size_t)x->shape[2], (size_t)x->shape[0] * (size_t)x->shape[1]};
+    return ads_launch_run(&l, 2, global, (size_t[]){group, 1});
 }
 
 /* Outputs of one axis: gv of length C (when given); the axis must be used. */
@@ -283,11 +271,15 @@ static ads_status axis_backward(ads_context *ctx, const ads_tensor *x, const axi
     return st;
 }
 
-ads_status ads_stride_logits_backward_on_device(ads_context *ctx, ads_profile phi, const ads_tensor *x,
-                                      const ads_tensor *v_rows, const ads_tensor *v_cols,
-                                      const ads_tensor *ga_rows, const ads_tensor *ga_cols,
-                                      ads_tensor *gx, ads_tensor *gv_rows, ads_tensor *gv_cols)
+ads_status ads_stride_logits_backward_on_device(ads_context *ctx, const ads_device *dev,
+                                                ads_profile phi, const ads_tensor *x,
+                                                const ads_tensor *v_rows,
+                                                const ads_tensor *v_cols,
+                                                const ads_tensor *ga_rows,
+                                                const ads_tensor *ga_cols, ads_tensor *gx,
+                                                ads_tensor *gv_rows, ads_tensor *gv_cols)
 {
+    (void)dev; /* the launch builder sizes the groups for it */
     ADS_TRY(check_backward(ctx, phi, x, v_rows, v_cols, ga_rows, ga_cols, gx, gv_rows, gv_cols));
     int variation = phi == ADS_PROFILE_VARIATION;
     axis rows = {.v = v_rows, .logits = ga_rows, .gv = gv_rows};

@@ -3,8 +3,8 @@
 #include <limits.h>
 #include <math.h>
 
+#include "launch.h"
 #include "ops_device.h"
-#include "internal.h"
 
 #define SOURCE "stride_positions"
 /* The work-group size asked for: enough work-items to split rows of a few
@@ -48,22 +48,19 @@ static ads_status check_common(ads_context *ctx, const ads_tensor *logits, float
     return check_scalar("temperature", temperature, true);
 }
 
-/* Enqueues `k` over one work-group per row. `read2` may be NULL; a read
-   tensor that is also the output is listed as written only. */
-static ads_status launch_rows(ads_context *ctx, cl_kernel k, cl_uint local_arg, size_t group,
-                              const ads_tensor *logits, const ads_tensor *read2, ads_tensor *out)
+/* Runs the launch over one work-group per row, the group's scratch as
+   its last argument. */
+static ads_status run_rows(ads_launcher *l, const ads_tensor *logits)
 {
-    ADS_TRY(ads_arg_local(k, local_arg, group * sizeof(float)));
-    ads_launch l = {.kernel = k, .dims = 1, .global = {(size_t)logits->shape[0] * group},
-                    .local = {group}, .nwrites = 1};
-    l.writes[0] = out;
-    if (logits != out) l.reads[l.nreads++] = logits;
-    if (read2 && read2 != out) l.reads[l.nreads++] = read2;
-    return ads_enqueue(ctx, &l);
+    size_t group = ads_launch_group_pow2(l, GROUP_SIZE);
+    ads_launch_local(l, group * sizeof(float));
+    size_t global = (size_t)logits->shape[0] * group;
+    return ads_launch_run(l, 1, &global, &group);
 }
 
-ads_status ads_stride_positions_on_device(ads_context *ctx, const ads_tensor *logits, float stride,
-                                float origin, float temperature, ads_tensor *pos)
+ads_status ads_stride_positions_on_device(ads_context *ctx, const ads_device *dev,
+                                          const ads_tensor *logits, float stride, float origin,
+                                          float temperature, ads_tensor *pos)
 {
     ADS_TRY(check_common(ctx, logits, stride, temperature));
     ADS_TRY(check_scalar("origin", origin, false));
@@ -71,22 +68,22 @@ ads_status ads_stride_positions_on_device(ads_context *ctx, const ads_tensor *lo
     ADS_TRY(ads_check_shape(pos, "pos", 2, logits->shape));
     ADS_TRY(ads_check_finite(logits, "logits"));
 
-    cl_kernel k;
-    size_t group = 1;
-    ADS_TRY(ads_get_kernel(ctx, SOURCE, "", "stride_positions", &k));
-    ADS_TRY(ads_group_size_pow2(ctx, k, GROUP_SIZE, &group));
-    ADS_TRY(ads_arg_mem(k, 0, logits));
-    ADS_TRY(ads_arg_mem(k, 1, pos));
-    ADS_TRY(ads_arg_int(k, 2, (int)logits->shape[1]));
-    ADS_TRY(ads_arg_float(k, 3, stride));
-    ADS_TRY(ads_arg_float(k, 4, origin));
-    ADS_TRY(ads_arg_float(k, 5, temperature));
-    return launch_rows(ctx, k, 6, group, logits, NULL, pos);
+    (void)dev; /* the launch builder sizes the groups for it */
+    ads_launcher l;
+    ads_launch_kernel(&l, ctx, SOURCE, "", "stride_positions");
+    ads_launch_in(&l, logits);
+    ads_launch_out(&l, pos);
+    ads_launch_int(&l, (int)logits->shape[1]);
+    ads_launch_float(&l, stride);
+    ads_launch_float(&l, origin);
+    ads_launch_float(&l, temperature);
+    return run_rows(&l, logits);
 }
 
-ads_status ads_stride_positions_backward_on_device(ads_context *ctx, const ads_tensor *logits, float stride,
-                                         float temperature, const ads_tensor *gpos,
-                                         ads_tensor *glogits)
+ads_status ads_stride_positions_backward_on_device(ads_context *ctx, const ads_device *dev,
+                                                   const ads_tensor *logits, float stride,
+                                                   float temperature, const ads_tensor *gpos,
+                                                   ads_tensor *glogits)
 {
     ADS_TRY(check_common(ctx, logits, stride, temperature));
     ADS_TRY(ads_check_tensor(gpos, ctx, "gpos"));
@@ -101,15 +98,14 @@ ads_status ads_stride_positions_backward_on_device(ads_context *ctx, const ads_t
     ADS_TRY(ads_check_finite(logits, "logits"));
     ADS_TRY(ads_check_finite(gpos, "gpos"));
 
-    cl_kernel k;
-    size_t group = 1;
-    ADS_TRY(ads_get_kernel(ctx, SOURCE, "", "stride_positions_backward", &k));
-    ADS_TRY(ads_group_size_pow2(ctx, k, GROUP_SIZE, &group));
-    ADS_TRY(ads_arg_mem(k, 0, logits));
-    ADS_TRY(ads_arg_mem(k, 1, gpos));
-    ADS_TRY(ads_arg_mem(k, 2, glogits));
-    ADS_TRY(ads_arg_int(k, 3, (int)logits->shape[1]));
-    ADS_TRY(ads_arg_float(k, 4, stride));
-    ADS_TRY(ads_arg_float(k, 5, temperature));
-    return launch_rows(ctx, k, 6, group, logits, gpos, glogits);
+    (void)dev; /* the launch builder sizes the groups for it */
+    ads_launcher l;
+    ads_launch_kernel(&l, ctx, SOURCE, "", "stride_positions_backward");
+    ads_launch_in(&l, logits);
+    ads_launch_in(&l, gpos);
+    ads_launch_out(&l, glogits);
+    ads_launch_int(&l, (int)logits->shape[1]);
+    ads_launch_float(&l, stride);
+    ads_launch_float(&l, temperature);
+    return run_rows(&l, logits);
 }

@@ -1,11 +1,8 @@
-/* The public pooling operations, spread over the context's devices like
-   the others in split_ops.c. */
+/* The public pooling operations, spread over the context's devices by
+   the splitter (lib/multidevice/split.c); the one-device implementations
+   are pool_forward.c and pool_backward.c. */
 #include "ops_device.h"
 #include "split.h"
-
-static int64_t batch_of(const ads_tensor *t) { return t && t->ndim >= 1 ? t->shape[0] : 0; }
-
-/* ---------------------------------------------------------- pool */
 
 typedef struct {
     const ads_pool_desc *d;
@@ -13,11 +10,12 @@ typedef struct {
 
 enum { PF_X, PF_PY, PF_PX, PF_GRID, PF_Y, PF_ARGMAX, PF_N };
 
-static ads_status pool_forward_body(ads_context *ctx, ads_tensor *const *s, void *closure)
+static ads_status pool_forward_body(ads_context *ctx, const ads_device *dev,
+                                    ads_tensor *const *s, void *closure)
 {
     const pool_closure *c = closure;
     ads_sampling at = {s[PF_PY], s[PF_PX], s[PF_GRID]};
-    return ads_pool_forward_ex_on_device(ctx, c->d, s[PF_X], at, s[PF_Y], s[PF_ARGMAX]);
+    return ads_pool_forward_ex_on_device(ctx, dev, c->d, s[PF_X], at, s[PF_Y], s[PF_ARGMAX]);
 }
 
 ads_status ads_pool_forward_ex(ads_context *ctx, const ads_pool_desc *d, const ads_tensor *x,
@@ -28,7 +26,7 @@ ads_status ads_pool_forward_ex(ads_context *ctx, const ads_pool_desc *d, const a
                             {at.px, SPLIT_BATCH_IN, "px"},     {at.grid, SPLIT_BATCH_IN, "grid"},
                             {y, SPLIT_BATCH_OUT, "y"},         {argmax, SPLIT_BATCH_OUT, "argmax"}};
     pool_closure c = {d};
-    return ads_split_run(ctx, batch_of(x), args, PF_N, pool_forward_body, &c);
+    return ads_split_run(ctx, ads_split_batch_of(x), args, PF_N, pool_forward_body, &c);
 }
 
 ads_status ads_pool_forward(ads_context *ctx, const ads_pool_desc *d, const ads_tensor *x,
@@ -39,12 +37,13 @@ ads_status ads_pool_forward(ads_context *ctx, const ads_pool_desc *d, const ads_
 
 enum { PB_X, PB_PY, PB_PX, PB_GRID, PB_ARGMAX, PB_GY, PB_GX, PB_GPY, PB_GPX, PB_GGRID, PB_N };
 
-static ads_status pool_backward_body(ads_context *ctx, ads_tensor *const *s, void *closure)
+static ads_status pool_backward_body(ads_context *ctx, const ads_device *dev,
+                                     ads_tensor *const *s, void *closure)
 {
     const pool_closure *c = closure;
     ads_sampling at = {s[PB_PY], s[PB_PX], s[PB_GRID]};
     ads_sampling_grad gat = {s[PB_GPY], s[PB_GPX], s[PB_GGRID]};
-    return ads_pool_backward_ex_on_device(ctx, c->d, s[PB_X], at, s[PB_ARGMAX], s[PB_GY],
+    return ads_pool_backward_ex_on_device(ctx, dev, c->d, s[PB_X], at, s[PB_ARGMAX], s[PB_GY],
                                           s[PB_GX], gat);
 }
 
@@ -60,7 +59,7 @@ ads_status ads_pool_backward_ex(ads_context *ctx, const ads_pool_desc *d, const 
         {gx, SPLIT_BATCH_OUT, "gx"},           {gat.py, SPLIT_BATCH_OUT, "gat.py"},
         {gat.px, SPLIT_BATCH_OUT, "gat.px"},   {gat.grid, SPLIT_BATCH_OUT, "gat.grid"}};
     pool_closure c = {d};
-    return ads_split_run(ctx, batch_of(x), args, PB_N, pool_backward_body, &c);
+    return ads_split_run(ctx, ads_split_batch_of(x), args, PB_N, pool_backward_body, &c);
 }
 
 ads_status ads_pool_backward(ads_context *ctx, const ads_pool_desc *d, const ads_tensor *x,
@@ -69,4 +68,3 @@ ads_status ads_pool_backward(ads_context *ctx, const ads_pool_desc *d, const ads
 {
     return ads_pool_backward_ex(ctx, d, x, at, NULL, gy, gx, gat);
 }
-

@@ -1,13 +1,12 @@
-/* Gather-convolution: argument validation and shape logic, path choice,
-   chunking by the memory budget, and helpers both directions share. Every
-   check here runs before anything is enqueued. */
-#include <limits.h>
-#include <stdio.h>
+/* The gather-convolution's plan: argument validation and shape logic,
+   path choice, and chunking by the memory budget. Every check here runs
+   before anything is enqueued. */
+#include "gconv_plan.h"
 
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "gconv_common.h"
 #include "gemm.h"
 #include "tuning.h"
 
@@ -25,6 +24,8 @@ static ads_status check_desc(const ads_conv_desc *d, bool fixed)
         if (f[i].v < f[i].min)
             return ads_fail(ADS_ERR_INVALID_ARGUMENT, "desc->%s is %d; it must be >= %d",
                             f[i].name, f[i].v, f[i].min);
+    ADS_TRY(ads_check_window_span("desc->", "kh", d->kh, "dil_h", d->dil_h, "pad_h", d->pad_h));
+    ADS_TRY(ads_check_window_span("desc->", "kw", d->kw, "dil_w", d->dil_w, "pad_w", d->pad_w));
     /* The stride is only used when no positions are given. */
     if (fixed && d->stride_h < 1)
         return ads_fail(ADS_ERR_INVALID_ARGUMENT,
@@ -36,32 +37,6 @@ static ads_status check_desc(const ads_conv_desc *d, bool fixed)
                         "desc->stride_w is %d; the fixed-stride grid (no positions given) "
                         "needs stride >= 1",
                         d->stride_w);
-    return ADS_OK;
-}
-
-/* ------------------------------------------------------------ sampling */
-
-static ads_status sampling_kind(const ads_context *ctx, ads_sampling at, gconv_kind *kind)
-{
-    if (at.grid && (at.py || at.px))
-        return ads_fail(ADS_ERR_INVALID_ARGUMENT,
-                        "at.grid is given together with at.py/at.px; pass either a grid or "
-                        "separable positions");
-    if (at.grid) {
-        *kind = GCONV_GRID;
-        return ads_check_tensor(at.grid, ctx, "at.grid");
-    }
-    if (!at.py && !at.px) {
-        *kind = GCONV_FIXED;
-        return ADS_OK;
-    }
-    if (!at.py) return ads_fail(ADS_ERR_NULL_ARGUMENT, "at.py is NULL but at.px is given; "
-                                "separable sampling needs both");
-    if (!at.px) return ads_fail(ADS_ERR_NULL_ARGUMENT, "at.px is NULL but at.py is given; "
-                                "separable sampling needs both");
-    ADS_TRY(ads_check_tensor(at.py, ctx, "at.py"));
-    ADS_TRY(ads_check_tensor(at.px, ctx, "at.px"));
-    *kind = GCONV_SEPARABLE;
     return ADS_OK;
 }
 
@@ -83,7 +58,7 @@ static ads_status fits_int(int64_t v, const char *what)
 /* Ho and Wo from the positions, or PyTorch's output size on the fixed grid. */
 static ads_status output_size(ads_sampling at, gconv_plan *p)
 {
-    if (p->kind == GCONV_FIXED) {
+    if (p->kind == ADS_SAMPLING_FIXED) {
         int64_t ho = ads_output_size(p->H, p->kh, p->sh, p->ph, p->dh);
         int64_t wo = ads_output_size(p->W, p->kw, p->sw, p->pw, p->dw);
         if (ho <= 0 || wo <= 0)
@@ -95,7 +70,7 @@ static ads_status output_size(ads_sampling at, gconv_plan *p)
         p->Wo = (int)wo;
         return ADS_OK;
     }
-    if (p->kind == GCONV_GRID) {
+    if (p->kind == ADS_SAMPLING_GRID) {
         ADS_TRY(want_ndim(at.grid, "at.grid", 4, "N x Ho x Wo x 2"));
         ADS_TRY(fits_int(at.grid->shape[1], "at.grid's Ho"));
         ADS_TRY(fits_int(at.grid->shape[2], "at.grid's Wo"));
@@ -134,8 +109,8 @@ static gconv_path choose_path(const ads_context *ctx, const gconv_plan *p)
     return GCONV_PATH_GEMM;
 }
 
-const char *gconv_path_name(const ads_context *ctx, int groups, int cin, int cout, int kh,
-                            int kw)
+const char *ads_gconv_path_name(const ads_context *ctx, int groups, int cin, int cout, int kh,
+                                int kw)
 {
     gconv_plan p = {.G = groups, .C = cin, .Cout = cout, .kh = kh, .kw = kw};
     if (choose_path(ctx, &p) == GCONV_PATH_DEPTHWISE) return "depthwise-direct";
@@ -151,8 +126,8 @@ static ads_status plan_common(ads_context *ctx, const ads_conv_desc *d, const ad
     if (!d) return ads_fail(ADS_ERR_NULL_ARGUMENT, "desc is NULL");
     ADS_TRY(ads_check_tensor(x, ctx, "x"));
     ADS_TRY(ads_check_tensor(w, ctx, "w"));
-    ADS_TRY(sampling_kind(ctx, at, &p->kind));
-    ADS_TRY(check_desc(d, p->kind == GCONV_FIXED));
+    ADS_TRY(ads_sampling_kind_of(ctx, at, &p->kind));
+    ADS_TRY(check_desc(d, p->kind == ADS_SAMPLING_FIXED));
     ADS_TRY(want_ndim(x, "x", 4, "N x Cin x H x W"));
     ADS_TRY(want_ndim(w, "w", 4, "Cout x Cin/groups x kh x kw"));
     const char *dim_names[4] = {"x's N", "x's Cin", "x's H", "x's W"};
@@ -175,7 +150,7 @@ static ads_status plan_common(ads_context *ctx, const ads_conv_desc *d, const ad
     ADS_TRY(ads_check_shape(w, "w", 4, wshape));
     p->kh = d->kh, p->kw = d->kw, p->sh = d->stride_h, p->sw = d->stride_w;
     p->ph = d->pad_h, p->pw = d->pad_w, p->dh = d->dil_h, p->dw = d->dil_w;
-    if (p->kind != GCONV_FIXED) p->sh = p->sw = 1; /* unused: positions decide */
+    if (p->kind != ADS_SAMPLING_FIXED) p->sh = p->sw = 1; /* unused: positions decide */
     ADS_TRY(output_size(at, p));
     p->P = (int64_t)p->Ho * p->Wo;
     ADS_TRY(fits_int(p->P, "Ho*Wo (output pixels per image)"));
@@ -190,8 +165,8 @@ static ads_status plan_common(ads_context *ctx, const ads_conv_desc *d, const ad
     p->rows = (int64_t)p->C * p->kh * p->kw;
     p->Kg = p->rows / p->G;
     p->Og = p->Cout / p->G;
-    p->pa = p->kind == GCONV_FIXED ? x : p->kind == GCONV_GRID ? at.grid : at.py;
-    p->pb = p->kind == GCONV_FIXED ? x : p->kind == GCONV_GRID ? at.grid : at.px;
+    p->pa = p->kind == ADS_SAMPLING_FIXED ? x : p->kind == ADS_SAMPLING_GRID ? at.grid : at.py;
+    p->pb = p->kind == ADS_SAMPLING_FIXED ? x : p->kind == ADS_SAMPLING_GRID ? at.grid : at.px;
     p->path = choose_path(ctx, p);
     return ADS_OK;
 }
@@ -199,12 +174,12 @@ static ads_status plan_common(ads_context *ctx, const ads_conv_desc *d, const ad
 /* Images per chunk so that `per_image` bytes of workspace per image stay
    within the budget and the largest single workspace (`largest` bytes per
    image) within the device's largest allocation. */
-static ads_status plan_chunks(const ads_context *ctx, gconv_plan *p, uint64_t per_image,
-                              uint64_t largest)
+static ads_status plan_chunks(const ads_context *ctx, const ads_device *dev, gconv_plan *p,
+                              uint64_t per_image, uint64_t largest)
 {
     p->chunk = p->N;
     if (per_image == 0) return ADS_OK;
-    uint64_t budget = ctx->memory_budget, max_alloc = ctx->dev[0].info.max_alloc_bytes;
+    uint64_t budget = ctx->memory_budget, max_alloc = dev->info.max_alloc_bytes;
     if (per_image > budget)
         return ads_fail(ADS_ERR_TOO_LARGE,
                         "one image needs %llu bytes of column workspace but the memory budget "
@@ -226,25 +201,21 @@ static ads_status plan_chunks(const ads_context *ctx, gconv_plan *p, uint64_t pe
 static ads_status check_alias(const ads_tensor *const *out, const char *const *out_names, int nout,
                               const ads_tensor *const *in, const char *const *in_names, int nin)
 {
+    const ads_tensor *seen[12];
+    const char *seen_names[12];
+    for (int i = 0; i < nin; i++) seen[i] = in[i], seen_names[i] = in_names[i];
     for (int o = 0; o < nout; o++) {
-        if (!out[o]) continue;
-        for (int i = 0; i < nin; i++)
-            if (out[o] == in[i])
-                return ads_fail(ADS_ERR_INVALID_ARGUMENT,
-                                "%s is the same tensor as %s; outputs must not alias inputs",
-                                out_names[o], in_names[i]);
-        for (int q = 0; q < o; q++)
-            if (out[o] == out[q])
-                return ads_fail(ADS_ERR_INVALID_ARGUMENT,
-                                "%s and %s are the same tensor; each output needs its own",
-                                out_names[q], out_names[o]);
+        ADS_TRY(ads_check_distinct(out[o], out_names[o], seen, seen_names, nin + o));
+        seen[nin + o] = out[o];
+        seen_names[nin + o] = out_names[o];
     }
     return ADS_OK;
 }
 
-ads_status gconv_plan_forward(ads_context *ctx, const ads_conv_desc *d, const ads_tensor *x,
-                              const ads_tensor *w, const ads_tensor *b, ads_sampling at,
-                              const ads_tensor *y, gconv_plan *p)
+ads_status ads_gconv_plan_forward(ads_context *ctx, const ads_device *dev,
+                                  const ads_conv_desc *d, const ads_tensor *x,
+                                  const ads_tensor *w, const ads_tensor *b, ads_sampling at,
+                                  const ads_tensor *y, gconv_plan *p)
 {
     ADS_TRY(plan_common(ctx, d, x, w, at, p));
     if (b) {
@@ -265,37 +236,37 @@ ads_status gconv_plan_forward(ads_context *ctx, const ads_conv_desc *d, const ad
     p->col_tn = p->path == GCONV_PATH_GEMM && ads_tune_int(ctx, "gconv.packed_columns", 1, 0, 1)
                     ? (int)ads_gemm_pack_width(ctx, (size_t)p->Og, (size_t)p->Kg)
                     : 0;
-    uint64_t col = p->path == GCONV_PATH_GEMM ? (uint64_t)gconv_col_size(p, p->col_tn) * 4 : 0;
-    uint64_t tab = (uint64_t)gconv_taps_size(p) * 4;
-    return plan_chunks(ctx, p, col + tab, col > tab ? col : tab);
+    uint64_t col = p->path == GCONV_PATH_GEMM ? (uint64_t)ads_gconv_col_size(p, p->col_tn) * 4 : 0;
+    uint64_t tab = (uint64_t)ads_gconv_taps_size(p) * 4;
+    return plan_chunks(ctx, dev, p, col + tab, col > tab ? col : tab);
 }
 
-int64_t gconv_col_size(const gconv_plan *p, int tn)
+int64_t ads_gconv_col_size(const gconv_plan *p, int tn)
 {
     return p->rows * (tn > 0 ? (p->P + tn - 1) / tn * tn : p->P);
 }
 
-int64_t gconv_taps_size(const gconv_plan *p)
+int64_t ads_gconv_taps_size(const gconv_plan *p)
 {
-    if (p->kind == GCONV_SEPARABLE) return 4 * ((int64_t)p->Ho * p->kh + (int64_t)p->Wo * p->kw);
-    if (p->kind == GCONV_GRID) return 4 * (int64_t)p->kh * p->kw * p->P;
+    if (p->kind == ADS_SAMPLING_SEPARABLE) return 4 * ((int64_t)p->Ho * p->kh + (int64_t)p->Wo * p->kw);
+    if (p->kind == ADS_SAMPLING_GRID) return 4 * (int64_t)p->kh * p->kw * p->P;
     return 0;
 }
 
-int64_t gconv_dw_part_size(const gconv_plan *p)
+int64_t ads_gconv_dw_part_size(const gconv_plan *p)
 {
     return (int64_t)p->C * p->Ho * p->kh * p->kw;
 }
 
-int64_t gconv_part_size(const gconv_plan *p)
+int64_t ads_gconv_part_size(const gconv_plan *p)
 {
     return p->rows * ((int64_t)p->Ho + p->Wo);
 }
 
-int64_t gconv_index_size(const gconv_plan *p)
+int64_t ads_gconv_index_size(const gconv_plan *p)
 {
-    if (p->kind == GCONV_GRID) return (int64_t)p->H + 2 + (int64_t)p->kh * p->kw * p->P;
-    return (int64_t)p->H + 1 + 4 * (int64_t)p->Ho * p->kh;
+    if (p->kind == ADS_SAMPLING_GRID) return ads_grid_index_size(p->H, p->Ho, p->Wo, p->kh, p->kw);
+    return ads_sep_index_size(p->H, p->Ho, p->kh);
 }
 
 /* One optional gradient output: NULL, or the shape `want`. */
@@ -310,35 +281,21 @@ static ads_status check_grad(const ads_context *ctx, const ads_tensor *t, const 
 static ads_status check_position_grads(const ads_context *ctx, const gconv_plan *p,
                                        ads_sampling at, ads_sampling_grad gat)
 {
-    if (p->kind == GCONV_FIXED) {
-        const char *given = gat.py ? "gat.py" : gat.px ? "gat.px" : gat.grid ? "gat.grid" : NULL;
-        if (given)
-            return ads_fail(ADS_ERR_INVALID_ARGUMENT,
-                            "%s is given but no positions were (fixed-stride grid): there is "
-                            "no position gradient; pass NULL",
-                            given);
-        return ADS_OK;
-    }
-    if (p->kind == GCONV_SEPARABLE) {
-        if (gat.grid)
-            return ads_fail(ADS_ERR_INVALID_ARGUMENT,
-                            "gat.grid is given but the sampling is separable (at.py, at.px); "
-                            "use gat.py and gat.px");
+    ADS_TRY(ads_sampling_check_grads(p->kind, gat));
+    if (p->kind == ADS_SAMPLING_SEPARABLE) {
         ADS_TRY(check_grad(ctx, gat.py, "gat.py", 2, at.py->shape));
         return check_grad(ctx, gat.px, "gat.px", 2, at.px->shape);
     }
-    if (gat.py || gat.px)
-        return ads_fail(ADS_ERR_INVALID_ARGUMENT,
-                        "%s is given but the sampling is a full grid (at.grid); use gat.grid",
-                        gat.py ? "gat.py" : "gat.px");
-    return check_grad(ctx, gat.grid, "gat.grid", 4, at.grid->shape);
+    if (p->kind == ADS_SAMPLING_GRID) return check_grad(ctx, gat.grid, "gat.grid", 4, at.grid->shape);
+    return ADS_OK;
 }
 
-ads_status gconv_plan_backward(ads_context *ctx, const ads_conv_desc *d, const ads_tensor *x,
-                               const ads_tensor *w, ads_sampling at, const ads_tensor *gy,
-                               const ads_tensor *gx, const ads_tensor *gw,
-                               const ads_tensor *gb, ads_sampling_grad gat, gconv_plan *p,
-                               gconv_backward_needs *needs)
+ads_status ads_gconv_plan_backward(ads_context *ctx, const ads_device *dev,
+                                   const ads_conv_desc *d, const ads_tensor *x,
+                                   const ads_tensor *w, ads_sampling at, const ads_tensor *gy,
+                                   const ads_tensor *gx, const ads_tensor *gw,
+                                   const ads_tensor *gb, ads_sampling_grad gat, gconv_plan *p,
+                                   gconv_backward_needs *needs)
 {
     ADS_TRY(plan_common(ctx, d, x, w, at, p));
     ADS_TRY(ads_check_tensor(gy, ctx, "gy"));
@@ -361,13 +318,13 @@ ads_status gconv_plan_backward(ads_context *ctx, const ads_conv_desc *d, const a
     needs->col = gw != NULL && !depthwise;
     needs->dw_part = gw != NULL && depthwise;
     needs->gcol = (gx != NULL || gpos) && !depthwise;
-    needs->index = gx != NULL && p->kind != GCONV_FIXED;
+    needs->index = gx != NULL && p->kind != ADS_SAMPLING_FIXED;
     needs->part = gat.py || gat.px;
     /* Tap tables: the gw branch's own, and the one gx and the position
        gradients share; none for the fixed stride. */
-    needs->tables = p->kind == GCONV_FIXED ? 0 : (gw != NULL ? 1 : 0) + (gx || gpos ? 1 : 0);
+    needs->tables = p->kind == ADS_SAMPLING_FIXED ? 0 : (gw != NULL ? 1 : 0) + (gx || gpos ? 1 : 0);
     uint64_t col = (uint64_t)p->rows * (uint64_t)p->P * 4;
-    uint64_t index = (uint64_t)gconv_index_size(p) * 4, tab = (uint64_t)gconv_taps_size(p) * 4;
+    uint64_t index = (uint64_t)ads_gconv_index_size(p) * 4, tab = (uint64_t)ads_gconv_taps_size(p) * 4;
     uint64_t gys = (uint64_t)p->Cout * (uint64_t)p->P * 4; /* gy beside the gw columns */
     /* The gw product's inner dimension is the chunk's pixels, so ads_gemm's
        packed copy of one group's columns (when it packs) grows with the
@@ -376,143 +333,14 @@ ads_status gconv_plan_backward(ads_context *ctx, const ads_conv_desc *d, const a
     uint64_t packed = tn ? ((uint64_t)p->Kg + tn - 1) / tn * tn * (uint64_t)p->P * 4 : 0;
     uint64_t per_image = (needs->col ? col + gys + packed : 0) +
                          (needs->gcol ? col : 0) +
-                         (needs->dw_part ? (uint64_t)gconv_dw_part_size(p) * 4 : 0) +
+                         (needs->dw_part ? (uint64_t)ads_gconv_dw_part_size(p) * 4 : 0) +
                          (needs->index ? index : 0) +
-                         (needs->part ? (uint64_t)gconv_part_size(p) * 4 : 0) +
+                         (needs->part ? (uint64_t)ads_gconv_part_size(p) * 4 : 0) +
                          (uint64_t)needs->tables * tab;
     uint64_t largest = needs->col || needs->gcol ? col : per_image;
     if (needs->col && gys > largest) largest = gys;
     if (packed > largest) largest = packed;
     if (needs->index && index > largest) largest = index;
     if (needs->tables && tab > largest) largest = tab;
-    return plan_chunks(ctx, p, per_image, largest);
-}
-
-/* -------------------------------------------------------------- helpers */
-
-ads_status gconv_set_geom(cl_kernel k, cl_uint first, const gconv_plan *p)
-{
-    const int v[14] = {p->C,  p->H,  p->W,  p->Ho, p->Wo, p->kh, p->kw,
-                       p->sh, p->sw, p->ph, p->pw, p->dh, p->dw, (int)p->kind};
-    for (cl_uint i = 0; i < 14; i++) ADS_TRY(ads_arg_int(k, first + i, v[i]));
-    return ADS_OK;
-}
-
-ads_status gconv_kernel(ads_context *ctx, const char *name, cl_kernel *out)
-{
-    return ads_get_kernel(ctx, "gconv", "", name, out);
-}
-
-ads_status gconv_backward_kernel(ads_context *ctx, const char *name, cl_kernel *out)
-{
-    return ads_get_kernel(ctx, "gconv_backward", "", name, out);
-}
-
-ads_status gconv_depthwise_kernel(ads_context *ctx, const gconv_plan *p, const char *name,
-                                  cl_kernel *out)
-{
-    char options[64];
-    snprintf(options, sizeof options, "-DKH=%d -DKW=%d", p->kh, p->kw);
-    return ads_get_kernel(ctx, "gconv_depthwise", options, name, out);
-}
-
-ads_status gconv_gcol_kernel(ads_context *ctx, const gconv_plan *p, const char *name,
-                             cl_kernel *out)
-{
-    const char *options = p->path == GCONV_PATH_DEPTHWISE ? "-DGC_DEPTHWISE" : "";
-    return ads_get_kernel(ctx, "gconv_backward", options, name, out);
-}
-
-int gconv_rows_local(const ads_context *ctx, int rows)
-{
-    int tuned = ads_tune_int(ctx, "gconv.rows_local", 16, 1, 256), size = 1;
-    /* Never much wider than the rows: on small images most of a wide
-       group would exit at once, and on PoCL every work-item of a group
-       costs its loop turn whether it works or not. Powers of two keep
-       the distinct sizes (each a compile on PoCL) few. */
-    while (size * 2 <= tuned && size < rows) size *= 2;
-    return size;
-}
-
-/* The tap tables of the chunk's positions: the separable row and column
-   tables (gconv_sep_taps), or the full grid's per-(tap, output) table
-   (gconv_grid_taps). */
-static ads_status fill_taps(ads_context *ctx, const gconv_plan *p, int n0, int nb, int stream,
-                            ads_tensor *tab)
-{
-    bool grid = p->kind == GCONV_GRID;
-    cl_kernel k;
-    cl_uint a = 0;
-    ADS_TRY(gconv_kernel(ctx, grid ? "gconv_grid_taps" : "gconv_sep_taps", &k));
-    ADS_TRY(ads_arg_mem(k, a++, p->pa));
-    if (!grid) ADS_TRY(ads_arg_mem(k, a++, p->pb));
-    ADS_TRY(ads_arg_mem(k, a++, tab));
-    ADS_TRY(ads_arg_int(k, a++, n0));
-    ADS_TRY(gconv_set_geom(k, a, p));
-    ads_launch l = {.stream = stream, .kernel = k, .local = GCONV_LOCAL, .dims = 2,
-                    .global = {(size_t)gconv_taps_size(p) / 4, (size_t)nb},
-                    .nreads = 2, .nwrites = 1};
-    if (grid) {
-        l.dims = 3;
-        l.global[0] = (size_t)p->P;
-        l.global[1] = (size_t)p->kh * p->kw;
-        l.global[2] = (size_t)nb;
-    }
-    l.reads[0] = p->pa;
-    l.reads[1] = p->pb;
-    l.writes[0] = tab;
-    return ads_enqueue(ctx, &l);
-}
-
-ads_status gconv_tap_table(ads_context *ctx, const gconv_plan *p, int n0, int nb, int stream,
-                           ads_tensor **tab)
-{
-    *tab = NULL;
-    if (p->kind == GCONV_FIXED) return ADS_OK;
-    ADS_TRY(ads_workspace_acquire(ctx, (size_t)nb * (size_t)gconv_taps_size(p), tab));
-    ads_status st = fill_taps(ctx, p, n0, nb, stream, *tab);
-    if (st != ADS_OK) {
-        ads_workspace_release(ctx, *tab);
-        *tab = NULL;
-    }
-    return st;
-}
-
-ads_status gconv_im2col(ads_context *ctx, const gconv_plan *p, const ads_tensor *x, int n0,
-                        int nb, int stream, int tn, ads_tensor *col)
-{
-    static const char *const names[3] = {"gconv_im2col_fixed", "gconv_im2col_sep",
-                                         "gconv_im2col_grid"};
-    ads_tensor *tab;
-    ADS_TRY(gconv_tap_table(ctx, p, n0, nb, stream, &tab));
-    cl_kernel k;
-    cl_uint a = 0;
-    ads_status st = gconv_kernel(ctx, names[p->kind], &k);
-    if (st == ADS_OK) st = ads_arg_mem(k, a++, x);
-    if (st == ADS_OK && p->kind != GCONV_FIXED) st = ads_arg_mem(k, a++, tab ? tab : p->pa);
-    if (st == ADS_OK) st = ads_arg_mem(k, a++, col);
-    if (st == ADS_OK) st = ads_arg_int(k, a++, n0);
-    if (st == ADS_OK) st = ads_arg_int(k, a++, p->G);
-    if (st == ADS_OK) st = ads_arg_int(k, a++, tn);
-    if (st == ADS_OK) st = gconv_set_geom(k, a, p);
-    ads_launch l = {.stream = stream, .kernel = k,
-                    .local = {(size_t)gconv_rows_local(ctx, p->Ho), 1, 1},
-                    .dims = 3,
-                    .global = {(size_t)p->Ho, (size_t)p->kh * p->kw, (size_t)nb * p->C},
-                    .nreads = 1,
-                    .nwrites = 1};
-    l.reads[0] = x;
-    if (p->kind != GCONV_FIXED) l.reads[l.nreads++] = tab ? tab : p->pa;
-    l.writes[0] = col;
-    if (st == ADS_OK) st = ads_enqueue(ctx, &l);
-    /* The table's events order its next user after the gather. */
-    ads_workspace_release(ctx, tab);
-    return st;
-}
-
-ads_status gconv_check_finite(const ads_tensor *const *t, const char *const *names, int n)
-{
-    for (int i = 0; i < n; i++)
-        if (t[i]) ADS_TRY(ads_check_finite(t[i], names[i]));
-    return ADS_OK;
+    return plan_chunks(ctx, dev, p, per_image, largest);
 }

@@ -1,0 +1,112 @@
+/* The gather-convolution's gather: the kernels, their geometry, the tap
+   tables of the positions and the column gather. */
+#include "gconv_gather.h"
+
+#include <stdio.h>
+
+#include "tuning.h"
+#include "workspace.h"
+
+void ads_gconv_geom(ads_launcher *l, const gconv_plan *p)
+{
+    const int v[14] = {p->C,  p->H,  p->W,  p->Ho, p->Wo, p->kh, p->kw,
+                       p->sh, p->sw, p->ph, p->pw, p->dh, p->dw, (int)p->kind};
+    ads_launch_ints(l, v, 14);
+}
+
+void ads_gconv_launch(ads_launcher *l, ads_context *ctx, const char *name)
+{
+    ads_launch_kernel(l, ctx, "gconv", "", name);
+}
+
+void ads_gconv_backward_launch(ads_launcher *l, ads_context *ctx, const char *name)
+{
+    ads_launch_kernel(l, ctx, "gconv_backward", "", name);
+}
+
+void ads_gconv_depthwise_launch(ads_launcher *l, ads_context *ctx, const gconv_plan *p,
+                                const char *name)
+{
+    char options[64];
+    snprintf(options, sizeof options, "-DKH=%d -DKW=%d", p->kh, p->kw);
+    ads_launch_kernel(l, ctx, "gconv_depthwise", options, name);
+}
+
+void ads_gconv_gcol_launch(ads_launcher *l, ads_context *ctx, const gconv_plan *p,
+                           const char *name)
+{
+    const char *options = p->path == GCONV_PATH_DEPTHWISE ? "-DGC_DEPTHWISE" : "";
+    ads_launch_kernel(l, ctx, "gconv_backward", options, name);
+}
+
+int ads_gconv_rows_local(const ads_context *ctx, int rows)
+{
+    int tuned = ads_tune_int(ctx, "gconv.rows_local", 16, 1, 256), size = 1;
+    /* Never much wider than the rows: on small images most of a wide
+       group would exit at once, and on PoCL every work-item of a group
+       costs its loop turn whether it works or not. Powers of two keep
+       the distinct sizes (each a compile on PoCL) few. */
+    while (size * 2 <= tuned && size < rows) size *= 2;
+    return size;
+}
+
+/* The tap tables of the chunk's positions: the separable row and column
+   tables (gconv_sep_taps), or the full grid's per-(tap, output) table
+   (gconv_grid_taps). */
+static ads_status fill_taps(ads_context *ctx, const gconv_plan *p, int n0, int nb, int stream,
+                            ads_tensor *tab)
+{
+    bool grid = p->kind == ADS_SAMPLING_GRID;
+    ads_launcher l;
+    ads_gconv_launch(&l, ctx, grid ? "gconv_grid_taps" : "gconv_sep_taps");
+    ads_launch_stream(&l, stream);
+    ads_launch_in(&l, p->pa);
+    if (!grid) ads_launch_in(&l, p->pb);
+    ads_launch_out(&l, tab);
+    ads_launch_int(&l, n0);
+    ads_gconv_geom(&l, p);
+    if (grid)
+        return ads_launch_run(&l, 3, (size_t[]){(size_t)p->P, (size_t)p->kh * p->kw, (size_t)nb},
+                              (size_t[])GCONV_LOCAL);
+    return ads_launch_run(&l, 2, (size_t[]){(size_t)ads_gconv_taps_size(p) / 4, (size_t)nb},
+                          (size_t[])GCONV_LOCAL);
+}
+
+ads_status ads_gconv_tap_table(ads_context *ctx, const gconv_plan *p, int n0, int nb,
+                               int stream, ads_tensor **tab)
+{
+    *tab = NULL;
+    if (p->kind == ADS_SAMPLING_FIXED) return ADS_OK;
+    ADS_TRY(ads_workspace_acquire(ctx, (size_t)nb * (size_t)ads_gconv_taps_size(p), tab));
+    ads_status st = fill_taps(ctx, p, n0, nb, stream, *tab);
+    if (st != ADS_OK) {
+        ads_workspace_release(ctx, *tab);
+        *tab = NULL;
+    }
+    return st;
+}
+
+ads_status ads_gconv_im2col(ads_context *ctx, const gconv_plan *p, const ads_tensor *x, int n0,
+                            int nb, int stream, int tn, ads_tensor *col)
+{
+    static const char *const names[3] = {"gconv_im2col_fixed", "gconv_im2col_sep",
+                                         "gconv_im2col_grid"};
+    ads_tensor *tab;
+    ADS_TRY(ads_gconv_tap_table(ctx, p, n0, nb, stream, &tab));
+    ads_launcher l;
+    ads_gconv_launch(&l, ctx, names[p->kind]);
+    ads_launch_stream(&l, stream);
+    ads_launch_in(&l, x);
+    if (p->kind != ADS_SAMPLING_FIXED) ads_launch_in(&l, tab);
+    ads_launch_out(&l, col);
+    ads_launch_int(&l, n0);
+    ads_launch_int(&l, p->G);
+    ads_launch_int(&l, tn);
+    ads_gconv_geom(&l, p);
+    size_t global[3] = {(size_t)p->Ho, (size_t)p->kh * p->kw, (size_t)nb * p->C};
+    size_t local[3] = {(size_t)ads_gconv_rows_local(ctx, p->Ho), 1, 1};
+    ads_status st = ads_launch_run(&l, 3, global, local);
+    /* The table's events order its next user after the gather. */
+    ads_workspace_release(ctx, tab);
+    return st;
+}

@@ -1,0 +1,88 @@
+/* The gather-convolution's plan: every argument of a call validated,
+   the output size, the path a shape takes on the device, and the chunks
+   of images that keep the workspaces within the memory budget. Nothing
+   is enqueued before the plan is complete. */
+#ifndef ADS_GCONV_PLAN_H
+#define ADS_GCONV_PLAN_H
+
+#include "context.h"
+#include "sampling.h"
+
+/* How the work is done; chosen per shape and device by the plan. */
+typedef enum {
+    GCONV_PATH_GEMM,     /* column gather, then ads_gemm per group      */
+    GCONV_PATH_DEPTHWISE /* groups = Cin = Cout: direct row kernels     */
+} gconv_path;
+
+typedef struct {
+    ads_sampling_kind kind;
+    gconv_path path;
+    int N, C, H, W, Cout, Ho, Wo, kh, kw, sh, sw, ph, pw, dh, dw, G;
+    int64_t P;    /* Ho*Wo: output pixels of one image                   */
+    int64_t rows; /* C*kh*kw: column rows of one image, all groups       */
+    int64_t Kg;   /* (C/G)*kh*kw: column rows of one group               */
+    int Og;       /* Cout/G                                              */
+    /* The kernels' position arguments: py and px, or grid twice; x when
+       the kind is fixed (never read then). */
+    const ads_tensor *pa, *pb;
+    int chunk; /* images per chunk, so the workspaces fit the budget  */
+    int col_tn; /* forward: the GEMM's packed column-tile width the gather
+                   writes (ads_gemm_pack_width), 0 for plain columns    */
+} gconv_plan;
+
+/* The path a convolution of this grouping takes on ctx's device, named
+   for the benchmark: "depthwise-direct", "columns+gemm" or
+   "columns+clblast". */
+const char *ads_gconv_path_name(const ads_context *ctx, int groups, int cin, int cout, int kh,
+                                int kw);
+
+/* Validates every argument of a forward call on device `dev` and fills
+   the plan. */
+ads_status ads_gconv_plan_forward(ads_context *ctx, const ads_device *dev,
+                                  const ads_conv_desc *d, const ads_tensor *x,
+                                  const ads_tensor *w, const ads_tensor *b, ads_sampling at,
+                                  const ads_tensor *y, gconv_plan *p);
+
+/* Which workspaces a backward call needs. */
+typedef struct {
+    bool col;   /* the gathered columns and gy beside them (for gw)       */
+    bool gcol;  /* the column gradient (for gx and the positions; not on
+                   the depthwise path)                                   */
+    bool index; /* the separable index (for gx with separable positions)  */
+    bool part;  /* per-(channel, tap) shares of gpy/gpx (separable)       */
+    bool dw_part; /* per-(channel, row) shares of the depthwise gw         */
+    int tables; /* tap tables alive at once (ads_gconv_tap_table), 0..2   */
+} gconv_backward_needs;
+
+/* Validates every argument of a backward call on device `dev` and fills
+   the plan and the workspace needs. */
+ads_status ads_gconv_plan_backward(ads_context *ctx, const ads_device *dev,
+                                   const ads_conv_desc *d, const ads_tensor *x,
+                                   const ads_tensor *w, ads_sampling at, const ads_tensor *gy,
+                                   const ads_tensor *gx, const ads_tensor *gw,
+                                   const ads_tensor *gb, ads_sampling_grad gat, gconv_plan *p,
+                                   gconv_backward_needs *needs);
+
+/* Ints of the tap tables of one image: separable (gconv_sep_taps) or
+   full grid (gconv_grid_taps); 0 for the fixed stride. */
+int64_t ads_gconv_taps_size(const gconv_plan *p);
+
+/* Floats of the depthwise weight-gradient shares of one image
+   (gconv_dw_gw_*): C*Ho*kh*kw. */
+int64_t ads_gconv_dw_part_size(const gconv_plan *p);
+
+/* Floats of the separable position-gradient shares of one image
+   (gconv_grad_sep_part): C*kh*kw*(Ho+Wo). */
+int64_t ads_gconv_part_size(const gconv_plan *p);
+
+/* Ints of the gx index of one image: separable rows or full grid
+   (ads_sep_index_size, ads_grid_index_size in sampling_shared.h, which
+   the kernels use too). */
+int64_t ads_gconv_index_size(const gconv_plan *p);
+
+/* Floats of one image's columns in the layout of tile width tn (0:
+   plain, rows x P; > 0: rows x P rounded up to tn, gc_col_seg). The
+   side-by-side layout (tn < 0) is the plain size per image. */
+int64_t ads_gconv_col_size(const gconv_plan *p, int tn);
+
+#endif
