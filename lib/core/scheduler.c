@@ -211,18 +211,6 @@ ads_status ads_enqueue(ads_context *ctx, const ads_launch *l)
     return ads_enqueue_offset(ctx, &rounded, NULL);
 }
 
-ads_status ads_group_size_pow2(ads_context *ctx, cl_kernel k, size_t want, size_t *out)
-{
-    size_t max = 0;
-    cl_int err = clGetKernelWorkGroupInfo(k, ads_device_of_call(ctx)->device,
-                                          CL_KERNEL_WORK_GROUP_SIZE, sizeof max, &max, NULL);
-    if (err != CL_SUCCESS) return ads_fail_cl(err, "clGetKernelWorkGroupInfo");
-    size_t n = want;
-    while (n > 1 && n > max) n /= 2;
-    *out = n;
-    return ADS_OK;
-}
-
 static ads_status arg(cl_kernel k, cl_uint i, size_t size, const void *v)
 {
     cl_int err = clSetKernelArg(k, i, size, v);

@@ -69,11 +69,6 @@ ads_status ads_enqueue(ads_context *ctx, const ads_launch *l);
    oversized grids goes through it. */
 ads_status ads_enqueue_offset(ads_context *ctx, const ads_launch *l, const size_t *offset);
 
-/* The largest power of two <= want that kernel k may run with as its
-   work-group size on the calling thread's device (tree reductions need
-   a power of two). */
-ads_status ads_group_size_pow2(ads_context *ctx, cl_kernel k, size_t want, size_t *out);
-
 /* Sets kernel argument i; the GEMM's call sites use these. */
 ads_status ads_arg_mem(cl_kernel k, cl_uint i, const ads_tensor *t);
 ads_status ads_arg_int(cl_kernel k, cl_uint i, int v);
