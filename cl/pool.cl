@@ -10,7 +10,7 @@
    fixed order in one work-item, so results are bit-reproducible.
 
    Which kernels run for which sampling is decided in one place each:
-   pool_enqueue_forward (lib/pool/pool_common.c) and run_backward
+   ads_pool_enqueue_forward (lib/pool/pool_common.c) and run_backward
    (lib/pool/pool_backward.c). The fixed and separable paths are vectorised
    over VW output columns and, where positions are separable, work an
    input row at a time (the row cache), so each input row is read about
