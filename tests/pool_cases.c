@@ -57,7 +57,7 @@ void pc_sync(pool_case *pc)
     release_double(pc);
     pc->dx = pc_double(pc->x, pc_xcount(pc));
     pc->dgrid = pc_double(pc->grid, (size_t)pc->N * pc->Ho * pc->Wo * 2);
-    if (pc->kind == PC_FIXED) {
+    if (pc->kind == ADS_SAMPLING_FIXED) {
         pc->dpy = malloc((size_t)pc->N * pc->Ho * sizeof(double));
         pc->dpx = malloc((size_t)pc->N * pc->Wo * sizeof(double));
         ref_pool_fixed_positions(pc->N, pc->Ho, pc->d.stride_h, pc->dpy);
@@ -68,7 +68,7 @@ void pc_sync(pool_case *pc)
     }
 }
 
-void pc_make(ads_context *ctx, pool_case *pc, pc_kind kind, ads_pool_desc d, int N, int C, int H,
+void pc_make(ads_context *ctx, pool_case *pc, ads_sampling_kind kind, ads_pool_desc d, int N, int C, int H,
              int W, int Ho, int Wo)
 {
     memset(pc, 0, sizeof *pc);
@@ -78,7 +78,7 @@ void pc_make(ads_context *ctx, pool_case *pc, pc_kind kind, ads_pool_desc d, int
     pc->C = C;
     pc->H = H;
     pc->W = W;
-    if (kind == PC_FIXED) {
+    if (kind == ADS_SAMPLING_FIXED) {
         Ho = (int)ads_output_size(H, d.kh, d.stride_h, d.pad_h, d.dil_h);
         Wo = (int)ads_output_size(W, d.kw, d.stride_w, d.pad_w, d.dil_w);
         ck_assert(Ho > 0 && Wo > 0);
@@ -90,12 +90,12 @@ void pc_make(ads_context *ctx, pool_case *pc, pc_kind kind, ads_pool_desc d, int
     test_fill_uniform(pc->x, pc_xcount(pc), -1, 1);
     int64_t xs[4] = {N, C, H, W}, ps[2] = {N, Ho}, qs[2] = {N, Wo}, gs[4] = {N, Ho, Wo, 2};
     pc->tx = test_tensor(ctx, 4, xs, NULL);
-    if (kind == PC_SEP) {
+    if (kind == ADS_SAMPLING_SEPARABLE) {
         pc->py = positions((size_t)N * Ho, -3, H + 1);
         pc->px = positions((size_t)N * Wo, -3, W + 1);
         pc->tpy = test_tensor(ctx, 2, ps, NULL);
         pc->tpx = test_tensor(ctx, 2, qs, NULL);
-    } else if (kind == PC_GRID) {
+    } else if (kind == ADS_SAMPLING_GRID) {
         pc->grid = malloc((size_t)N * Ho * Wo * 2 * sizeof(float));
         ck_assert_ptr_nonnull(pc->grid);
         for (size_t i = 0; i < (size_t)N * Ho * Wo; i++) {
@@ -107,17 +107,17 @@ void pc_make(ads_context *ctx, pool_case *pc, pc_kind kind, ads_pool_desc d, int
     pc_sync(pc);
 }
 
-void pc_random(ads_context *ctx, pool_case *pc, pc_kind kind, ads_pool_mode mode, int max_hw)
+void pc_random(ads_context *ctx, pool_case *pc, ads_sampling_kind kind, ads_pool_mode mode, int max_hw)
 {
     for (;;) {
         ads_pool_desc d = {mode, test_int(1, 4), test_int(1, 4), test_int(1, 3), test_int(1, 3),
                            0, 0, test_int(1, 2), test_int(1, 2)};
         /* The fixed grid keeps PyTorch's pad <= k/2; positions may pad more. */
-        d.pad_h = test_int(0, kind == PC_FIXED ? d.kh / 2 : 2);
-        d.pad_w = test_int(0, kind == PC_FIXED ? d.kw / 2 : 2);
+        d.pad_h = test_int(0, kind == ADS_SAMPLING_FIXED ? d.kh / 2 : 2);
+        d.pad_w = test_int(0, kind == ADS_SAMPLING_FIXED ? d.kw / 2 : 2);
         int N = test_int(1, 3), C = test_int(1, 3);
         int H = test_int(1, max_hw), W = test_int(1, max_hw);
-        if (kind == PC_FIXED && (ads_output_size(H, d.kh, d.stride_h, d.pad_h, d.dil_h) <= 0 ||
+        if (kind == ADS_SAMPLING_FIXED && (ads_output_size(H, d.kh, d.stride_h, d.pad_h, d.dil_h) <= 0 ||
                                  ads_output_size(W, d.kw, d.stride_w, d.pad_w, d.dil_w) <= 0))
             continue;
         pc_make(ctx, pc, kind, d, N, C, H, W, test_int(1, 6), test_int(1, 6));
@@ -125,21 +125,21 @@ void pc_random(ads_context *ctx, pool_case *pc, pc_kind kind, ads_pool_mode mode
     }
 }
 
-void pc_large(ads_context *ctx, pool_case *pc, pc_kind kind, ads_pool_mode mode, bool monotone)
+void pc_large(ads_context *ctx, pool_case *pc, ads_sampling_kind kind, ads_pool_mode mode, bool monotone)
 {
     for (;;) {
         ads_pool_desc d = {mode, test_int(1, 4), test_int(1, 4), test_int(1, 3), test_int(1, 3),
                            0, 0, test_int(1, 2), test_int(1, 2)};
-        d.pad_h = test_int(0, kind == PC_FIXED ? d.kh / 2 : 2);
-        d.pad_w = test_int(0, kind == PC_FIXED ? d.kw / 2 : 2);
+        d.pad_h = test_int(0, kind == ADS_SAMPLING_FIXED ? d.kh / 2 : 2);
+        d.pad_w = test_int(0, kind == ADS_SAMPLING_FIXED ? d.kw / 2 : 2);
         /* Wider than a vector (16) and more rows than a work-item's block
            (8), neither a multiple; C not a multiple of anything. */
         int N = test_int(1, 3), C = test_int(3, 5), H = test_int(18, 41), W = test_int(34, 53);
-        if (kind == PC_FIXED && (ads_output_size(H, d.kh, d.stride_h, d.pad_h, d.dil_h) <= 0 ||
+        if (kind == ADS_SAMPLING_FIXED && (ads_output_size(H, d.kh, d.stride_h, d.pad_h, d.dil_h) <= 0 ||
                                  ads_output_size(W, d.kw, d.stride_w, d.pad_w, d.dil_w) <= 0))
             continue;
         pc_make(ctx, pc, kind, d, N, C, H, W, test_int(9, 27), test_int(17, 41));
-        if (kind == PC_SEP && monotone) {
+        if (kind == ADS_SAMPLING_SEPARABLE && monotone) {
             /* An adaptive-stride grid: increasing, about d.stride apart. */
             for (int n = 0; n < N; n++) {
                 float y = pc_position(-1, 1), x = pc_position(-1, 1);
@@ -186,7 +186,7 @@ ref_pool_dims pc_dims(const pool_case *pc)
 
 ref_pool_at pc_ref_at(const pool_case *pc)
 {
-    if (pc->kind == PC_GRID) return (ref_pool_at){NULL, NULL, pc->dgrid};
+    if (pc->kind == ADS_SAMPLING_GRID) return (ref_pool_at){NULL, NULL, pc->dgrid};
     return (ref_pool_at){pc->dpy, pc->dpx, NULL};
 }
 
@@ -230,11 +230,11 @@ void pc_summary(void)
 void pc_poison_positions(pool_case *pc, int px_one_in)
 {
     const float bad[] = {NAN, INFINITY, -INFINITY, 1e30f, -1e30f, 3e9f, -2.5e9f};
-    size_t np = pc->kind == PC_SEP ? (size_t)pc->N * pc->Ho : (size_t)pc->N * pc->Ho * pc->Wo * 2;
-    float *pos = pc->kind == PC_SEP ? pc->py : pc->grid;
+    size_t np = pc->kind == ADS_SAMPLING_SEPARABLE ? (size_t)pc->N * pc->Ho : (size_t)pc->N * pc->Ho * pc->Wo * 2;
+    float *pos = pc->kind == ADS_SAMPLING_SEPARABLE ? pc->py : pc->grid;
     for (size_t i = 0; i < np; i++)
         if (test_int(0, 2) == 0) pos[i] = bad[test_int(0, 6)];
-    if (pc->kind == PC_SEP)
+    if (pc->kind == ADS_SAMPLING_SEPARABLE)
         for (int i = 0; i < pc->N * pc->Wo; i++)
             if (test_int(0, px_one_in - 1) == 0) pc->px[i] = bad[test_int(0, 6)];
     pc_sync(pc);

@@ -56,11 +56,11 @@ static grads run_backward(ads_context *ctx, const pool_case *pc, const float *gy
     }
     ads_tensor *gx = want & WANT_GX ? test_tensor(ctx, 4, xs, NULL) : NULL;
     ads_sampling_grad gat = {NULL, NULL, NULL};
-    if (want & WANT_POS && pc->kind == PC_SEP) {
+    if (want & WANT_POS && pc->kind == ADS_SAMPLING_SEPARABLE) {
         gat.py = test_tensor(ctx, 2, ps, NULL);
         gat.px = test_tensor(ctx, 2, qs, NULL);
     }
-    if (want & WANT_POS && pc->kind == PC_GRID) gat.grid = test_tensor(ctx, 4, gs, NULL);
+    if (want & WANT_POS && pc->kind == ADS_SAMPLING_GRID) gat.grid = test_tensor(ctx, 4, gs, NULL);
     ck_assert_ads_ok(ads_pool_backward_ex(ctx, &pc->d, pc->tx, pc_at(pc), arg, tgy, gx, gat));
     grads g = {gx ? test_read(gx) : NULL, gat.py ? test_read(gat.py) : NULL,
                gat.px ? test_read(gat.px) : NULL, gat.grid ? test_read(gat.grid) : NULL};
@@ -141,7 +141,7 @@ START_TEST(reference_matches_finite_differences)
     int skipped = 0, checked = 0;
     for (int trial = 0; trial < 36; trial++) {
         pool_case pc;
-        pc_random(ctx, &pc, (pc_kind)(trial % 3), (ads_pool_mode)(trial / 3 % 3), 7);
+        pc_random(ctx, &pc, (ads_sampling_kind)(trial % 3), (ads_pool_mode)(trial / 3 % 3), 7);
         size_t ny = pc_ycount(&pc), nx = pc_xcount(&pc);
         double *gy = malloc(ny * sizeof *gy), *y = malloc(ny * sizeof *y);
         for (size_t i = 0; i < ny; i++) gy[i] = test_uniform(-1, 1);
@@ -156,10 +156,10 @@ START_TEST(reference_matches_finite_differences)
         ref_pool_dims s = pc_dims(&pc);
         ref_pool_backward(&p, &s, pc.dx, pc_ref_at(&pc), NULL, gy, gx, gpy, gpx, ggrid);
         fd_check("gx", &f, pc.dx, nx, gx, base, &skipped, &checked);
-        if (pc.kind == PC_SEP) {
+        if (pc.kind == ADS_SAMPLING_SEPARABLE) {
             fd_check("gpy", &f, pc.dpy, (size_t)pc.N * pc.Ho, gpy, base, &skipped, &checked);
             fd_check("gpx", &f, pc.dpx, (size_t)pc.N * pc.Wo, gpx, base, &skipped, &checked);
-        } else if (pc.kind == PC_GRID) {
+        } else if (pc.kind == ADS_SAMPLING_GRID) {
             fd_check("ggrid", &f, pc.dgrid, ny / pc.C * 2, ggrid, base, &skipped, &checked);
         }
         free(gy), free(y), free(win), free(base), free(gx), free(gpy), free(gpx), free(ggrid);
@@ -186,7 +186,7 @@ static void check_case(ads_context *ctx, const pool_case *pc)
     ref_pool_params p = pc_params(pc);
     ref_pool_dims s = pc_dims(pc);
     ref_pool_backward(&p, &s, pc->dx, pc_ref_at(pc), win, dgy, gx, gpy, gpx, ggrid);
-    int want = pc->kind == PC_FIXED ? WANT_GX : WANT_GX | WANT_POS;
+    int want = pc->kind == ADS_SAMPLING_FIXED ? WANT_GX : WANT_GX | WANT_POS;
     grads g = run_backward(ctx, pc, gy, want, true), r = run_backward(ctx, pc, gy, want, false);
     char what[96];
     snprintf(what, sizeof what, "gx %s %s", kind_names[pc->kind], mode_names[pc->d.mode]);
@@ -194,14 +194,14 @@ static void check_case(ads_context *ctx, const pool_case *pc)
     pc_compare(what, g.gx, gx, nx, 1e-5, 1e-5);
     /* Position gradients sum C * (Wo or Ho) * kh * kw terms of size <= 2. */
     double terms = (double)pc->C * (pc->Ho > pc->Wo ? pc->Ho : pc->Wo) * pc->d.kh * pc->d.kw;
-    if (pc->kind == PC_SEP) {
+    if (pc->kind == ADS_SAMPLING_SEPARABLE) {
         snprintf(what, sizeof what, "gpy separable %s", mode_names[pc->d.mode]);
         pc_compare(what, g.gpy, gpy, (size_t)pc->N * pc->Ho, 1e-6 + 3e-7 * terms, 1e-5);
         snprintf(what, sizeof what, "gpx separable %s", mode_names[pc->d.mode]);
         pc_compare(what, g.gpx, gpx, (size_t)pc->N * pc->Wo, 1e-6 + 3e-7 * terms, 1e-5);
         ck_assert(memcmp(g.gpy, r.gpy, pc->N * pc->Ho * sizeof(float)) == 0);
         ck_assert(memcmp(g.gpx, r.gpx, pc->N * pc->Wo * sizeof(float)) == 0);
-    } else if (pc->kind == PC_GRID) {
+    } else if (pc->kind == ADS_SAMPLING_GRID) {
         snprintf(what, sizeof what, "ggrid %s", mode_names[pc->d.mode]);
         pc_compare(what, g.ggrid, ggrid, ny / pc->C * 2, 1e-6 + 3e-7 * terms, 1e-5);
         ck_assert(memcmp(g.ggrid, r.ggrid, ny / pc->C * 2 * sizeof(float)) == 0);
@@ -212,7 +212,7 @@ static void check_case(ads_context *ctx, const pool_case *pc)
     free(gy), free(dgy), free(win), free(gx), free(gpy), free(gpx), free(ggrid);
 }
 
-static void kernels_match_reference(pc_kind kind, uint64_t seed, int trials)
+static void kernels_match_reference(ads_sampling_kind kind, uint64_t seed, int trials)
 {
     ads_context *ctx = test_context();
     test_seed(seed);
@@ -226,13 +226,13 @@ static void kernels_match_reference(pc_kind kind, uint64_t seed, int trials)
     ads_context_release(ctx);
 }
 
-START_TEST(fixed_backward_matches_reference) { kernels_match_reference(PC_FIXED, 602, 45); }
+START_TEST(fixed_backward_matches_reference) { kernels_match_reference(ADS_SAMPLING_FIXED, 602, 45); }
 END_TEST
 
-START_TEST(separable_backward_matches_reference) { kernels_match_reference(PC_SEP, 603, 45); }
+START_TEST(separable_backward_matches_reference) { kernels_match_reference(ADS_SAMPLING_SEPARABLE, 603, 45); }
 END_TEST
 
-START_TEST(grid_backward_matches_reference) { kernels_match_reference(PC_GRID, 604, 45); }
+START_TEST(grid_backward_matches_reference) { kernels_match_reference(ADS_SAMPLING_GRID, 604, 45); }
 END_TEST
 
 /* Non-monotone, overlapping positions on a larger problem: two runs give
@@ -244,12 +244,12 @@ START_TEST(gradients_are_deterministic)
     for (int trial = 0; trial < 6; trial++) {
         ads_pool_desc d = {(ads_pool_mode)(trial % 3), 3, 4, 1, 1, 1, 2, 2, 1};
         pool_case pc;
-        pc_make(ctx, &pc, trial < 3 ? PC_SEP : PC_GRID, d, 2, 4, 23, 27, 17, 19);
+        pc_make(ctx, &pc, trial < 3 ? ADS_SAMPLING_SEPARABLE : ADS_SAMPLING_GRID, d, 2, 4, 23, 27, 17, 19);
         float *gy = random_gy(&pc);
         grads a = run_backward(ctx, &pc, gy, WANT_GX | WANT_POS, trial % 2);
         grads b = run_backward(ctx, &pc, gy, WANT_GX | WANT_POS, trial % 2);
         ck_assert(memcmp(a.gx, b.gx, pc_xcount(&pc) * sizeof(float)) == 0);
-        if (pc.kind == PC_SEP) {
+        if (pc.kind == ADS_SAMPLING_SEPARABLE) {
             ck_assert(memcmp(a.gpy, b.gpy, pc.N * pc.Ho * sizeof(float)) == 0);
             ck_assert(memcmp(a.gpx, b.gpx, pc.N * pc.Wo * sizeof(float)) == 0);
         } else {
@@ -271,9 +271,9 @@ START_TEST(uniform_positions_backward_equal_fixed_path)
     test_seed(606);
     for (int trial = 0; trial < 18; trial++) {
         pool_case f, s, g;
-        pc_random(ctx, &f, PC_FIXED, (ads_pool_mode)(trial % 3), 12);
-        pc_make(ctx, &s, PC_SEP, f.d, f.N, f.C, f.H, f.W, f.Ho, f.Wo);
-        pc_make(ctx, &g, PC_GRID, f.d, f.N, f.C, f.H, f.W, f.Ho, f.Wo);
+        pc_random(ctx, &f, ADS_SAMPLING_FIXED, (ads_pool_mode)(trial % 3), 12);
+        pc_make(ctx, &s, ADS_SAMPLING_SEPARABLE, f.d, f.N, f.C, f.H, f.W, f.Ho, f.Wo);
+        pc_make(ctx, &g, ADS_SAMPLING_GRID, f.d, f.N, f.C, f.H, f.W, f.Ho, f.Wo);
         memcpy(s.x, f.x, pc_xcount(&f) * sizeof(float));
         memcpy(g.x, f.x, pc_xcount(&f) * sizeof(float));
         for (int n = 0; n < f.N; n++)
@@ -308,7 +308,7 @@ START_TEST(null_outputs_are_skipped)
     test_seed(607);
     for (int trial = 0; trial < 6; trial++) {
         pool_case pc;
-        pc_random(ctx, &pc, trial % 2 ? PC_GRID : PC_SEP, (ads_pool_mode)(trial % 3), 9);
+        pc_random(ctx, &pc, trial % 2 ? ADS_SAMPLING_GRID : ADS_SAMPLING_SEPARABLE, (ads_pool_mode)(trial % 3), 9);
         float *gy = random_gy(&pc);
         double *dgy = pc_double(gy, pc_ycount(&pc));
         ads_tensor *tgy = pc_ytensor(ctx, &pc);
@@ -316,7 +316,7 @@ START_TEST(null_outputs_are_skipped)
         int64_t cs[2] = {pc.N, pc.Wo}, gs[4] = {pc.N, pc.Ho, pc.Wo, 2};
         ads_sampling_grad only = {NULL, NULL, NULL};
         size_t n;
-        if (pc.kind == PC_SEP) {
+        if (pc.kind == ADS_SAMPLING_SEPARABLE) {
             only.px = test_tensor(ctx, 2, cs, NULL);
             n = (size_t)pc.N * pc.Wo;
         } else {
@@ -331,7 +331,7 @@ START_TEST(null_outputs_are_skipped)
         ref_pool_dims s = pc_dims(&pc);
         int *win = kernel_winners(ctx, &pc);
         ref_pool_backward(&p, &s, pc.dx, pc_ref_at(&pc), win, dgy, NULL, NULL,
-                          pc.kind == PC_SEP ? want : NULL, pc.kind == PC_GRID ? want : NULL);
+                          pc.kind == ADS_SAMPLING_SEPARABLE ? want : NULL, pc.kind == ADS_SAMPLING_GRID ? want : NULL);
         float *got = test_read(only.px ? only.px : only.grid);
         double terms = (double)pc.C * 6 * pc.d.kh * pc.d.kw;
         pc_compare("position gradient alone", got, want, n, 1e-6 + 3e-7 * terms, 1e-5);
@@ -351,7 +351,7 @@ START_TEST(non_finite_positions_backward)
     test_seed(608);
     for (int trial = 0; trial < 18; trial++) {
         pool_case pc;
-        pc_random(ctx, &pc, trial % 2 ? PC_GRID : PC_SEP, (ads_pool_mode)(trial % 3), 9);
+        pc_random(ctx, &pc, trial % 2 ? ADS_SAMPLING_GRID : ADS_SAMPLING_SEPARABLE, (ads_pool_mode)(trial % 3), 9);
         pc_poison_positions(&pc, 4);
         check_case(ctx, &pc);
         pc_free(&pc);
@@ -369,7 +369,7 @@ START_TEST(larger_shapes_backward_match_reference)
     test_seed(609);
     for (int trial = 0; trial < 12; trial++) {
         pool_case pc;
-        pc_large(ctx, &pc, trial % 4 == 3 ? PC_FIXED : PC_SEP, (ads_pool_mode)(trial % 3),
+        pc_large(ctx, &pc, trial % 4 == 3 ? ADS_SAMPLING_FIXED : ADS_SAMPLING_SEPARABLE, (ads_pool_mode)(trial % 3),
                  trial % 2 == 0);
         check_case(ctx, &pc);
         pc_free(&pc);

@@ -45,7 +45,7 @@ static double tap_value(const pool_case *pc, size_t o, int t)
     long j = (long)(o % (size_t)pc->Wo), i = (long)(o / (size_t)pc->Wo % (size_t)pc->Ho);
     long nc = (long)(o / ((size_t)pc->Ho * pc->Wo)), n = nc / pc->C;
     double yb, xb;
-    if (pc->kind == PC_GRID) {
+    if (pc->kind == ADS_SAMPLING_GRID) {
         yb = pc->dgrid[((n * pc->Ho + i) * pc->Wo + j) * 2];
         xb = pc->dgrid[((n * pc->Ho + i) * pc->Wo + j) * 2 + 1];
     } else {
@@ -93,13 +93,13 @@ START_TEST(fixed_grid_reproduces_pytorch)
     for (int trial = 0; trial < 60; trial++) {
         ads_pool_mode mode = (ads_pool_mode)(trial % 3);
         pool_case pc;
-        pc_random(ctx, &pc, PC_FIXED, mode, 12);
+        pc_random(ctx, &pc, ADS_SAMPLING_FIXED, mode, 12);
         if (mode != ADS_POOL_MAX) { /* avg_pool2d has no dilation */
             ads_pool_desc d = pc.d;
             d.dil_h = d.dil_w = 1;
             int N = pc.N, C = pc.C, H = pc.H, W = pc.W;
             pc_free(&pc);
-            pc_make(ctx, &pc, PC_FIXED, d, N, C, H, W, 0, 0);
+            pc_make(ctx, &pc, ADS_SAMPLING_FIXED, d, N, C, H, W, 0, 0);
         }
         size_t n = pc_ycount(&pc);
         ref_pool_dims s = pc_dims(&pc);
@@ -140,7 +140,7 @@ START_TEST(fixed_grid_reproduces_pytorch)
     /* Dilated average pools against the reference too. */
     for (int trial = 0; trial < 20; trial++) {
         pool_case pc;
-        pc_random(ctx, &pc, PC_FIXED, (ads_pool_mode)(1 + trial % 2), 12);
+        pc_random(ctx, &pc, ADS_SAMPLING_FIXED, (ads_pool_mode)(1 + trial % 2), 12);
         check_against_reference(ctx, &pc);
         pc_free(&pc);
     }
@@ -149,7 +149,7 @@ START_TEST(fixed_grid_reproduces_pytorch)
 }
 END_TEST
 
-static void random_positions_match_reference(pc_kind kind, uint64_t seed)
+static void random_positions_match_reference(ads_sampling_kind kind, uint64_t seed)
 {
     ads_context *ctx = test_context();
     test_seed(seed);
@@ -163,10 +163,10 @@ static void random_positions_match_reference(pc_kind kind, uint64_t seed)
     ads_context_release(ctx);
 }
 
-START_TEST(separable_positions_match_reference) { random_positions_match_reference(PC_SEP, 502); }
+START_TEST(separable_positions_match_reference) { random_positions_match_reference(ADS_SAMPLING_SEPARABLE, 502); }
 END_TEST
 
-START_TEST(grid_positions_match_reference) { random_positions_match_reference(PC_GRID, 503); }
+START_TEST(grid_positions_match_reference) { random_positions_match_reference(ADS_SAMPLING_GRID, 503); }
 END_TEST
 
 /* py = stride*i, px = stride*j through the separable and the grid paths
@@ -177,10 +177,10 @@ START_TEST(uniform_positions_equal_fixed_path)
     test_seed(504);
     for (int trial = 0; trial < 30; trial++) {
         pool_case f;
-        pc_random(ctx, &f, PC_FIXED, (ads_pool_mode)(trial % 3), 13);
+        pc_random(ctx, &f, ADS_SAMPLING_FIXED, (ads_pool_mode)(trial % 3), 13);
         pool_case s, g;
-        pc_make(ctx, &s, PC_SEP, f.d, f.N, f.C, f.H, f.W, f.Ho, f.Wo);
-        pc_make(ctx, &g, PC_GRID, f.d, f.N, f.C, f.H, f.W, f.Ho, f.Wo);
+        pc_make(ctx, &s, ADS_SAMPLING_SEPARABLE, f.d, f.N, f.C, f.H, f.W, f.Ho, f.Wo);
+        pc_make(ctx, &g, ADS_SAMPLING_GRID, f.d, f.N, f.C, f.H, f.W, f.Ho, f.Wo);
         memcpy(s.x, f.x, pc_xcount(&f) * sizeof(float));
         memcpy(g.x, f.x, pc_xcount(&f) * sizeof(float));
         for (int n = 0; n < f.N; n++) {
@@ -218,7 +218,7 @@ START_TEST(ties_and_empty_windows)
     ads_context *ctx = test_context();
     ads_pool_desc d = {ADS_POOL_MAX, 3, 2, 2, 2, 1, 1, 1, 1};
     pool_case f, s;
-    pc_make(ctx, &f, PC_FIXED, d, 1, 2, 5, 4, 0, 0);
+    pc_make(ctx, &f, ADS_SAMPLING_FIXED, d, 1, 2, 5, 4, 0, 0);
     for (size_t i = 0; i < pc_xcount(&f); i++) f.x[i] = 0.25f;
     pc_sync(&f);
     int *arg;
@@ -235,7 +235,7 @@ START_TEST(ties_and_empty_windows)
             }
     free(y), free(arg);
     /* Separable: output 0 inside, output 1 far outside (no tap inside). */
-    pc_make(ctx, &s, PC_SEP, d, 1, 2, 5, 4, 2, 2);
+    pc_make(ctx, &s, ADS_SAMPLING_SEPARABLE, d, 1, 2, 5, 4, 2, 2);
     for (size_t i = 0; i < pc_xcount(&s); i++) s.x[i] = -0.5f;
     s.py[0] = 2.5f, s.py[1] = 40.5f, s.px[0] = 1.5f, s.px[1] = -10.5f;
     pc_sync(&s);
@@ -264,7 +264,7 @@ START_TEST(non_finite_positions_read_zero)
     test_seed(505);
     for (int trial = 0; trial < 24; trial++) {
         pool_case pc;
-        pc_random(ctx, &pc, trial % 2 ? PC_GRID : PC_SEP, (ads_pool_mode)(trial % 3), 9);
+        pc_random(ctx, &pc, trial % 2 ? ADS_SAMPLING_GRID : ADS_SAMPLING_SEPARABLE, (ads_pool_mode)(trial % 3), 9);
         pc_poison_positions(&pc, 3);
         int *arg;
         float *y = run_forward(ctx, &pc, &arg);
@@ -287,10 +287,10 @@ START_TEST(larger_shapes_match_reference)
     test_seed(506);
     for (int trial = 0; trial < 18; trial++) {
         pool_case pc;
-        pc_kind kind = trial % 3 == 2 ? PC_FIXED : PC_SEP;
+        ads_sampling_kind kind = trial % 3 == 2 ? ADS_SAMPLING_FIXED : ADS_SAMPLING_SEPARABLE;
         pc_large(ctx, &pc, kind, (ads_pool_mode)(trial % 3), trial % 2 == 0);
         check_against_reference(ctx, &pc);
-        if (kind == PC_SEP) {
+        if (kind == ADS_SAMPLING_SEPARABLE) {
             setenv("ADS_POOL_SEP", "direct", 1);
             check_against_reference(ctx, &pc);
             unsetenv("ADS_POOL_SEP");
