@@ -197,21 +197,6 @@ static ads_status plan_chunks(const ads_context *ctx, const ads_device *dev, gco
     return ADS_OK;
 }
 
-/* Outputs must not share a tensor with an input or with each other. */
-static ads_status check_alias(const ads_tensor *const *out, const char *const *out_names, int nout,
-                              const ads_tensor *const *in, const char *const *in_names, int nin)
-{
-    const ads_tensor *seen[12];
-    const char *seen_names[12];
-    for (int i = 0; i < nin; i++) seen[i] = in[i], seen_names[i] = in_names[i];
-    for (int o = 0; o < nout; o++) {
-        ADS_TRY(ads_check_distinct(out[o], out_names[o], seen, seen_names, nin + o));
-        seen[nin + o] = out[o];
-        seen_names[nin + o] = out_names[o];
-    }
-    return ADS_OK;
-}
-
 ads_status ads_gconv_plan_forward(ads_context *ctx, const ads_device *dev,
                                   const ads_conv_desc *d, const ads_tensor *x,
                                   const ads_tensor *w, const ads_tensor *b, ads_sampling at,
@@ -226,10 +211,9 @@ ads_status ads_gconv_plan_forward(ads_context *ctx, const ads_device *dev,
     ADS_TRY(ads_check_tensor(y, ctx, "y"));
     int64_t yshape[4] = {p->N, p->Cout, p->Ho, p->Wo};
     ADS_TRY(ads_check_shape(y, "y", 4, yshape));
-    const ads_tensor *in[6] = {x, w, b, at.py, at.px, at.grid};
-    const char *in_names[6] = {"x", "w", "b", "at.py", "at.px", "at.grid"};
-    const char *y_name = "y";
-    ADS_TRY(check_alias(&y, &y_name, 1, in, in_names, 6));
+    const ads_tensor *t[6] = {x, w, b, at.py, at.px, at.grid};
+    const char *names[6] = {"x", "w", "b", "at.py", "at.px", "at.grid"};
+    ADS_TRY(ads_check_distinct(y, "y", t, names, 6));
     /* The gather writes the GEMM's packed layout itself, sparing the
        GEMM's packing pass over the columns (gconv.packed_columns = 0 in
        the tuning table or ADS_TUNE_SET turns it off, for comparison). */
@@ -306,11 +290,12 @@ ads_status ads_gconv_plan_backward(ads_context *ctx, const ads_device *dev,
     int64_t bshape[1] = {p->Cout};
     ADS_TRY(check_grad(ctx, gb, "gb", 1, bshape));
     ADS_TRY(check_position_grads(ctx, p, at, gat));
-    const ads_tensor *out[6] = {gx, gw, gb, gat.py, gat.px, gat.grid};
-    const char *out_names[6] = {"gx", "gw", "gb", "gat.py", "gat.px", "gat.grid"};
-    const ads_tensor *in[6] = {x, w, gy, at.py, at.px, at.grid};
-    const char *in_names[6] = {"x", "w", "gy", "at.py", "at.px", "at.grid"};
-    ADS_TRY(check_alias(out, out_names, 6, in, in_names, 6));
+    /* Each output against the inputs and the outputs before it. */
+    const ads_tensor *t[12] = {x,  w,  gy, at.py,  at.px,  at.grid,
+                               gx, gw, gb, gat.py, gat.px, gat.grid};
+    const char *names[12] = {"x",  "w",  "gy", "at.py",  "at.px",  "at.grid",
+                             "gx", "gw", "gb", "gat.py", "gat.px", "gat.grid"};
+    for (int o = 6; o < 12; o++) ADS_TRY(ads_check_distinct(t[o], names[o], t, names, o));
     bool gpos = gat.py || gat.px || gat.grid;
     bool depthwise = p->path == GCONV_PATH_DEPTHWISE;
     /* The depthwise path forms its column gradient on the fly from w and
