@@ -356,7 +356,8 @@ typedef enum { ADS_PARAM_WEIGHT, ADS_PARAM_BIAS, ADS_PARAM_V_ROWS, ADS_PARAM_V_C
 
 ADS_API ads_status ads_layer_create(ads_context *ctx, const ads_layer_desc *d, ads_layer **out);
 ADS_API void ads_layer_release(ads_layer *l);
-/* The output shape for an input of shape in (N x C x H x W). */
+/* The output shape for an input of shape in (N x C x H x W); every size
+   must be >= 1 (ADS_ERR_INVALID_ARGUMENT otherwise). */
 ADS_API ads_status ads_layer_output_shape(const ads_layer *l, const int64_t in[4],
                                           int64_t out[4]);
 /* y = layer(x). Keeps what backward needs, including a reference to x:
@@ -385,7 +386,9 @@ ADS_API ads_status ads_layer_load(ads_layer *l, const char *path);
 /* ------------------------------------------------------------- utilities */
 
 /* Output size of a fixed-stride conv or pool along one axis, as PyTorch
-   computes it (ceil_mode false); <= 0 when the window does not fit. */
+   computes it (ceil_mode false); 0 when the window does not fit, when an
+   argument is out of range (in < 0; k, stride or dil < 1) or when the
+   size would pass INT64_MAX (no arithmetic here can overflow). */
 ADS_API int64_t ads_output_size(int64_t in, int k, int stride, int pad, int dil);
 
 /* Builds every kernel program the library has for the context's device;

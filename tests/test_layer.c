@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "harness.h"
 #include "internal.h"
@@ -461,6 +462,131 @@ START_TEST(bad_descriptors_and_calls)
 }
 END_TEST
 
+/* A valid file (checksum and all) whose record holds the values given;
+   one pool layer parameter `id` of `len` values. */
+static void write_one_record_file(const char *path, uint32_t nparams, uint32_t id,
+                                  int64_t len, const float *values)
+{
+    size_t size = 8 + 12 + 8 + 8 + (size_t)len * 4 + 8, at = 0;
+    unsigned char *file = malloc(size);
+    uint32_t head[3] = {1, 1 /* a pool */, nparams}, rec[2] = {id, 1};
+    memcpy(file, "ADSLAYR", 8), at = 8;
+    memcpy(file + at, head, 12), at += 12;
+    memcpy(file + at, rec, 8), at += 8;
+    memcpy(file + at, &len, 8), at += 8;
+    memcpy(file + at, values, (size_t)len * 4), at += (size_t)len * 4;
+    uint64_t h = 1469598103934665603ull;
+    for (size_t i = 0; i < at; i++) h = (h ^ file[i]) * 1099511628211ull;
+    memcpy(file + at, &h, 8), at += 8;
+    FILE *f = fopen(path, "wb");
+    ck_assert_uint_eq(fwrite(file, 1, at, f), at);
+    fclose(f);
+    free(file);
+}
+
+/* Files a hostile or careless caller gives: a folder, NaN and Inf with a
+   valid checksum, a shape that names neither file nor parameter. */
+START_TEST(hostile_layer_files)
+{
+    ads_context *ctx = test_context();
+    dims s = {1, 3, 8, 8, 4};
+    ads_layer_desc d = conv_desc(&s, ADS_ADAPT_NONE, ADS_PROFILE_LINEAR);
+    d.kind = ADS_LAYER_POOL;
+    d.adapt = ADS_ADAPT_ROWS; /* one parameter: v_rows, 3 values */
+    d.pool = (ads_pool_desc){ADS_POOL_MAX, 3, 3, 2, 2, 1, 1, 1, 1};
+    ads_layer *l;
+    ck_assert_ads_ok(ads_layer_create(ctx, &d, &l));
+    float v[3] = {0.25f, -0.5f, 1.0f}, got[3];
+    ck_assert_ads_ok(ads_tensor_write(ads_layer_param(l, ADS_PARAM_V_ROWS), v, 3));
+
+    /* A folder: ftell says 2^63-1 there, and nothing may be allocated. */
+    char dir[] = "/tmp/ads-layer-dir-XXXXXX";
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    ck_assert_int_eq(ads_layer_load(l, dir), ADS_ERR_IO);
+    ck_assert_msg(strstr(ads_last_error(), "not a regular file") &&
+                  strstr(ads_last_error(), dir), "%s", ads_last_error());
+
+    /* NaN or Inf in a file whose checksum is right. */
+    char path[4200];
+    snprintf(path, sizeof path, "%s/layer.bin", dir);
+    float bad[2][3] = {{1.0f, NAN, 2.0f}, {1.0f, 2.0f, -INFINITY}};
+    for (int k = 0; k < 2; k++) {
+        write_one_record_file(path, 1, ADS_PARAM_V_ROWS, 3, bad[k]);
+        ck_assert_int_eq(ads_layer_load(l, path), ADS_ERR_IO);
+        ck_assert_msg(strstr(ads_last_error(), path) && strstr(ads_last_error(), "v_rows[") &&
+                      strstr(ads_last_error(), "finite"), "%s", ads_last_error());
+        ck_assert_ads_ok(ads_tensor_read(ads_layer_param(l, ADS_PARAM_V_ROWS), got, 3));
+        ck_assert(memcmp(got, v, sizeof v) == 0);
+    }
+    /* The same file with finite values loads: only the values differ. */
+    float fine[3] = {1.0f, 2.0f, 3.0f};
+    write_one_record_file(path, 1, ADS_PARAM_V_ROWS, 3, fine);
+    ck_assert_ads_ok(ads_layer_load(l, path));
+    ck_assert_ads_ok(ads_tensor_read(ads_layer_param(l, ADS_PARAM_V_ROWS), got, 3));
+    ck_assert(memcmp(got, fine, sizeof fine) == 0);
+
+    /* A shape mismatch names the file, the parameter and both shapes. */
+    float four[4] = {1, 2, 3, 4};
+    write_one_record_file(path, 1, ADS_PARAM_V_ROWS, 4, four);
+    ck_assert_int_eq(ads_layer_load(l, path), ADS_ERR_SHAPE_MISMATCH);
+    ck_assert_msg(strstr(ads_last_error(), path) && strstr(ads_last_error(), "v_rows") &&
+                  strstr(ads_last_error(), "[4]") && strstr(ads_last_error(), "[3]"), "%s",
+                  ads_last_error());
+    remove(path);
+    rmdir(dir);
+    ads_layer_release(l);
+    ads_context_release(ctx);
+}
+END_TEST
+
+/* Shapes and windows out of range name what is wrong and its range. */
+START_TEST(output_shape_and_descriptor_ranges)
+{
+    ads_context *ctx = test_context();
+    dims s = {1, 3, 8, 8, 4};
+    ads_layer_desc d = conv_desc(&s, ADS_ADAPT_BOTH, ADS_PROFILE_LINEAR);
+    ads_layer *l;
+    ck_assert_ads_ok(ads_layer_create(ctx, &d, &l));
+    int64_t out[4] = {7, 7, 7, 7};
+    int64_t bad_in[][4] = {{0, 3, 8, 8}, {-2, 3, 8, 8}, {1, 3, -8, 8}, {1, 3, 8, 0}};
+    const char *names[] = {"N (batch) is 0", "N (batch) is -2", "H is -8", "W is 0"};
+    for (int k = 0; k < 4; k++) {
+        ck_assert_int_eq(ads_layer_output_shape(l, bad_in[k], out), ADS_ERR_INVALID_ARGUMENT);
+        ck_assert_msg(strstr(ads_last_error(), names[k]), "%s", ads_last_error());
+        ck_assert_int_eq(out[0], 7); /* nothing echoed */
+    }
+    /* Sizes near INT64_MAX: no signed overflow (UBSan watches), and the
+       result either fits or is refused. */
+    int64_t huge[4] = {1, 3, INT64_MAX, INT64_MAX};
+    ads_status st = ads_layer_output_shape(l, huge, out);
+    ck_assert(st == ADS_OK || st == ADS_ERR_SHAPE_MISMATCH);
+    ads_layer_release(l);
+
+    ads_layer_desc bad = d;
+    bad.conv.dil_w = 0;
+    ck_assert_int_eq(ads_layer_create(ctx, &bad, &l), ADS_ERR_INVALID_ARGUMENT);
+    ck_assert_msg(strstr(ads_last_error(), "d->conv.dil_w is 0; it must be >= 1"), "%s",
+                  ads_last_error());
+    bad = d;
+    bad.kind = ADS_LAYER_POOL;
+    bad.pool = (ads_pool_desc){ADS_POOL_MAX, 3, 3, 1, 1, -1, 1, 1, 1};
+    ck_assert_int_eq(ads_layer_create(ctx, &bad, &l), ADS_ERR_INVALID_ARGUMENT);
+    ck_assert_msg(strstr(ads_last_error(), "d->pool.pad_h is -1; it must be >= 0"), "%s",
+                  ads_last_error());
+    bad = d;
+    bad.adapt = (ads_adapt)4;
+    ck_assert_int_eq(ads_layer_create(ctx, &bad, &l), ADS_ERR_INVALID_ARGUMENT);
+    ck_assert_msg(strstr(ads_last_error(), "d->adapt is 4; expected") &&
+                  strstr(ads_last_error(), "(3)"), "%s", ads_last_error());
+    bad = d;
+    bad.profile = (ads_profile)5;
+    ck_assert_int_eq(ads_layer_create(ctx, &bad, &l), ADS_ERR_INVALID_ARGUMENT);
+    ck_assert_msg(strstr(ads_last_error(), "d->profile is 5; expected") &&
+                  strstr(ads_last_error(), "ADS_PROFILE_VARIATION"), "%s", ads_last_error());
+    ads_context_release(ctx);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("layer");
@@ -471,6 +597,8 @@ int main(void)
     tcase_add_test(tc, finite_differences_through_the_layer);
     tcase_add_test(tc, save_load_and_bad_files);
     tcase_add_test(tc, bad_descriptors_and_calls);
+    tcase_add_test(tc, hostile_layer_files);
+    tcase_add_test(tc, output_shape_and_descriptor_ranges);
     suite_add_tcase(s, tc);
     return test_run_suite(s);
 }

@@ -220,22 +220,61 @@ END_TEST
 START_TEST(bad_weights_and_batches)
 {
     setenv("POCL_DEVICES", "pthread pthread", 1);
-    setenv("ADS_DEVICE_WEIGHTS", "1,minus", 1);
-    ads_context *ctx;
+    /* An invalid value fails the context, naming the variable: not only
+       the first call, with every later one quietly on device 0. */
+    const char *bad[] = {"1,minus", "1,abc", "1", "1,2,3", "0,0", "1,", ",1", "1,,2", "1,inf",
+                         "1,nan", "-1,2", "1e13,1", ""};
+    ads_context *ctx = NULL;
+    for (size_t k = 0; k + 1 < sizeof bad / sizeof *bad; k++) {
+        setenv("ADS_DEVICE_WEIGHTS", bad[k], 1);
+        ck_assert_msg(ads_context_create("0:0,0:1", &ctx) == ADS_ERR_INVALID_ARGUMENT,
+                      "ADS_DEVICE_WEIGHTS='%s' was accepted", bad[k]);
+        ck_assert_ptr_null(ctx);
+        ck_assert_msg(strstr(ads_last_error(), "ADS_DEVICE_WEIGHTS") &&
+                      strstr(ads_last_error(), "2 comma-separated"), "%s", ads_last_error());
+    }
+    /* One device never splits: the variable is not read there. */
+    setenv("ADS_DEVICE_WEIGHTS", "1,abc", 1);
+    ck_assert_ads_ok(ads_context_create("0:0", &ctx));
+    ads_context_release(ctx);
+    /* Weights are read once per context, when it is made. */
+    setenv("ADS_DEVICE_WEIGHTS", "2, 1", 1);
+    ck_assert_ads_ok(ads_context_create("0:0,0:1", &ctx));
+    setenv("ADS_DEVICE_WEIGHTS", "1,abc", 1);
+    int64_t counts[2];
+    ck_assert_ads_ok(ads_split_counts(ctx, 6, counts));
+    ck_assert_int_eq(counts[0], 4);
+    ck_assert_int_eq(counts[1], 2);
+    ads_context_release(ctx);
+    setenv("ADS_DEVICE_WEIGHTS", "1,1", 1);
     ck_assert_ads_ok(ads_context_create("0:0,0:1", &ctx));
     int64_t s[2] = {4, 8}, t[2] = {3, 8};
-    ads_tensor *a = test_tensor(ctx, 2, s, NULL), *p = test_tensor(ctx, 2, s, NULL);
-    ck_assert_int_eq(ads_stride_positions(ctx, a, 1.0f, 0.0f, 1.0f, p), ADS_ERR_INVALID_ARGUMENT);
-    ck_assert_msg(strstr(ads_last_error(), "ADS_DEVICE_WEIGHTS") != NULL, "%s", ads_last_error());
-    setenv("ADS_DEVICE_WEIGHTS", "1,1", 1);
-    ads_tensor *q = test_tensor(ctx, 2, t, NULL);
-    ads_context_release(ctx); /* weights are read once per context */
-    ck_assert_ads_ok(ads_context_create("0:0,0:1", &ctx));
-    ads_tensor_release(a), ads_tensor_release(p), ads_tensor_release(q);
-    a = test_tensor(ctx, 2, s, NULL), q = test_tensor(ctx, 2, t, NULL);
+    ads_tensor *a = test_tensor(ctx, 2, s, NULL), *q = test_tensor(ctx, 2, t, NULL);
     ck_assert_int_eq(ads_stride_positions(ctx, a, 1.0f, 0.0f, 1.0f, q), ADS_ERR_SHAPE_MISMATCH);
     ads_tensor_release(a), ads_tensor_release(q);
     ads_context_release(ctx);
+}
+END_TEST
+
+/* A shape error found on one device's share of the batch reports the
+   caller's shapes (batch 2 here), not the share's (batch 1). */
+START_TEST(shape_errors_name_the_callers_shapes)
+{
+    setenv("POCL_DEVICES", "pthread pthread", 1);
+    setenv("ADS_DEVICE_WEIGHTS", "1,1", 1);
+    ads_context *ctx;
+    ck_assert_ads_ok(ads_context_create("0:0,0:1", &ctx));
+    int64_t xs[4] = {2, C, H, W}, ws[4] = {CO, C, 3, 3}, ys[4] = {2, CO + 2, HO, WO};
+    ads_tensor *x = test_tensor(ctx, 4, xs, NULL), *w = test_tensor(ctx, 4, ws, NULL);
+    ads_tensor *y = test_tensor(ctx, 4, ys, NULL);
+    ads_conv_desc d = {3, 3, 2, 2, 1, 1, 1, 1, 1};
+    ads_sampling at = {NULL, NULL, NULL};
+    ck_assert_int_eq(ads_gconv_forward(ctx, &d, x, w, NULL, at, y), ADS_ERR_SHAPE_MISMATCH);
+    ck_assert_msg(strstr(ads_last_error(), "[2, 6, 6, 5]") && !strstr(ads_last_error(), "[1,"),
+                  "%s", ads_last_error());
+    ads_tensor_release(x), ads_tensor_release(w), ads_tensor_release(y);
+    ads_context_release(ctx);
+    unsetenv("ADS_DEVICE_WEIGHTS");
 }
 END_TEST
 
@@ -249,6 +288,7 @@ int main(void)
     tcase_add_test(tc, one_device_takes_all);
     tcase_add_test(tc, layer_on_two_devices);
     tcase_add_test(tc, bad_weights_and_batches);
+    tcase_add_test(tc, shape_errors_name_the_callers_shapes);
     suite_add_tcase(s, tc);
     return test_run_suite(s);
 }

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "harness.h"
+#include "env_parse.h"
 #include "internal.h"
 
 static char cache_dir[256];
@@ -132,6 +133,44 @@ START_TEST(unwritable_folder_means_no_disk_cache)
 }
 END_TEST
 
+/* An ADS_CACHE_DIR past the path limit is refused whole: no disk cache,
+   and no folder made at a cut-off path (it once made the tree of the
+   first 4095 characters: 2000 folders deep). */
+START_TEST(too_long_a_folder_is_refused)
+{
+    fresh_cache_dir();
+    size_t len = strlen(cache_dir);
+    char *deep = malloc(len + 4200);
+    memcpy(deep, cache_dir, len + 1);
+    while (len < 4150) memcpy(deep + len, "/d", 3), len += 2;
+    setenv("ADS_CACHE_DIR", deep, 1);
+    setenv("ADS_PROFILE", "1", 1); /* asks for the reason on stderr */
+    int hits, stores;
+    build_once(&hits, &stores);
+    unsetenv("ADS_PROFILE");
+    ck_assert_int_eq(hits + stores, 0);
+    DIR *d = opendir(cache_dir);
+    ck_assert_ptr_nonnull(d);
+    for (struct dirent *e; (e = readdir(d));)
+        ck_assert_msg(e->d_name[0] == '.', "%s/%s was created", cache_dir, e->d_name);
+    closedir(d);
+    /* The reason, as ADS_PROFILE prints it. */
+    char buf[ADS_CACHE_DIR_MAX + 1], why[256];
+    ck_assert(!ads_cache_folder(deep, NULL, NULL, "", buf, sizeof buf, why, sizeof why));
+    ck_assert_msg(strstr(why, "ADS_CACHE_DIR") && strstr(why, "4150"), "%s", why);
+    ck_assert(!ads_cache_folder(NULL, NULL, deep, "/tuning", buf, sizeof buf, why, sizeof why));
+    ck_assert_msg(strstr(why, "HOME"), "%s", why);
+    ck_assert(ads_cache_folder("/a", "/x", "/h", "/tuning", buf, sizeof buf, why, sizeof why));
+    ck_assert_str_eq(buf, "/a/tuning");
+    ck_assert(ads_cache_folder(NULL, "/x", "/h", "", buf, sizeof buf, why, sizeof why));
+    ck_assert_str_eq(buf, "/x/adastride");
+    ck_assert(!ads_cache_folder("off", "/x", "/h", "", buf, sizeof buf, why, sizeof why));
+    ck_assert_str_eq(why, "");
+    free(deep);
+    rmdir(cache_dir);
+}
+END_TEST
+
 START_TEST(racing_processes_leave_a_valid_file)
 {
     fresh_cache_dir();
@@ -172,6 +211,7 @@ int main(void)
     tcase_add_test(tc, foreign_file_is_rebuilt);
     tcase_add_test(tc, unwritable_folder_means_no_disk_cache);
     tcase_add_test(tc, racing_processes_leave_a_valid_file);
+    tcase_add_test(tc, too_long_a_folder_is_refused);
     suite_add_tcase(s, tc);
     return test_run_suite(s);
 }

@@ -1,4 +1,5 @@
 /* Tensors: round trips, shape validation, wrapping, event ordering. */
+#include <limits.h>
 #include <string.h>
 
 #include "harness.h"
@@ -161,6 +162,30 @@ START_TEST(scheduler_orders_dependent_work)
 }
 END_TEST
 
+/* ads_output_size: PyTorch's formula where it fits, 0 where the window
+   does not fit or an argument is out of range, and never a signed
+   overflow (the sanitizer build runs this under UBSan). */
+START_TEST(output_size_ranges)
+{
+    ck_assert_int_eq(ads_output_size(28, 3, 2, 1, 1), 14);
+    ck_assert_int_eq(ads_output_size(7, 3, 1, 0, 2), 3);
+    ck_assert_int_eq(ads_output_size(2, 5, 1, 0, 1), 0);
+    ck_assert_int_eq(ads_output_size(-5, 1, 1, 0, 1), 0);
+    ck_assert_int_eq(ads_output_size(8, 0, 1, 0, 1), 0);
+    ck_assert_int_eq(ads_output_size(8, 3, 0, 0, 1), 0);
+    ck_assert_int_eq(ads_output_size(8, 3, 1, 0, 0), 0);
+    /* in + 2*pad passes INT64_MAX: refused, not wrapped. */
+    ck_assert_int_eq(ads_output_size(INT64_MAX, 1, 1, INT_MAX, 1), 0);
+    ck_assert_int_eq(ads_output_size(INT64_MAX, 1, 1, 0, 1), INT64_MAX);
+    ck_assert_int_eq(ads_output_size(INT64_MAX, 1, 1, 1, 1), 0); /* INT64_MAX + 2 outputs */
+    ck_assert_int_eq(ads_output_size(INT64_MAX, 1, 2, 0, 1), INT64_MAX / 2 + 1);
+    ck_assert_int_eq(ads_output_size(INT64_MAX, INT_MAX, 1, 0, INT_MAX),
+                     INT64_MAX - (int64_t)INT_MAX * (INT_MAX - 1));
+    ck_assert_int_eq(ads_output_size(0, INT_MAX, 1, INT_MAX, INT_MAX), 0);
+    ck_assert_int_eq(ads_output_size(INT64_MAX - 10, 1, 3, 4, 1), (INT64_MAX - 2) / 3 + 1);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("tensor");
@@ -170,6 +195,7 @@ int main(void)
     tcase_add_test(tc, count_and_null_checks);
     tcase_add_test(tc, wrap_a_callers_buffer);
     tcase_add_test(tc, scheduler_orders_dependent_work);
+    tcase_add_test(tc, output_size_ranges);
     suite_add_tcase(s, tc);
     return test_run_suite(s);
 }

@@ -1,12 +1,12 @@
-/* Context creation: device enumeration, the device spec grammar, queues. */
-#include <ctype.h>
-#include <errno.h>
+/* Context creation: device enumeration, queues (the device spec grammar
+   is in device_spec.c, the environment variables' syntax in env_parse.c). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "context.h"
+#include "device_spec.h"
+#include "env_parse.h"
 #include "profile.h"
 #include "program.h"
 #include "scheduler.h"
@@ -14,13 +14,6 @@
 
 #define MAX_CANDIDATES 64
 
-typedef struct {
-    cl_platform_id platform;
-    cl_device_id device;
-    int pi, di; /* platform and device index */
-    cl_device_type type;
-    char pname[256], pversion[256], dname[256], vendor[256];
-} candidate;
 
 static void platform_str(cl_platform_id p, cl_platform_info what, char *buf, size_t n)
 {
@@ -68,127 +61,6 @@ static int enumerate(candidate *c, int max)
     return n;
 }
 
-static bool contains_nocase(const char *hay, const char *needle)
-{
-    size_t nl = strlen(needle);
-    if (nl == 0) return false;
-    for (; *hay; hay++) {
-        size_t i = 0;
-        while (i < nl && hay[i] &&
-               tolower((unsigned char)hay[i]) == tolower((unsigned char)needle[i]))
-            i++;
-        if (i == nl) return true;
-    }
-    return false;
-}
-
-static bool is_type_word(const char *t, cl_device_type *type)
-{
-    if (strcasecmp(t, "gpu") == 0) *type = CL_DEVICE_TYPE_GPU;
-    else if (strcasecmp(t, "cpu") == 0) *type = CL_DEVICE_TYPE_CPU;
-    else if (strcasecmp(t, "accelerator") == 0) *type = CL_DEVICE_TYPE_ACCELERATOR;
-    else return false;
-    return true;
-}
-
-/* Index of the first candidate matching one term of a spec, or -1. */
-static int match_term(const candidate *c, int n, const char *term)
-{
-    int p, d;
-    char tail;
-    if (sscanf(term, "%d:%d%c", &p, &d, &tail) == 2) {
-        for (int i = 0; i < n; i++)
-            if (c[i].pi == p && c[i].di == d) return i;
-        return -1;
-    }
-    cl_device_type type;
-    if (is_type_word(term, &type)) {
-        for (int i = 0; i < n; i++)
-            if (c[i].type & type) return i;
-        return -1;
-    }
-    for (int i = 0; i < n; i++)
-        if (contains_nocase(c[i].pname, term) || contains_nocase(c[i].pversion, term) ||
-            contains_nocase(c[i].vendor, term) || contains_nocase(c[i].dname, term))
-            return i;
-    return -1;
-}
-
-static int default_device(const candidate *c, int n)
-{
-    int i = match_term(c, n, "gpu");
-    if (i < 0) i = match_term(c, n, "cpu");
-    if (i < 0 && n > 0) i = 0;
-    return i;
-}
-
-static void list_devices(const candidate *c, int n, char *buf, size_t size)
-{
-    size_t used = 0;
-    buf[0] = '\0';
-    if (n == 0) snprintf(buf, size, " (none: is an OpenCL driver such as pocl-opencl-icd installed?)");
-    for (int i = 0; i < n && used < size; i++)
-        used += (size_t)snprintf(buf + used, size - used, "%s %d:%d %s (%s)", i ? ";" : "",
-                                 c[i].pi, c[i].di, c[i].dname, c[i].pname);
-}
-
-/* Resolves a spec into candidate indices; fails naming the term. */
-static ads_status resolve_spec(const char *spec, const candidate *c, int n, int *picked,
-                               int *npicked)
-{
-    char listing[2048];
-    *npicked = 0;
-    if (spec == NULL || spec[0] == '\0') {
-        int i = default_device(c, n);
-        if (i < 0) {
-            list_devices(c, n, listing, sizeof listing);
-            return ads_fail(ADS_ERR_NO_DEVICE, "no OpenCL device found; devices:%s", listing);
-        }
-        picked[(*npicked)++] = i;
-        return ADS_OK;
-    }
-    char buf[512];
-    if (strlen(spec) >= sizeof buf)
-        return ads_fail(ADS_ERR_INVALID_ARGUMENT, "device_spec is longer than %zu characters",
-                        sizeof buf - 1);
-    strcpy(buf, spec);
-    char *save = NULL;
-    for (char *term = strtok_r(buf, ",", &save); term; term = strtok_r(NULL, ",", &save)) {
-        while (isspace((unsigned char)*term)) term++;
-        char *end = term + strlen(term);
-        while (end > term && isspace((unsigned char)end[-1])) *--end = '\0';
-        if (strcasecmp(term, "all") == 0) {
-            for (int i = 0; i < n && *npicked < ADS_MAX_DEVICES; i++) picked[(*npicked)++] = i;
-            continue;
-        }
-        int i = match_term(c, n, term);
-        if (i < 0) {
-            list_devices(c, n, listing, sizeof listing);
-            return ads_fail(ADS_ERR_NO_DEVICE,
-                            "device spec term '%s' matches nothing; the devices are:%s", term,
-                            listing);
-        }
-        if (*npicked == ADS_MAX_DEVICES)
-            return ads_fail(ADS_ERR_INVALID_ARGUMENT, "device spec '%s' names more than %d devices",
-                            spec, ADS_MAX_DEVICES);
-        for (int k = 0; k < *npicked; k++)
-            if (picked[k] == i)
-                return ads_fail(ADS_ERR_INVALID_ARGUMENT,
-                                "device spec '%s' names device %d:%d twice", spec, c[i].pi,
-                                c[i].di);
-        picked[(*npicked)++] = i;
-    }
-    if (*npicked == 0)
-        return ads_fail(ADS_ERR_INVALID_ARGUMENT, "device spec '%s' names no device", spec);
-    for (int k = 1; k < *npicked; k++)
-        if (c[picked[k]].platform != c[picked[0]].platform)
-            return ads_fail(ADS_ERR_UNSUPPORTED,
-                            "device spec '%s' names devices on different platforms; one "
-                            "context holds devices of one platform",
-                            spec);
-    return ADS_OK;
-}
-
 static void fill_info(ads_device *d, const candidate *c)
 {
     ads_device_info *in = &d->info;
@@ -222,35 +94,11 @@ static void fill_info(ads_device *d, const candidate *c)
     d->mem_base_align_bytes = align_bits / 8 ? align_bits / 8 : 1;
 }
 
-/* "64M" -> 67108864; false on anything else. */
-static bool parse_bytes(const char *s, uint64_t *out)
-{
-    char *end;
-    if (!isdigit((unsigned char)*s)) return false; /* strtoull would accept "-1" */
-    errno = 0;
-    unsigned long long v = strtoull(s, &end, 10);
-    if (end == s || errno == ERANGE) return false;
-    uint64_t mul = 1;
-    if (*end) {
-        switch (toupper((unsigned char)*end)) {
-        case 'K': mul = 1ull << 10; break;
-        case 'M': mul = 1ull << 20; break;
-        case 'G': mul = 1ull << 30; break;
-        default: return false;
-        }
-        if (end[1] != '\0' && !(toupper((unsigned char)end[1]) == 'B' && end[2] == '\0'))
-            return false;
-    }
-    if (v == 0 || v > UINT64_MAX / mul) return false;
-    *out = v * mul;
-    return true;
-}
-
 static ads_status configure_from_env(ads_context *ctx)
 {
     ctx->memory_budget = ctx->dev[0].info.max_alloc_bytes / 2;
     const char *budget = getenv("ADS_MEMORY_BUDGET");
-    if (budget && *budget && !parse_bytes(budget, &ctx->memory_budget))
+    if (budget && *budget && !ads_parse_bytes(budget, &ctx->memory_budget))
         return ads_fail(ADS_ERR_INVALID_ARGUMENT,
                         "ADS_MEMORY_BUDGET='%s' is not a byte count such as 268435456 or 256M",
                         budget);
@@ -260,20 +108,27 @@ static ads_status configure_from_env(ads_context *ctx)
     ctx->profiling = prof && strcmp(prof, "1") == 0;
     const char *queues = getenv("ADS_QUEUES");
     ctx->nqueues = 2;
-    if (queues && *queues) {
-        char *end;
-        long n = strtol(queues, &end, 10);
-        if (*end || n < 1 || n > ADS_MAX_QUEUES)
-            return ads_fail(ADS_ERR_INVALID_ARGUMENT, "ADS_QUEUES='%s' is not a number from 1 to %d",
-                            queues, ADS_MAX_QUEUES);
-        ctx->nqueues = (int)n;
+    if (queues && *queues && !ads_parse_int_in(queues, 1, ADS_MAX_QUEUES, &ctx->nqueues))
+        return ads_fail(ADS_ERR_INVALID_ARGUMENT, "ADS_QUEUES='%s' is not a number from 1 to %d",
+                        queues, ADS_MAX_QUEUES);
+    /* Read once, here: an invalid value fails the context, not a later call. */
+    const char *weights = getenv("ADS_DEVICE_WEIGHTS");
+    if (ctx->ndev > 1 && weights && *weights) {
+        double w[ADS_MAX_DEVICES];
+        ADS_TRY(ads_parse_device_weights(weights, ctx->ndev, w));
+        for (int d = 0; d < ctx->ndev; d++) ctx->dev[d].weight = w[d];
+        ctx->weights_known = true;
     }
     const char *cl_dir = getenv("ADS_CL_DIR");
     ctx->cl_dir = cl_dir && *cl_dir ? cl_dir : NULL;
     /* A program built for several devices has one binary per device: the
        disk cache stores single-device programs only. Kernels loaded from
        ADS_CL_DIR are being edited, headers included: never cached. */
-    ctx->cache_dir = ctx->ndev == 1 && !ctx->cl_dir ? ads_disk_cache_dir(&ctx->dev[0]) : NULL;
+    char why[256] = "";
+    ctx->cache_dir = ctx->ndev == 1 && !ctx->cl_dir
+                         ? ads_disk_cache_dir(&ctx->dev[0], why, sizeof why)
+                         : NULL;
+    if (why[0] && ctx->profiling) fprintf(stderr, "adastride: no disk cache: %s\n", why);
     return ADS_OK;
 }
 
@@ -354,7 +209,7 @@ ads_status ads_context_create(const char *device_spec, ads_context **out)
     int n = enumerate(cands, MAX_CANDIDATES);
     const char *spec = device_spec ? device_spec : getenv("ADS_DEVICE");
     int picked[ADS_MAX_DEVICES], npicked = 0;
-    ads_status st = resolve_spec(spec, cands, n, picked, &npicked);
+    ads_status st = ads_resolve_device_spec(spec, cands, n, picked, &npicked);
     if (st == ADS_OK) {
         ctx->ndev = npicked;
         for (int i = 0; i < npicked; i++) fill_info(&ctx->dev[i], &cands[picked[i]]);

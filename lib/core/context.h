@@ -18,7 +18,7 @@ typedef struct {
     ads_device_info info;
     cl_uint mem_base_align_bytes;
     cl_command_queue queues[ADS_MAX_QUEUES]; /* in-order; ctx->nqueues of them */
-    double weight; /* share of a split batch; 0 until calibrated */
+    double weight; /* share of a split batch; see weights_known */
 } ads_device;
 
 /* Owned by the modules that define them (program.c, profile.c,
@@ -37,6 +37,7 @@ struct ads_context {
     int nqueues;            /* per device: ADS_QUEUES, default 2 */
     ads_device dev[ADS_MAX_DEVICES];
     int ndev;
+    bool weights_known; /* dev[].weight given (ADS_DEVICE_WEIGHTS) or calibrated */
 
     ads_program_entry *programs; /* in-memory program and kernel cache */
     char *cache_dir;             /* NULL: no disk cache                 */

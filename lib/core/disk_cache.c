@@ -19,6 +19,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "env_parse.h"
 #include "program.h"
 
 #define ADS_CACHE_FORMAT 1u
@@ -38,7 +39,7 @@ uint64_t ads_hash64(const void *data, size_t len, uint64_t seed)
 
 static bool make_dirs(const char *path)
 {
-    char buf[4096];
+    char buf[ADS_CACHE_DIR_MAX + 1];
     if (strlen(path) >= sizeof buf) return false;
     strcpy(buf, path);
     for (char *p = buf + 1; *p; p++) {
@@ -64,21 +65,18 @@ static bool is_pocl(const ads_device *dev)
     return strstr(ver, "pocl") || strstr(ver, "PoCL") || strstr(ver, "POCL");
 }
 
-char *ads_disk_cache_dir(const ads_device *dev)
+char *ads_disk_cache_dir(const ads_device *dev, char *why, size_t n_why)
 {
     const char *env = getenv("ADS_CACHE_DIR");
-    char path[4096];
-    if (env && strcmp(env, "off") == 0) return NULL;
-    if (env && *env) {
-        snprintf(path, sizeof path, "%s", env);
-    } else {
-        if (is_pocl(dev)) return NULL;
-        const char *xdg = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
-        if (xdg && *xdg) snprintf(path, sizeof path, "%s/adastride", xdg);
-        else if (home && *home) snprintf(path, sizeof path, "%s/.cache/adastride", home);
-        else return NULL;
+    char path[ADS_CACHE_DIR_MAX + 1];
+    if (!(env && *env) && is_pocl(dev)) return NULL;
+    if (!ads_cache_folder(env, getenv("XDG_CACHE_HOME"), getenv("HOME"), "", path, sizeof path,
+                          why, n_why))
+        return NULL;
+    if (!make_dirs(path)) { /* unwritable: no disk cache, not an error */
+        snprintf(why, n_why, "cannot create or write the cache folder %.200s", path);
+        return NULL;
     }
-    if (!make_dirs(path)) return NULL; /* unwritable: no disk cache, not an error */
     return strdup(path);
 }
 

@@ -391,11 +391,16 @@ ads_status ads_check_finite(const ads_tensor *t, const char *name)
 
 int64_t ads_output_size(int64_t in, int k, int stride, int pad, int dil)
 {
-    if (stride <= 0 || k <= 0 || dil <= 0) return 0;
-    int64_t span = (int64_t)dil * (k - 1) + 1;
-    int64_t room = in + 2 * (int64_t)pad - span;
+    if (stride <= 0 || k <= 0 || dil <= 0 || in < 0) return 0;
+    /* Every step is checked: in + 2*pad can pass INT64_MAX. */
+    int64_t span = (int64_t)dil * (k - 1) + 1; /* at most 2^62 */
+    int64_t room = in - span;                  /* in >= 0: no overflow */
+    int64_t padding = 2 * (int64_t)pad;
+    if (padding > 0 && room > INT64_MAX - padding) return 0;
+    room += padding;
     if (room < 0) return 0;
-    return room / stride + 1;
+    int64_t steps = room / stride;
+    return steps < INT64_MAX ? steps + 1 : 0;
 }
 
 ads_status ads_check_finite_all(const ads_tensor *const *t, const char *const *names, int n)

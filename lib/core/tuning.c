@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "env_parse.h"
 #include "tuning.h"
 
 #include "program.h"
@@ -31,16 +32,11 @@ static void device_id(const ads_context *ctx, char *buf, size_t n)
     snprintf(buf, n, "%s | %s | %s", in->vendor, in->is_gpu ? "GPU" : "non-GPU", in->device);
 }
 
+/* Never a path cut to fit: too long a one means no tuning file. */
 static bool cache_folder(char *buf, size_t n)
 {
-    const char *env = getenv("ADS_CACHE_DIR");
-    const char *xdg = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
-    if (env && strcmp(env, "off") == 0) return false;
-    if (env && *env) snprintf(buf, n, "%s/tuning", env);
-    else if (xdg && *xdg) snprintf(buf, n, "%s/adastride/tuning", xdg);
-    else if (home && *home) snprintf(buf, n, "%s/.cache/adastride/tuning", home);
-    else return false;
-    return true;
+    return ads_cache_folder(getenv("ADS_CACHE_DIR"), getenv("XDG_CACHE_HOME"), getenv("HOME"),
+                            "/tuning", buf, n, NULL, 0);
 }
 
 static int find_key(const table *t, const char *key)

@@ -30,6 +30,24 @@ static float temperature(const ads_layer *l)
     return l->d.temperature > 0 ? l->d.temperature : 1.0f;
 }
 
+/* Names the first window field out of range, as the caller spells it. */
+static ads_status validate_window(const ads_layer_desc *d)
+{
+    window w = window_of(d);
+    const char *part = d->kind == ADS_LAYER_CONV ? "conv" : "pool";
+    struct {
+        const char *name;
+        int value, min;
+    } fields[] = {{"kh", w.kh, 1},       {"kw", w.kw, 1},       {"stride_h", w.sh, 1},
+                  {"stride_w", w.sw, 1}, {"pad_h", w.ph, 0},    {"pad_w", w.pw, 0},
+                  {"dil_h", w.dh, 1},    {"dil_w", w.dw, 1}};
+    for (size_t i = 0; i < sizeof fields / sizeof *fields; i++)
+        if (fields[i].value < fields[i].min)
+            return ads_fail(ADS_ERR_INVALID_ARGUMENT, "d->%s.%s is %d; it must be >= %d", part,
+                            fields[i].name, fields[i].value, fields[i].min);
+    return ADS_OK;
+}
+
 static ads_status validate_desc(const ads_layer_desc *d)
 {
     if (d->kind != ADS_LAYER_CONV && d->kind != ADS_LAYER_POOL)
@@ -48,16 +66,14 @@ static ads_status validate_desc(const ads_layer_desc *d)
                             "in_channels %d and out_channels %d", g, d->in_channels,
                             d->out_channels);
     }
-    window w = window_of(d);
-    if (w.kh < 1 || w.kw < 1 || w.sh < 1 || w.sw < 1 || w.ph < 0 || w.pw < 0 || w.dh < 1 ||
-        w.dw < 1)
-        return ads_fail(ADS_ERR_INVALID_ARGUMENT, "the layer's window (kernel %dx%d, stride "
-                        "%dx%d, pad %dx%d, dilation %dx%d) has a value out of range",
-                        w.kh, w.kw, w.sh, w.sw, w.ph, w.pw, w.dh, w.dw);
+    ADS_TRY(validate_window(d));
     if ((unsigned)d->adapt > ADS_ADAPT_BOTH)
-        return ads_fail(ADS_ERR_INVALID_ARGUMENT, "d->adapt is %d", (int)d->adapt);
+        return ads_fail(ADS_ERR_INVALID_ARGUMENT, "d->adapt is %d; expected ADS_ADAPT_NONE (0), "
+                        "_ROWS (1), _COLS (2) or _BOTH (3)", (int)d->adapt);
     if (d->profile != ADS_PROFILE_LINEAR && d->profile != ADS_PROFILE_VARIATION)
-        return ads_fail(ADS_ERR_INVALID_ARGUMENT, "d->profile is %d", (int)d->profile);
+        return ads_fail(ADS_ERR_INVALID_ARGUMENT, "d->profile is %d; expected "
+                        "ADS_PROFILE_LINEAR (%d) or ADS_PROFILE_VARIATION (%d)", (int)d->profile,
+                        (int)ADS_PROFILE_LINEAR, (int)ADS_PROFILE_VARIATION);
     if (!(d->temperature >= 0) || !isfinite(d->temperature))
         return ads_fail(ADS_ERR_INVALID_ARGUMENT, "d->temperature is %g; must be finite and "
                         ">= 0 (0 means 1)", (double)d->temperature);
@@ -173,6 +189,11 @@ static int64_t fixed_size(int64_t in, int k, int s, int p, int dil)
 ads_status ads_layer_output_shape(const ads_layer *l, const int64_t in[4], int64_t out[4])
 {
     if (!l || !in || !out) return ads_fail(ADS_ERR_NULL_ARGUMENT, "layer, in or out is NULL");
+    static const char *dim_names[4] = {"N (batch)", "C", "H", "W"};
+    for (int i = 0; i < 4; i++)
+        if (in[i] < 1)
+            return ads_fail(ADS_ERR_INVALID_ARGUMENT, "the input's %s is %lld; it must be >= 1",
+                            dim_names[i], (long long)in[i]);
     if (in[1] != l->d.in_channels)
         return ads_fail(ADS_ERR_SHAPE_MISMATCH, "the input has %lld channels; the layer takes %d",
                         (long long)in[1], l->d.in_channels);

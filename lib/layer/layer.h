@@ -21,4 +21,22 @@ struct ads_layer {
     bool has_forward;
 };
 
+/* What a layer file must hold to load into a layer: its kind and its
+   parameters' shapes (ndim 0: the layer has no such parameter). */
+typedef struct {
+    uint32_t kind;
+    int ndim[ADS_NPARAMS];
+    int64_t shape[ADS_NPARAMS][ADS_MAX_DIMS];
+    size_t count[ADS_NPARAMS];
+} ads_layer_file_layout;
+
+/* Checks a whole layer file's bytes (read from `path`, named in messages)
+   against lay: magic, version, checksum, kind, each record's shape, every
+   value finite, no trailing bytes. On success values[p] points at
+   parameter p's floats inside data (NULL for a parameter the layer lacks).
+   Pure: no OpenCL, so it can be fuzzed (fuzz/fuzz_layer_file.c). */
+ads_status ads_layer_file_parse(const unsigned char *data, size_t len, const char *path,
+                                const ads_layer_file_layout *lay,
+                                const unsigned char *values[ADS_NPARAMS]);
+
 #endif

@@ -9,11 +9,14 @@
               count x f32 values
      u64      checksum: FNV-1a 64 (ads_hash64, seed 0) of every byte above
    A file is written to a temporary name and renamed into place. Loading
-   reads and checks the whole file, and that every record matches the
-   layer's own parameters, before any tensor is written. */
+   reads and checks the whole file (a regular file, every value finite),
+   and that every record matches the layer's own parameters, before any
+   tensor is written. */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "layer.h"
@@ -86,22 +89,30 @@ ads_status ads_layer_save(ads_layer *l, const char *path)
     return st;
 }
 
+/* Reads a whole regular file. Anything else is refused before its size
+   is asked: on a folder ftell reports 2^63-1. */
 static ads_status read_file(const char *path, unsigned char **data, size_t *len)
 {
     *data = NULL;
     FILE *f = fopen(path, "rb");
     if (!f) return ads_fail(ADS_ERR_IO, "cannot open the layer file %s", path);
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    *data = n > 0 ? malloc((size_t)n) : NULL;
-    bool ok = *data && fread(*data, 1, (size_t)n, f) == (size_t)n;
+    struct stat info;
+    if (fstat(fileno(f), &info) != 0 || !S_ISREG(info.st_mode)) {
+        fclose(f);
+        return ads_fail(ADS_ERR_IO, "%s is not a regular file (a folder or a device?); a layer "
+                        "file is a regular file written by ads_layer_save", path);
+    }
+    size_t n = (size_t)info.st_size;
+    *data = n > 0 && info.st_size <= (off_t)(SIZE_MAX / 2) ? malloc(n) : NULL;
+    bool ok = *data && fread(*data, 1, n, f) == n && fgetc(f) == EOF;
     fclose(f);
     if (!ok) {
         free(*data);
-        return ads_fail(ADS_ERR_IO, "cannot read the layer file %s (empty or unreadable)", path);
+        *data = NULL;
+        return ads_fail(ADS_ERR_IO, "cannot read the layer file %s (empty, unreadable or "
+                        "changing while read)", path);
     }
-    *len = (size_t)n;
+    *len = n;
     return ADS_OK;
 }
 
@@ -117,70 +128,123 @@ static bool take(cursor *c, void *dst, size_t n)
     return true;
 }
 
-/* Checks one record against the layer's parameter; on success points
-   values at its floats. */
-static ads_status check_record(ads_layer *l, cursor *c, const char *path, int *param,
-                               const unsigned char **values)
+static const char *param_name(uint32_t id)
+{
+    static const char *names[ADS_NPARAMS] = {"weight", "bias", "v_rows", "v_cols"};
+    return id < ADS_NPARAMS ? names[id] : "unknown";
+}
+
+static void shape_text(int ndim, const int64_t *shape, char *buf, size_t n)
+{
+    size_t used = (size_t)snprintf(buf, n, "[");
+    for (int i = 0; i < ndim && used < n; i++)
+        used += (size_t)snprintf(buf + used, n - used, "%s%lld", i ? ", " : "",
+                                 (long long)shape[i]);
+    if (used < n) snprintf(buf + used, n - used, "]");
+}
+
+/* Checks one record against the layout; on success points values at its
+   floats, every one of them finite. */
+static ads_status check_record(const ads_layer_file_layout *lay, cursor *c, const char *path,
+                               int *param, const unsigned char **values)
 {
     uint32_t id, ndim;
     int64_t shape[ADS_MAX_DIMS];
     if (!take(c, &id, 4) || !take(c, &ndim, 4) || ndim < 1 || ndim > ADS_MAX_DIMS ||
         !take(c, shape, ndim * sizeof(int64_t)))
         return ads_fail(ADS_ERR_IO, "the layer file %s is truncated or malformed", path);
-    if (id >= ADS_NPARAMS || !l->param[id])
-        return ads_fail(ADS_ERR_SHAPE_MISMATCH, "the layer file %s holds parameter %u, which "
-                        "this layer does not have", path, id);
-    ADS_TRY(ads_check_shape(l->param[id], "the file's parameter", (int)ndim, shape));
-    size_t bytes = l->param[id]->count * sizeof(float);
-    if ((size_t)(c->end - c->p) < bytes)
+    if (id >= ADS_NPARAMS || lay->ndim[id] == 0)
+        return ads_fail(ADS_ERR_SHAPE_MISMATCH, "the layer file %s holds parameter %u (%s), "
+                        "which this layer does not have", path, id, param_name(id));
+    bool same = (int)ndim == lay->ndim[id];
+    for (uint32_t i = 0; same && i < ndim; i++) same = shape[i] == lay->shape[id][i];
+    if (!same) {
+        char got[192], want[192];
+        shape_text((int)ndim, shape, got, sizeof got);
+        shape_text(lay->ndim[id], lay->shape[id], want, sizeof want);
+        return ads_fail(ADS_ERR_SHAPE_MISMATCH, "the layer file %s holds parameter %s with "
+                        "shape %s; this layer's %s has shape %s", path, param_name(id), got,
+                        param_name(id), want);
+    }
+    size_t count = lay->count[id];
+    if ((size_t)(c->end - c->p) / sizeof(float) < count)
         return ads_fail(ADS_ERR_IO, "the layer file %s is truncated", path);
+    for (size_t i = 0; i < count; i++) {
+        float v;
+        memcpy(&v, c->p + i * sizeof v, sizeof v);
+        if (!isfinite(v))
+            return ads_fail(ADS_ERR_IO, "the layer file %s holds %g at %s[%zu] (flat index); "
+                            "a layer's parameters are finite", path, (double)v, param_name(id), i);
+    }
     *param = (int)id;
     *values = c->p;
-    c->p += bytes;
+    c->p += count * sizeof(float);
+    return ADS_OK;
+}
+
+ads_status ads_layer_file_parse(const unsigned char *data, size_t len, const char *path,
+                                const ads_layer_file_layout *lay,
+                                const unsigned char *values[ADS_NPARAMS])
+{
+    uint64_t sum;
+    for (int p = 0; p < ADS_NPARAMS; p++) values[p] = NULL;
+    if (len < 28 || memcmp(data, MAGIC, 8) != 0)
+        return ads_fail(ADS_ERR_IO, "%s is not an adastride layer file", path);
+    memcpy(&sum, data + len - 8, 8);
+    if (sum != ads_hash64(data, len - 8, 0))
+        return ads_fail(ADS_ERR_IO, "the layer file %s is corrupt (checksum mismatch)", path);
+    cursor c = {data + 8, data + len - 8};
+    uint32_t version = 0, kind = 0, nparams = 0, expected = 0;
+    if (!take(&c, &version, 4) || version != FORMAT_VERSION)
+        return ads_fail(ADS_ERR_IO, "the layer file %s has format version %u; this library "
+                        "reads version %u", path, version, FORMAT_VERSION);
+    for (int p = 0; p < ADS_NPARAMS; p++) expected += lay->ndim[p] != 0;
+    if (!take(&c, &kind, 4) || !take(&c, &nparams, 4) || kind != lay->kind ||
+        nparams != expected)
+        return ads_fail(ADS_ERR_SHAPE_MISMATCH, "the layer file %s holds a layer of kind %u with "
+                        "%u parameters; this layer is of kind %u with %u", path, kind, nparams,
+                        lay->kind, expected);
+    unsigned seen = 0;
+    for (uint32_t r = 0; r < nparams; r++) {
+        int id;
+        const unsigned char *v;
+        ADS_TRY(check_record(lay, &c, path, &id, &v));
+        if (seen & (1u << id))
+            return ads_fail(ADS_ERR_IO, "the layer file %s repeats parameter %s", path,
+                            param_name((uint32_t)id));
+        seen |= 1u << id;
+        values[id] = v;
+    }
+    if (c.p != c.end) return ads_fail(ADS_ERR_IO, "the layer file %s has trailing bytes", path);
     return ADS_OK;
 }
 
 ads_status ads_layer_load(ads_layer *l, const char *path)
 {
     if (!l || !path) return ads_fail(ADS_ERR_NULL_ARGUMENT, "%s is NULL", l ? "path" : "layer");
+    ads_layer_file_layout lay;
+    memset(&lay, 0, sizeof lay);
+    lay.kind = (uint32_t)l->d.kind;
+    for (int p = 0; p < ADS_NPARAMS; p++) {
+        const ads_tensor *t = l->param[p];
+        if (!t) continue;
+        lay.ndim[p] = t->ndim;
+        memcpy(lay.shape[p], t->shape, sizeof lay.shape[p]);
+        lay.count[p] = t->count;
+    }
     unsigned char *data = NULL;
     size_t len = 0;
     ADS_TRY(read_file(path, &data, &len));
-    uint64_t sum;
-    ads_status st = ADS_OK;
-    if (len < 28 || memcmp(data, MAGIC, 8) != 0)
-        st = ads_fail(ADS_ERR_IO, "%s is not an adastride layer file", path);
-    else if (memcpy(&sum, data + len - 8, 8), sum != ads_hash64(data, len - 8, 0))
-        st = ads_fail(ADS_ERR_IO, "the layer file %s is corrupt (checksum mismatch)", path);
-    cursor c = {data + 8, data + len - 8};
-    uint32_t version = 0, kind = 0, nparams = 0, expected = 0;
-    if (st == ADS_OK && (!take(&c, &version, 4) || version != FORMAT_VERSION))
-        st = ads_fail(ADS_ERR_IO, "the layer file %s has format version %u; this library "
-                      "reads version %u", path, version, FORMAT_VERSION);
-    for (int p = 0; p < ADS_NPARAMS; p++) expected += l->param[p] != NULL;
-    if (st == ADS_OK && (!take(&c, &kind, 4) || !take(&c, &nparams, 4) ||
-                         kind != (uint32_t)l->d.kind || nparams != expected))
-        st = ads_fail(ADS_ERR_SHAPE_MISMATCH, "the layer file %s holds a layer of kind %u with "
-                      "%u parameters; this layer is of kind %d with %u", path, kind, nparams,
-                      (int)l->d.kind, expected);
-    int ids[ADS_NPARAMS];
     const unsigned char *values[ADS_NPARAMS];
-    unsigned seen = 0;
-    for (uint32_t r = 0; st == ADS_OK && r < nparams; r++) {
-        st = check_record(l, &c, path, &ids[r], &values[r]);
-        if (st == ADS_OK && (seen & (1u << ids[r])))
-            st = ads_fail(ADS_ERR_IO, "the layer file %s repeats parameter %d", path, ids[r]);
-        seen |= 1u << (st == ADS_OK ? ids[r] : 0);
-    }
-    if (st == ADS_OK && c.p != c.end)
-        st = ads_fail(ADS_ERR_IO, "the layer file %s has trailing bytes", path);
+    ads_status st = ads_layer_file_parse(data, len, path, &lay, values);
     /* Only a file that passed every check is copied into the layer. */
-    for (uint32_t r = 0; st == ADS_OK && r < nparams; r++) {
-        ads_tensor *t = l->param[ids[r]];
+    for (int p = 0; st == ADS_OK && p < ADS_NPARAMS; p++) {
+        ads_tensor *t = l->param[p];
+        if (!t) continue;
         float *v = malloc(t->count * sizeof *v);
         if (!v) st = ads_fail(ADS_ERR_OUT_OF_MEMORY, "no host memory to load the layer");
         else {
-            memcpy(v, values[r], t->count * sizeof *v);
+            memcpy(v, values[p], t->count * sizeof *v);
             st = ads_tensor_write(t, v, t->count);
             free(v);
         }

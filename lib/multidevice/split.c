@@ -52,24 +52,11 @@ static ads_status wait_written(const ads_tensor *t)
     return err == CL_SUCCESS ? ADS_OK : ads_fail_cl(err, "the device calibration run");
 }
 
-/* Measured throughput of each device: a short FMA run, once per context. */
+/* Measured throughput of each device: a short FMA run, once per context
+   (unless ADS_DEVICE_WEIGHTS gave the weights: read when the context was
+   made, so that an invalid value fails there). */
 static ads_status calibrate(ads_context *ctx)
 {
-    const char *env = getenv("ADS_DEVICE_WEIGHTS");
-    if (env && *env) {
-        char buf[256];
-        snprintf(buf, sizeof buf, "%s", env);
-        char *save = NULL, *tok = strtok_r(buf, ",", &save);
-        for (int d = 0; d < ctx->ndev; d++, tok = strtok_r(NULL, ",", &save)) {
-            char *end = NULL;
-            double w = tok ? strtod(tok, &end) : 0;
-            if (!tok || *end || !(w >= 0) || w > 1e12)
-                return ads_fail(ADS_ERR_INVALID_ARGUMENT, "ADS_DEVICE_WEIGHTS='%s' needs %d "
-                                "non-negative numbers, one per device", env, ctx->ndev);
-            ctx->dev[d].weight = w;
-        }
-        return ADS_OK;
-    }
     for (int d = 0; d < ctx->ndev; d++) {
         size_t global = (size_t)ctx->dev[d].info.compute_units * 256;
         ads_tensor *out;
@@ -99,12 +86,13 @@ static ads_status calibrate(ads_context *ctx)
         ads_tensor_release(out);
         if (st != ADS_OK) return st;
     }
+    ctx->weights_known = true;
     return ADS_OK;
 }
 
 ads_status ads_split_counts(ads_context *ctx, int64_t batch, int64_t *counts)
 {
-    if (ctx->dev[0].weight <= 0) ADS_TRY(calibrate(ctx));
+    if (!ctx->weights_known) ADS_TRY(calibrate(ctx));
     double total = 0;
     for (int d = 0; d < ctx->ndev; d++) total += ctx->dev[d].weight;
     if (!(total > 0))
@@ -226,6 +214,18 @@ static ads_status gather_outputs(ads_context *ctx, const split_arg *args, int na
     return ADS_OK;
 }
 
+/* The body once, on the caller's own tensors, on device `device`. */
+static ads_status run_direct(ads_context *ctx, const split_arg *args, int nargs, int device,
+                             split_body body, void *closure)
+{
+    ads_tensor *direct[MAX_SPLIT_ARGS];
+    for (int i = 0; i < nargs; i++) direct[i] = (ads_tensor *)args[i].t;
+    ads_set_current_device(device);
+    ads_status st = body(ctx, &ctx->dev[device], direct, closure);
+    ads_set_current_device(0);
+    return st;
+}
+
 static ads_status split_run(ads_context *ctx, int64_t batch, const split_arg *args, int nargs,
                             split_body body, void *closure)
 {
@@ -240,14 +240,7 @@ static ads_status split_run(ads_context *ctx, int64_t batch, const split_arg *ar
         for (int d = 0; d < ctx->ndev; d++)
             if (counts[d] == batch) only = d;
     }
-    if (only >= 0) { /* one device does it all: on the caller's tensors */
-        ads_tensor *direct[MAX_SPLIT_ARGS];
-        for (int i = 0; i < nargs; i++) direct[i] = (ads_tensor *)args[i].t;
-        ads_set_current_device(only);
-        ads_status st = body(ctx, &ctx->dev[only], direct, closure);
-        ads_set_current_device(0);
-        return st;
-    }
+    if (only >= 0) return run_direct(ctx, args, nargs, only, body, closure);
     shard_set *shards = calloc(ADS_MAX_DEVICES, sizeof *shards);
     if (!shards) return ads_fail(ADS_ERR_OUT_OF_MEMORY, "no host memory to split a batch");
     ads_status st = ADS_OK;
@@ -265,6 +258,15 @@ static ads_status split_run(ads_context *ctx, int64_t batch, const split_arg *ar
         ads_set_current_device(0);
     }
     if (st == ADS_OK) st = gather_outputs(ctx, args, nargs, shards, first, nsets);
+    else if (st == ADS_ERR_SHAPE_MISMATCH || st == ADS_ERR_INVALID_ARGUMENT) {
+        /* A shard's validation failed, and its message names the shard's
+           share of the batch. The same validation on the caller's own
+           tensors names theirs; it fails before writing anything (and
+           were it to pass, it would run the whole call on one device). */
+        for (int s = 0; s < nsets; s++) release_shards(&shards[s], nargs);
+        nsets = 0;
+        st = run_direct(ctx, args, nargs, 0, body, closure);
+    }
     for (int s = 0; s < nsets; s++) release_shards(&shards[s], nargs);
     free(shards);
     return st;

@@ -18,10 +18,12 @@ ads_status ads_train_check_same(const ads_tensor *t, const ads_context *ctx, con
 ads_status ads_train_check_range(const char *name, float v, double lo, double hi, bool hi_open)
 {
     double d = v;
-    if (!isfinite(v) || d < lo || d > hi || (hi_open && d >= hi))
-        return ads_fail(ADS_ERR_INVALID_ARGUMENT, "%s is %g; it must be a finite number in [%g, %g%s",
-                        name, d, lo, hi, hi_open ? ")" : "]");
-    return ADS_OK;
+    if (isfinite(v) && d >= lo && d <= hi && !(hi_open && d >= hi)) return ADS_OK;
+    if (isinf(hi)) /* no upper bound: "in [0, inf]" would read as if inf were allowed */
+        return ads_fail(ADS_ERR_INVALID_ARGUMENT, "%s is %g; it must be a finite number >= %g",
+                        name, d, lo);
+    return ads_fail(ADS_ERR_INVALID_ARGUMENT, "%s is %g; it must be a finite number in [%g, %g%s",
+                    name, d, lo, hi, hi_open ? ")" : "]");
 }
 
 /* One fixed group size for the element-wise kernels: a size the driver
