@@ -1,6 +1,7 @@
 /* The benchmark driver: per device, measure its limits, then time every
    selected workload; print a table and write CSV, JSON and a chart.
    Used by `adastride bench` and the `adastride-bench` program. */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,6 +10,7 @@
 
 #include "bench.h"
 #include "adastride_dev.h"
+#include "options.h"
 
 static void usage(FILE *f)
 {
@@ -27,34 +29,38 @@ static void usage(FILE *f)
 
 typedef struct {
     bench_options opt;
+    float scale; /* parsed as a float, kept as opt.scale */
     const char *devices, *csv, *json, *plot;
 } cli;
 
-static bool parse(int argc, char **argv, cli *c)
+/* argv into c: CLI_GO_ON, or the exit code. */
+static int parse(int argc, char **argv, cli *c)
 {
     c->opt = (bench_options){NULL, false, 1.0, 1, 7};
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-        if (!strcmp(a, "--quick")) c->opt.quick = true;
-        else if (!strcmp(a, "--list")) {
-            bench_list_workloads(stdout);
-            exit(0);
-        } else if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
-            usage(stdout);
-            exit(0);
-        } else if (!v) return false;
-        else if (!strcmp(a, "--devices")) c->devices = v, i++;
-        else if (!strcmp(a, "--only")) c->opt.only = v, i++;
-        else if (!strcmp(a, "--scale")) c->opt.scale = atof(v), i++;
-        else if (!strcmp(a, "--batch")) c->opt.batch = atoi(v), i++;
-        else if (!strcmp(a, "--reps")) c->opt.reps = atoi(v), i++;
-        else if (!strcmp(a, "--csv")) c->csv = v, i++;
-        else if (!strcmp(a, "--json")) c->json = v, i++;
-        else if (!strcmp(a, "--plot")) c->plot = v, i++;
-        else return false;
+    bool list = false;
+    int reps = 0;
+    const cli_option opts[] = {
+        CLI_OPT_FLAG("--quick", &c->opt.quick),
+        CLI_OPT_FLAG("--list", &list),
+        CLI_OPT_TEXT("--devices", &c->devices),
+        CLI_OPT_TEXT("--only", &c->opt.only),
+        CLI_OPT_REAL("--scale", &c->scale, 0, true, 16),
+        CLI_OPT_INT("--batch", &c->opt.batch, 1, 1024),
+        CLI_OPT_INT("--reps", &reps, 1, 1000),
+        CLI_OPT_TEXT("--csv", &c->csv),
+        CLI_OPT_TEXT("--json", &c->json),
+        CLI_OPT_TEXT("--plot", &c->plot),
+    };
+    c->scale = 1.0f;
+    int rc = cli_parse("bench", argc, argv, opts, sizeof opts / sizeof *opts, usage);
+    if (rc != CLI_GO_ON) return rc;
+    if (list) {
+        bench_list_workloads(stdout);
+        return 0;
     }
-    if (c->opt.quick && c->opt.reps == 7) c->opt.reps = 3;
-    return c->opt.scale > 0 && c->opt.batch >= 1 && c->opt.reps >= 1;
+    c->opt.scale = c->scale;
+    c->opt.reps = reps ? reps : c->opt.quick ? 3 : 7;
+    return CLI_GO_ON;
 }
 
 /* The device specs to run: each term of --devices, or every device. */
@@ -145,10 +151,8 @@ static bool write_outputs(const cli *c, const bench_table *tab, const bench_limi
 int bench_main(int argc, char **argv)
 {
     cli c = {0};
-    if (!parse(argc, argv, &c)) {
-        usage(stderr);
-        return 2;
-    }
+    int rc = parse(argc, argv, &c);
+    if (rc != CLI_GO_ON) return rc;
     char specs[16][32];
     int nspec = device_specs(c.devices, specs, 16);
     if (nspec == 0) {

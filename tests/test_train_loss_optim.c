@@ -269,7 +269,8 @@ START_TEST(optimiser_bad_input)
     tl_expect_fail(ads_sgd_step(ctx, p, g, go, 0.1f, 0.9f, 0), ADS_ERR_SHAPE_MISMATCH, "velocity has shape [5]");
     tl_expect_fail(ads_sgd_step(ctx, p, g, NULL, 0.1f, 0.9f, 0), ADS_ERR_NULL_ARGUMENT, "velocity is NULL");
     tl_expect_fail(ads_sgd_step(ctx, p, g, v, -0.1f, 0.9f, 0), ADS_ERR_INVALID_ARGUMENT, "lr is -0.1");
-    tl_expect_fail(ads_sgd_step(ctx, p, g, v, INFINITY, 0.9f, 0), ADS_ERR_INVALID_ARGUMENT, "lr is inf");
+    tl_expect_fail(ads_sgd_step(ctx, p, g, v, INFINITY, 0.9f, 0), ADS_ERR_INVALID_ARGUMENT,
+                   "lr is inf; it must be a finite number >= 0"); /* not "in [0, inf]" */
     tl_expect_fail(ads_sgd_step(ctx, p, g, v, 0.1f, 1.5f, 0), ADS_ERR_INVALID_ARGUMENT, "momentum is 1.5");
     tl_expect_fail(ads_sgd_step(ctx, p, g, v, 0.1f, 0.9f, -1), ADS_ERR_INVALID_ARGUMENT, "weight_decay is -1");
     tl_expect_fail(ads_sgd_step(ctx, p, g, g, 0.1f, 0.9f, 0), ADS_ERR_INVALID_ARGUMENT,

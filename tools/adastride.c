@@ -132,8 +132,13 @@ int main(int argc, char **argv)
     const char *spec = NULL;
     const char *cmd = NULL;
     for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--device") == 0 && i + 1 < argc) spec = argv[++i];
-        else if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
+        if (strcmp(argv[i], "--device") == 0) {
+            if (i + 1 == argc) {
+                fprintf(stderr, "adastride: --device needs a value\n");
+                return 2;
+            }
+            spec = argv[++i];
+        } else if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
             usage(stdout);
             return 0;
         } else if (!cmd) cmd = argv[i];

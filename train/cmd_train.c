@@ -1,6 +1,7 @@
 /* `adastride train`: one network on one task, with progress, a log and
    checkpoints. */
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,51 +26,58 @@ static void usage(FILE *f)
             "0.1, width 16.\n");
 }
 
-static int bad(const char *what, const char *value)
+static bool choose_task(const char *v, void *dst)
 {
-    fprintf(stderr, "adastride train: bad %s '%s'\n", what, value);
-    usage(stderr);
-    return 2;
+    int k = task_parse(v);
+    if (k >= 0) *(task_kind *)dst = (task_kind)k;
+    return k >= 0;
 }
 
-/* Parses one option at argv[*i]; returns 0, or the exit code on error. */
-static int parse_one(int argc, char **argv, int *i, train_options *o, const char **spec)
+static bool choose_net(const char *v, void *dst)
 {
-    const char *a = argv[*i];
-    if (strcmp(a, "--resume") == 0) {
-        o->resume = 1;
-        return 0;
-    }
-    if (*i + 1 >= argc) return bad("option (no value)", a);
-    const char *v = argv[++*i];
-    char *end = NULL;
-    if (strcmp(a, "--task") == 0) {
-        int k = task_parse(v);
-        if (k < 0) return bad("--task", v);
-        o->task = (task_kind)k;
-    } else if (strcmp(a, "--net") == 0) {
-        int k = net_arch_parse(v);
-        if (k < 0) return bad("--net", v);
-        o->arch = (net_arch)k;
-    } else if (strcmp(a, "--mode") == 0) {
-        if (strcmp(v, "fixed") && strcmp(v, "adaptive")) return bad("--mode", v);
-        o->adaptive = strcmp(v, "adaptive") == 0;
-    } else if (strcmp(a, "--optimizer") == 0) {
-        if (strcmp(v, "sgd") && strcmp(v, "adam")) return bad("--optimizer", v);
-        o->optimizer = strcmp(v, "adam") == 0 ? OPT_ADAM : OPT_SGD;
-    } else if (strcmp(a, "--epochs") == 0) o->epochs = (int)strtol(v, &end, 10);
-    else if (strcmp(a, "--seed") == 0) o->seed = strtoull(v, &end, 10);
-    else if (strcmp(a, "--batch") == 0) o->batch = (int)strtol(v, &end, 10);
-    else if (strcmp(a, "--width") == 0) o->width = (int)strtol(v, &end, 10);
-    else if (strcmp(a, "--lr") == 0) o->lr = strtof(v, &end);
-    else if (strcmp(a, "--predictor-lr") == 0) o->predictor_lr = strtof(v, &end);
-    else if (strcmp(a, "--train-subset") == 0) o->train_subset = strtoll(v, &end, 10);
-    else if (strcmp(a, "--eval-subset") == 0) o->eval_subset = strtoll(v, &end, 10);
-    else if (strcmp(a, "--out") == 0) o->out_dir = v;
-    else if (strcmp(a, "--device") == 0) *spec = v;
-    else return bad("option", a);
-    if (end && (*end || end == v)) return bad(a, v);
-    return 0;
+    int k = net_arch_parse(v);
+    if (k >= 0) *(net_arch *)dst = (net_arch)k;
+    return k >= 0;
+}
+
+static bool choose_mode(const char *v, void *dst)
+{
+    if (strcmp(v, "fixed") && strcmp(v, "adaptive")) return false;
+    *(int *)dst = strcmp(v, "adaptive") == 0;
+    return true;
+}
+
+static bool choose_optimizer(const char *v, void *dst)
+{
+    if (strcmp(v, "sgd") && strcmp(v, "adam")) return false;
+    *(optimizer_kind *)dst = strcmp(v, "adam") == 0 ? OPT_ADAM : OPT_SGD;
+    return true;
+}
+
+/* argv into o and spec; CLI_GO_ON or the exit code. */
+int train_parse_options(int argc, char **argv, train_options *o, const char **spec)
+{
+    bool resume = o->resume;
+    const cli_option opts[] = {
+        CLI_OPT_CHOICE("--task", &o->task, choose_task, "fashion or fashion-placed"),
+        CLI_OPT_CHOICE("--net", &o->arch, choose_net, "vgg or mobilenet"),
+        CLI_OPT_CHOICE("--mode", &o->adaptive, choose_mode, "fixed or adaptive"),
+        CLI_OPT_CHOICE("--optimizer", &o->optimizer, choose_optimizer, "sgd or adam"),
+        CLI_OPT_INT("--epochs", &o->epochs, 1, TRAIN_MAX_EPOCHS),
+        CLI_OPT_U64("--seed", &o->seed),
+        CLI_OPT_INT("--batch", &o->batch, 2, CLI_MAX_TRAIN_ITEMS),
+        CLI_OPT_INT("--width", &o->width, 1, CLI_MAX_WIDTH),
+        CLI_OPT_REAL("--lr", &o->lr, 0, true, INFINITY),
+        CLI_OPT_REAL("--predictor-lr", &o->predictor_lr, 0, false, INFINITY),
+        CLI_OPT_INT64("--train-subset", &o->train_subset, 0, CLI_MAX_TRAIN_ITEMS),
+        CLI_OPT_INT64("--eval-subset", &o->eval_subset, 0, CLI_MAX_EVAL_ITEMS),
+        CLI_OPT_TEXT("--out", &o->out_dir),
+        CLI_OPT_TEXT("--device", spec),
+        CLI_OPT_FLAG("--resume", &resume),
+    };
+    int rc = cli_parse("train", argc, argv, opts, sizeof opts / sizeof *opts, usage);
+    o->resume = resume;
+    return rc;
 }
 
 static int make_dir(const char *dir)
@@ -91,14 +99,8 @@ int train_main(int argc, char **argv)
     train_defaults(&o);
     o.progress = 1;
     const char *spec = NULL;
-    for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
-            usage(stdout);
-            return 0;
-        }
-        int rc = parse_one(argc, argv, &i, &o, &spec);
-        if (rc) return rc;
-    }
+    int rc = train_parse_options(argc, argv, &o, &spec);
+    if (rc != CLI_GO_ON) return rc;
     if (o.out_dir && make_dir(o.out_dir)) return 1;
     ads_context *ctx = NULL;
     task *t = NULL;

@@ -35,34 +35,18 @@ static void usage(FILE *f)
                "items), prints both test accuracies and writes the picture.\n");
 }
 
+/* argv into d: CLI_GO_ON, or the exit code. */
 static int parse(int argc, char **argv, demo_options *d)
 {
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
-            usage(stdout);
-            exit(0);
-        }
-        if (i + 1 >= argc) break;
-        const char *v = argv[++i];
-        if (!strcmp(a, "--device")) d->spec = v;
-        else if (!strcmp(a, "--out")) d->out = v;
-        else if (!strcmp(a, "--epochs")) d->epochs = atoi(v);
-        else if (!strcmp(a, "--width")) d->width = atoi(v);
-        else if (!strcmp(a, "--train-subset")) d->train_subset = atoll(v);
-        else if (!strcmp(a, "--eval-subset")) d->eval_subset = atoll(v);
-        else {
-            fprintf(stderr, "adastride demo: unknown option '%s'\n", a);
-            usage(stderr);
-            return 2;
-        }
-        continue;
-    }
-    if (argc > 1 && (argc - 1) % 2) {
-        fprintf(stderr, "adastride demo: option '%s' needs a value\n", argv[argc - 1]);
-        return 2;
-    }
-    return 0;
+    const cli_option opts[] = {
+        CLI_OPT_TEXT("--device", &d->spec),
+        CLI_OPT_TEXT("--out", &d->out),
+        CLI_OPT_INT("--epochs", &d->epochs, 1, TRAIN_MAX_EPOCHS),
+        CLI_OPT_INT("--width", &d->width, 1, CLI_MAX_WIDTH),
+        CLI_OPT_INT64("--train-subset", &d->train_subset, 0, CLI_MAX_TRAIN_ITEMS),
+        CLI_OPT_INT64("--eval-subset", &d->eval_subset, 0, CLI_MAX_EVAL_ITEMS),
+    };
+    return cli_parse("demo", argc, argv, opts, sizeof opts / sizeof *opts, usage);
 }
 
 /* Image i of the batch, grey, with the window centres of the sampler's
@@ -198,7 +182,7 @@ int demo_main(int argc, char **argv)
 {
     demo_options d = {NULL, "demo.png", 2, 8, 1536, 500};
     int rc = parse(argc, argv, &d);
-    if (rc) return rc;
+    if (rc != CLI_GO_ON) return rc;
     static train_result res[2];
     train_result *r[2] = {&res[0], &res[1]};
     net *nets[2] = {NULL, NULL};

@@ -95,51 +95,34 @@ static unsigned parse_set(const char *list, int (*parse_name)(const char *))
     return set;
 }
 
+static bool choose_tasks(const char *v, void *dst)
+{
+    return (*(unsigned *)dst = parse_set(v, task_parse)) != 0;
+}
+
+static bool choose_nets(const char *v, void *dst)
+{
+    return (*(unsigned *)dst = parse_set(v, net_arch_parse)) != 0;
+}
+
+/* argv into e: CLI_GO_ON, or the exit code. */
 static int parse(int argc, char **argv, exp_options *e)
 {
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
-            usage(stdout);
-            exit(0);
-        }
-        if (i + 1 >= argc) {
-            fprintf(stderr, "adastride experiment: '%s' needs a value\n", a);
-            return 2;
-        }
-        const char *v = argv[++i];
-        if (!strcmp(a, "--epochs")) e->epochs = atoi(v);
-        else if (!strcmp(a, "--seeds")) e->seeds = atoi(v);
-        else if (!strcmp(a, "--out")) e->out = v;
-        else if (!strcmp(a, "--width")) e->width = atoi(v);
-        else if (!strcmp(a, "--batch")) e->batch = atoi(v);
-        else if (!strcmp(a, "--lr")) e->lr = strtof(v, NULL);
-        else if (!strcmp(a, "--predictor-lr")) e->predictor_lr = strtof(v, NULL);
-        else if (!strcmp(a, "--train-subset")) e->train_subset = atoll(v);
-        else if (!strcmp(a, "--device")) e->spec = v;
-        else if (!strcmp(a, "--tasks")) {
-            if (!(e->tasks = parse_set(v, task_parse))) {
-                fprintf(stderr, "adastride experiment: --tasks '%s': expected fashion and/or "
-                                "fashion-placed, comma-separated\n", v);
-                return 2;
-            }
-        } else if (!strcmp(a, "--nets")) {
-            if (!(e->nets = parse_set(v, net_arch_parse))) {
-                fprintf(stderr, "adastride experiment: --nets '%s': expected vgg and/or "
-                                "mobilenet, comma-separated\n", v);
-                return 2;
-            }
-        } else {
-            fprintf(stderr, "adastride experiment: unknown option '%s'\n", a);
-            usage(stderr);
-            return 2;
-        }
-    }
-    if (e->seeds < 1 || e->seeds > MAX_SEEDS) {
-        fprintf(stderr, "adastride experiment: --seeds must be 1..%d\n", MAX_SEEDS);
-        return 2;
-    }
-    return 0;
+    const cli_option opts[] = {
+        CLI_OPT_INT("--epochs", &e->epochs, 1, TRAIN_MAX_EPOCHS),
+        CLI_OPT_INT("--seeds", &e->seeds, 1, MAX_SEEDS),
+        CLI_OPT_TEXT("--out", &e->out),
+        CLI_OPT_INT("--width", &e->width, 1, CLI_MAX_WIDTH),
+        CLI_OPT_INT("--batch", &e->batch, 2, CLI_MAX_TRAIN_ITEMS),
+        CLI_OPT_REAL("--lr", &e->lr, 0, true, INFINITY),
+        CLI_OPT_REAL("--predictor-lr", &e->predictor_lr, 0, false, INFINITY),
+        CLI_OPT_INT64("--train-subset", &e->train_subset, 0, CLI_MAX_TRAIN_ITEMS),
+        CLI_OPT_TEXT("--device", &e->spec),
+        CLI_OPT_CHOICE("--tasks", &e->tasks, choose_tasks,
+                       "fashion and/or fashion-placed, comma-separated"),
+        CLI_OPT_CHOICE("--nets", &e->nets, choose_nets, "vgg and/or mobilenet, comma-separated"),
+    };
+    return cli_parse("experiment", argc, argv, opts, sizeof opts / sizeof *opts, usage);
 }
 
 static ads_status run_one(const exp_options *e, ads_context *ctx, const task *t, row *r,
@@ -177,7 +160,7 @@ int experiment_main(int argc, char **argv)
 {
     exp_options e = {NULL, "results.md", 4, 3, 16, 64, 0.05f, 0.1f, 0, 3u, 3u};
     int rc = parse(argc, argv, &e);
-    if (rc) return rc;
+    if (rc != CLI_GO_ON) return rc;
     static row rows[ROWS];
     ads_context *ctx = NULL;
     ads_status st = ads_context_create(e.spec, &ctx);

@@ -81,6 +81,12 @@ static ads_status check_options(const task *t, const train_options *o)
     if (o->train_subset < 0 || o->train_subset > n)
         return train_fail(ADS_ERR_INVALID_ARGUMENT, "--train-subset is %lld; must be 0..%lld",
                           (long long)o->train_subset, (long long)n);
+    int64_t most = task_count(t, SPLIT_TEST) > task_count(t, SPLIT_VAL) ? task_count(t, SPLIT_TEST)
+                                                                        : task_count(t, SPLIT_VAL);
+    if (o->eval_subset < 0 || o->eval_subset > most)
+        return train_fail(ADS_ERR_INVALID_ARGUMENT, "--eval-subset is %lld; must be 0..%lld (0: "
+                          "every validation and test item)", (long long)o->eval_subset,
+                          (long long)most);
     int64_t use = o->train_subset ? o->train_subset : n;
     if (o->batch < 2 || o->batch > use)
         return train_fail(ADS_ERR_INVALID_ARGUMENT, "--batch is %d; must be 2..%lld (the "
