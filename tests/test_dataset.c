@@ -215,6 +215,70 @@ START_TEST(synthetic_bad_files)
 }
 END_TEST
 
+/* Bytes appended to a good gzip file: zlib's gzread ignored them. */
+static void append(const char *name, const void *bytes, size_t n)
+{
+    char p[512];
+    snprintf(p, sizeof p, "%s/%s", tmpdir, name);
+    FILE *f = fopen(p, "ab");
+    ck_assert_ptr_nonnull(f);
+    ck_assert_uint_eq(fwrite(bytes, 1, n, f), n);
+    fclose(f);
+}
+
+static void expect_refused(const char *phrase)
+{
+    dataset *ds = NULL;
+    ck_assert_int_eq(dataset_fashion_mnist(tmpdir, 1, &ds), ADS_ERR_IO);
+    ck_assert_ptr_null(ds);
+    const char *msg = ads_last_error();
+    ck_assert_msg(strstr(msg, "train-images") && strstr(msg, phrase) && !strstr(msg, "error -"),
+                  "'%s' lacks '%s' (or shows a zlib number)", msg, phrase);
+    printf("rejected as expected: %s\n", msg);
+}
+
+START_TEST(gzip_trailing_data_and_corruption)
+{
+    make_dir();
+    synth s = good_synth();
+    write_synth(&s);
+    append("train-images-idx3-ubyte.gz", "garbage!", 8);
+    expect_refused("8 bytes of trailing data after its gzip stream");
+    /* Corrupt compressed data: a sentence, no zlib error number. */
+    write_synth(&s);
+    char p[512];
+    snprintf(p, sizeof p, "%s/train-images-idx3-ubyte.gz", tmpdir);
+    FILE *f = fopen(p, "r+b");
+    ck_assert_ptr_nonnull(f);
+    fseek(f, 12, SEEK_SET);
+    unsigned char junk[6] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
+    ck_assert_uint_eq(fwrite(junk, 1, 6, f), 6);
+    fclose(f);
+    expect_refused("corrupt");
+    /* Two members one after the other are one valid gzip file. */
+    unsigned char im[16 + 5 * 12];
+    memset(im, 0, sizeof im);
+    put_be32(im, 0x803), put_be32(im + 4, 5), put_be32(im + 8, 3), put_be32(im + 12, 4);
+    write_gz("train-images-idx3-ubyte.gz", im, 40, 0);
+    char second[512];
+    snprintf(second, sizeof second, "%s/second.gz", tmpdir);
+    gzFile g = gzopen(second, "wb");
+    ck_assert_int_eq(gzwrite(g, im + 40, sizeof im - 40), (int)(sizeof im - 40));
+    ck_assert_int_eq(gzclose(g), Z_OK);
+    f = fopen(second, "rb");
+    unsigned char buf[256];
+    size_t n = fread(buf, 1, sizeof buf, f);
+    fclose(f);
+    unlink(second);
+    append("train-images-idx3-ubyte.gz", buf, n);
+    dataset *ds = NULL;
+    ck_assert_ads_ok(dataset_fashion_mnist(tmpdir, 1, &ds));
+    ck_assert_int_eq(dataset_count(ds), 5);
+    dataset_release(ds);
+    remove_dir();
+}
+END_TEST
+
 START_TEST(missing_files)
 {
     make_dir();
@@ -306,6 +370,7 @@ int main(void)
     tcase_add_test(tc, synthetic_good_file);
     tcase_add_test(tc, synthetic_bad_files);
     tcase_add_test(tc, missing_files);
+    tcase_add_test(tc, gzip_trailing_data_and_corruption);
     tcase_add_test(tc, shuffle_is_seeded_and_fair);
     suite_add_tcase(s, tc);
     return test_run_suite(s);

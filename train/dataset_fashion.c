@@ -1,12 +1,13 @@
-/* Fashion-MNIST from its IDX files (gzip or plain; zlib reads both).
+/* Fashion-MNIST from its IDX files (gzip or plain: idx_file.c).
    Host only: no OpenCL here. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <zlib.h>
+#include <sys/stat.h>
 
 #include "dataset.h"
+#include "idx_file.h"
 #include "train_error.h"
 
 #define IDX_IMAGES_MAGIC 0x00000803u /* unsigned bytes, 3 dimensions */
@@ -28,61 +29,31 @@ typedef struct {
     size_t size;
 } blob;
 
-/* Reads all of `path` through zlib, growing the buffer as data arrives so
-   that a header claiming more than the file holds costs no memory. */
+/* Reads all of `path` and decompresses it (idx_file.c): gzip members
+   with nothing after them, or a plain file. */
 static ads_status read_gz(const char *path, blob *out)
 {
     out->data = NULL;
     out->size = 0;
-    gzFile f = gzopen(path, "rb");
-    if (!f) {
+    FILE *f = fopen(path, "rb");
+    struct stat info;
+    if (!f || fstat(fileno(f), &info) != 0 || !S_ISREG(info.st_mode)) {
         int e = errno;
+        if (f) fclose(f);
         return train_fail(ADS_ERR_IO, "cannot open %s: %s (Debian's %s package installs the "
-                          "Fashion-MNIST files in %s)", path, e ? strerror(e) : "out of memory",
-                          PACKAGE, FASHION_MNIST_DIR);
+                          "Fashion-MNIST files in %s)", path,
+                          f ? "not a regular file" : e ? strerror(e) : "out of memory", PACKAGE,
+                          FASHION_MNIST_DIR);
     }
-    size_t cap = 1 << 20;
-    ads_status st = ADS_OK;
-    for (;;) {
-        if (out->size == cap || !out->data) {
-            if (out->data) cap *= 2;
-            unsigned char *grown = realloc(out->data, cap);
-            if (!grown) {
-                st = train_fail(ADS_ERR_OUT_OF_MEMORY, "no host memory to read %s", path);
-                break;
-            }
-            out->data = grown;
-        }
-        size_t want = cap - out->size;
-        if (want > (1u << 30)) want = 1u << 30;
-        int got = gzread(f, out->data + out->size, (unsigned)want);
-        if (got < 0) {
-            int zerr;
-            const char *msg = gzerror(f, &zerr);
-            st = train_fail(ADS_ERR_IO, "%s is malformed or truncated: %s", path, msg);
-            break;
-        }
-        if (got == 0) break;
-        out->size += (size_t)got;
-    }
-    /* zlib reports a gzip stream cut short only at close, or via gzerror
-       after a short read. */
-    int zerr = Z_OK;
-    if (st == ADS_OK) gzerror(f, &zerr);
-    int close = gzclose(f);
-    if (st == ADS_OK && (zerr != Z_OK || close != Z_OK))
-        st = train_fail(ADS_ERR_IO, "%s is malformed or truncated: the gzip stream ends early "
-                        "or is corrupt (zlib error %d)", path, zerr != Z_OK ? zerr : close);
-    if (st != ADS_OK) {
-        free(out->data);
-        out->data = NULL;
-    }
-    return st;
-}
-
-static uint32_t be32(const unsigned char *p)
-{
-    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+    size_t n = (size_t)info.st_size;
+    unsigned char *file = malloc(n ? n : 1);
+    bool ok = file && fread(file, 1, n, f) == n && fgetc(f) == EOF;
+    fclose(f);
+    char err[512];
+    if (!ok) snprintf(err, sizeof err, "cannot read %s (unreadable, or changing while read)", path);
+    else ok = idx_gunzip(path, file, n, &out->data, &out->size, err, sizeof err);
+    free(file);
+    return ok ? ADS_OK : train_fail(ADS_ERR_IO, "%s", err);
 }
 
 /* Checks an IDX header (magic, then ndim 32-bit sizes) and that the
@@ -90,27 +61,10 @@ static uint32_t be32(const unsigned char *p)
 static ads_status check_idx(const char *path, const blob *b, uint32_t magic, int ndim,
                             uint32_t *dims)
 {
-    size_t header = 4 + 4 * (size_t)ndim;
-    if (b->size < header)
-        return train_fail(ADS_ERR_IO, "%s is truncated: %zu bytes, shorter than its %zu-byte IDX "
-                          "header", path, b->size, header);
-    uint32_t got = be32(b->data);
-    if (got != magic)
-        return train_fail(ADS_ERR_IO, "%s has IDX magic 0x%08x; expected 0x%08x (%s)", path, got,
-                          magic, ndim == 3 ? "unsigned-byte images" : "unsigned-byte labels");
-    uint64_t payload = 1;
-    for (int i = 0; i < ndim; i++) {
-        dims[i] = be32(b->data + 4 + 4 * i);
-        if (dims[i] == 0 || (i > 0 && dims[i] > MAX_SIDE))
-            return train_fail(ADS_ERR_IO, "%s gives dimension %d as %u; expected 1 to %u", path, i,
-                              dims[i], i > 0 ? MAX_SIDE : UINT32_MAX);
-        payload *= dims[i];
-    }
-    if (b->size - header != payload)
-        return train_fail(ADS_ERR_IO, "%s is %s: its header announces %llu bytes of data but it "
-                          "holds %zu", path, b->size - header < payload ? "truncated" : "malformed",
-                          (unsigned long long)payload, b->size - header);
-    return ADS_OK;
+    char err[512];
+    if (idx_check(path, b->data, b->size, magic, ndim, MAX_SIDE, dims, err, sizeof err))
+        return ADS_OK;
+    return train_fail(ADS_ERR_IO, "%s", err);
 }
 
 /* Joins dir and name into a new string. */
