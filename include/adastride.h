@@ -297,11 +297,12 @@ ADS_API ads_status ads_pool_backward_ex(ads_context *ctx, const ads_pool_desc *d
 
 /* docs/design.md 1.1: logits (N x L) -> positions (N x L):
    p[n,0] = origin, p[n,i] = origin + stride * sum_{j<i} L*softmax(a/t)_j.
-   All-zero logits give origin + stride*i exactly. */
+   All-zero logits give origin + stride*i exactly. pos may be the logits
+   tensor itself: the positions then replace the logits, correctly. */
 ADS_API ads_status ads_stride_positions(ads_context *ctx, const ads_tensor *logits,
                                         float stride, float origin, float temperature,
                                         ads_tensor *pos);
-/* glogits (N x L) is overwritten. */
+/* glogits (N x L) is overwritten; it may be gpos itself, not the logits. */
 ADS_API ads_status ads_stride_positions_backward(ads_context *ctx, const ads_tensor *logits,
                                                  float stride, float temperature,
                                                  const ads_tensor *gpos, ads_tensor *glogits);
