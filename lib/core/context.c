@@ -14,7 +14,6 @@
 
 #define MAX_CANDIDATES 64
 
-
 static void platform_str(cl_platform_id p, cl_platform_info what, char *buf, size_t n)
 {
     buf[0] = '\0';
