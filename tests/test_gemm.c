@@ -1,6 +1,8 @@
 /* ads_gemm against the double-precision reference: random shapes, all
    transposes, offsets, pitches, batches, beta 0/1/other, NaN in C with
-   beta 0, convolution-shaped products, bad input, the CLBlast backend. */
+   beta 0, convolution-shaped products, bad input, the CLBlast path, and
+   the GPU-shaped tiled path forced on this device (env and tuning table):
+   random shapes, tile shapes, convolution shapes, folded grids. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -202,9 +204,8 @@ END_TEST
 
 /* The products a convolution runs (forward, gW, gCol), at one image's
    size and at sizes that leave remainders on every tile edge. */
-START_TEST(convolution_shapes)
+static void run_convolution_shapes(ads_context *ctx)
 {
-    ads_context *ctx = test_context();
     test_seed(202);
     struct { size_t M, N, K; bool ta, tb; const char *what; } cases[] = {
         {128, 3136, 576, false, false, "forward 128x3136x576"},
@@ -228,8 +229,15 @@ START_TEST(convolution_shapes)
         s.b_batch_stride = (cases[i].tb ? s.N : s.K) * s.ldb;
         s.c_batch_stride = s.M * s.ldc;
         double br, e = run_product(ctx, &s, &br);
-        printf("gemm %s: max |err|/mag %.3g, err/bound %.3g\n", cases[i].what, e, br);
+        printf("gemm %s %s: max |err|/mag %.3g, err/bound %.3g\n",
+               ads_gemm_path_name(ads_gemm_path_of(ctx)), cases[i].what, e, br);
     }
+}
+
+START_TEST(convolution_shapes)
+{
+    ads_context *ctx = test_context();
+    run_convolution_shapes(ctx);
     ads_context_release(ctx);
 }
 END_TEST
@@ -358,8 +366,11 @@ START_TEST(bad_arguments_change_nothing)
     }
     ck_assert_int_eq(ads_gemm(NULL, &ok), ADS_ERR_NULL_ARGUMENT);
     ck_assert_int_eq(ads_gemm(ctx, NULL), ADS_ERR_NULL_ARGUMENT);
+    /* ADS_GEMM is read when a context is created, and checked there. */
     setenv("ADS_GEMM", "fastest", 1);
-    ck_assert_int_eq(ads_gemm(ctx, &ok), ADS_ERR_INVALID_ARGUMENT);
+    ads_context *bad_ctx = NULL;
+    ck_assert_int_eq(ads_context_create(getenv("ADS_DEVICE"), &bad_ctx), ADS_ERR_INVALID_ARGUMENT);
+    ck_assert_ptr_null(bad_ctx);
     ck_assert_ptr_nonnull(strstr(ads_last_error(), "ADS_GEMM is 'fastest'"));
     unsetenv("ADS_GEMM");
     /* An empty product is legal and writes nothing. */
@@ -443,9 +454,11 @@ END_TEST
    reading the last one's result (the event hand-over both ways). */
 START_TEST(clblast_backend)
 {
-    ads_context *ctx = test_context();
-    test_seed(505);
     setenv("ADS_GEMM", "clblast", 1);
+    ads_context *ctx = test_context();
+    unsetenv("ADS_GEMM");
+    ck_assert_int_eq(ads_gemm_path_of(ctx), ADS_GEMM_PATH_CLBLAST);
+    test_seed(505);
     ref_gemm_shape s = random_shape(60, 1, 0);
     s.batch = 2;
     double worst = 0, worst_bound = 0;
@@ -460,6 +473,10 @@ START_TEST(clblast_backend)
     }
     printf("gemm clblast: max |err|/mag %.3g, err/bound %.3g\n", worst, worst_bound);
 
+    /* The alternation goes through the tuning table: ADS_GEMM would pin
+       the path for the context's life. */
+    ads_context_release(ctx);
+    ctx = test_context();
     const int n = 24;
     float *eye = calloc((size_t)n * n, 4), *x = malloc((size_t)n * n * 4);
     ck_assert(eye && x);
@@ -471,16 +488,14 @@ START_TEST(clblast_backend)
     ads_gemm_args g = {.M = n, .N = n, .K = n, .batch = 1, .alpha = 1, .beta = 0,
                        .lda = n, .ldb = n, .ldc = n};
     for (int round = 0; round < 6; round++) { /* p, q <- 2p, 4p, ... */
-        if (round % 2)
-            unsetenv("ADS_GEMM");
-        else
-            setenv("ADS_GEMM", "clblast", 1);
+        ck_assert_ads_ok(ads_tune_set(ctx, "gemm.path",
+                                      round % 2 ? ADS_GEMM_PATH_CPU : ADS_GEMM_PATH_CLBLAST));
         g.a = e;
         g.b = round % 2 ? q : p;
         g.c = round % 2 ? p : q;
         ck_assert_ads_ok(ads_gemm(ctx, &g));
     }
-    unsetenv("ADS_GEMM");
+    ads_tune_unset(ctx, "gemm.path");
     float *got = test_read(p);
     for (int i = 0; i < n * n; i++) ck_assert_float_eq(got[i], x[i] * 64.0f);
     free(got);
@@ -489,6 +504,109 @@ START_TEST(clblast_backend)
     ads_tensor_release(e);
     ads_tensor_release(p);
     ads_tensor_release(q);
+    ads_context_release(ctx);
+}
+END_TEST
+
+
+/* ------------------------------------------------------ the tiled path */
+
+/* A context whose products take the GPU-shaped tiled path, forced on this
+   device the way a user would: ADS_GEMM=tiled. */
+static ads_context *tiled_context(void)
+{
+    setenv("ADS_GEMM", "tiled", 1);
+    ads_context *ctx = test_context();
+    unsetenv("ADS_GEMM");
+    ck_assert_int_eq(ads_gemm_path_of(ctx), ADS_GEMM_PATH_TILED);
+    return ctx;
+}
+
+/* Random products (every transpose, pitches, offsets, batch strides,
+   so aligned and unaligned vector loads, edges on every side of the
+   default tile) on the tiled path. Small: it also runs under oclgrind. */
+START_TEST(tiled_random_shapes)
+{
+    ads_context *ctx = tiled_context();
+    test_seed(111);
+    double worst[4] = {0}, worst_bound = 0;
+    for (int trial = 0; trial < 32; trial++) {
+        int ta = trial & 1, tb = (trial >> 1) & 1;
+        ref_gemm_shape s = random_shape(trial % 4 == 3 ? 150 : 40, ta, tb);
+        double br, e = run_product(ctx, &s, &br);
+        if (e > worst[trial & 3]) worst[trial & 3] = e;
+        if (br > worst_bound) worst_bound = br;
+    }
+    printf("gemm tiled random: max |err|/mag NN %.3g TN %.3g NT %.3g TT %.3g; max "
+           "err/bound %.3g\n",
+           worst[0], worst[1], worst[2], worst[3], worst_bound);
+    ads_context_release(ctx);
+}
+END_TEST
+
+/* Tile shapes a tuning table may hold, the path chosen by the table
+   (gemm.path 1): small tiles (many groups, edges everywhere), a 1x1
+   register block, a 3x5 block with 12-deep panels, a shape whose sizes do
+   not divide (the registry's shape runs instead), and 1024 work-items
+   (more than oclgrind's 256 or many GPUs allow: the host halves the
+   group until the kernel may run). */
+START_TEST(tiled_tile_shapes)
+{
+    ads_context *ctx = test_context();
+    ck_assert_ads_ok(ads_tune_set(ctx, "gemm.path", ADS_GEMM_PATH_TILED));
+    const char *keys[5] = {"gemm.tiled_mwg", "gemm.tiled_nwg", "gemm.tiled_kwg",
+                           "gemm.tiled_mdimc", "gemm.tiled_ndimc"};
+    const int shapes[][5] = {{32, 16, 4, 8, 4},   {16, 16, 8, 16, 16}, {24, 40, 12, 8, 8},
+                             {30, 16, 8, 8, 8},   {64, 64, 8, 32, 32}};
+    test_seed(121);
+    double worst = 0, worst_bound = 0;
+    for (size_t t = 0; t < sizeof shapes / sizeof shapes[0]; t++) {
+        for (int k = 0; k < 5; k++) ck_assert_ads_ok(ads_tune_set(ctx, keys[k], shapes[t][k]));
+        for (int trial = 0; trial < 8; trial++) {
+            ref_gemm_shape s = random_shape(trial % 4 == 3 ? 90 : 40, trial & 1, (trial >> 1) & 1);
+            double br, e = run_product(ctx, &s, &br);
+            if (e > worst) worst = e;
+            if (br > worst_bound) worst_bound = br;
+        }
+    }
+    for (int k = 0; k < 5; k++) ads_tune_unset(ctx, keys[k]);
+    ads_tune_unset(ctx, "gemm.path");
+    printf("gemm tiled tile shapes: max |err|/mag %.3g; max err/bound %.3g\n", worst,
+           worst_bound);
+    ads_context_release(ctx);
+}
+END_TEST
+
+/* The convolution's products at full size on the tiled path. */
+START_TEST(tiled_convolution_shapes)
+{
+    ads_context *ctx = tiled_context();
+    run_convolution_shapes(ctx);
+    ads_context_release(ctx);
+}
+END_TEST
+
+/* More than 65535 row tiles, and more than 65535 batch entries: the
+   launches are folded (NVIDIA's limit on dimensions 1 and 2), and every
+   row and entry is still computed once. */
+START_TEST(tiled_grid_folds)
+{
+    ads_context *ctx = tiled_context();
+    const int small[5] = {8, 8, 4, 1, 1}; /* one work-item per group */
+    const char *keys[5] = {"gemm.tiled_mwg", "gemm.tiled_nwg", "gemm.tiled_kwg",
+                           "gemm.tiled_mdimc", "gemm.tiled_ndimc"};
+    for (int k = 0; k < 5; k++) ck_assert_ads_ok(ads_tune_set(ctx, keys[k], small[k]));
+    test_seed(141);
+    ref_gemm_shape tall = {.M = 65535 * 8 + 21, .N = 3, .K = 2, .batch = 1, .trans_a = true,
+                           .alpha = 1, .beta = 0.5, .lda = 65535 * 8 + 21, .ldb = 3, .ldc = 3};
+    ref_gemm_shape many = {.M = 3, .N = 5, .K = 2, .batch = 65535 + 17, .alpha = 1, .beta = 0,
+                           .lda = 2, .ldb = 5, .ldc = 5, .b_batch_stride = 10,
+                           .c_batch_stride = 16};
+    double br1, br2;
+    run_product(ctx, &tall, &br1);
+    run_product(ctx, &many, &br2);
+    printf("gemm tiled folded grids: err/bound %.3g (rows), %.3g (batch)\n", br1, br2);
+    for (int k = 0; k < 5; k++) ads_tune_unset(ctx, keys[k]);
     ads_context_release(ctx);
 }
 END_TEST
@@ -509,5 +627,17 @@ int main(void)
     tcase_add_test(tc, clblast_backend);
     tcase_add_test(tc, caller_packed_b);
     suite_add_tcase(s, tc);
+    /* The tiled path: "tiled" is small enough for oclgrind
+       (CK_RUN_CASE=tiled), "tiled_large" is not. */
+    TCase *tiled = tcase_create("tiled");
+    tcase_set_timeout(tiled, 300);
+    tcase_add_test(tiled, tiled_random_shapes);
+    tcase_add_test(tiled, tiled_tile_shapes);
+    suite_add_tcase(s, tiled);
+    TCase *large = tcase_create("tiled_large");
+    tcase_set_timeout(large, 300);
+    tcase_add_test(large, tiled_convolution_shapes);
+    tcase_add_test(large, tiled_grid_folds);
+    suite_add_tcase(s, large);
     return test_run_suite(s);
 }

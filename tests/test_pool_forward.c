@@ -8,6 +8,7 @@
 
 #include "harness.h"
 #include "pool_cases.h"
+#include "tuning.h"
 #include "ref_bilinear.h"
 
 static const char *mode_names[] = {"max", "avg", "avg_excl"};
@@ -280,7 +281,8 @@ END_TEST
 
 /* Shapes that fill several vectors and row blocks, but not whole ones,
    with random and monotone positions, through the row-cached separable
-   kernel and (ADS_POOL_SEP=direct) the direct one. */
+   kernel and (pool.sep_row_cache = 0, as ADS_POOL_SEP=direct) the direct
+   one. */
 START_TEST(larger_shapes_match_reference)
 {
     ads_context *ctx = test_context();
@@ -291,9 +293,9 @@ START_TEST(larger_shapes_match_reference)
         pc_large(ctx, &pc, kind, (ads_pool_mode)(trial % 3), trial % 2 == 0);
         check_against_reference(ctx, &pc);
         if (kind == ADS_SAMPLING_SEPARABLE) {
-            setenv("ADS_POOL_SEP", "direct", 1);
+            ck_assert_ads_ok(ads_tune_set(ctx, "pool.sep_row_cache", 0));
             check_against_reference(ctx, &pc);
-            unsetenv("ADS_POOL_SEP");
+            ads_tune_unset(ctx, "pool.sep_row_cache");
         }
         pc_free(&pc);
     }

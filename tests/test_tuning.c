@@ -1,5 +1,6 @@
 /* The per-device tuning table (lib/core/tuning.h): precedence of the
    environment override, ADS_TUNE=off, the stored table and the default;
+   the defaults per device class;
    range checks; the saved file round trip; a file of another device or a
    corrupt one is ignored; and a tuned path choice (depthwise through
    columns and GEMM) gives the direct path's result. */
@@ -12,6 +13,7 @@
 
 #include "harness.h"
 #include "internal.h"
+#include "gemm.h"
 #include "tuning.h"
 
 /* A fresh cache folder per test, so stored tables never leak between
@@ -25,6 +27,22 @@ static void private_cache(const char *tag)
     unsetenv("ADS_TUNE_SET");
 }
 
+/* The environment is read when a context is created: each setting gets
+   a fresh context. */
+static int value_under(const char *tune, const char *tune_set)
+{
+    if (tune) setenv("ADS_TUNE", tune, 1);
+    else unsetenv("ADS_TUNE");
+    if (tune_set) setenv("ADS_TUNE_SET", tune_set, 1);
+    else unsetenv("ADS_TUNE_SET");
+    ads_context *ctx = test_context();
+    unsetenv("ADS_TUNE");
+    unsetenv("ADS_TUNE_SET");
+    int v = ads_tune_int(ctx, "test.a", 7, 1, 10);
+    ads_context_release(ctx);
+    return v;
+}
+
 START_TEST(precedence_and_ranges)
 {
     private_cache("prec");
@@ -33,21 +51,67 @@ START_TEST(precedence_and_ranges)
     ck_assert_ads_ok(ads_tune_set(ctx, "test.a", 3));
     ck_assert_int_eq(ads_tune_int(ctx, "test.a", 7, 1, 10), 3); /* table */
     ck_assert_int_eq(ads_tune_int(ctx, "test.a", 7, 4, 10), 7); /* out of range */
-    setenv("ADS_TUNE", "off", 1);
-    ck_assert_int_eq(ads_tune_int(ctx, "test.a", 7, 1, 10), 7);
-    setenv("ADS_TUNE_SET", "test.b=2,test.a=9", 1);
-    ck_assert_int_eq(ads_tune_int(ctx, "test.a", 7, 1, 10), 9); /* override wins */
-    setenv("ADS_TUNE_SET", "test.a=99", 1);
-    ck_assert_int_eq(ads_tune_int(ctx, "test.a", 7, 1, 10), 7); /* bad override */
-    setenv("ADS_TUNE_SET", "test.ab=5,test.a=x", 1);
-    ck_assert_int_eq(ads_tune_int(ctx, "test.a", 7, 1, 10), 7); /* no match */
-    unsetenv("ADS_TUNE_SET");
-    unsetenv("ADS_TUNE");
+    /* The table lives in the process: later contexts see it. */
+    ck_assert_int_eq(value_under(NULL, NULL), 3);
+    ck_assert_int_eq(value_under("off", NULL), 7);
+    ck_assert_int_eq(value_under("off", "test.b=2,test.a=9"), 9); /* override wins */
+    ck_assert_int_eq(value_under(NULL, "test.a=99"), 7);           /* bad override */
+    ck_assert_int_eq(value_under(NULL, "test.ab=5,test.a=x"), 3);  /* no match: table */
     ads_tune_unset(ctx, "test.a");
     ck_assert_int_eq(ads_tune_int(ctx, "test.a", 7, 1, 10), 7);
     ck_assert_int_eq(ads_tune_set(ctx, "bad key", 1), ADS_ERR_INVALID_ARGUMENT);
     ck_assert_msg(strstr(ads_last_error(), "bad key") != NULL, "%s", ads_last_error());
     ck_assert_int_eq(ads_tune_set(NULL, "k", 1), ADS_ERR_NULL_ARGUMENT);
+    ads_context_release(ctx);
+}
+END_TEST
+
+/* The defaults follow the device class from CL_DEVICE_TYPE: a GPU's
+   description (no such device here: the lookup runs on the description)
+   gets every key's GPU default, a CPU's every CPU default; the GPU's
+   GEMM path is not the CPU-shaped kernels; an override applies to either;
+   and PoCL's CPU device, through its context, gets the CPU defaults. */
+START_TEST(defaults_follow_device_class)
+{
+    ads_env env = {0}; /* no cache folder: no stored table */
+    const ads_tune_device gpu = {"NVIDIA Corporation", "NVIDIA H100 80GB HBM3",
+                                 CL_DEVICE_TYPE_GPU};
+    const ads_tune_device gpu_default = {"Advanced Micro Devices, Inc.", "gfx90a:sramecc+:xnack-",
+                                         CL_DEVICE_TYPE_GPU | CL_DEVICE_TYPE_DEFAULT};
+    const ads_tune_device cpu = {"GenuineIntel", "pthread-Intel(R) Xeon(R) CPU",
+                                 CL_DEVICE_TYPE_CPU};
+    const ads_tune_device accel = {"Some vendor", "an accelerator", CL_DEVICE_TYPE_ACCELERATOR};
+    ck_assert_int_eq(ads_device_class_of(gpu.type), ADS_CLASS_GPU);
+    ck_assert_int_eq(ads_device_class_of(gpu_default.type), ADS_CLASS_GPU);
+    ck_assert_int_eq(ads_device_class_of(cpu.type), ADS_CLASS_CPU);
+    ck_assert_int_eq(ads_device_class_of(accel.type), ADS_CLASS_CPU);
+    int differ = 0;
+    for (int i = 0; i < ads_tunable_count; i++) {
+        const ads_tunable *t = &ads_tunables[i];
+        ck_assert_int_eq(ads_tune_for(&env, &gpu, t->key), t->def[ADS_CLASS_GPU]);
+        ck_assert_int_eq(ads_tune_for(&env, &gpu_default, t->key), t->def[ADS_CLASS_GPU]);
+        ck_assert_int_eq(ads_tune_for(&env, &cpu, t->key), t->def[ADS_CLASS_CPU]);
+        differ += t->def[ADS_CLASS_GPU] != t->def[ADS_CLASS_CPU];
+    }
+    ck_assert_int_gt(differ, 0);
+    ck_assert_int_eq(ads_tune_for(&env, &cpu, "gemm.path"), ADS_GEMM_PATH_CPU);
+    ck_assert_int_ne(ads_tune_for(&env, &gpu, "gemm.path"), ADS_GEMM_PATH_CPU);
+    ck_assert_int_eq(ads_tune_for(&env, &gpu, "no.such.key"), 0);
+    char set[] = "gemm.path=1";
+    env.value[ADS_ENV_TUNE_SET] = set;
+    ck_assert_int_eq(ads_tune_for(&env, &gpu, "gemm.path"), ADS_GEMM_PATH_TILED);
+    ck_assert_int_eq(ads_tune_for(&env, &cpu, "gemm.path"), ADS_GEMM_PATH_TILED);
+
+    private_cache("class");
+    unsetenv("ADS_GEMM");
+    ads_context *ctx = test_context();
+    ads_device_info in;
+    ck_assert_ads_ok(ads_context_device_info(ctx, 0, &in));
+    if (!in.is_gpu) {
+        for (int i = 0; i < ads_tunable_count; i++)
+            ck_assert_int_eq(ads_tune(ctx, ads_tunables[i].key), ads_tunables[i].def[ADS_CLASS_CPU]);
+        ck_assert_int_eq(ads_gemm_path_of(ctx), ADS_GEMM_PATH_CPU);
+    }
     ads_context_release(ctx);
 }
 END_TEST
@@ -184,6 +248,7 @@ int main(void)
     TCase *tc = tcase_create("tuning");
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, precedence_and_ranges);
+    tcase_add_test(tc, defaults_follow_device_class);
     tcase_add_test(tc, saved_table_round_trip);
     tcase_add_test(tc, loaded_table_is_checked);
     tcase_add_test(tc, depthwise_path_choice_agrees);

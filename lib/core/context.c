@@ -71,6 +71,7 @@ static void fill_info(ads_device *d, const candidate *c)
     snprintf(in->vendor, sizeof in->vendor, "%s", c->vendor);
     device_str(c->device, CL_DRIVER_VERSION, in->driver_version, sizeof in->driver_version);
     device_str(c->device, CL_DEVICE_VERSION, in->device_version, sizeof in->device_version);
+    d->type = c->type;
     in->is_gpu = (c->type & CL_DEVICE_TYPE_GPU) != 0;
     cl_uint cu = 0, align_bits = 0;
     cl_ulong gmem = 0, maxalloc = 0, lmem = 0;
@@ -93,39 +94,45 @@ static void fill_info(ads_device *d, const candidate *c)
     d->mem_base_align_bytes = align_bits / 8 ? align_bits / 8 : 1;
 }
 
+/* The context's settings from its copy of the environment (env.h). */
 static ads_status configure_from_env(ads_context *ctx)
 {
+    const ads_env *env = &ctx->env;
     ctx->memory_budget = ctx->dev[0].info.max_alloc_bytes / 2;
-    const char *budget = getenv("ADS_MEMORY_BUDGET");
-    if (budget && *budget && !ads_parse_bytes(budget, &ctx->memory_budget))
+    const char *budget = ads_env_get(env, ADS_ENV_MEMORY_BUDGET);
+    if (budget && !ads_parse_bytes(budget, &ctx->memory_budget))
         return ads_fail(ADS_ERR_INVALID_ARGUMENT,
                         "ADS_MEMORY_BUDGET='%s' is not a byte count such as 268435456 or 256M",
                         budget);
-    const char *check = getenv("ADS_CHECK");
+    const char *check = ads_env_get(env, ADS_ENV_CHECK);
     ctx->check_finite = check && strcmp(check, "1") == 0;
-    const char *prof = getenv("ADS_PROFILE");
+    const char *prof = ads_env_get(env, ADS_ENV_PROFILE);
     ctx->profiling = prof && strcmp(prof, "1") == 0;
-    const char *queues = getenv("ADS_QUEUES");
+    const char *queues = ads_env_get(env, ADS_ENV_QUEUES);
     ctx->nqueues = 2;
-    if (queues && *queues && !ads_parse_int_in(queues, 1, ADS_MAX_QUEUES, &ctx->nqueues))
+    if (queues && !ads_parse_int_in(queues, 1, ADS_MAX_QUEUES, &ctx->nqueues))
         return ads_fail(ADS_ERR_INVALID_ARGUMENT, "ADS_QUEUES='%s' is not a number from 1 to %d",
                         queues, ADS_MAX_QUEUES);
     /* Read once, here: an invalid value fails the context, not a later call. */
-    const char *weights = getenv("ADS_DEVICE_WEIGHTS");
-    if (ctx->ndev > 1 && weights && *weights) {
+    const char *weights = ads_env_get(env, ADS_ENV_DEVICE_WEIGHTS);
+    if (ctx->ndev > 1 && weights) {
         double w[ADS_MAX_DEVICES];
         ADS_TRY(ads_parse_device_weights(weights, ctx->ndev, w));
         for (int d = 0; d < ctx->ndev; d++) ctx->dev[d].weight = w[d];
         ctx->weights_known = true;
     }
-    const char *cl_dir = getenv("ADS_CL_DIR");
-    ctx->cl_dir = cl_dir && *cl_dir ? cl_dir : NULL;
+    const char *gemm = ads_env_get(env, ADS_ENV_GEMM);
+    ctx->gemm_path_env = -1;
+    if (gemm && !ads_gemm_path_parse(gemm, &ctx->gemm_path_env))
+        return ads_fail(ADS_ERR_INVALID_ARGUMENT,
+                        "ADS_GEMM is '%s'; expected 'cpu' (or 'own'), 'tiled' or 'clblast'", gemm);
+    ctx->cl_dir = ads_env_get(env, ADS_ENV_CL_DIR);
     /* A program built for several devices has one binary per device: the
        disk cache stores single-device programs only. Kernels loaded from
        ADS_CL_DIR are being edited, headers included: never cached. */
     char why[256] = "";
     ctx->cache_dir = ctx->ndev == 1 && !ctx->cl_dir
-                         ? ads_disk_cache_dir(&ctx->dev[0], why, sizeof why)
+                         ? ads_disk_cache_dir(env, &ctx->dev[0], why, sizeof why)
                          : NULL;
     if (why[0] && ctx->profiling) fprintf(stderr, "adastride: no disk cache: %s\n", why);
     return ADS_OK;
@@ -206,9 +213,10 @@ ads_status ads_context_create(const char *device_spec, ads_context **out)
         return ads_fail(ADS_ERR_OUT_OF_MEMORY, "no host memory for a context");
     }
     int n = enumerate(cands, MAX_CANDIDATES);
-    const char *spec = device_spec ? device_spec : getenv("ADS_DEVICE");
+    ads_status st = ads_env_read(&ctx->env);
+    const char *spec = device_spec ? device_spec : ads_env_get(&ctx->env, ADS_ENV_DEVICE);
     int picked[ADS_MAX_DEVICES], npicked = 0;
-    ads_status st = ads_resolve_device_spec(spec, cands, n, picked, &npicked);
+    if (st == ADS_OK) st = ads_resolve_device_spec(spec, cands, n, picked, &npicked);
     if (st == ADS_OK) {
         ctx->ndev = npicked;
         for (int i = 0; i < npicked; i++) fill_info(&ctx->dev[i], &cands[picked[i]]);
@@ -290,6 +298,7 @@ void ads_context_release(ads_context *ctx)
     release_queues(ctx);
     if (ctx->cl) clReleaseContext(ctx->cl);
     free(ctx->cache_dir);
+    ads_env_free(&ctx->env);
     pthread_mutex_destroy(&ctx->lock);
     free(ctx);
 }

@@ -7,6 +7,7 @@
 #include <pthread.h>
 #include <stdatomic.h>
 
+#include "env.h"
 #include "error.h"
 
 #define ADS_MAX_DEVICES 8
@@ -16,6 +17,7 @@ typedef struct {
     cl_platform_id platform;
     cl_device_id device;
     ads_device_info info;
+    cl_device_type type; /* CL_DEVICE_TYPE: picks the tuning defaults */
     cl_uint mem_base_align_bytes;
     cl_command_queue queues[ADS_MAX_QUEUES]; /* in-order; ctx->nqueues of them */
     double weight; /* share of a split batch; see weights_known */
@@ -43,6 +45,9 @@ struct ads_context {
     char *cache_dir;             /* NULL: no disk cache                 */
     const char *cl_dir;          /* ADS_CL_DIR: kernels from disk        */
     int disk_hits, disk_stores;  /* counted for the tests                */
+
+    ads_env env;       /* the environment, read once at creation */
+    int gemm_path_env; /* ADS_GEMM parsed (ads_gemm_path), -1 when unset */
 
     uint64_t memory_budget;
     struct ads_workspace *free_workspaces;

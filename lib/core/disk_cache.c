@@ -65,14 +65,12 @@ static bool is_pocl(const ads_device *dev)
     return strstr(ver, "pocl") || strstr(ver, "PoCL") || strstr(ver, "POCL");
 }
 
-char *ads_disk_cache_dir(const ads_device *dev, char *why, size_t n_why)
+char *ads_disk_cache_dir(const ads_env *env, const ads_device *dev, char *why, size_t n_why)
 {
-    const char *env = getenv("ADS_CACHE_DIR");
     char path[ADS_CACHE_DIR_MAX + 1];
-    if (!(env && *env) && is_pocl(dev)) return NULL;
-    if (!ads_cache_folder(env, getenv("XDG_CACHE_HOME"), getenv("HOME"), "", path, sizeof path,
-                          why, n_why))
-        return NULL;
+    if (why && n_why) why[0] = '\0';
+    if (!ads_env_get(env, ADS_ENV_CACHE_DIR) && is_pocl(dev)) return NULL;
+    if (!ads_env_cache_folder(env, "", path, sizeof path, why, n_why)) return NULL;
     if (!make_dirs(path)) { /* unwritable: no disk cache, not an error */
         snprintf(why, n_why, "cannot create or write the cache folder %.200s", path);
         return NULL;

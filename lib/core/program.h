@@ -35,7 +35,7 @@ ads_status ads_build_source(ads_context *ctx, const char *text, const char *opti
 /* Disk cache, used by the program cache. */
 /* NULL when disabled; why (n_why bytes) then says why when it is not
    simply off (too long a path, an unwritable folder), else "". */
-char *ads_disk_cache_dir(const ads_device *dev, char *why, size_t n_why);
+char *ads_disk_cache_dir(const ads_env *env, const ads_device *dev, char *why, size_t n_why);
 bool ads_disk_cache_load(const char *dir, const char *key, unsigned char **bin, size_t *len);
 bool ads_disk_cache_store(const char *dir, const char *key, const unsigned char *bin,
                           size_t len);

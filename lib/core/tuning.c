@@ -1,4 +1,4 @@
-/* The per-device tuning table (see tuning.h). Tables live in the process
+/* The per-device tuning table (see tuning.h; the keys: tunables.c). Tables live in the process
    once loaded, one per device identity, behind one lock: a lookup is a
    short scan, cheap enough for every kernel launch. */
 #include <errno.h>
@@ -11,6 +11,7 @@
 #include "tuning.h"
 
 #include "program.h"
+#include "scheduler.h"
 
 #define MAX_DEVICES 8
 
@@ -26,17 +27,27 @@ static table tables[MAX_DEVICES];
 static int ntables;
 static pthread_mutex_t tables_lock = PTHREAD_MUTEX_INITIALIZER;
 
-static void device_id(const ads_context *ctx, char *buf, size_t n)
+ads_device_class ads_device_class_of(cl_device_type type)
 {
-    const ads_device_info *in = &ctx->dev[0].info;
-    snprintf(buf, n, "%s | %s | %s", in->vendor, in->is_gpu ? "GPU" : "non-GPU", in->device);
+    return type & CL_DEVICE_TYPE_GPU ? ADS_CLASS_GPU : ADS_CLASS_CPU;
 }
 
-/* Never a path cut to fit: too long a one means no tuning file. */
-static bool cache_folder(char *buf, size_t n)
+static void device_id(const ads_tune_device *d, char *buf, size_t n)
 {
-    return ads_cache_folder(getenv("ADS_CACHE_DIR"), getenv("XDG_CACHE_HOME"), getenv("HOME"),
-                            "/tuning", buf, n, NULL, 0);
+    snprintf(buf, n, "%s | %s | %s", d->vendor, d->type & CL_DEVICE_TYPE_GPU ? "GPU" : "non-GPU",
+             d->name);
+}
+
+static ads_tune_device describe(const ads_device *d)
+{
+    return (ads_tune_device){d->info.vendor, d->info.device, d->type};
+}
+
+/* The calling thread's device of the context. */
+static ads_tune_device context_device(const ads_context *ctx)
+{
+    int i = ads_current_device();
+    return describe(&ctx->dev[i < ctx->ndev ? i : 0]);
 }
 
 static int find_key(const table *t, const char *key)
@@ -75,28 +86,35 @@ static void load(table *t)
 }
 
 /* The device's table, loaded on first use; called with the lock held. */
-static table *device_table(const ads_context *ctx)
+static table *device_table(const ads_env *env, const ads_tune_device *dev)
 {
     char id[600];
-    device_id(ctx, id, sizeof id);
+    device_id(dev, id, sizeof id);
     for (int i = 0; i < ntables; i++)
         if (strcmp(tables[i].device, id) == 0) return &tables[i];
     if (ntables == MAX_DEVICES) return NULL;
     table *t = &tables[ntables++];
     memset(t, 0, sizeof *t);
     snprintf(t->device, sizeof t->device, "%s", id);
-    char dir[4096];
-    if (cache_folder(dir, sizeof dir))
+    char dir[ADS_CACHE_DIR_MAX + 1];
+    /* Never a path cut to fit: too long a one means no tuning file. */
+    if (ads_env_cache_folder(env, "/tuning", dir, sizeof dir, NULL, 0))
         snprintf(t->file, sizeof t->file, "%s/%016llx.txt", dir,
                  (unsigned long long)ads_hash64(id, strlen(id), 0x7e4e));
     load(t);
     return t;
 }
 
-/* ADS_TUNE_SET's value for key, if it names it. */
-static bool env_override(const char *key, int *value)
+static table *context_table(const ads_context *ctx)
 {
-    const char *s = getenv("ADS_TUNE_SET");
+    ads_tune_device dev = context_device(ctx);
+    return device_table(&ctx->env, &dev);
+}
+
+/* ADS_TUNE_SET's value for key, if it names it. */
+static bool env_override(const ads_env *env, const char *key, int *value)
+{
+    const char *s = ads_env_get(env, ADS_ENV_TUNE_SET);
     size_t kl = strlen(key);
     while (s && *s) {
         if (strncmp(s, key, kl) == 0 && s[kl] == '=') {
@@ -113,18 +131,47 @@ static bool env_override(const char *key, int *value)
     return false;
 }
 
-int ads_tune_int(const ads_context *ctx, const char *key, int fallback, int lo, int hi)
+static int lookup(const ads_env *env, const ads_tune_device *dev, const char *key, int fallback,
+                  int lo, int hi)
 {
     int v;
-    if (env_override(key, &v)) return v >= lo && v <= hi ? v : fallback;
-    const char *mode = getenv("ADS_TUNE");
-    if (!ctx || (mode && strcmp(mode, "off") == 0)) return fallback;
+    if (env_override(env, key, &v)) return v >= lo && v <= hi ? v : fallback;
+    const char *mode = ads_env_get(env, ADS_ENV_TUNE);
+    if (mode && strcmp(mode, "off") == 0) return fallback;
     pthread_mutex_lock(&tables_lock);
-    table *t = device_table(ctx);
+    table *t = device_table(env, dev);
     int i = t ? find_key(t, key) : -1;
     v = i >= 0 ? t->values[i] : fallback;
     pthread_mutex_unlock(&tables_lock);
     return v >= lo && v <= hi ? v : fallback;
+}
+
+int ads_tune_for(const ads_env *env, const ads_tune_device *dev, const char *key)
+{
+    const ads_tunable *k = ads_tunable_find(key);
+    if (!k || !dev) return 0;
+    return lookup(env, dev, key, k->def[ads_device_class_of(dev->type)], k->lo, k->hi);
+}
+
+int ads_tune(const ads_context *ctx, const char *key)
+{
+    if (!ctx) return 0;
+    ads_tune_device dev = context_device(ctx);
+    return ads_tune_for(&ctx->env, &dev, key);
+}
+
+int ads_tune_on(const ads_context *ctx, const ads_device *dev, const char *key)
+{
+    if (!ctx || !dev) return 0;
+    ads_tune_device d = describe(dev);
+    return ads_tune_for(&ctx->env, &d, key);
+}
+
+int ads_tune_int(const ads_context *ctx, const char *key, int fallback, int lo, int hi)
+{
+    if (!ctx) return fallback;
+    ads_tune_device dev = context_device(ctx);
+    return lookup(&ctx->env, &dev, key, fallback, lo, hi);
 }
 
 ads_status ads_tune_set(const ads_context *ctx, const char *key, int value)
@@ -135,7 +182,7 @@ ads_status ads_tune_set(const ads_context *ctx, const char *key, int value)
                         "tuning key '%s' must be 1 to %d characters without blanks, '=' or ','",
                         key ? key : "(null)", ADS_TUNE_KEY_LEN - 1);
     pthread_mutex_lock(&tables_lock);
-    table *t = device_table(ctx);
+    table *t = context_table(ctx);
     bool full = !t || (find_key(t, key) < 0 && t->n == ADS_TUNE_MAX_KEYS);
     if (!full) put(t, key, value);
     pthread_mutex_unlock(&tables_lock);
@@ -149,7 +196,7 @@ void ads_tune_unset(const ads_context *ctx, const char *key)
 {
     if (!ctx || !key) return;
     pthread_mutex_lock(&tables_lock);
-    table *t = device_table(ctx);
+    table *t = context_table(ctx);
     int i = t ? find_key(t, key) : -1;
     if (i >= 0) {
         t->n--;
@@ -164,7 +211,7 @@ const char *ads_tune_file(const ads_context *ctx)
     static char path[4200];
     if (!ctx) return NULL;
     pthread_mutex_lock(&tables_lock);
-    table *t = device_table(ctx);
+    table *t = context_table(ctx);
     snprintf(path, sizeof path, "%s", t ? t->file : "");
     pthread_mutex_unlock(&tables_lock);
     return path[0] ? path : NULL;
@@ -203,7 +250,7 @@ ads_status ads_tune_save(const ads_context *ctx, const char **path)
 {
     if (!ctx) return ads_fail(ADS_ERR_NULL_ARGUMENT, "ctx is NULL");
     pthread_mutex_lock(&tables_lock);
-    table *t = device_table(ctx);
+    table *t = context_table(ctx);
     table copy;
     bool have = t && t->file[0];
     if (have) copy = *t;
@@ -211,7 +258,7 @@ ads_status ads_tune_save(const ads_context *ctx, const char **path)
     if (!have)
         return ads_fail(ADS_ERR_INVALID_ARGUMENT,
                         "no cache folder for the tuning table: set ADS_CACHE_DIR (not 'off'), "
-                        "XDG_CACHE_HOME or HOME");
+                        "XDG_CACHE_HOME or HOME before creating the context");
     if (path) *path = ads_tune_file(ctx);
     return write_table(&copy);
 }

@@ -41,7 +41,7 @@ void ads_gconv_gcol_launch(ads_launcher *l, ads_context *ctx, const gconv_plan *
 
 int ads_gconv_rows_local(const ads_context *ctx, int rows)
 {
-    int tuned = ads_tune_int(ctx, "gconv.rows_local", 16, 1, 256), size = 1;
+    int tuned = ads_tune(ctx, "gconv.rows_local"), size = 1;
     /* Never much wider than the rows: on small images most of a wide
        group would exit at once, and on PoCL every work-item of a group
        costs its loop turn whether it works or not. Powers of two keep

@@ -104,7 +104,7 @@ static gconv_path choose_path(const ads_context *ctx, const gconv_plan *p)
 {
     bool depthwise = p->G == p->C && p->G == p->Cout;
     if (depthwise && p->kh * p->kw <= DEPTHWISE_MAX_TAPS &&
-        ads_tune_int(ctx, "gconv.depthwise_direct", 1, 0, 1))
+        ads_tune(ctx, "gconv.depthwise_direct"))
         return GCONV_PATH_DEPTHWISE;
     return GCONV_PATH_GEMM;
 }
@@ -114,8 +114,11 @@ const char *ads_gconv_path_name(const ads_context *ctx, int groups, int cin, int
 {
     gconv_plan p = {.G = groups, .C = cin, .Cout = cout, .kh = kh, .kw = kw};
     if (choose_path(ctx, &p) == GCONV_PATH_DEPTHWISE) return "depthwise-direct";
-    const char *backend = getenv("ADS_GEMM");
-    return backend && strcmp(backend, "clblast") == 0 ? "columns+clblast" : "columns+gemm";
+    switch (ads_gemm_path_of(ctx)) {
+    case ADS_GEMM_PATH_TILED: return "columns+tiled";
+    case ADS_GEMM_PATH_CLBLAST: return "columns+clblast";
+    default: return "columns+gemm";
+    }
 }
 
 /* x, w, desc and sampling: everything both directions share. */
@@ -217,7 +220,7 @@ ads_status ads_gconv_plan_forward(ads_context *ctx, const ads_device *dev,
     /* The gather writes the GEMM's packed layout itself, sparing the
        GEMM's packing pass over the columns (gconv.packed_columns = 0 in
        the tuning table or ADS_TUNE_SET turns it off, for comparison). */
-    p->col_tn = p->path == GCONV_PATH_GEMM && ads_tune_int(ctx, "gconv.packed_columns", 1, 0, 1)
+    p->col_tn = p->path == GCONV_PATH_GEMM && ads_tune(ctx, "gconv.packed_columns")
                     ? (int)ads_gemm_pack_width(ctx, (size_t)p->Og, (size_t)p->Kg)
                     : 0;
     uint64_t col = p->path == GCONV_PATH_GEMM ? (uint64_t)ads_gconv_col_size(p, p->col_tn) * 4 : 0;

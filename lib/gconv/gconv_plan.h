@@ -31,8 +31,8 @@ typedef struct {
 } gconv_plan;
 
 /* The path a convolution of this grouping takes on ctx's device, named
-   for the benchmark: "depthwise-direct", "columns+gemm" or
-   "columns+clblast". */
+   for the benchmark: "depthwise-direct", "columns+gemm",
+   "columns+tiled" or "columns+clblast". */
 const char *ads_gconv_path_name(const ads_context *ctx, int groups, int cin, int cout, int kh,
                                 int kw);
 

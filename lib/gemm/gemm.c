@@ -1,11 +1,14 @@
-/* ads_gemm: argument checking, backend choice, and our own kernels.
+/* ads_gemm: argument checking, the choice of path, and the CPU-shaped
+   kernels.
 
-   Backends: our kernels (cl/gemm.cl) are the default (ADS_GEMM unset or
-   "own"); ADS_GEMM=clblast routes every product to CLBlast
-   (lib/gemm/gemm_clblast.c). Ours is the default because on the reference
-   CPU device (PoCL 3.1, 2-core AVX-512) CLBlast reaches about 25 GFLOP/s
-   on convolution-shaped products, while the register-tiled kernels here
-   reach 100-175 GFLOP/s of CPU time (bench/gemm_speed). */
+   Paths (ads_gemm_path_of): the CPU-shaped register-tiled kernels here
+   (cl/gemm.cl), the GPU-shaped tiled kernel (gemm_tiled.c) and CLBlast
+   (gemm_clblast.c). ADS_GEMM picks one for every device; otherwise the
+   tuning key gemm.path does, whose default depends on the device class:
+   the CPU kernels on CPUs, because on the reference CPU device (PoCL 3.1,
+   2-core AVX-512) CLBlast reaches about 25 GFLOP/s on convolution-shaped
+   products while they reach 100-175 GFLOP/s of CPU time
+   (bench/gemm_speed); CLBlast on GPUs (docs/design.md says why). */
 #include <limits.h>
 #include <math.h>
 #include <stdio.h>
@@ -14,6 +17,7 @@
 
 #include "gemm.h"
 #include "gemm_clblast.h"
+#include "gemm_tiled.h"
 #include "tuning.h"
 
 /* ------------------------------------------------------------ checking */
@@ -172,14 +176,14 @@ static size_t rows_per_item(const ads_context *ctx, const ads_gemm_args *g, size
 static bool should_pack_b(const ads_context *ctx, const ads_gemm_args *g)
 {
     if (g->b_packed) return true; /* the caller packed it already */
-    return (int64_t)g->M >= ads_tune_int(ctx, "gemm.pack_min_m", PACK_MIN_M, 1, 1 << 20) &&
+    return (int64_t)g->M >= ads_tune(ctx, "gemm.pack_min_m") &&
            g->K > 0;
 }
 
 /* A vector width from the tuning table: only OpenCL's float4/8/16. */
 static int tuned_width(const ads_context *ctx, const char *key, int fallback)
 {
-    int v = ads_tune_int(ctx, key, fallback, 4, 16);
+    int v = ads_tune(ctx, key);
     return v == 4 || v == 8 || v == 16 ? v : fallback;
 }
 
@@ -187,19 +191,20 @@ static int tuned_width(const ads_context *ctx, const char *key, int fallback)
 static size_t pack_width(const ads_context *ctx)
 {
     return (size_t)tuned_width(ctx, "gemm.vec_vw", 16) *
-           (size_t)ads_tune_int(ctx, "gemm.vec_nv", 2, 1, 4);
+           (size_t)ads_tune(ctx, "gemm.vec_nv");
 }
 
-static bool backend_is_own(void)
+int ads_gemm_path_of(const ads_context *ctx)
 {
-    const char *backend = getenv("ADS_GEMM");
-    return !backend || !*backend || strcmp(backend, "own") == 0;
+    return ctx->gemm_path_env >= 0 ? ctx->gemm_path_env : ads_tune(ctx, "gemm.path");
 }
 
 size_t ads_gemm_pack_width(const ads_context *ctx, size_t M, size_t K)
 {
     ads_gemm_args g = {.M = M, .K = K};
-    return backend_is_own() && should_pack_b(ctx, &g) ? pack_width(ctx) : 0;
+    return ads_gemm_path_of(ctx) == ADS_GEMM_PATH_CPU && should_pack_b(ctx, &g)
+               ? pack_width(ctx)
+               : 0;
 }
 
 /* The register tiles come from the device's tuning table (tools/tune.c
@@ -212,9 +217,9 @@ static gemm_plan choose_plan(const ads_context *ctx, const ads_gemm_args *g)
     if (!g->trans_b || pack) {
         /* Rows of op(B) contiguous (as stored or packed): broadcast op(A)
            against VW-wide rows of op(B). */
-        const int tm = ads_tune_int(ctx, "gemm.vec_tm", 8, 1, 16);
+        const int tm = ads_tune(ctx, "gemm.vec_tm");
         const int vw = tuned_width(ctx, "gemm.vec_vw", 16);
-        const int nv = ads_tune_int(ctx, "gemm.vec_nv", 2, 1, 4);
+        const int nv = ads_tune(ctx, "gemm.vec_nv");
         p.kernel = "gemm_vec";
         p.tile_m = tm;
         p.tile_n = (size_t)(vw * nv);
@@ -226,8 +231,8 @@ static gemm_plan choose_plan(const ads_context *ctx, const ads_gemm_args *g)
                  g->trans_b, vw, nv);
     } else if (!g->trans_a) {
         /* A * B^T: both read along k, as dot products. */
-        const int di = ads_tune_int(ctx, "gemm.dot_di", 4, 1, 8);
-        const int dj = ads_tune_int(ctx, "gemm.dot_dj", 4, 1, 8);
+        const int di = ads_tune(ctx, "gemm.dot_di");
+        const int dj = ads_tune(ctx, "gemm.dot_dj");
         const int dw = tuned_width(ctx, "gemm.dot_dw", 16);
         p.kernel = "gemm_dot";
         p.tile_m = di;
@@ -373,14 +378,12 @@ ads_status ads_gemm(ads_context *ctx, const ads_gemm_args *g)
     /* No ads_check_finite here: GEMM is internal, its callers check the
        user's tensors at the public boundary, and its operands are mostly
        workspaces whose unused tails hold stale data. */
-    const char *backend = getenv("ADS_GEMM");
-    if (backend_is_own()) return gemm_own(ctx, g);
-    if (g->b_packed)
-        return ads_fail(ADS_ERR_INVALID_ARGUMENT,
-                        "b_packed is set but ADS_GEMM is '%s'; only our own kernels read the "
-                        "packed layout",
-                        backend);
-    if (strcmp(backend, "clblast") == 0) return ads_gemm_clblast(ctx, g);
-    return ads_fail(ADS_ERR_INVALID_ARGUMENT,
-                    "ADS_GEMM is '%s'; expected 'own' (the default) or 'clblast'", backend);
+    /* A B the caller packed is read by the CPU kernels whatever the path
+       (ads_gemm_pack_width asks for packing on the CPU path only). */
+    if (g->b_packed) return gemm_own(ctx, g);
+    switch (ads_gemm_path_of(ctx)) {
+    case ADS_GEMM_PATH_TILED: return ads_gemm_tiled(ctx, g);
+    case ADS_GEMM_PATH_CLBLAST: return ads_gemm_clblast(ctx, g);
+    default: return gemm_own(ctx, g);
+    }
 }

@@ -1,5 +1,6 @@
-/* The one GEMM interface every operation uses; the backend (our own
-   kernels or CLBlast) is chosen behind it, per device and shape. */
+/* The one GEMM interface every operation uses; the path (CPU-shaped
+   kernels, the GPU-shaped tiled kernel or CLBlast) is chosen behind it,
+   per device and shape. */
 #ifndef ADS_GEMM_H
 #define ADS_GEMM_H
 
@@ -31,10 +32,14 @@ typedef struct {
 
 ads_status ads_gemm(ads_context *ctx, const ads_gemm_args *g);
 
+/* The path (ads_gemm_path in tunables.h) the context's calling-thread
+   device runs products on: ADS_GEMM, else the tuning key gemm.path. */
+int ads_gemm_path_of(const ads_context *ctx);
+
 /* The column-tile width a product with M rows and inner size K (B not
    transposed) packs B into, so a producer of B can write that layout
    itself (b_packed) and spare the packing pass; 0 when such a product
-   would not pack B (small M, or the CLBlast backend). */
+   would not pack B (small M, or a path other than the CPU kernels). */
 size_t ads_gemm_pack_width(const ads_context *ctx, size_t M, size_t K);
 
 #endif

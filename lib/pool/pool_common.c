@@ -1,6 +1,7 @@
 /* Pooling: argument checks shared by forward and backward, the geometry
    arguments of cl/pool.cl, and the forward launch. */
 #include "pool_common.h"
+#include "tuning.h"
 
 #include <limits.h>
 #include <stdlib.h>
@@ -261,12 +262,14 @@ size_t ads_pool_rows_item_floats(const pool_call *c, int parts)
     return ((size_t)POOL_SLOTS * parts * c->d.kw + (parts == 1 ? 2 : 1)) * ads_pool_padded_wo(c);
 }
 
-/* ADS_POOL_SEP=direct forces the direct separable forward (tests and
-   experiments); it also runs where local memory is too small. */
-static size_t sep_rows_local_bytes(const pool_call *c, size_t *group)
+/* ADS_POOL_SEP=direct, or pool.sep_row_cache = 0 in the tuning table,
+   forces the direct separable forward (tests and experiments); it also
+   runs where local memory is too small. */
+static size_t sep_rows_local_bytes(const ads_context *ctx, const pool_call *c, size_t *group)
 {
-    const char *env = getenv("ADS_POOL_SEP");
-    if (env && strcmp(env, "direct") == 0) return 0;
+    const char *env = ads_env_get(&ctx->env, ADS_ENV_POOL_SEP);
+    if ((env && strcmp(env, "direct") == 0) || !ads_tune_on(ctx, c->dev, "pool.sep_row_cache"))
+        return 0;
     return ads_pool_rows_local(c, ads_pool_rows_item_floats(c, 1), group);
 }
 
@@ -274,7 +277,7 @@ static ads_status sep_forward(ads_context *ctx, const pool_call *c, ads_tensor *
                               ads_tensor *argmax)
 {
     int Wp = ads_pool_padded_wo(c);
-    size_t group = 1, local = sep_rows_local_bytes(c, &group);
+    size_t group = 1, local = sep_rows_local_bytes(ctx, c, &group);
     ads_tensor *tab;
     ADS_TRY(ads_workspace_acquire(ctx, ads_pool_col_table_count(c), &tab));
     ads_status st = ads_pool_col_table(ctx, c, tab);

@@ -1,0 +1,135 @@
+/* The registry's tables (see tunables.h). A default that differs between
+   the classes says so in its line; the CPU defaults are the ones measured
+   best on PoCL, the GPU ones are GPU-shaped (docs/design.md, "Per-device
+   defaults"). */
+#include <string.h>
+#include <strings.h>
+
+#include "tunables.h"
+
+/* clang-format off */
+const ads_tunable ads_tunables[] = {
+    {"gemm.path", {ADS_GEMM_PATH_CPU, ADS_GEMM_PATH_CLBLAST}, 0, 2, {0, 1, 2}, 3,
+     "dense products: 0 CPU-shaped kernels, 1 tiled GPU kernel, 2 CLBlast (ADS_GEMM overrides)"},
+    {"gemm.pack_min_m", {32, 32}, 1, 1 << 20, {0}, 0,
+     "CPU path: products with at least this many rows pack op(B) into column tiles first"},
+    {"gemm.vec_tm", {8, 8}, 1, 16, {4, 8, 12}, 3,
+     "CPU path, gemm_vec: rows of C per register tile"},
+    {"gemm.vec_vw", {16, 16}, 4, 16, {0}, 0,
+     "CPU path, gemm_vec: vector width (4, 8 or 16) of a tile's columns"},
+    {"gemm.vec_nv", {2, 2}, 1, 4, {1, 2, 4}, 3,
+     "CPU path, gemm_vec: vectors per tile row (tile width vec_vw * vec_nv)"},
+    {"gemm.dot_di", {4, 4}, 1, 8, {2, 4, 8}, 3,
+     "CPU path, gemm_dot (A * B^T): rows per register tile"},
+    {"gemm.dot_dj", {4, 4}, 1, 8, {0}, 0,
+     "CPU path, gemm_dot: columns per register tile"},
+    {"gemm.dot_dw", {16, 16}, 4, 16, {0}, 0,
+     "CPU path, gemm_dot: vector width (4, 8 or 16) along k"},
+    {"gemm.tiled_mwg", {128, 128}, 8, 256, {64, 128}, 2,
+     "tiled path: rows of C per work-group (a multiple of tiled_mdimc)"},
+    {"gemm.tiled_nwg", {64, 64}, 8, 256, {64, 128}, 2,
+     "tiled path: columns of C per work-group (a multiple of tiled_ndimc)"},
+    {"gemm.tiled_kwg", {8, 8}, 4, 64, {8, 16}, 2,
+     "tiled path: depth of the local-memory panels (a multiple of 4)"},
+    {"gemm.tiled_mdimc", {16, 16}, 1, 64, {8, 16}, 2,
+     "tiled path: work-group rows (work-group size tiled_mdimc * tiled_ndimc)"},
+    {"gemm.tiled_ndimc", {16, 16}, 1, 64, {8, 16}, 2,
+     "tiled path: work-group columns"},
+    {"gconv.rows_local", {16, 64}, 1, 256, {4, 8, 16, 32, 64}, 5,
+     "column gather: work-group size (a power of two, at most the rows)"},
+    {"gconv.depthwise_direct", {1, 1}, 0, 1, {1, 0}, 2,
+     "depthwise convolutions with up to 25 taps: 1 direct kernels, 0 columns and GEMM"},
+    {"gconv.packed_columns", {1, 1}, 0, 1, {0}, 0,
+     "CPU GEMM path: the gather writes the GEMM's packed layout (0 leaves it to the GEMM)"},
+    {"pool.sep_row_cache", {1, 1}, 0, 1, {0}, 0,
+     "separable pool forward: 1 caches input rows in local memory where they fit, 0 never"},
+};
+const int ads_tunable_count = (int)(sizeof ads_tunables / sizeof ads_tunables[0]);
+
+const ads_env_var ads_env_vars[ADS_ENV_COUNT] = {
+    [ADS_ENV_DEVICE] = {"ADS_DEVICE", "the device spec used when the program passes NULL"},
+    [ADS_ENV_CACHE_DIR] = {"ADS_CACHE_DIR",
+        "folder of the on-disk kernel binary cache (and of the tuning tables, in `tuning/`); "
+        "`off` disables both. Default `$XDG_CACHE_HOME/adastride`, else `~/.cache/adastride` "
+        "(the binary cache is off on PoCL unless this is set). An unwritable folder means no "
+        "disk cache, not an error"},
+    [ADS_ENV_CL_DIR] = {"ADS_CL_DIR",
+        "load kernel sources from this folder (a checkout's `cl/`) instead of the embedded "
+        "copies, for kernel development; the disk cache is then off"},
+    [ADS_ENV_MEMORY_BUDGET] = {"ADS_MEMORY_BUDGET",
+        "bytes of workspace one call may hold (`256M`, `1G`); larger work is split by batch. "
+        "Default: half the device's largest allocation"},
+    [ADS_ENV_CHECK] = {"ADS_CHECK",
+        "`1` makes every operation read back its float inputs and fail with "
+        "`ADS_ERR_NON_FINITE` naming the first NaN or Inf"},
+    [ADS_ENV_PROFILE] = {"ADS_PROFILE",
+        "`1` records every kernel with profiling events and prints a table (kernel, calls, "
+        "total and mean time, share, bytes moved between host and device) when the context "
+        "is released"},
+    [ADS_ENV_QUEUES] = {"ADS_QUEUES",
+        "in-order queues per device (1 to 4, default 2): independent work overlaps across them"},
+    [ADS_ENV_DEVICE_WEIGHTS] = {"ADS_DEVICE_WEIGHTS",
+        "shares of a split batch per device (`3,1`); default measured by a short calibration"},
+    [ADS_ENV_TUNE] = {"ADS_TUNE", "`off` ignores the stored tuning tables (the defaults below apply)"},
+    [ADS_ENV_TUNE_SET] = {"ADS_TUNE_SET",
+        "`key=value,...` overrides tuning-table entries for experiments (always applies)"},
+    [ADS_ENV_GEMM] = {"ADS_GEMM",
+        "the dense products' path on every device: `cpu` (or `own`), `tiled` or `clblast`; "
+        "unset: the tuning key `gemm.path`"},
+    [ADS_ENV_POOL_SEP] = {"ADS_POOL_SEP",
+        "`direct` makes the separable pool forward skip its local-memory row cache (the "
+        "fallback path, for comparisons; as `pool.sep_row_cache` 0)"},
+    [ADS_ENV_XDG_CACHE_HOME] = {"XDG_CACHE_HOME", ""},
+    [ADS_ENV_HOME] = {"HOME", ""},
+};
+/* clang-format on */
+
+const ads_tunable *ads_tunable_find(const char *key)
+{
+    for (int i = 0; key && i < ads_tunable_count; i++)
+        if (strcmp(ads_tunables[i].key, key) == 0) return &ads_tunables[i];
+    return NULL;
+}
+
+static const char *const path_names[3] = {"cpu", "tiled", "clblast"};
+
+bool ads_gemm_path_parse(const char *s, int *path)
+{
+    if (!s) return false;
+    if (strcasecmp(s, "own") == 0) s = "cpu"; /* the name before the tiled path */
+    for (int i = 0; i < 3; i++)
+        if (strcasecmp(s, path_names[i]) == 0) {
+            *path = i;
+            return true;
+        }
+    return false;
+}
+
+const char *ads_gemm_path_name(int path)
+{
+    return path >= 0 && path < 3 ? path_names[path] : "?";
+}
+
+static void print_candidates(FILE *out, const ads_tunable *t)
+{
+    if (t->ncand == 0) fputs("-", out);
+    for (int c = 0; c < t->ncand; c++) fprintf(out, "%s%d", c ? ", " : "", t->cand[c]);
+}
+
+void ads_registry_print_markdown(FILE *out)
+{
+    fputs("| Variable | Effect |\n|---|---|\n", out);
+    for (int i = 0; i < ADS_ENV_COUNT; i++)
+        if (ads_env_vars[i].doc[0])
+            fprintf(out, "| `%s` | %s |\n", ads_env_vars[i].name, ads_env_vars[i].doc);
+    fputs("\n| Tuning key | CPU default | GPU default | Range | `adastride tune` tries | "
+          "Effect |\n|---|---|---|---|---|---|\n",
+          out);
+    for (int i = 0; i < ads_tunable_count; i++) {
+        const ads_tunable *t = &ads_tunables[i];
+        fprintf(out, "| `%s` | %d | %d | %d to %d | ", t->key, t->def[ADS_CLASS_CPU],
+                t->def[ADS_CLASS_GPU], t->lo, t->hi);
+        print_candidates(out, t);
+        fprintf(out, " | %s |\n", t->doc);
+    }
+}
