@@ -1,4 +1,5 @@
-/* The adastride command: devices, selftest. */
+/* The adastride command: devices, selftest, build-time, tune, env, and the
+   bench and training commands. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,6 +9,7 @@
 #include "bench.h"
 #include "commands.h"
 #include "selftest.h"
+#include "tunables.h"
 #include "tune.h"
 
 static void usage(FILE *f)
@@ -20,6 +22,7 @@ static void usage(FILE *f)
             "  build-time build every kernel program once and print the milliseconds taken\n"
             "  bench      time the workloads on every device (adastride bench --help)\n"
             "  tune       time kernel variants on the device and store the fastest (ADS_TUNE)\n"
+            "  env        print the environment variables and tuning keys (Markdown)\n"
             "  train      train a network on Fashion-MNIST (adastride train --help)\n"
             "  demo       train fixed and adaptive nets for a few minutes, write demo.png\n"
             "  experiment both tasks x both nets x fixed/adaptive x seeds -> a markdown table\n"
@@ -156,6 +159,10 @@ int main(int argc, char **argv)
     if (strcmp(cmd, "selftest") == 0) return cmd_selftest(spec);
     if (strcmp(cmd, "build-time") == 0) return cmd_build_time(spec);
     if (strcmp(cmd, "tune") == 0) return tune_main(spec);
+    if (strcmp(cmd, "env") == 0) {
+        ads_registry_print_markdown(stdout);
+        return 0;
+    }
     fprintf(stderr, "adastride: unknown command '%s'\n", cmd);
     usage(stderr);
     return 2;

@@ -51,8 +51,10 @@ const ads_env_var ads_env_vars[ADS_ENV_COUNT] = {
     [ADS_ENV_CACHE_DIR] = {"ADS_CACHE_DIR",
         "folder of the on-disk kernel binary cache (and of the tuning tables, in `tuning/`); "
         "`off` disables both. Default `$XDG_CACHE_HOME/adastride`, else `~/.cache/adastride` "
-        "(the binary cache is off on PoCL unless this is set). An unwritable folder means no "
-        "disk cache, not an error"},
+        "(the binary cache is off on PoCL unless this is set). An unwritable folder, or one "
+        "longer than 4000 characters (the path limit less room for the cache's file names; "
+        "never cut to fit), means no disk cache, not an error: with `ADS_PROFILE=1` the "
+        "context says why on stderr"},
     [ADS_ENV_CL_DIR] = {"ADS_CL_DIR",
         "load kernel sources from this folder (a checkout's `cl/`) instead of the embedded "
         "copies, for kernel development; the disk cache is then off"},
@@ -61,7 +63,10 @@ const ads_env_var ads_env_vars[ADS_ENV_COUNT] = {
         "Default: half the device's largest allocation"},
     [ADS_ENV_CHECK] = {"ADS_CHECK",
         "`1` makes every operation read back its float inputs and fail with "
-        "`ADS_ERR_NON_FINITE` naming the first NaN or Inf"},
+        "`ADS_ERR_NON_FINITE` naming the first NaN or Inf. Sampling positions (`py`, `px`, "
+        "`grid`) are not checked: a NaN or infinite position is a valid input that reads 0 "
+        "with zero gradient (docs/design.md 1.3); the logits that positions come from are "
+        "checked"},
     [ADS_ENV_PROFILE] = {"ADS_PROFILE",
         "`1` records every kernel with profiling events and prints a table (kernel, calls, "
         "total and mean time, share, bytes moved between host and device) when the context "
@@ -69,7 +74,10 @@ const ads_env_var ads_env_vars[ADS_ENV_COUNT] = {
     [ADS_ENV_QUEUES] = {"ADS_QUEUES",
         "in-order queues per device (1 to 4, default 2): independent work overlaps across them"},
     [ADS_ENV_DEVICE_WEIGHTS] = {"ADS_DEVICE_WEIGHTS",
-        "shares of a split batch per device (`3,1`); default measured by a short calibration"},
+        "shares of a split batch per device (`3,1`): one finite number in [0, 1e12] per device "
+        "of the context, not all 0, read when a context of several devices is made (an "
+        "invalid value fails `ads_context_create` naming the variable; a one-device context "
+        "ignores it); default measured by a short calibration"},
     [ADS_ENV_TUNE] = {"ADS_TUNE", "`off` ignores the stored tuning tables (the defaults below apply)"},
     [ADS_ENV_TUNE_SET] = {"ADS_TUNE_SET",
         "`key=value,...` overrides tuning-table entries for experiments (always applies)"},
