@@ -17,13 +17,7 @@ kernel void relu_backward(global const float *x, global const float *gy, global 
     if (i < n) gx[i] = x[i] > 0.0f ? gy[i] : 0.0f;
 }
 
-/* splitmix64's finaliser: a bijective mix of 64 bits. */
-inline ulong mix64(ulong z)
-{
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
-    return z ^ (z >> 31);
-}
+#include "splitmix.clh"
 
 /* One work-item: mask and output of element i. key is splitmix64(seed)
    (the host computes it); element i is dropped when the top 24 bits of
@@ -34,7 +28,7 @@ kernel void dropout_forward(global const float *x, global float *mask, global fl
 {
     long i = get_global_id(0);
     if (i >= n) return;
-    ulong h = mix64(key + ((ulong)i + 1UL) * 0x9E3779B97F4A7C15UL);
+    ulong h = mix64(key + ((ulong)i + 1UL) * ADS_GOLDEN_GAMMA);
     float r = (float)(uint)(h >> 40);
     float m = r < threshold ? 0.0f : scale;
     mask[i] = m;

@@ -1,4 +1,5 @@
 #include "harness.h"
+#include "adastride_splitmix.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -34,14 +35,7 @@ static uint64_t rng_state = 0x9e3779b97f4a7c15ull;
 
 void test_seed(uint64_t seed) { rng_state = seed * 0x9e3779b97f4a7c15ull + 1; }
 
-static uint64_t next_u64(void)
-{
-    /* splitmix64 */
-    uint64_t z = (rng_state += 0x9e3779b97f4a7c15ull);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-    return z ^ (z >> 31);
-}
+static uint64_t next_u64(void) { return ads_splitmix64(&rng_state); }
 
 double test_uniform(double lo, double hi)
 {

@@ -6,10 +6,10 @@
 #include <time.h>
 
 #include "adastride.h"
+#include "adastride_dev.h"
 #include "bench.h"
 #include "commands.h"
 #include "selftest.h"
-#include "tunables.h"
 #include "tune.h"
 
 static void usage(FILE *f)
@@ -160,7 +160,7 @@ int main(int argc, char **argv)
     if (strcmp(cmd, "build-time") == 0) return cmd_build_time(spec);
     if (strcmp(cmd, "tune") == 0) return tune_main(spec);
     if (strcmp(cmd, "env") == 0) {
-        ads_registry_print_markdown(stdout);
+        ads_dev_print_registry(stdout);
         return 0;
     }
     fprintf(stderr, "adastride: unknown command '%s'\n", cmd);

@@ -1,6 +1,7 @@
-/* adastride tune: tries the candidates of each tunable gconv and GEMM
-   parameter on the device at hand and stores the fastest in the device's
-   tuning table (lib/core/tuning.h). Each candidate is timed as the median of a few runs
+/* adastride tune: tries the candidates the registry (lib/core/tunables.c)
+   lists for each tunable gconv and GEMM parameter (paths, tiles,
+   work-group sizes) on the device at hand and stores the fastest in the
+   device's tuning table (lib/core/tuning.h). Each candidate is timed as the median of a few runs
    after a warm-up run that also pays its kernel compile. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -121,9 +122,12 @@ static double time_ms(workload *wl)
     return t[REPS / 2];
 }
 
-/* Tries every candidate of key on wl and keeps the fastest. */
-static int pick(ads_context *ctx, workload *wl, const char *key, const int *cand, int n)
+/* Tries every candidate the registry lists for key on wl and keeps the
+   fastest; returns it, or -1 when every candidate failed. */
+static int pick(ads_context *ctx, workload *wl, const char *key)
 {
+    const int *cand;
+    const int n = ads_dev_tune_candidates(key, &cand);
     int best = -1;
     double best_ms = 0;
     for (int i = 0; i < n; i++) {
@@ -141,6 +145,37 @@ static int pick(ads_context *ctx, workload *wl, const char *key, const int *cand
     return best;
 }
 
+/* Picks each key in turn, each keeping the best so far; counts failures. */
+static int pick_all(ads_context *ctx, workload *wl, const char *const *keys, int n)
+{
+    int failed = 0;
+    for (int i = 0; i < n; i++) failed += pick(ctx, wl, keys[i]) < 0;
+    return failed;
+}
+
+/* The dense products: first the path (CPU-shaped kernels, the tiled
+   kernel, CLBlast), then the register tiles, or the tiled kernel's tile
+   and work-group sizes, of the path chosen. ADS_GEMM pins the path. */
+static int tune_gemm(ads_context *ctx, workload *wl)
+{
+    static const char *const cpu_keys[] = {"gemm.vec_tm", "gemm.vec_nv", "gemm.dot_di"};
+    static const char *const tiled_keys[] = {"gemm.tiled_mdimc", "gemm.tiled_ndimc",
+                                             "gemm.tiled_mwg", "gemm.tiled_nwg",
+                                             "gemm.tiled_kwg"};
+    int failed = 0;
+    bool pinned;
+    int path = ads_dev_gemm_path(ctx, &pinned);
+    if (pinned)
+        printf("  gemm.path: ADS_GEMM=%s pins it; not tuned\n", ads_dev_gemm_path_name(path));
+    else
+        failed += pick(ctx, wl, "gemm.path") < 0;
+    switch (ads_dev_gemm_path(ctx, &pinned)) {
+    case 0: return failed + pick_all(ctx, wl, cpu_keys, 3);   /* CPU-shaped */
+    case 1: return failed + pick_all(ctx, wl, tiled_keys, 5); /* tiled */
+    default: return failed; /* CLBlast tunes itself (its own tuners) */
+    }
+}
+
 int tune_main(const char *spec)
 {
     ads_context *ctx;
@@ -155,37 +190,24 @@ int tune_main(const char *spec)
     int failed = 0;
     workload wl;
     /* The column gather's work-group size: a dense separable forward. */
-    static const int rows_local[] = {4, 8, 16, 32};
     if (!setup(ctx, &wl, 2, 64, 64, 56, 1, false)) failed++;
-    else if (pick(ctx, &wl, "gconv.rows_local", rows_local, 4) < 0) failed++;
+    else if (pick(ctx, &wl, "gconv.rows_local") < 0) failed++;
     teardown(&wl);
     /* Depthwise: the direct kernels or columns and GEMM, forward+backward
        of the fixed stride and of separable positions (with their
        gradients) together, at the benchmark's dw shape: on PoCL the
        direct path wins the first by 2-3x and the second narrowly or not
        at all, so a separable-only run chose the slower path overall. */
-    static const int direct[] = {1, 0};
     if (!setup(ctx, &wl, 8, 128, 128, 56, 128, true)) failed++;
     else {
         wl.with_fixed = true;
-        if (pick(ctx, &wl, "gconv.depthwise_direct", direct, 2) < 0) failed++;
+        if (pick(ctx, &wl, "gconv.depthwise_direct") < 0) failed++;
     }
     teardown(&wl);
-    /* The GEMM's register tiles, one key at a time (each keeps the best
-       so far): a dense fixed-stride-sized forward+backward, where the
-       products dominate (gemm_vec forward and gcol, gemm_dot gw). */
-    static const int vec_tm[] = {4, 8, 12}, vec_nv[] = {1, 2, 4}, dot_di[] = {2, 4, 8};
-    const struct {
-        const char *key;
-        const int *cand;
-        int n;
-    } gemm_keys[] = {{"gemm.vec_tm", vec_tm, 3}, {"gemm.vec_nv", vec_nv, 3},
-                     {"gemm.dot_di", dot_di, 3}};
+    /* The GEMM: a dense fixed-stride-sized forward+backward, where the
+       products dominate (forward, gcol and gw). */
     if (!setup(ctx, &wl, 2, 128, 128, 56, 1, true)) failed++;
-    else
-        for (size_t i = 0; i < sizeof gemm_keys / sizeof gemm_keys[0]; i++)
-            if (pick(ctx, &wl, gemm_keys[i].key, gemm_keys[i].cand, gemm_keys[i].n) < 0)
-                failed++;
+    else failed += tune_gemm(ctx, &wl);
     teardown(&wl);
     const char *path = NULL;
     st = failed ? ADS_ERR_OPENCL : ads_dev_tune_save(ctx, &path);

@@ -1,14 +1,7 @@
 /* The seeded, machine-independent shuffle of dataset.h. Host only. */
+#include "adastride_splitmix.h"
 #include "dataset.h"
 #include "train_error.h"
-
-static uint64_t splitmix64(uint64_t *state)
-{
-    uint64_t z = (*state += 0x9E3779B97F4A7C15ull);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    return z ^ (z >> 31);
-}
 
 /* An unbiased draw in [0, bound): r modulo bound, redrawing r while it
    lies in the top 2^64 mod bound values (the incomplete last cycle). */
@@ -16,7 +9,7 @@ static uint64_t draw_below(uint64_t *state, uint64_t bound)
 {
     uint64_t rem = (UINT64_MAX % bound + 1) % bound; /* 2^64 mod bound */
     for (;;) {
-        uint64_t r = splitmix64(state);
+        uint64_t r = ads_splitmix64(state);
         if (rem == 0 || r <= UINT64_MAX - rem) return r % bound;
     }
 }

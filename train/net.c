@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "adastride_nn.h"
+#include "adastride_splitmix.h"
 #include "net.h"
 #include "train_error.h"
 
@@ -42,13 +43,7 @@ struct net {
 };
 
 /* splitmix64, as the layer uses for its weights. */
-static uint64_t next_random(uint64_t *s)
-{
-    uint64_t z = (*s += 0x9e3779b97f4a7c15ull);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-    return z ^ (z >> 31);
-}
+static uint64_t next_random(uint64_t *s) { return ads_splitmix64(s); }
 
 /* A seed for node i that does not depend on the form of the net. */
 static uint64_t node_seed(const net *n, int i)

@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "adastride_splitmix.h"
 #include "dataset.h"
 #include "tasks.h"
 #include "train_error.h"
@@ -121,13 +122,7 @@ ads_status task_from_arrays(task_kind kind, const float *images, const float *la
 }
 
 /* splitmix64's finaliser of a counter: the item's place on the canvas. */
-static uint64_t mix(uint64_t z)
-{
-    z += 0x9e3779b97f4a7c15ull;
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-    return z ^ (z >> 31);
-}
+static uint64_t mix(uint64_t z) { return ads_splitmix64(&z); }
 
 /* Raw items (n x h x w) of the source behind split s. */
 static ads_status fetch(const task *t, task_split s, const int64_t *src, int n, float *images,

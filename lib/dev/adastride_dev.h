@@ -8,6 +8,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #include "adastride.h"
 
@@ -23,13 +24,13 @@
 ads_status ads_dev_build_all_with(ads_context *ctx, const char *options);
 
 /* The path a gather-convolution of these sizes takes on the context's
-   primary device: "depthwise-direct", "columns+gemm" or
+   primary device: "depthwise-direct", "columns+gemm", "columns+tiled" or
    "columns+clblast" (the benchmark's table names it). */
 const char *ads_dev_gconv_path(const ads_context *ctx, int groups, int cin, int cout, int kh,
                                int kw);
 
 /* c (M x N) = op(a) * op(b), one row-major product through the library's
-   GEMM (its own kernels, or CLBlast when ADS_GEMM=clblast); op(x) is x^T
+   GEMM, on the path ads_dev_gemm_path names; op(x) is x^T
    when trans_x. a, b and c hold at least the elements the product reads
    and writes. */
 ads_status ads_dev_gemm(ads_context *ctx, size_t M, size_t N, size_t K, bool trans_a,
@@ -49,5 +50,23 @@ ads_status ads_dev_copy(ads_context *ctx, const ads_tensor *src, ads_tensor *dst
 ads_status ads_dev_tune_set(const ads_context *ctx, const char *key, int value);
 void ads_dev_tune_unset(const ads_context *ctx, const char *key);
 ads_status ads_dev_tune_save(const ads_context *ctx, const char **path);
+
+/* The candidates `adastride tune` tries for a registered tuning key (the
+   registry, lib/core/tunables.c): their count, *cand pointing at them
+   (0 for a key it leaves at its default or does not know). */
+int ads_dev_tune_candidates(const char *key, const int **cand);
+
+/* The GEMM path the context's primary device runs products on: 0 the
+   CPU-shaped kernels, 1 the tiled kernel, 2 CLBlast; *pinned (may be
+   NULL) tells whether ADS_GEMM chose it rather than the tuning key
+   gemm.path. The name of a path ("cpu", "tiled", "clblast"), and the
+   path a name (or "own") means: false for none. */
+int ads_dev_gemm_path(const ads_context *ctx, bool *pinned);
+const char *ads_dev_gemm_path_name(int path);
+bool ads_dev_gemm_path_parse(const char *name, int *path);
+
+/* Writes the registry's two tables, environment variables and tuning
+   keys, as Markdown (`adastride env`; the README's copy). */
+void ads_dev_print_registry(FILE *out);
 
 #endif

@@ -6,6 +6,7 @@
 #include "gemm.h"
 #include "program.h"
 #include "tensor.h"
+#include "tunables.h"
 #include "tuning.h"
 
 ads_status ads_dev_build_all_with(ads_context *ctx, const char *options)
@@ -47,3 +48,25 @@ ads_status ads_dev_tune_save(const ads_context *ctx, const char **path)
 {
     return ads_tune_save(ctx, path);
 }
+
+int ads_dev_tune_candidates(const char *key, const int **cand)
+{
+    const ads_tunable *t = ads_tunable_find(key);
+    *cand = t ? t->cand : NULL;
+    return t ? t->ncand : 0;
+}
+
+int ads_dev_gemm_path(const ads_context *ctx, bool *pinned)
+{
+    if (pinned) *pinned = ctx && ctx->gemm_path_env >= 0;
+    return ctx ? ads_gemm_path_of(ctx) : 0;
+}
+
+const char *ads_dev_gemm_path_name(int path) { return ads_gemm_path_name(path); }
+
+bool ads_dev_gemm_path_parse(const char *name, int *path)
+{
+    return ads_gemm_path_parse(name, path);
+}
+
+void ads_dev_print_registry(FILE *out) { ads_registry_print_markdown(out); }

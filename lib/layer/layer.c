@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "layer.h"
+#include "adastride_splitmix.h"
 
 static bool adapts_rows(const ads_layer *l) { return l->d.adapt & ADS_ADAPT_ROWS; }
 static bool adapts_cols(const ads_layer *l) { return l->d.adapt & ADS_ADAPT_COLS; }
@@ -86,13 +87,7 @@ static ads_status validate_desc(const ads_layer_desc *d)
 }
 
 /* splitmix64: a fixed generator so a seed gives the same weights anywhere. */
-static uint64_t next_random(uint64_t *state)
-{
-    uint64_t z = (*state += 0x9e3779b97f4a7c15ull);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-    return z ^ (z >> 31);
-}
+static uint64_t next_random(uint64_t *state) { return ads_splitmix64(state); }
 
 /* He-uniform: U(-b, b) with b = sqrt(6 / fan_in). */
 static ads_status init_weight(ads_layer *l)

@@ -1,24 +1,16 @@
 /* ReLU and seeded inverted dropout (cl/train_elementwise.cl). */
 #include <math.h>
 
+#include "adastride_splitmix.h"
 #include "train_common.h"
 
 #define SOURCE "train_elementwise"
-#define GOLDEN 0x9E3779B97F4A7C15ull
-
-static uint64_t mix64(uint64_t z)
-{
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    return z ^ (z >> 31);
-}
-
 /* splitmix64(seed): the first output of a generator seeded with seed. */
-static uint64_t dropout_key(uint64_t seed) { return mix64(seed + GOLDEN); }
+static uint64_t dropout_key(uint64_t seed) { return ads_splitmix64(&seed); }
 
 uint64_t ads_dropout_hash(uint64_t seed, uint64_t index)
 {
-    return mix64(dropout_key(seed) + (index + 1) * GOLDEN);
+    return ads_mix64(dropout_key(seed) + (index + 1) * ADS_GOLDEN_GAMMA);
 }
 
 /* in -> out element-wise with a second input `aux` of the same shape
