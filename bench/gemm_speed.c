@@ -1,10 +1,14 @@
 /* GFLOP/s of the library's GEMM (ads_dev_gemm) on convolution-shaped
-   products: the median of 7 timed runs after one warm-up, wall time up to
-   ads_finish. A second
-   column divides the work by the process's CPU time per run (times the
-   compute units): on a machine shared with other jobs the wall time
-   measures the load as much as the kernels, the CPU time much less so.
-   Usage: gemm_speed [own|clblast]  (sets ADS_GEMM; default: own) */
+   products, on each GEMM path (the CPU-shaped kernels, the GPU-shaped
+   tiled kernel, CLBlast) in the same run and context, with each of ours
+   as a ratio to CLBlast: the median of 7 timed runs after one warm-up,
+   wall time up to ads_finish. A second figure divides the work by the
+   process's CPU time per run (times the compute units): on a machine
+   shared with other jobs the wall time measures the load as much as the
+   kernels, the CPU time much less so; the ratios use the CPU-time
+   figures.
+   Usage: gemm_speed [cpu|tiled|clblast ...]  (default: all three; the
+   path is switched through the tuning table, so leave ADS_GEMM unset) */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -99,45 +103,87 @@ static double time_product(ads_context *ctx, const shape *s, double *cpu)
     return median;
 }
 
+#define NPATHS 3
+#define CLBLAST 2 /* ads_dev_gemm_path's number for CLBlast */
+
+/* The products on every wanted path: GFLOP/s of wall and of CPU time,
+   then ours over CLBlast's; returns 1 if one failed. */
+static int table(ads_context *ctx, const bool *want, int units)
+{
+    printf("%-36s %6s %6s %6s", "product", "M", "N", "K");
+    for (int p = 0; p < NPATHS; p++)
+        if (want[p]) printf("  %15s", ads_dev_gemm_path_name(p));
+    if (want[CLBLAST])
+        for (int p = 0; p < CLBLAST; p++)
+            if (want[p]) printf("  %s/clblast", ads_dev_gemm_path_name(p));
+    printf("\n");
+    int failed = 0;
+    for (size_t i = 0; i < sizeof shapes / sizeof shapes[0]; i++) {
+        const shape *s = &shapes[i];
+        double flop = 2.0 * (double)s->M * (double)s->N * (double)s->K, cpu_rate[NPATHS] = {0};
+        printf("%-36s %6zu %6zu %6zu", s->what, s->M, s->N, s->K);
+        for (int p = 0; p < NPATHS; p++) {
+            if (!want[p]) continue;
+            double cpu = 0, sec = -1;
+            if (ads_dev_tune_set(ctx, "gemm.path", p) == ADS_OK) sec = time_product(ctx, s, &cpu);
+            if (sec < 0) {
+                printf("  %15s", "failed");
+                failed = 1;
+                continue;
+            }
+            cpu_rate[p] = cpu > 0 ? flop / cpu * 1e-9 * units : 0;
+            printf("  %7.1f %7.1f", flop / sec * 1e-9, cpu_rate[p]);
+        }
+        if (want[CLBLAST])
+            for (int p = 0; p < CLBLAST; p++)
+                if (want[p]) {
+                    double c = cpu_rate[CLBLAST];
+                    printf("  %*.2f", (int)strlen(ads_dev_gemm_path_name(p)) + 8,
+                           c > 0 && cpu_rate[p] > 0 ? cpu_rate[p] / c : 0.0);
+                }
+        printf("\n");
+    }
+    ads_dev_tune_unset(ctx, "gemm.path");
+    return failed;
+}
+
 int main(int argc, char **argv)
 {
-    if (argc > 1) setenv("ADS_GEMM", argv[1], 1);
+    bool want[NPATHS] = {argc <= 1, argc <= 1, argc <= 1};
+    for (int i = 1; i < argc; i++) {
+        int p;
+        if (!ads_dev_gemm_path_parse(argv[i], &p)) {
+            fprintf(stderr, "gemm_speed: '%s' is not a path (cpu, tiled, clblast)\n", argv[i]);
+            return 2;
+        }
+        want[p] = true;
+    }
     ads_context *ctx = NULL;
     if (ads_context_create(NULL, &ctx) != ADS_OK) {
         fprintf(stderr, "no device: %s\n", ads_last_error());
         return 1;
     }
-    const char *backend = getenv("ADS_GEMM");
+    bool pinned;
+    ads_dev_gemm_path(ctx, &pinned);
     ads_device_info info;
-    if (ads_context_device_info(ctx, 0, &info) != ADS_OK) {
-        fprintf(stderr, "no device info: %s\n", ads_last_error());
+    if (pinned || ads_context_device_info(ctx, 0, &info) != ADS_OK) {
+        fprintf(stderr, "gemm_speed: %s\n",
+                pinned ? "unset ADS_GEMM; the paths are chosen here" : ads_last_error());
         ads_context_release(ctx);
-        return 1;
+        return pinned ? 2 : 1;
     }
     int units = info.compute_units > 0 ? info.compute_units : 1;
-    double load[1] = {-1};
+    double load = -1;
     FILE *f = fopen("/proc/loadavg", "r");
     if (f) {
-        if (fscanf(f, "%lf", &load[0]) != 1) load[0] = -1;
+        if (fscanf(f, "%lf", &load) != 1) load = -1;
         fclose(f);
     }
-    printf("gemm backend %s on %s (%d compute units; load average %.1f)\n",
-           backend ? backend : "own", info.device, units, load[0]);
-    printf("%-36s %6s %6s %6s  %8s  %8s  %s\n", "product", "M", "N", "K", "ms", "GFLOP/s",
-           "GFLOP/CPU-s x units");
-    int failed = 0;
-    for (size_t i = 0; i < sizeof shapes / sizeof shapes[0]; i++) {
-        const shape *s = &shapes[i];
-        double cpu = 0, sec = time_product(ctx, s, &cpu);
-        if (sec < 0) {
-            printf("%-36s failed: %s\n", s->what, ads_last_error());
-            failed = 1;
-            continue;
-        }
-        double flop = 2.0 * (double)s->M * (double)s->N * (double)s->K;
-        printf("%-36s %6zu %6zu %6zu  %8.3f  %8.1f  %8.1f\n", s->what, s->M, s->N, s->K,
-               1e3 * sec, flop / sec * 1e-9, flop / cpu * 1e-9 * units);
-    }
+    printf("ads_gemm paths on %s (%d compute units; load average %.1f)\n", info.device, units,
+           load);
+    printf("GFLOP/s of wall time, then of CPU time x units; ratio: CPU-time GFLOP/s over "
+           "CLBlast's\n");
+    int failed = table(ctx, want, units);
     ads_context_release(ctx);
     return failed;
 }

@@ -85,16 +85,20 @@ static inline void load_tile(global const float *X, long ld, int rows, int cols,
                              int pitch, int lid)
 {
     const int runs_per_row = tc / vw, runs = tr * runs_per_row;
-    #pragma unroll
+    /* No unroll pragma: the trip count is constant only once inlined, and
+       the optimiser unrolls such short loops anyway (a pragma it cannot
+       honour at -O0 is a warning). */
     for (int q = 0; q < (runs + WGS - 1) / WGS; q++) {
         const int v = lid + q * WGS;
-        if (runs % WGS != 0 && v >= runs) break;
-        const int r = v / runs_per_row, c = (v % runs_per_row) * vw;
-        const int gr = r0 + r, gc = c0 + c;
-        const int n_in = gr < rows ? min(vw, cols - gc) : 0;
-        float t[4];
-        load_run(X + (long)gr * ld + gc, n_in, vw, t);
-        for (int e = 0; e < vw; e++) L[swap ? (c + e) * pitch + r : r * pitch + c + e] = t[e];
+        if (runs % WGS == 0 || v < runs) {
+            const int r = v / runs_per_row, c = (v % runs_per_row) * vw;
+            const int gr = r0 + r, gc = c0 + c;
+            const int n_in = gr < rows ? min(vw, cols - gc) : 0;
+            float t[4];
+            load_run(X + (long)gr * ld + gc, n_in, vw, t);
+            for (int e = 0; e < vw; e++)
+                L[swap ? (c + e) * pitch + r : r * pitch + c + e] = t[e];
+        }
     }
 }
 
