@@ -58,6 +58,8 @@
    different banks. */
 #define APITCH (MWG + 1)
 #define BPITCH (NWG + 1)
+/* Floats in the larger panel. */
+#define MAX_PANEL ((MWG > NWG ? MWG : NWG) * KWG)
 
 /* vw consecutive floats of a stored row from p into t[0..vw): one vector
    load when all lie inside (n_in >= vw; p is then vw-aligned, see VWA),
@@ -85,12 +87,13 @@ static inline void load_tile(global const float *X, long ld, int rows, int cols,
                              int pitch, int lid)
 {
     const int runs_per_row = tc / vw, runs = tr * runs_per_row;
-    /* No unroll pragma: the trip count is constant only once inlined, and
-       the optimiser unrolls such short loops anyway (a pragma it cannot
-       honour at -O0 is a warning). */
-    for (int q = 0; q < (runs + WGS - 1) / WGS; q++) {
+    /* A constant trip count (the larger panel's, one float per run), so
+       the loop unrolls by the pragma on every compiler; the guard drops
+       the turns past this panel's runs. */
+    #pragma unroll
+    for (int q = 0; q < (MAX_PANEL + WGS - 1) / WGS; q++) {
         const int v = lid + q * WGS;
-        if (runs % WGS == 0 || v < runs) {
+        if (v < runs) {
             const int r = v / runs_per_row, c = (v % runs_per_row) * vw;
             const int gr = r0 + r, gc = c0 + c;
             const int n_in = gr < rows ? min(vw, cols - gc) : 0;
