@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "gconv_testlib.h"
+#include "gemm.h" /* ads_gemm_pack_width */
 
 static const char *kind_name[3] = {"fixed", "separable", "grid"};
 
@@ -133,15 +134,17 @@ START_TEST(packed_columns_match_reference)
         gc_upload(ctx, &c, &d);
         for (int chunked = 0; chunked < 2; chunked++) {
             uint64_t saved = ads_context_memory_budget(ctx);
-            /* One image's packed columns (P rounded up to the default
-               32-wide tile) and its tap table: exactly one image per
-               chunk; a byte less is rejected, which the plain layout's
-               smaller columns would not be. */
+            /* One image's packed columns (P rounded up to the GEMM's
+               column tile, 32 wide by default) and its tap table: exactly
+               one image per chunk; a byte less is rejected, which the
+               plain layout's smaller columns would not be. On a GEMM path
+               that takes plain columns (ADS_GEMM=tiled), the same with P. */
             uint64_t P = (uint64_t)s.Ho * s.Wo, rows = (uint64_t)s.C * s.kh * s.kw;
+            uint64_t tn = ads_gemm_pack_width(ctx, (size_t)(s.Cout / s.G), (size_t)(rows / s.G));
             uint64_t taps = kind == ADS_SAMPLING_SEPARABLE ? (uint64_t)(s.Ho * s.kh + s.Wo * s.kw) * 16
                             : kind == ADS_SAMPLING_GRID    ? (uint64_t)s.kh * s.kw * P * 16
                                                  : 0;
-            uint64_t one_image = rows * ((P + 31) / 32 * 32) * 4 + taps;
+            uint64_t one_image = rows * (tn ? (P + tn - 1) / tn * tn : P) * 4 + taps;
             if (chunked) {
                 ck_assert_ads_ok(ads_context_set_memory_budget(ctx, one_image - 1));
                 int64_t ys[4] = {s.N, s.Cout, s.Ho, s.Wo};
