@@ -170,14 +170,12 @@ static size_t rows_per_item(const ads_context *ctx, const ads_gemm_args *g, size
    PoCL CPU it raised the forward shapes from about 130 to 185 GFLOP/s of
    CPU time, the rows of a large B lying a page apart otherwise. A
    transposed B is packed (transposing it) or, for small M, read by the
-   dot-product kernel. */
-#define PACK_MIN_M 32
+   dot-product kernel. The threshold is the tuning key gemm.pack_min_m. */
 
 static bool should_pack_b(const ads_context *ctx, const ads_gemm_args *g)
 {
     if (g->b_packed) return true; /* the caller packed it already */
-    return (int64_t)g->M >= ads_tune(ctx, "gemm.pack_min_m") &&
-           g->K > 0;
+    return (int64_t)g->M >= ads_tune(ctx, "gemm.pack_min_m") && g->K > 0;
 }
 
 /* A vector width from the tuning table: only OpenCL's float4/8/16. */
