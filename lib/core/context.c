@@ -278,7 +278,8 @@ ads_status ads_context_create_from_queue(cl_command_queue queue, ads_context **o
     clRetainCommandQueue(queue);
     ctx->dev[0].queues[0] = queue;
     atomic_store(&ctx->queue_exposed, true);
-    ads_status st = configure_from_env(ctx);
+    ads_status st = ads_env_read(&ctx->env);
+    if (st == ADS_OK) st = configure_from_env(ctx);
     if (st == ADS_OK) st = ads_create_queues(ctx);
     if (st != ADS_OK) {
         ads_context_release(ctx);
