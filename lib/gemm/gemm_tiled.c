@@ -38,6 +38,13 @@ static tiled_shape tuned_shape(const ads_context *ctx)
     return t;
 }
 
+/* The largest divisor of n that is at most d (d >= 1). */
+static int divisor_at_most(int n, int d)
+{
+    while (d > 1 && n % d) d--;
+    return d;
+}
+
 static size_t local_bytes(const tiled_shape *t)
 {
     return sizeof(float) * (size_t)t->kwg * (size_t)(t->mwg + 1 + t->nwg + 1);
@@ -51,10 +58,10 @@ static bool fit_local(tiled_shape *t, size_t limit)
         if (t->kwg > 4) t->kwg /= 2;
         else if (t->mwg >= t->nwg && t->mwg > 1) {
             t->mwg /= 2;
-            if (t->mwg % t->mdimc) t->mdimc = t->mwg;
+            t->mdimc = divisor_at_most(t->mwg, t->mdimc);
         } else if (t->nwg > 1) {
             t->nwg /= 2;
-            if (t->nwg % t->ndimc) t->ndimc = t->nwg;
+            t->ndimc = divisor_at_most(t->nwg, t->ndimc);
         } else
             return false;
     }
@@ -116,8 +123,8 @@ static ads_status fitted_kernel(ads_context *ctx, const ads_gemm_args *g, tiled_
         ADS_TRY(kernel_group_max(*k, dev, &allowed));
         if (allowed >= want) return ADS_OK;
         /* Fewer work-items, each with a larger block of the same tile. */
-        if (t->mdimc >= t->ndimc) t->mdimc /= 2;
-        else t->ndimc /= 2;
+        if (t->mdimc >= t->ndimc) t->mdimc = divisor_at_most(t->mwg, t->mdimc / 2);
+        else t->ndimc = divisor_at_most(t->nwg, t->ndimc / 2);
     }
 }
 
