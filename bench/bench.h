@@ -29,7 +29,8 @@ void bench_progress_done(void);
 /* The device's own limits, measured in this run. */
 typedef struct {
     char device[256], driver[128];
-    double fma_gflops; /* float16 FMA chains */
+    double fma_gflops; /* float16 FMA chains, the fastest of the probe's runs */
+    char fma_probe[200]; /* how fma_gflops was measured, for the output */
     double copy_gbs;   /* float4 copy, read + write bytes */
     double build_cold_ms, build_cached_ms; /* every kernel program */
 } bench_limits;

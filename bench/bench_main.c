@@ -120,9 +120,9 @@ static ads_status run_device(const char *spec, const cli *c, bench_limits *lim, 
     if (st == ADS_OK) st = bench_measure_limits(ctx, lim);
     if (st == ADS_OK)
         printf("device %s: %s (%s, driver %s)\n  FMA peak %.1f GFLOP/s, copy %.1f GB/s, "
-               "kernel programs built in %.0f ms cold, %.0f ms cached\n",
+               "kernel programs built in %.0f ms cold, %.0f ms cached\n  FMA probe: %s\n",
                spec, in.device, in.platform, in.driver_version, lim->fma_gflops, lim->copy_gbs,
-               lim->build_cold_ms, lim->build_cached_ms);
+               lim->build_cold_ms, lim->build_cached_ms, lim->fma_probe);
     bench_workload wl[64];
     int n = bench_select_workloads(&c->opt, wl, 64);
     for (int i = 0; i < n && st == ADS_OK; i++)

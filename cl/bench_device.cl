@@ -1,18 +1,27 @@
 /* Kernels that measure a device's own limits for the benchmark. */
 
-/* One work-item runs `iters` rounds of 8 independent float16 FMA chains
-   (explicit vectors: PoCL reaches peak only with them) and stores their
-   sum so the compiler cannot drop the work. FLOPs: iters * 8 * 16 * 2. */
+#ifndef FMA_CHAINS
+#define FMA_CHAINS 12
+#endif
+
+/* One work-item runs `iters` rounds of FMA_CHAINS independent float16 FMA
+   chains (explicit vectors: PoCL reaches peak only with them; 12 chains
+   cover an FMA latency of 4 cycles on 2 ports with room to spare, and fit
+   the 32 AVX-512 registers) and stores their sum so the compiler cannot
+   drop the work. FLOPs: iters * FMA_CHAINS * 16 * 2. */
 kernel void fma_peak(global float *out, int iters, float seed)
 {
-    float16 a0 = (float16)(seed), a1 = a0 + 1.0f, a2 = a0 + 2.0f, a3 = a0 + 3.0f;
-    float16 a4 = a0 + 4.0f, a5 = a0 + 5.0f, a6 = a0 + 6.0f, a7 = a0 + 7.0f;
-    const float16 m = (float16)(0.999f), c = (float16)(0.001f);
+    float16 a[FMA_CHAINS];
+    #pragma unroll
+    for (int c = 0; c < FMA_CHAINS; c++) a[c] = (float16)(seed + (float)c);
+    const float16 m = (float16)(0.999f), k = (float16)(0.001f);
     for (int i = 0; i < iters; i++) {
-        a0 = fma(a0, m, c); a1 = fma(a1, m, c); a2 = fma(a2, m, c); a3 = fma(a3, m, c);
-        a4 = fma(a4, m, c); a5 = fma(a5, m, c); a6 = fma(a6, m, c); a7 = fma(a7, m, c);
+        #pragma unroll
+        for (int c = 0; c < FMA_CHAINS; c++) a[c] = fma(a[c], m, k);
     }
-    float16 s = a0 + a1 + a2 + a3 + a4 + a5 + a6 + a7;
+    float16 s = a[0];
+    #pragma unroll
+    for (int c = 1; c < FMA_CHAINS; c++) s += a[c];
     out[get_global_id(0)] = s.s0 + s.s1 + s.s2 + s.s3 + s.s4 + s.s5 + s.s6 + s.s7 + s.s8 +
                             s.s9 + s.sa + s.sb + s.sc + s.sd + s.se + s.sf;
 }

@@ -7,6 +7,9 @@
      ST       gemm_simple: a work-item's square register tile
      TM, VW, NV  gemm_vec: TM rows x NV vectors of VW columns per work-item
      PACKED   gemm_vec: B was packed by gemm_pack_b (same VW, NV)
+     PACKED_A gemm_vec: op(A) was packed by gemm_pack_a (same TM), so one
+              k step reads TM contiguous floats of A (one stream, not TM)
+     KU       gemm_vec: the k loop's unroll factor
      DI, DJ, DW  gemm_dot: DI x DJ outputs per work-item, k read DW at a time
    Shapes, offsets, pitches and batch strides are kernel arguments.
    Every kernel runs a 3-D range: dimension 2 is the batch entry. */
@@ -31,6 +34,12 @@
 #endif
 #ifndef PACKED
 #define PACKED 0
+#endif
+#ifndef PACKED_A
+#define PACKED_A 0
+#endif
+#ifndef KU
+#define KU 4
 #endif
 #ifndef DI
 #define DI 4
@@ -160,6 +169,34 @@ inline void store_part(global float *Ci, int jb, int from, int N, const VEC *acc
         Ci[jb + c] = gemm_out(t[c], alpha, beta, Ci + jb + c);
 }
 
+#if PACKED_A && PACKED
+/* The micro-kernel (BLIS-style): TM rows x TN columns of C in TM*NV
+   VW-wide accumulators (on AVX-512 with TM 12, NV 2: 24 of the 32 zmm
+   registers), from a packed A panel (k-major, TM floats per k) and a
+   packed B panel (TN floats per k), both read as one contiguous stream;
+   each k step is NV vector loads and TM broadcasts for TM*NV FMAs. */
+static inline void micro_tile(global const float *Ap, global const float *Bp, int K,
+                              VEC acc[TM][NV])
+{
+    #pragma unroll
+    for (int r = 0; r < TM; r++)
+        #pragma unroll
+        for (int v = 0; v < NV; v++) acc[r][v] = (VEC)(0.0f);
+    #pragma unroll KU
+    for (int k = 0; k < K; k++) {
+        VEC bv[NV];
+        #pragma unroll
+        for (int v = 0; v < NV; v++) bv[v] = VLOAD(0, Bp + (long)k * TN + v * VW);
+        #pragma unroll
+        for (int r = 0; r < TM; r++) {
+            VEC av = (VEC)(Ap[(long)k * TM + r]);
+            #pragma unroll
+            for (int v = 0; v < NV; v++) acc[r][v] = fma(av, bv[v], acc[r][v]);
+        }
+    }
+}
+#endif
+
 /* Rows i0 .. i0+TM-1 (clamped to M-1 for reading) by the TN columns of
    the tile at jb, stored for the columns from j0 on (see gemm_vec). */
 inline void vec_tile(global const float *A, long lda, global const float *B, long ldb,
@@ -227,7 +264,22 @@ kernel void gemm_vec(int M, int N, int K, float alpha, float beta,
     global const float *B = b + b_off + e * b_bs;
     global float *C = c + c_off + e * c_bs;
     const int i_end = min(M, i_begin + rows_per_item);
-#if PACKED
+#if PACKED && PACKED_A
+    /* a holds op(A) packed by gemm_pack_a (tile i0/TM is K steps of TM),
+       b holds op(B) packed by gemm_pack_b (tile j0/TN is K rows of TN). */
+    B = b + b_off + e * b_bs + (long)(j0 / TN) * K * TN;
+    for (int i0 = i_begin; i0 < i_end; i0 += TM) {
+        VEC acc[TM][NV];
+        micro_tile(A + (long)(i0 / TM) * K * TM, B, K, acc);
+        for (int r = 0; r < TM && i0 + r < M; r++) {
+            global float *Ci = C + (long)(i0 + r) * ldc;
+            if (j0 + TN <= N)
+                store_full(Ci, j0, acc[r], alpha, beta);
+            else
+                store_part(Ci, j0, 0, N, acc[r], alpha, beta);
+        }
+    }
+#elif PACKED
     /* b holds op(B) packed by gemm_pack_b: tile j0/TN is K rows of TN. */
     B = b + b_off + e * b_bs + (long)(j0 / TN) * K * TN;
     for (int i0 = i_begin; i0 < i_end; i0 += TM)
@@ -238,6 +290,23 @@ kernel void gemm_vec(int M, int N, int K, float alpha, float beta,
     for (int i0 = i_begin; i0 < i_end; i0 += TM)
         vec_tile(A, lda, B, ldb, jb, C, ldc, M, N, K, i0, j0, jb, narrow, alpha, beta);
 #endif
+}
+#endif
+
+#ifdef GEMM_PACK_A
+/* One work-item copies step k = gid(0) of op(A)'s row tile gid(1): the TM
+   values op(A)[t*TM + r, k] (zeros past M) to the packed layout gemm_vec
+   reads with PACKED_A: entry e at p + e * p_bs, tile t, step k at
+   (t * K + k) * TM. */
+kernel void gemm_pack_a(int M, int K, global const float *a, long a_off, long lda, long a_bs,
+                        global float *p, long p_bs)
+{
+    const int k = (int)get_global_id(0), t = (int)get_global_id(1);
+    const long e = get_global_id(2);
+    if (k >= K) return;
+    global float *dst = p + e * p_bs + ((long)t * K + k) * TM;
+    global const float *A = a + a_off + e * a_bs;
+    for (int r = 0; r < TM; r++) dst[r] = t * TM + r < M ? A_AT(A, lda, t * TM + r, k) : 0.0f;
 }
 #endif
 

@@ -176,8 +176,9 @@ START_TEST(random_shapes_all_transposes)
 END_TEST
 
 /* Register tiles other than the defaults, as a tuning table may choose
-   them (odd TM and DJ, narrow vectors, packing from M = 1): every tile
-   edge case must still match the reference. */
+   them (odd TM and DJ, narrow vectors, packing from M = 1, an odd k
+   unroll), with op(A) packed for the micro-kernel and read in place:
+   every tile edge case must still match the reference. */
 START_TEST(tuned_tiles_stay_correct)
 {
     ads_context *ctx = test_context();
@@ -187,11 +188,12 @@ START_TEST(tuned_tiles_stay_correct)
         int value;
     } set[] = {{"gemm.vec_tm", 3}, {"gemm.vec_vw", 8}, {"gemm.vec_nv", 3},
                {"gemm.dot_di", 2}, {"gemm.dot_dj", 3}, {"gemm.dot_dw", 4},
-               {"gemm.pack_min_m", 1}};
+               {"gemm.pack_min_m", 1}, {"gemm.vec_ku", 3}};
     for (size_t i = 0; i < sizeof set / sizeof set[0]; i++)
         ck_assert_ads_ok(ads_tune_set(ctx, set[i].key, set[i].value));
     double worst = 0, worst_bound = 0;
     for (int trial = 0; trial < 24; trial++) {
+        ck_assert_ads_ok(ads_tune_set(ctx, "gemm.pack_a", trial < 12));
         ref_gemm_shape s = random_shape(trial % 4 == 3 ? 120 : 40, trial & 1, (trial >> 1) & 1);
         double br, e = run_product(ctx, &s, &br);
         if (e > worst) worst = e;

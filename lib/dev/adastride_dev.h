@@ -37,9 +37,11 @@ ads_status ads_dev_gemm(ads_context *ctx, size_t M, size_t N, size_t K, bool tra
                         bool trans_b, const ads_tensor *a, const ads_tensor *b, ads_tensor *c);
 
 /* The device's limits, for the benchmark's "% of peak" (cl/bench_device.cl).
-   Enqueues, for every element of out, `iters` rounds of 8 independent
-   float16 FMA chains (iters * 256 FLOPs per element). */
-ads_status ads_dev_fma_peak(ads_context *ctx, ads_tensor *out, int iters);
+   Enqueues, for every element of out, `iters` rounds of ADS_DEV_FMA_CHAINS
+   independent float16 FMA chains (iters * ADS_DEV_FMA_CHAINS * 32 FLOPs per
+   element), in work-groups of `local` (0: the driver's choice). */
+#define ADS_DEV_FMA_CHAINS 12
+ads_status ads_dev_fma_peak(ads_context *ctx, ads_tensor *out, int iters, size_t local);
 /* Enqueues dst = src as float4 copies; both hold the same number of
    elements, a multiple of 4. */
 ads_status ads_dev_copy(ads_context *ctx, const ads_tensor *src, ads_tensor *dst);

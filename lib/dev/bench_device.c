@@ -1,19 +1,26 @@
 /* The kernels that measure a device's own limits for the benchmark
    (cl/bench_device.cl), one launch each. */
+#include <stdio.h>
+
 #include "adastride_dev.h"
 #include "launch.h"
 
-ads_status ads_dev_fma_peak(ads_context *ctx, ads_tensor *out, int iters)
+ads_status ads_dev_fma_peak(ads_context *ctx, ads_tensor *out, int iters, size_t local)
 {
     if (!ctx) return ads_fail(ADS_ERR_NULL_ARGUMENT, "ctx is NULL");
     ADS_TRY(ads_check_tensor(out, ctx, "out"));
     if (iters < 1) return ads_fail(ADS_ERR_INVALID_ARGUMENT, "iters is %d; it must be >= 1", iters);
+    if (local && out->count % local != 0)
+        return ads_fail(ADS_ERR_INVALID_ARGUMENT, "local is %zu; out's %zu elements must be a "
+                        "multiple of it", local, out->count);
+    char options[32];
+    snprintf(options, sizeof options, "-DFMA_CHAINS=%d", ADS_DEV_FMA_CHAINS);
     ads_launcher l;
-    ads_launch_kernel(&l, ctx, "bench_device", "", "fma_peak");
+    ads_launch_kernel(&l, ctx, "bench_device", options, "fma_peak");
     ads_launch_out(&l, out);
     ads_launch_int(&l, iters);
     ads_launch_float(&l, 0.5f);
-    return ads_launch_run(&l, 1, (size_t[]){out->count}, NULL);
+    return ads_launch_run(&l, 1, (size_t[]){out->count}, local ? (size_t[]){local} : NULL);
 }
 
 ads_status ads_dev_copy(ads_context *ctx, const ads_tensor *src, ads_tensor *dst)

@@ -138,7 +138,9 @@ typedef struct {
     size_t tile_m, tile_n; /* the register tile of one step            */
     size_t rows_per_item;  /* rows of C one work-item covers (tile_m k) */
     bool pack_b;           /* gemm_vec: copy op(B) into column tiles first */
+    bool pack_a;           /* gemm_vec: copy op(A) into row tiles first too */
     char pack_options[96];
+    char pack_a_options[64];
 } gemm_plan;
 
 /* Work per work-item: PoCL runs each work-group (one work-item here) as a
@@ -218,13 +220,17 @@ static gemm_plan choose_plan(const ads_context *ctx, const ads_gemm_args *g)
         const int tm = ads_tune(ctx, "gemm.vec_tm");
         const int vw = tuned_width(ctx, "gemm.vec_vw", 16);
         const int nv = ads_tune(ctx, "gemm.vec_nv");
+        const int ku = ads_tune(ctx, "gemm.vec_ku");
         p.kernel = "gemm_vec";
         p.tile_m = tm;
         p.tile_n = (size_t)(vw * nv);
         p.pack_b = pack;
+        p.pack_a = pack && ads_tune(ctx, "gemm.pack_a");
         snprintf(p.options, sizeof p.options,
-                 "-DGEMM_VEC -DTA=%d -DTM=%d -DVW=%d -DNV=%d -DPACKED=%d", g->trans_a, tm, vw,
-                 nv, p.pack_b);
+                 "-DGEMM_VEC -DTA=%d -DTM=%d -DVW=%d -DNV=%d -DPACKED=%d -DPACKED_A=%d -DKU=%d",
+                 p.pack_a ? 0 : g->trans_a, tm, vw, nv, p.pack_b, p.pack_a, ku);
+        snprintf(p.pack_a_options, sizeof p.pack_a_options, "-DGEMM_PACK_A -DTA=%d -DTM=%d",
+                 g->trans_a, tm);
         snprintf(p.pack_options, sizeof p.pack_options, "-DGEMM_PACK_B -DTB=%d -DVW=%d -DNV=%d",
                  g->trans_b, vw, nv);
     } else if (!g->trans_a) {
@@ -319,6 +325,58 @@ static ads_status pack_b(ads_context *ctx, const ads_gemm_args *g, const gemm_pl
     return ads_enqueue(ctx, &l);
 }
 
+/* Copies op(A) of `batch` entries into ws as row tiles of tile_m (see
+   gemm_pack_a); ws holds `entry` floats per entry. */
+static ads_status pack_a(ads_context *ctx, const ads_gemm_args *g, const gemm_plan *p,
+                         size_t batch, ads_tensor *ws, size_t entry)
+{
+    cl_kernel k;
+    ADS_TRY(ads_get_kernel(ctx, "gemm", p->pack_a_options, "gemm_pack_a", &k));
+    cl_uint i = 0;
+    ADS_TRY(ads_arg_int(k, i++, (int)g->M));
+    ADS_TRY(ads_arg_int(k, i++, (int)g->K));
+    ADS_TRY(ads_arg_mem(k, i++, g->a));
+    ADS_TRY(ads_arg_long(k, i++, (int64_t)g->a_offset));
+    ADS_TRY(ads_arg_long(k, i++, (int64_t)g->lda));
+    ADS_TRY(ads_arg_long(k, i++, (int64_t)g->a_batch_stride));
+    ADS_TRY(ads_arg_mem(k, i++, ws));
+    ADS_TRY(ads_arg_long(k, i++, (int64_t)entry));
+    ads_launch l = {.stream = g->stream,
+                    .kernel = k,
+                    .dims = 3,
+                    .global = {g->K, (g->M + p->tile_m - 1) / p->tile_m, batch},
+                    .local = {16, 1, 1},
+                    .nreads = 1,
+                    .nwrites = 1};
+    l.reads[0] = g->a;
+    l.writes[0] = ws;
+    return ads_enqueue(ctx, &l);
+}
+
+/* Runs the product with op(A) packed first: once when every batch entry
+   shares A (a_batch_stride 0, the weights of a convolution batched over
+   images), else per entry. */
+static ads_status with_packed_a(ads_context *ctx, const ads_gemm_args *g, const gemm_plan *p,
+                                ads_status (*run)(ads_context *, const ads_gemm_args *,
+                                                  const gemm_plan *))
+{
+    size_t entry = (g->M + p->tile_m - 1) / p->tile_m * p->tile_m * g->K;
+    size_t batch = g->a_batch_stride ? g->batch : 1;
+    ads_tensor *ws;
+    ADS_TRY(ads_workspace_acquire(ctx, entry * batch, &ws));
+    ads_status st = pack_a(ctx, g, p, batch, ws, entry);
+    if (st == ADS_OK) {
+        ads_gemm_args part = *g;
+        part.a = ws;
+        part.a_offset = 0;
+        part.lda = p->tile_m;
+        part.a_batch_stride = g->a_batch_stride ? entry : 0;
+        st = run(ctx, &part, p);
+    }
+    ads_workspace_release(ctx, ws);
+    return st;
+}
+
 /* The packed copy of op(B) takes at most this share of the memory
    budget; a larger batch is packed and multiplied a few entries at a
    time, in order (the scheduler orders the workspace's reuse). */
@@ -350,14 +408,19 @@ static ads_status gemm_packed(ads_context *ctx, const ads_gemm_args *g, const ge
     return st;
 }
 
+/* B already packed by the caller: the product alone. */
+static ads_status gemm_prepacked(ads_context *ctx, const ads_gemm_args *g, const gemm_plan *p)
+{
+    ads_gemm_args packed = *g;
+    packed.ldb = p->tile_n;
+    return launch_product(ctx, &packed, p);
+}
+
 static ads_status gemm_own(ads_context *ctx, const ads_gemm_args *g)
 {
     gemm_plan p = choose_plan(ctx, g);
-    if (g->b_packed) {
-        ads_gemm_args packed = *g;
-        packed.ldb = p.tile_n;
-        return launch_product(ctx, &packed, &p);
-    }
+    if (p.pack_a) return with_packed_a(ctx, g, &p, g->b_packed ? gemm_prepacked : gemm_packed);
+    if (g->b_packed) return gemm_prepacked(ctx, g, &p);
     return p.pack_b ? gemm_packed(ctx, g, &p) : launch_product(ctx, g, &p);
 }
 
