@@ -84,6 +84,15 @@ ads_status bench_conv(ads_context *ctx, const bench_workload *wl, const bench_li
                       int reps, bench_table *tab);
 ads_status bench_pool(ads_context *ctx, const bench_workload *wl, const bench_limits *lim,
                       int reps, bench_table *tab);
+/* Kernel launches one forward, and one forward+backward, of each variant
+   (fixed, separable, grid) makes; ctx must profile (ADS_PROFILE=1). */
+ads_status bench_conv_launches(ads_context *ctx, const bench_workload *wl, int fwd[3],
+                               int fwd_bwd[3]);
+/* The process's CPU milliseconds per call ([0] forward, [1] forward+backward;
+   fixed, separable, grid), the mean of reps calls: on a machine shared with
+   other jobs a steadier measure of the work than wall time. */
+ads_status bench_conv_cpu_ms(ads_context *ctx, const bench_workload *wl, int reps,
+                             double cpu_ms[2][3]);
 
 /* Machine-readable output (bench_output.c). */
 bool bench_write_csv(const char *path, const bench_table *tab, const bench_limits *lims,

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 
 #include "adastride_dev.h"
 #include "bench.h"
@@ -143,6 +144,68 @@ ads_status bench_conv(ads_context *ctx, const bench_workload *s, const bench_lim
             row->ratio_vs_fixed = row->t.median_ms / fixed_ms;
         }
     }
+    teardown(&r);
+    return st;
+}
+
+/* Kernel launches of one call: the growth of the context's profile (the
+   context must profile, ADS_PROFILE=1), after a warm-up call so the
+   count holds no one-off work. */
+static ads_status count_launches(conv_run *r, int *out)
+{
+    ADS_DEV_TRY(run_conv(r));
+    ADS_DEV_TRY(ads_finish(r->ctx));
+    int before = ads_dev_launches(r->ctx);
+    ADS_DEV_TRY(run_conv(r));
+    ADS_DEV_TRY(ads_finish(r->ctx));
+    *out = ads_dev_launches(r->ctx) - before;
+    return ADS_OK;
+}
+
+ads_status bench_conv_launches(ads_context *ctx, const bench_workload *s, int fwd[3],
+                               int fwd_bwd[3])
+{
+    if (ads_dev_launches(ctx) < 0) {
+        fprintf(stderr, "bench_conv_launches needs a profiling context (ADS_PROFILE=1)\n");
+        return ADS_ERR_INVALID_ARGUMENT;
+    }
+    conv_run r;
+    ads_status st = setup(ctx, s, &r);
+    for (int v = FIXED; v <= GRID && st == ADS_OK; v++) {
+        r.v = (variant)v;
+        r.backward = false;
+        st = count_launches(&r, &fwd[v]);
+        r.backward = true;
+        if (st == ADS_OK) st = count_launches(&r, &fwd_bwd[v]);
+    }
+    teardown(&r);
+    return st;
+}
+
+static double process_cpu_ms(void)
+{
+    struct rusage u;
+    getrusage(RUSAGE_SELF, &u);
+    return 1e3 * (double)(u.ru_utime.tv_sec + u.ru_stime.tv_sec) +
+           1e-3 * (double)(u.ru_utime.tv_usec + u.ru_stime.tv_usec);
+}
+
+ads_status bench_conv_cpu_ms(ads_context *ctx, const bench_workload *s, int reps,
+                             double cpu_ms[2][3])
+{
+    conv_run r;
+    ads_status st = setup(ctx, s, &r);
+    for (int pass = 0; pass < 2 && st == ADS_OK; pass++)
+        for (int v = FIXED; v <= GRID && st == ADS_OK; v++) {
+            r.v = (variant)v;
+            r.backward = pass == 1;
+            st = run_conv(&r);
+            if (st == ADS_OK) st = ads_finish(ctx);
+            double c0 = process_cpu_ms();
+            for (int i = 0; i < reps && st == ADS_OK; i++) st = run_conv(&r);
+            if (st == ADS_OK) st = ads_finish(ctx);
+            cpu_ms[pass][v] = (process_cpu_ms() - c0) / reps;
+        }
     teardown(&r);
     return st;
 }

@@ -18,11 +18,17 @@ then runs `adastride bench --only <workloads> --csv` on the device given
 by --device and prints the fixed, separable and grid medians and the
 ratios "torch / adastride" (above 1: adastride is faster).
 
+With --baseline OTHER_TOOL it also runs a second build of adastride
+(say, the one before a change) in the same run and prints a before/after
+table: on a machine shared with other jobs, ratios from one run are the
+comparison that holds.
+
 Needs Debian's python3-torch and python3-torchvision; the library does
 not. Usage:
 
   /usr/bin/python3 bench/compare_pytorch.py [--adastride build/tools/adastride]
       [--only vgg,res,dw,small] [--reps 7] [--device SPEC] [--threads N]
+      [--baseline OTHER_TOOL]
 """
 import argparse
 import csv
@@ -45,6 +51,8 @@ def parse_args():
     ap.add_argument("--device", default=None, help="adastride device spec (ADS_DEVICE grammar)")
     ap.add_argument("--threads", type=int, default=os.cpu_count(),
                     help="torch threads (default: every core)")
+    ap.add_argument("--baseline", default=None,
+                    help="a second adastride tool to time in the same run (before/after)")
     return ap.parse_args()
 
 
@@ -150,6 +158,7 @@ def main():
         sys.exit(f"compare_pytorch: {e}; install Debian's python3-torch and python3-torchvision")
     torch.set_num_threads(a.threads)
     device, ours = adastride_times(a.adastride, names, a.reps, a.device)
+    before = adastride_times(a.baseline, names, a.reps, a.device)[1] if a.baseline else None
     print(f"PyTorch {torch.__version__} on the CPU ({torch.get_num_threads()} threads); "
           f"adastride on {device}; medians of {a.reps}, ms")
     print(f"{'workload':9} {'pass':8} {'conv2d':>8} {'conv+sample':>11} {'deform':>8} "
@@ -165,6 +174,28 @@ def main():
             print(f"{name:9} {pass_name:8} {c:8.2f} {cs:11.2f} {d:8.2f} {fixed:9.2f} "
                   f"{sep:8.2f} {grid:8.2f}  {c / fixed:11.2f}x {cs / sep:7.2f}x "
                   f"{d / grid:10.2f}x")
+
+
+    if before is not None:
+        print_before_after(names, before, ours)
+
+
+def print_before_after(names, before, after):
+    """The baseline's medians beside this build's, and before/after."""
+    print("\nadastride before (--baseline) and after (--adastride), same run; ms; "
+          "speed-up = before / after")
+    print(f"{'workload':9} {'pass':8} " + " ".join(
+        f"{v + ' ' + w:>13}" for v in ("fixed", "sep", "grid") for w in ("before", "after"))
+        + "  " + " ".join(f"{v + ' x':>8}" for v in ("fixed", "sep", "grid")))
+    for name in names:
+        for pass_name in ("forward", "fwd+bwd"):
+            cells, gains = [], []
+            for variant in ("fixed", "separable", "grid"):
+                b = before.get((name, variant, pass_name), float("nan"))
+                n = after.get((name, variant, pass_name), float("nan"))
+                cells += [f"{b:13.2f}", f"{n:13.2f}"]
+                gains.append(f"{b / n:7.2f}x")
+            print(f"{name:9} {pass_name:8} " + " ".join(cells) + "  " + " ".join(gains))
 
 
 if __name__ == "__main__":

@@ -32,3 +32,10 @@ kernel void copy_float4(global const float4 *src, global float4 *dst)
     size_t i = get_global_id(0);
     dst[i] = src[i];
 }
+
+/* One work-item stores one float: a launch with no work, so its time is
+   the launch's own cost. */
+kernel void empty_launch(global float *out)
+{
+    out[get_global_id(0)] = 0.0f;
+}

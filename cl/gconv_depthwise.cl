@@ -34,6 +34,8 @@ inline float8 dw_fixed8(global const float *row, bool in_y, int j0, int ox, int 
 {
     int x0 = j0 * sw + ox;
     if (sw == 1 && x0 >= 0 && x0 + BLOCK <= W) return in_y ? vload8(0, row + x0) : 0.0f;
+    /* Stride 2 inside the row: one 16-wide load, every other lane. */
+    if (sw == 2 && x0 >= 0 && x0 + 2 * BLOCK <= W) return in_y ? vload16(0, row + x0).even : 0.0f;
     float v[BLOCK];
     for (int k = 0; k < BLOCK; k++) {
         int xx = x0 + k * sw;
@@ -261,16 +263,22 @@ inline float dw_hsum8(float8 v)
 }
 
 /* The work-item's shares part[(b*C + c)*Ho + i][t] of gw[c,t]: output
-   row i's gradient times each tap's samples, summed over the row. */
-inline void dw_store_shares(global float *part, int bc, int i, int Ho, const float8 *acc)
+   row i's gradient times each tap's samples, summed over the row; share
+   TAPS is the row's gradient sum, gb's share (gb fused into this pass,
+   which reads gy anyway). */
+#define SHARES (TAPS + 1)
+inline void dw_store_shares(global float *part, int bc, int i, int Ho, const float8 *acc,
+                            float8 gsum)
 {
-    global float *out = part + ((long)bc * Ho + i) * TAPS;
+    global float *out = part + ((long)bc * Ho + i) * SHARES;
     for (int t = 0; t < TAPS; t++) out[t] = dw_hsum8(acc[t]);
+    out[TAPS] = dw_hsum8(gsum);
 }
 
-/* Weight gradient, pass 1 (per sampling kind): one work-item per output
-   row, as the forward, writes its row's share of every tap's gradient
-   (dw_store_shares). Pass 2 (gconv_dw_gw_sum) adds the shares in order. */
+/* Weight (and bias) gradient, pass 1 (per sampling kind): one work-item
+   per output row, as the forward, writes its row's share of every tap's
+   gradient and of the bias gradient (dw_store_shares). Pass 2
+   (gconv_dw_gw_sum) adds the shares in order. */
 kernel void gconv_dw_gw_fixed(global const float *x, global const float *gy, global float *part,
                               int n0, GC_GEOM)
 {
@@ -280,16 +288,17 @@ kernel void gconv_dw_gw_fixed(global const float *x, global const float *gy, glo
     bool in_y[KH];
     dw_fixed_rows(x + ((long)n0 * C + bc) * (long)H * W, i, sh, dh, ph, H, W, rows, in_y);
     global const float *g = gy + (((long)n0 * C + bc) * Ho + i) * Wo;
-    float8 acc[TAPS];
+    float8 acc[TAPS], gsum = 0.0f;
     for (int t = 0; t < TAPS; t++) acc[t] = 0.0f;
     for (int j0 = 0; j0 < Wo; j0 += BLOCK) {
         float8 g8 = dw_grad8(g, j0, Wo);
+        gsum += g8;
         for (int ky = 0; ky < KH; ky++)
             for (int kx = 0; kx < KW; kx++)
                 acc[ky * KW + kx] += g8 * dw_live(dw_fixed8(rows[ky], in_y[ky], j0,
                                                             kx * dw - pw, sw, W), j0, Wo);
     }
-    dw_store_shares(part, bc, i, Ho, acc);
+    dw_store_shares(part, bc, i, Ho, acc, gsum);
 }
 
 kernel void gconv_dw_gw_sep(global const float *x, global const int4 *tab, global const float *gy,
@@ -302,10 +311,11 @@ kernel void gconv_dw_gw_sep(global const float *x, global const int4 *tab, globa
     dw_row_taps rows;
     dw_sep_rows(x + ((long)n0 * C + bc) * (long)H * W, rt, i, W, &rows);
     global const float *g = gy + (((long)n0 * C + bc) * Ho + i) * Wo;
-    float8 acc[TAPS];
+    float8 acc[TAPS], gsum = 0.0f;
     for (int t = 0; t < TAPS; t++) acc[t] = 0.0f;
     for (int j0 = 0; j0 < Wo; j0 += BLOCK) {
         float8 g8 = dw_grad8(g, j0, Wo);
+        gsum += g8;
         for (int kx = 0; kx < KW; kx++) {
             int xa[BLOCK], xb[BLOCK];
             float8 fx;
@@ -314,7 +324,7 @@ kernel void gconv_dw_gw_sep(global const float *x, global const int4 *tab, globa
                 acc[ky * KW + kx] += g8 * dw_live(dw_sep_tap8(&rows, ky, xa, xb, fx), j0, Wo);
         }
     }
-    dw_store_shares(part, bc, i, Ho, acc);
+    dw_store_shares(part, bc, i, Ho, acc, gsum);
 }
 
 kernel void gconv_dw_gw_grid(global const float *x, global const int4 *tab,
@@ -327,30 +337,33 @@ kernel void gconv_dw_gw_grid(global const float *x, global const int4 *tab,
     global const int4 *te = tab + (long)b * TAPS * P + (long)i * Wo;
     global const float *plane = x + ((long)n0 * C + bc) * (long)H * W;
     global const float *g = gy + (((long)n0 * C + bc) * Ho + i) * Wo;
-    float8 acc[TAPS];
+    float8 acc[TAPS], gsum = 0.0f;
     for (int t = 0; t < TAPS; t++) acc[t] = 0.0f;
     for (int j0 = 0; j0 < Wo; j0 += BLOCK) {
         float8 g8 = dw_grad8(g, j0, Wo);
+        gsum += g8;
         for (int t = 0; t < TAPS; t++)
             acc[t] += g8 * dw_live(dw_grid8(plane, te + t * P, j0, Wo, H, W), j0, Wo);
     }
-    dw_store_shares(part, bc, i, Ho, acc);
+    dw_store_shares(part, bc, i, Ho, acc, gsum);
 }
 
-/* Pass 2: one work-item sums gw[c,t] (t = get_global_id(0), c =
-   get_global_id(1)) over the chunk's images and rows in order, onto the
-   earlier chunks' sum unless first. */
+/* Pass 2: one work-item sums share t of channel c (t = get_global_id(0),
+   c = get_global_id(1)) over the chunk's images and rows in order, onto
+   the earlier chunks' sum unless first: gw[c,t] for t < TAPS, gb[c] for
+   t == TAPS when has_gb. */
 kernel void gconv_dw_gw_sum(global const float *part, global float *gw, int first, int nb, int C,
-                            int Ho)
+                            int Ho, global float *gb, int has_gb)
 {
     int t = get_global_id(0), c = get_global_id(1);
-    if (t >= TAPS) return;
-    float s = first ? 0.0f : gw[c * TAPS + t];
+    if (t > TAPS || (t == TAPS && !has_gb)) return;
+    global float *out = t < TAPS ? gw + c * TAPS + t : gb + c;
+    float s = first ? 0.0f : *out;
     for (int b = 0; b < nb; b++) {
-        global const float *p = part + ((long)b * C + c) * Ho * TAPS + t;
-        for (int i = 0; i < Ho; i++) s += p[i * TAPS];
+        global const float *p = part + ((long)b * C + c) * Ho * SHARES + t;
+        for (int i = 0; i < Ho; i++) s += p[i * SHARES];
     }
-    gw[c * TAPS + t] = s;
+    *out = s;
 }
 
 /* ----------------------------------------------------- input gradient */

@@ -10,6 +10,8 @@
      PACKED_A gemm_vec: op(A) was packed by gemm_pack_a (same TM), so one
               k step reads TM contiguous floats of A (one stream, not TM)
      KU       gemm_vec: the k loop's unroll factor
+     ROW_BIAS gemm_vec: add bias[i] (its own offset and batch stride) to
+              row i of C where it is stored
      DI, DJ, DW  gemm_dot: DI x DJ outputs per work-item, k read DW at a time
    Shapes, offsets, pitches and batch strides are kernel arguments.
    Every kernel runs a 3-D range: dimension 2 is the batch entry. */
@@ -40,6 +42,9 @@
 #endif
 #ifndef KU
 #define KU 4
+#endif
+#ifndef ROW_BIAS
+#define ROW_BIAS 0
 #endif
 #ifndef DI
 #define DI 4
@@ -148,26 +153,34 @@ inline void load_b_narrow(global const float *B, long ldb, int k, int N, VEC *bv
 }
 
 /* Stores columns [j0, j0 + TN) of row i, all inside C. */
-inline void store_full(global float *Ci, int j0, const VEC *acc, float alpha, float beta)
+inline void store_full(global float *Ci, int j0, const VEC *acc, float alpha, float beta,
+                       float rb)
 {
     #pragma unroll
     for (int v = 0; v < NV; v++) {
         global float *p = Ci + j0 + v * VW;
         VEC out = beta == 0.0f ? alpha * acc[v] : alpha * acc[v] + beta * VLOAD(0, p);
-        VSTORE(out, 0, p);
+        VSTORE(out + rb, 0, p);
     }
 }
 
 /* Stores the tile's columns jb + c for c in [from, min(TN, N - jb)). */
 inline void store_part(global float *Ci, int jb, int from, int N, const VEC *acc, float alpha,
-                       float beta)
+                       float beta, float rb)
 {
     float t[TN];
     #pragma unroll
     for (int v = 0; v < NV; v++) CAT(vstore, VW)(acc[v], 0, t + v * VW);
     for (int c = from; c < TN && jb + c < N; c++)
-        Ci[jb + c] = gemm_out(t[c], alpha, beta, Ci + jb + c);
+        Ci[jb + c] = gemm_out(t[c], alpha, beta, Ci + jb + c) + rb;
 }
+
+/* Row i's bias (ROW_BIAS), else 0. */
+#if ROW_BIAS
+#define ROW_BIAS_AT(RB, i) ((RB)[i])
+#else
+#define ROW_BIAS_AT(RB, i) 0.0f
+#endif
 
 #if PACKED_A && PACKED
 /* The micro-kernel (BLIS-style): TM rows x TN columns of C in TM*NV
@@ -201,7 +214,7 @@ static inline void micro_tile(global const float *Ap, global const float *Bp, in
    the tile at jb, stored for the columns from j0 on (see gemm_vec). */
 inline void vec_tile(global const float *A, long lda, global const float *B, long ldb,
                      int bcol, global float *C, long ldc, int M, int N, int K, int i0, int j0,
-                     int jb, bool narrow, float alpha, float beta)
+                     int jb, bool narrow, float alpha, float beta, global const float *RB)
 {
     global const float *ar[TM];
     #pragma unroll
@@ -236,10 +249,11 @@ inline void vec_tile(global const float *A, long lda, global const float *B, lon
     }
     for (int r = 0; r < TM && i0 + r < M; r++) {
         global float *Ci = C + (long)(i0 + r) * ldc;
+        float rb = ROW_BIAS_AT(RB, i0 + r);
         if (!narrow && j0 + TN <= N)
-            store_full(Ci, j0, acc[r], alpha, beta);
+            store_full(Ci, j0, acc[r], alpha, beta, rb);
         else
-            store_part(Ci, jb, j0 - jb, N, acc[r], alpha, beta);
+            store_part(Ci, jb, j0 - jb, N, acc[r], alpha, beta, rb);
     }
 }
 
@@ -251,11 +265,13 @@ inline void vec_tile(global const float *A, long lda, global const float *B, lon
    Edges: rows past M read row M-1 and are not stored; the last column
    tile, when N is no multiple of TN, is shifted left to end at N (so its
    loads stay inside) and stores only the columns no other tile owns;
-   N < TN reads clamped columns. */
+   N < TN reads clamped columns. With ROW_BIAS, row i of C also gets
+   bias[bias_off + e * bias_bs + i] where it is stored. */
 kernel void gemm_vec(int M, int N, int K, float alpha, float beta,
                      global const float *a, long a_off, long lda, long a_bs,
                      global const float *b, long b_off, long ldb, long b_bs,
-                     global float *c, long c_off, long ldc, long c_bs, int rows_per_item)
+                     global float *c, long c_off, long ldc, long c_bs, int rows_per_item,
+                     global const float *bias, long bias_off, long bias_bs)
 {
     const int i_begin = (int)get_global_id(0) * rows_per_item, j0 = (int)get_global_id(1) * TN;
     const long e = get_global_id(2);
@@ -264,6 +280,7 @@ kernel void gemm_vec(int M, int N, int K, float alpha, float beta,
     global const float *B = b + b_off + e * b_bs;
     global float *C = c + c_off + e * c_bs;
     const int i_end = min(M, i_begin + rows_per_item);
+    global const float *RB = bias + bias_off + e * bias_bs; /* read with ROW_BIAS only */
 #if PACKED && PACKED_A
     /* a holds op(A) packed by gemm_pack_a (tile i0/TM is K steps of TM),
        b holds op(B) packed by gemm_pack_b (tile j0/TN is K rows of TN). */
@@ -273,22 +290,23 @@ kernel void gemm_vec(int M, int N, int K, float alpha, float beta,
         micro_tile(A + (long)(i0 / TM) * K * TM, B, K, acc);
         for (int r = 0; r < TM && i0 + r < M; r++) {
             global float *Ci = C + (long)(i0 + r) * ldc;
+            float rb = ROW_BIAS_AT(RB, i0 + r);
             if (j0 + TN <= N)
-                store_full(Ci, j0, acc[r], alpha, beta);
+                store_full(Ci, j0, acc[r], alpha, beta, rb);
             else
-                store_part(Ci, j0, 0, N, acc[r], alpha, beta);
+                store_part(Ci, j0, 0, N, acc[r], alpha, beta, rb);
         }
     }
 #elif PACKED
     /* b holds op(B) packed by gemm_pack_b: tile j0/TN is K rows of TN. */
     B = b + b_off + e * b_bs + (long)(j0 / TN) * K * TN;
     for (int i0 = i_begin; i0 < i_end; i0 += TM)
-        vec_tile(A, lda, B, TN, 0, C, ldc, M, N, K, i0, j0, j0, false, alpha, beta);
+        vec_tile(A, lda, B, TN, 0, C, ldc, M, N, K, i0, j0, j0, false, alpha, beta, RB);
 #else
     const bool narrow = N < TN;
     const int jb = narrow ? 0 : min(j0, N - TN);
     for (int i0 = i_begin; i0 < i_end; i0 += TM)
-        vec_tile(A, lda, B, ldb, jb, C, ldc, M, N, K, i0, j0, jb, narrow, alpha, beta);
+        vec_tile(A, lda, B, ldb, jb, C, ldc, M, N, K, i0, j0, jb, narrow, alpha, beta, RB);
 #endif
 }
 #endif

@@ -345,7 +345,8 @@ static uint64_t one_image_bytes(const ref_gconv_shape *s, int kind, int depthwis
        with 32 or more output channels per group, which these shapes lack. */
     uint64_t gys = (uint64_t)s->Cout * s->Ho * s->Wo * 4;
     ck_assert_int_lt(s->Cout / s->G, 32);
-    uint64_t gw_part = depthwise ? (uint64_t)s->C * s->Ho * s->kh * s->kw * 4 : cols + gys;
+    /* depthwise: every output row's share of each tap and of gb */
+    uint64_t gw_part = depthwise ? (uint64_t)s->C * s->Ho * (s->kh * s->kw + 1) * 4 : cols + gys;
     uint64_t gcol = depthwise ? 0 : cols;
     return gw_part + gcol + index + part + 2 * taps;
 }

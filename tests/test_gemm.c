@@ -330,7 +330,7 @@ START_TEST(bad_arguments_change_nothing)
     const ads_gemm_args ok = {.M = 2, .N = 2, .K = 3, .batch = 2, .alpha = 1, .beta = 0,
                               .a = a, .lda = 3, .b = b, .ldb = 2, .c = c, .ldc = 2,
                               .c_batch_stride = 4};
-    struct { ads_gemm_args g; ads_status want; const char *phrase; } bad[16];
+    struct { ads_gemm_args g; ads_status want; const char *phrase; } bad[24];
     int nbad = 0;
 #define BAD(field_change, status, text)                                                    \
     do {                                                                                   \
@@ -358,6 +358,7 @@ START_TEST(bad_arguments_change_nothing)
     BAD((g_.b_packed = true, g_.trans_b = true, g_.ldb = 3), ADS_ERR_INVALID_ARGUMENT,
         "b_packed is set with trans_b");
     BAD(g_.b_packed = true, ADS_ERR_SHAPE_MISMATCH, "b holds 6 elements"); /* tiles of 32 */
+    BAD(g_.bias = a, ADS_ERR_INVALID_ARGUMENT, "bias is set without b_packed");
 #undef BAD
     for (int i = 0; i < nbad; i++) {
         ads_status st = ads_gemm(ctx, &bad[i].g);
@@ -396,7 +397,8 @@ END_TEST
 
 /* b_packed: B written by the caller in the packed layout of
    ads_gemm_pack_width (an offset, two batch entries, N no multiple of the
-   tile) gives the product of the unpacked B, checked in double. */
+   tile) gives the product of the unpacked B, checked in double; then
+   again with a row bias (its own offset and batch stride) added. */
 START_TEST(caller_packed_b)
 {
     ads_context *ctx = test_context();
@@ -418,31 +420,47 @@ START_TEST(caller_packed_b)
                     pk[off + e * entry + (q * K + k) * tn + c] = b[(e * K + k) * N + q * tn + c];
     int64_t sa[1] = {(int64_t)(batch * M * K)}, sb[1] = {(int64_t)(off + batch * entry)},
             sc[1] = {(int64_t)(batch * M * N)};
+    const size_t bias_off = 3, bias_bs = M + 1;
+    float *bias = malloc((bias_off + batch * bias_bs) * 4);
+    ck_assert(bias);
+    test_fill_uniform(bias, bias_off + batch * bias_bs, -1, 1);
+    int64_t sbias[1] = {(int64_t)(bias_off + batch * bias_bs)};
     ads_tensor *ta = test_tensor(ctx, 1, sa, a), *tb = test_tensor(ctx, 1, sb, pk),
-               *tc = test_tensor(ctx, 1, sc, NULL);
+               *tc = test_tensor(ctx, 1, sc, NULL), *tbias = test_tensor(ctx, 1, sbias, bias);
     ads_gemm_args g = {.M = M, .N = N, .K = K, .batch = batch, .alpha = 1, .beta = 0,
                        .a = ta, .lda = K, .a_batch_stride = M * K, .b = tb, .b_offset = off,
                        .b_batch_stride = entry, .b_packed = true, .c = tc, .ldc = N,
                        .c_batch_stride = M * N};
-    ck_assert_ads_ok(ads_gemm(ctx, &g));
-    float *got = test_read(tc);
     double worst = 0;
-    for (size_t e = 0; e < batch; e++)
-        for (size_t i = 0; i < M; i++)
-            for (size_t j = 0; j < N; j++) {
-                double want = 0, mag = 0;
-                for (size_t k = 0; k < K; k++) {
-                    double t = (double)a[(e * M + i) * K + k] * b[(e * K + k) * N + j];
-                    want += t;
-                    mag += fabs(t);
+    for (int with_bias = 0; with_bias < 2; with_bias++) {
+        if (with_bias) {
+            g.bias = tbias;
+            g.bias_offset = bias_off;
+            g.bias_batch_stride = bias_bs;
+        }
+        ck_assert_ads_ok(ads_gemm(ctx, &g));
+        float *got = test_read(tc);
+        for (size_t e = 0; e < batch; e++)
+            for (size_t i = 0; i < M; i++)
+                for (size_t j = 0; j < N; j++) {
+                    double want = with_bias ? bias[bias_off + e * bias_bs + i] : 0.0;
+                    double mag = fabs(want);
+                    for (size_t k = 0; k < K; k++) {
+                        double t = (double)a[(e * M + i) * K + k] * b[(e * K + k) * N + j];
+                        want += t;
+                        mag += fabs(t);
+                    }
+                    double err = fabs(got[(e * M + i) * N + j] - want);
+                    ck_assert_msg(err <= (K + 3) * U32 * mag + 1e-30,
+                                  "(%zu,%zu,%zu): %g vs %g", e, i, j,
+                                  got[(e * M + i) * N + j], want);
+                    if (err > worst) worst = err;
                 }
-                double err = fabs(got[(e * M + i) * N + j] - want);
-                ck_assert_msg(err <= (K + 3) * U32 * mag + 1e-30, "(%zu,%zu,%zu): %g vs %g", e,
-                              i, j, got[(e * M + i) * N + j], want);
-                if (err > worst) worst = err;
-            }
-    printf("caller-packed B: max |err| %.3g\n", worst);
-    free(a), free(b), free(pk), free(got);
+        free(got);
+    }
+    printf("caller-packed B, without and with a row bias: max |err| %.3g\n", worst);
+    free(a), free(b), free(pk), free(bias);
+    ads_tensor_release(tbias);
     ads_tensor_release(ta);
     ads_tensor_release(tb);
     ads_tensor_release(tc);

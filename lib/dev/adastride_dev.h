@@ -42,6 +42,13 @@ ads_status ads_dev_gemm(ads_context *ctx, size_t M, size_t N, size_t K, bool tra
    element), in work-groups of `local` (0: the driver's choice). */
 #define ADS_DEV_FMA_CHAINS 12
 ads_status ads_dev_fma_peak(ads_context *ctx, ads_tensor *out, int iters, size_t local);
+/* Enqueues one launch of a kernel with no work (one work-item stores one
+   float into out), through the library's launch path: its time is the
+   launch's own cost. */
+ads_status ads_dev_empty_launch(ads_context *ctx, ads_tensor *out);
+/* The kernel launches the context has recorded so far when it profiles
+   (ADS_PROFILE=1 at its creation); -1 when it does not. */
+int ads_dev_launches(const ads_context *ctx);
 /* Enqueues dst = src as float4 copies; both hold the same number of
    elements, a multiple of 4. */
 ads_status ads_dev_copy(ads_context *ctx, const ads_tensor *src, ads_tensor *dst);

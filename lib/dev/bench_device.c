@@ -37,3 +37,18 @@ ads_status ads_dev_copy(ads_context *ctx, const ads_tensor *src, ads_tensor *dst
     ads_launch_out(&l, dst);
     return ads_launch_run(&l, 1, (size_t[]){src->count / 4}, NULL);
 }
+
+ads_status ads_dev_empty_launch(ads_context *ctx, ads_tensor *out)
+{
+    if (!ctx) return ads_fail(ADS_ERR_NULL_ARGUMENT, "ctx is NULL");
+    ADS_TRY(ads_check_tensor(out, ctx, "out"));
+    ads_launcher l;
+    ads_launch_kernel(&l, ctx, "bench_device", "", "empty_launch");
+    ads_launch_out(&l, out);
+    return ads_launch_run(&l, 1, (size_t[]){1}, (size_t[]){1});
+}
+
+int ads_dev_launches(const ads_context *ctx)
+{
+    return ctx && ctx->profiling ? ctx->nprofile : -1;
+}

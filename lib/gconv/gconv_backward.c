@@ -50,9 +50,10 @@ static ads_status grad_bias(ads_context *ctx, const job *j)
 }
 
 /* Depthwise gw of the chunk, without columns: each output row's shares
-   of every tap's gradient (gconv_dw_gw_<kind>, reading x through the
-   chunk's own tap table), then their ordered sums onto the earlier
-   chunks' (gconv_dw_gw_sum). */
+   of every tap's gradient and of gb (gconv_dw_gw_<kind>, reading x
+   through the chunk's own tap table), then their ordered sums onto the
+   earlier chunks' (gconv_dw_gw_sum), gb's too when asked for (so gb
+   costs no pass of its own: see dw_fuses_gb). */
 static ads_status grad_weight_depthwise(ads_context *ctx, const job *j, int n0, int nb)
 {
     static const char *const names[3] = {"gconv_dw_gw_fixed", "gconv_dw_gw_sep",
@@ -80,7 +81,10 @@ static ads_status grad_weight_depthwise(ads_context *ctx, const job *j, int n0, 
     ads_launch_in(&s, j->dw_part);
     ads_launch_inout(&s, j->gw);
     ads_launch_ints(&s, (const int[]){n0 == 0, nb, p->C, p->Ho}, 4);
-    return ads_launch_run(&s, 2, (size_t[]){(size_t)p->kh * p->kw, (size_t)p->C},
+    /* gb's share too (written, and read after the first chunk) */
+    ads_launch_out_or(&s, j->gb, j->gw);
+    ads_launch_int(&s, j->gb != NULL);
+    return ads_launch_run(&s, 2, (size_t[]){(size_t)p->kh * p->kw + 1, (size_t)p->C},
                           (size_t[])GCONV_LOCAL);
 }
 
@@ -299,7 +303,9 @@ ads_status ads_gconv_backward_on_device(ads_context *ctx, const ads_device *dev,
     const char *names[3] = {"x", "w", "gy"};
     ADS_TRY(ads_check_finite_all(in, names, 3));
     job j = {.p = &p, .x = x, .w = w, .gy = gy, .gx = gx, .gw = gw, .gb = gb, .gat = gat};
-    if (gb) ADS_TRY(grad_bias(ctx, &j));
+    /* The depthwise gw pass sums gb with gw's shares; else gb's own pass. */
+    bool dw_fuses_gb = p.path == GCONV_PATH_DEPTHWISE && gw;
+    if (gb && !dw_fuses_gb) ADS_TRY(grad_bias(ctx, &j));
     size_t cols = (size_t)p.chunk * (size_t)p.rows * (size_t)p.P;
     ads_status st = acquire(ctx, needs.col, cols, &j.col);
     if (st == ADS_OK)
@@ -313,7 +319,7 @@ ads_status ads_gconv_backward_on_device(ads_context *ctx, const ads_device *dev,
         st = acquire(ctx, needs.dw_part, (size_t)p.chunk * (size_t)ads_gconv_dw_part_size(&p),
                      &j.dw_part);
     j.gsrc = p.path == GCONV_PATH_DEPTHWISE ? gy : j.gcol;
-    bool work = gx || gw || gat.py || gat.px || gat.grid; /* gb is done above */
+    bool work = gx || gw || gat.py || gat.px || gat.grid; /* gb: above or with gw */
     for (int n0 = 0; work && n0 < p.N && st == ADS_OK; n0 += p.chunk)
         st = backward_chunk(ctx, &j, n0, p.N - n0 < p.chunk ? p.N - n0 : p.chunk);
     ads_workspace_release(ctx, j.col);

@@ -24,7 +24,8 @@ static ads_status bias_fill(ads_context *ctx, const gconv_plan *p, const ads_ten
    per group batched over images, or per image batched over groups,
    whichever needs fewer calls. */
 static ads_status products(ads_context *ctx, const gconv_plan *p, const ads_tensor *w,
-                           const ads_tensor *col, ads_tensor *y, int n0, int nb, float beta)
+                           const ads_tensor *col, ads_tensor *y, int n0, int nb, float beta,
+                           const ads_tensor *bias)
 {
     size_t P = (size_t)p->P, Kg = (size_t)p->Kg, Og = (size_t)p->Og;
     /* Pb: the pitch of one column row's pixels, as ads_gconv_im2col wrote them. */
@@ -39,11 +40,14 @@ static ads_status products(ads_context *ctx, const gconv_plan *p, const ads_tens
     g.a_batch_stride = by_group ? 0 : Og * Kg;
     g.b_batch_stride = by_group ? (size_t)p->rows * Pb : Kg * Pb;
     g.c_batch_stride = by_group ? (size_t)p->Cout * P : Og * P;
+    g.bias = bias; /* added as the product stores y (packed columns only) */
+    g.bias_batch_stride = by_group ? 0 : Og;
     for (int q = 0; q < outer; q++) {
         size_t gi = by_group ? (size_t)q : 0, bi = by_group ? 0 : (size_t)q;
         g.a_offset = gi * Og * Kg;
         g.b_offset = bi * (size_t)p->rows * Pb + gi * Kg * Pb;
         g.c_offset = c0 + bi * (size_t)p->Cout * P + gi * Og * P;
+        g.bias_offset = gi * Og;
         ADS_TRY(ads_gemm(ctx, &g));
     }
     return ADS_OK;
@@ -52,7 +56,10 @@ static ads_status products(ads_context *ctx, const gconv_plan *p, const ads_tens
 static ads_status forward_gemm(ads_context *ctx, const gconv_plan *p, const ads_tensor *x,
                                const ads_tensor *w, const ads_tensor *b, ads_tensor *y)
 {
-    if (b) ADS_TRY(bias_fill(ctx, p, b, y));
+    /* With the packed columns the product adds the bias as it stores y;
+       otherwise a fill writes it first and the products accumulate. */
+    bool fused_bias = b && p->col_tn > 0;
+    if (b && !fused_bias) ADS_TRY(bias_fill(ctx, p, b, y));
     ads_tensor *col;
     ADS_TRY(ads_workspace_acquire(ctx, (size_t)p->chunk * (size_t)ads_gconv_col_size(p, p->col_tn),
                                   &col));
@@ -60,7 +67,9 @@ static ads_status forward_gemm(ads_context *ctx, const gconv_plan *p, const ads_
     for (int n0 = 0; n0 < p->N && st == ADS_OK; n0 += p->chunk) {
         int nb = p->N - n0 < p->chunk ? p->N - n0 : p->chunk;
         st = ads_gconv_im2col(ctx, p, x, n0, nb, 0, p->col_tn, col);
-        if (st == ADS_OK) st = products(ctx, p, w, col, y, n0, nb, b ? 1.0f : 0.0f);
+        if (st == ADS_OK)
+            st = products(ctx, p, w, col, y, n0, nb, b && !fused_bias ? 1.0f : 0.0f,
+                          fused_bias ? b : NULL);
     }
     ads_workspace_release(ctx, col);
     return st;

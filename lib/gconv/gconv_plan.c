@@ -242,7 +242,7 @@ int64_t ads_gconv_taps_size(const gconv_plan *p)
 
 int64_t ads_gconv_dw_part_size(const gconv_plan *p)
 {
-    return (int64_t)p->C * p->Ho * p->kh * p->kw;
+    return (int64_t)p->C * p->Ho * (p->kh * p->kw + 1); /* every tap's share and gb's */
 }
 
 int64_t ads_gconv_part_size(const gconv_plan *p)

@@ -112,6 +112,16 @@ static ads_status check_args(const ads_context *ctx, const ads_gemm_args *g)
                           g->b_batch_stride, &blo, &bhi));
     ADS_TRY(check_operand(ctx, g->c, "c", g->c_offset, g->M, g->N, g->ldc, g->batch,
                           g->c_batch_stride, &clo, &chi));
+    if (g->bias) {
+        size_t lo, hi;
+        if (!g->b_packed)
+            return ads_fail(ADS_ERR_INVALID_ARGUMENT,
+                            "bias is set without b_packed; only the packed product adds a bias");
+        ADS_TRY(check_operand(ctx, g->bias, "bias", g->bias_offset, 1, g->M, g->M, g->batch,
+                              g->bias_batch_stride, &lo, &hi));
+        if (g->bias == g->c && ranges_overlap(clo, chi, lo, hi))
+            return ads_fail(ADS_ERR_INVALID_ARGUMENT, "c overlaps bias in the same tensor");
+    }
     /* Batch entries of C written in parallel must not share elements. */
     size_t c_entry = (g->M - 1) * g->ldc + g->N;
     if (g->batch > 1 && g->c_batch_stride < c_entry)
@@ -227,8 +237,9 @@ static gemm_plan choose_plan(const ads_context *ctx, const ads_gemm_args *g)
         p.pack_b = pack;
         p.pack_a = pack && ads_tune(ctx, "gemm.pack_a");
         snprintf(p.options, sizeof p.options,
-                 "-DGEMM_VEC -DTA=%d -DTM=%d -DVW=%d -DNV=%d -DPACKED=%d -DPACKED_A=%d -DKU=%d",
-                 p.pack_a ? 0 : g->trans_a, tm, vw, nv, p.pack_b, p.pack_a, ku);
+                 "-DGEMM_VEC -DTA=%d -DTM=%d -DVW=%d -DNV=%d -DPACKED=%d -DPACKED_A=%d -DKU=%d "
+                 "-DROW_BIAS=%d",
+                 p.pack_a ? 0 : g->trans_a, tm, vw, nv, p.pack_b, p.pack_a, ku, g->bias != NULL);
         snprintf(p.pack_a_options, sizeof p.pack_a_options, "-DGEMM_PACK_A -DTA=%d -DTM=%d",
                  g->trans_a, tm);
         snprintf(p.pack_options, sizeof p.pack_options, "-DGEMM_PACK_B -DTB=%d -DVW=%d -DNV=%d",
@@ -272,7 +283,12 @@ static ads_status set_args(cl_kernel k, const ads_gemm_args *g, const gemm_plan 
         ADS_TRY(ads_arg_long(k, i++, (int64_t)ld[m]));
         ADS_TRY(ads_arg_long(k, i++, (int64_t)bs[m]));
     }
-    return ads_arg_int(k, i, (int)p->rows_per_item);
+    ADS_TRY(ads_arg_int(k, i++, (int)p->rows_per_item));
+    if (strcmp(p->kernel, "gemm_vec") != 0) return ADS_OK;
+    /* gemm_vec's row bias (read only when built with ROW_BIAS=1) */
+    ADS_TRY(ads_arg_mem(k, i++, g->bias ? g->bias : g->c));
+    ADS_TRY(ads_arg_long(k, i++, (int64_t)g->bias_offset));
+    return ads_arg_long(k, i, (int64_t)g->bias_batch_stride);
 }
 
 static ads_status launch_product(ads_context *ctx, const ads_gemm_args *g,
@@ -292,6 +308,7 @@ static ads_status launch_product(ads_context *ctx, const ads_gemm_args *g,
                     .nwrites = 1};
     l.reads[0] = g->a;
     l.reads[1] = g->b;
+    if (g->bias) l.reads[l.nreads++] = g->bias;
     l.writes[0] = g->c;
     return ads_enqueue(ctx, &l);
 }

@@ -15,7 +15,10 @@
    b_packed: B (not transposed) is already in the packed layout of width
    tn = ads_gemm_pack_width(ctx, M, K) (non-zero): entry b starts at
    b_offset + b * b_batch_stride and holds ceil(N/tn) column tiles, tile
-   q's row k at element (q*K + k)*tn; ldb is ignored. */
+   q's row k at element (q*K + k)*tn; ldb is ignored.
+   bias (optional, only with b_packed): C_b[i, j] also gets
+   bias[bias_offset + b * bias_batch_stride + i], added where the product
+   stores C, so a convolution's bias costs no pass of its own. */
 typedef struct {
     size_t M, N, K, batch;
     bool trans_a, trans_b;
@@ -28,6 +31,8 @@ typedef struct {
     size_t c_offset, ldc, c_batch_stride;
     int stream; /* ads_launch.stream of the product's kernels (0: main) */
     bool b_packed;
+    const ads_tensor *bias; /* NULL: none */
+    size_t bias_offset, bias_batch_stride;
 } ads_gemm_args;
 
 ads_status ads_gemm(ads_context *ctx, const ads_gemm_args *g);
