@@ -372,7 +372,10 @@ static ads_status pack_a(ads_context *ctx, const ads_gemm_args *g, const gemm_pl
 
 /* Runs the product with op(A) packed first: once when every batch entry
    shares A (a_batch_stride 0, the weights of a convolution batched over
-   images), else per entry. */
+   images), else per entry. The packed copy is a buffer of its own, not a
+   pooled workspace: after larger layers the pool's best fit for it was a
+   large buffer, and the small forward then took twice its CPU time on
+   PoCL (bench/launch_count --cpu, vgg,res,dw,small in one process). */
 static ads_status with_packed_a(ads_context *ctx, const ads_gemm_args *g, const gemm_plan *p,
                                 ads_status (*run)(ads_context *, const ads_gemm_args *,
                                                   const gemm_plan *))
@@ -380,7 +383,7 @@ static ads_status with_packed_a(ads_context *ctx, const ads_gemm_args *g, const 
     size_t entry = (g->M + p->tile_m - 1) / p->tile_m * p->tile_m * g->K;
     size_t batch = g->a_batch_stride ? g->batch : 1;
     ads_tensor *ws;
-    ADS_TRY(ads_workspace_acquire(ctx, entry * batch, &ws));
+    ADS_TRY(ads_tensor_create_raw(ctx, entry * batch, &ws));
     ads_status st = pack_a(ctx, g, p, batch, ws, entry);
     if (st == ADS_OK) {
         ads_gemm_args part = *g;
@@ -390,7 +393,7 @@ static ads_status with_packed_a(ads_context *ctx, const ads_gemm_args *g, const 
         part.a_batch_stride = g->a_batch_stride ? entry : 0;
         st = run(ctx, &part, p);
     }
-    ads_workspace_release(ctx, ws);
+    ads_tensor_release(ws);
     return st;
 }
 
