@@ -188,7 +188,7 @@ START_TEST(tuned_tiles_stay_correct)
         int value;
     } set[] = {{"gemm.vec_tm", 3}, {"gemm.vec_vw", 8}, {"gemm.vec_nv", 3},
                {"gemm.dot_di", 2}, {"gemm.dot_dj", 3}, {"gemm.dot_dw", 4},
-               {"gemm.pack_min_m", 1}, {"gemm.vec_ku", 3}};
+               {"gemm.pack_min_m", 1}, {"gemm.vec_ku", 3}, {"gemm.pack_a_min_reuse", 1}};
     for (size_t i = 0; i < sizeof set / sizeof set[0]; i++)
         ck_assert_ads_ok(ads_tune_set(ctx, set[i].key, set[i].value));
     double worst = 0, worst_bound = 0;

@@ -23,6 +23,8 @@ const ads_tunable ads_tunables[] = {
      "CPU path, gemm_vec: steps of k unrolled in the micro-kernel"},
     {"gemm.pack_a", {1, 0}, 0, 1, {0}, 0,
      "CPU path, gemm_vec: 1 packs op(A) in row tiles of vec_tm (one contiguous stream per k step)"},
+    {"gemm.pack_a_min_reuse", {64, 64}, 1, 1 << 20, {0}, 0,
+     "CPU path: op(A) is packed only where at least this many work-items read each row tile"},
     {"gemm.vec_vw", {16, 16}, 4, 16, {0}, 0,
      "CPU path, gemm_vec: vector width (4, 8 or 16) of a tile's columns"},
     {"gemm.vec_nv", {2, 2}, 1, 4, {1, 2, 4}, 3,

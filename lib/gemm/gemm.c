@@ -217,6 +217,18 @@ size_t ads_gemm_pack_width(const ads_context *ctx, size_t M, size_t K)
                : 0;
 }
 
+/* How many work-items read each packed row tile of op(A): one per column
+   tile of every batch entry that shares A. Packing A is a pass over it
+   (and a buffer to fault in), which pays when many read it: the forward
+   weights (hundreds of readers) and W^T of gcol, not the gy of gw (18
+   column tiles on res, where the packing took 12% of the profile): the
+   threshold is the tuning key gemm.pack_a_min_reuse. */
+
+static size_t a_reuse(const ads_gemm_args *g, size_t tn)
+{
+    return (g->N + tn - 1) / tn * (g->a_batch_stride ? 1 : g->batch);
+}
+
 /* The register tiles come from the device's tuning table (tools/tune.c
    tries candidates; the defaults are the best measured on PoCL before
    the table existed). Each distinct value is its own program build. */
@@ -235,7 +247,8 @@ static gemm_plan choose_plan(const ads_context *ctx, const ads_gemm_args *g)
         p.tile_m = tm;
         p.tile_n = (size_t)(vw * nv);
         p.pack_b = pack;
-        p.pack_a = pack && ads_tune(ctx, "gemm.pack_a");
+        p.pack_a = pack && ads_tune(ctx, "gemm.pack_a") &&
+                   a_reuse(g, p.tile_n) >= (size_t)ads_tune(ctx, "gemm.pack_a_min_reuse");
         snprintf(p.options, sizeof p.options,
                  "-DGEMM_VEC -DTA=%d -DTM=%d -DVW=%d -DNV=%d -DPACKED=%d -DPACKED_A=%d -DKU=%d "
                  "-DROW_BIAS=%d",
