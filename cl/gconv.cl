@@ -46,7 +46,7 @@
    one product per chunk): the chunk's nb = -tn images share every row
    c*kh*kw + t, image b's pixels at columns b*P .. b*P + P-1 of rows
    nb*P floats long. */
-inline global float *gc_col_seg(global float *col, int bc, int t, int i, int j0, int C,
+static inline global float *gc_col_seg(global float *col, int bc, int t, int i, int j0, int C,
                                 int Ho, int Wo, int taps, int G, int tn, int *len)
 {
     long P = (long)Ho * Wo, p = (long)i * Wo + j0, r = (long)bc * taps + t;

@@ -30,7 +30,7 @@
 /* Fixed stride: the samples of tap column offset ox (= kx*dw - pw) for
    outputs j0..j0+7 of one input row (in_y: the row lies inside the
    plane; row is a valid row either way). */
-inline float8 dw_fixed8(global const float *row, bool in_y, int j0, int ox, int sw, int W)
+static inline float8 dw_fixed8(global const float *row, bool in_y, int j0, int ox, int sw, int W)
 {
     int x0 = j0 * sw + ox;
     if (sw == 1 && x0 >= 0 && x0 + BLOCK <= W) return in_y ? vload8(0, row + x0) : 0.0f;
@@ -48,7 +48,7 @@ inline float8 dw_fixed8(global const float *row, bool in_y, int j0, int ox, int 
 /* row[idx[k]] on the lanes where present (a negative idx is an absent
    neighbour: it reads the clamped column 0 and is selected away, so a
    non-finite pixel there never reaches the sum). */
-inline float8 dw_gather8(global const float *row, const int *idx)
+static inline float8 dw_gather8(global const float *row, const int *idx)
 {
     float v[BLOCK];
     for (int k = 0; k < BLOCK; k++) {
@@ -61,7 +61,7 @@ inline float8 dw_gather8(global const float *row, const int *idx)
 /* Separable: one row tap (rows r0/r1, present when h0/h1, and fy) and
    one block's column taps (columns xa/xb, negative when absent, and fx),
    blended as bl_blend does. */
-inline float8 dw_sep8(global const float *r0, global const float *r1, bool h0, bool h1,
+static inline float8 dw_sep8(global const float *r0, global const float *r1, bool h0, bool h1,
                       float fy, const int *xa, const int *xb, float8 fx)
 {
     float8 top = (1.0f - fx) * dw_gather8(r0, xa) + fx * dw_gather8(r0, xb);
@@ -71,7 +71,7 @@ inline float8 dw_sep8(global const float *r0, global const float *r1, bool h0, b
 
 /* Full grid: the samples of one tap for outputs j0..j0+7 of the row
    whose table entries start at te (the last column repeated past Wo). */
-inline float8 dw_grid8(global const float *plane, global const int4 *te, int j0, int Wo, int H,
+static inline float8 dw_grid8(global const float *plane, global const int4 *te, int j0, int Wo, int H,
                        int W)
 {
     float v[BLOCK];
@@ -82,7 +82,7 @@ inline float8 dw_grid8(global const float *plane, global const int4 *te, int j0,
 /* --------------------------------------------------------- row set-up */
 
 /* The KH input rows of output row i (fixed stride). */
-inline void dw_fixed_rows(global const float *plane, int i, int sh, int dh, int ph, int H,
+static inline void dw_fixed_rows(global const float *plane, int i, int sh, int dh, int ph, int H,
                           int W, global const float **rows, bool *in_y)
 {
     for (int ky = 0; ky < KH; ky++) {
@@ -100,7 +100,7 @@ typedef struct {
     float fy[KH];
 } dw_row_taps;
 
-inline void dw_sep_rows(global const float *plane, global const int4 *rt, int i, int W,
+static inline void dw_sep_rows(global const float *plane, global const int4 *rt, int i, int W,
                         dw_row_taps *rows)
 {
     for (int ky = 0; ky < KH; ky++) {
@@ -115,7 +115,7 @@ inline void dw_sep_rows(global const float *plane, global const int4 *rt, int i,
 
 /* Column tap kx of outputs j0..j0+7 from the separable column table ct:
    the two columns (-1 where absent) and fx. */
-inline void dw_sep_cols(global const int4 *ct, int j0, int kx, int Wo, int *xa, int *xb,
+static inline void dw_sep_cols(global const int4 *ct, int j0, int kx, int Wo, int *xa, int *xb,
                         float8 *fx)
 {
     float f[BLOCK];
@@ -130,7 +130,7 @@ inline void dw_sep_cols(global const int4 *ct, int j0, int kx, int Wo, int *xa, 
 
 /* The separable samples of tap (ky, kx) for the block whose column taps
    kx are xa, xb, fx. */
-inline float8 dw_sep_tap8(const dw_row_taps *rows, int ky, const int *xa, const int *xb,
+static inline float8 dw_sep_tap8(const dw_row_taps *rows, int ky, const int *xa, const int *xb,
                           float8 fx)
 {
     return dw_sep8(rows->r0[ky], rows->r1[ky], rows->h0[ky], rows->h1[ky], rows->fy[ky], xa,
@@ -140,7 +140,7 @@ inline float8 dw_sep_tap8(const dw_row_taps *rows, int ky, const int *xa, const 
 /* ------------------------------------------------------------ forward */
 
 /* Stores the first min(8, Wo - j0) lanes of a block. */
-inline void dw_store8(float8 acc, global float *out, int j0, int Wo)
+static inline void dw_store8(float8 acc, global float *out, int j0, int Wo)
 {
     if (j0 + BLOCK <= Wo) {
         vstore8(acc, 0, out + j0);
@@ -152,7 +152,7 @@ inline void dw_store8(float8 acc, global float *out, int j0, int Wo)
 }
 
 /* Channel c's weights into wt, and its bias (0 without one). */
-inline float dw_weights(global const float *w, global const float *bias, int has_bias, int c,
+static inline float dw_weights(global const float *w, global const float *bias, int has_bias, int c,
                         float *wt)
 {
     for (int t = 0; t < TAPS; t++) wt[t] = w[c * TAPS + t];
@@ -238,7 +238,7 @@ kernel void gconv_dw_grid(global const float *x, global const int4 *tab, global 
 /* ---------------------------------------------------- weight gradient */
 
 /* gy[n,c,i,j0..j0+7], lanes past Wo 0. */
-inline float8 dw_grad8(global const float *g, int j0, int Wo)
+static inline float8 dw_grad8(global const float *g, int j0, int Wo)
 {
     if (j0 + BLOCK <= Wo) return vload8(0, g + j0);
     float v[BLOCK];
@@ -249,13 +249,13 @@ inline float8 dw_grad8(global const float *g, int j0, int Wo)
 /* Lanes past Wo hold samples of real pixels that no output reads; they
    are selected away, not multiplied by a zero gradient, so an infinite
    pixel there cannot turn the sum into NaN. */
-inline float8 dw_live(float8 v, int j0, int Wo)
+static inline float8 dw_live(float8 v, int j0, int Wo)
 {
     int8 lane = (int8)(0, 1, 2, 3, 4, 5, 6, 7);
     return select((float8)0.0f, v, j0 + lane < (int8)Wo);
 }
 
-inline float dw_hsum8(float8 v)
+static inline float dw_hsum8(float8 v)
 {
     float4 a = v.lo + v.hi;
     float2 b = a.lo + a.hi;
@@ -267,7 +267,7 @@ inline float dw_hsum8(float8 v)
    TAPS is the row's gradient sum, gb's share (gb fused into this pass,
    which reads gy anyway). */
 #define SHARES (TAPS + 1)
-inline void dw_store_shares(global float *part, int bc, int i, int Ho, const float8 *acc,
+static inline void dw_store_shares(global float *part, int bc, int i, int Ho, const float8 *acc,
                             float8 gsum)
 {
     global float *out = part + ((long)bc * Ho + i) * SHARES;

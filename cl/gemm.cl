@@ -78,7 +78,7 @@
 #endif
 
 /* alpha * acc + beta * c, where beta == 0 never reads c (it may hold NaN). */
-inline float gemm_out(float acc, float alpha, float beta, global const float *c)
+static inline float gemm_out(float acc, float alpha, float beta, global const float *c)
 {
     return beta == 0.0f ? alpha * acc : alpha * acc + beta * *c;
 }
@@ -137,13 +137,13 @@ kernel void gemm_simple(int M, int N, int K, float alpha, float beta,
 #ifdef GEMM_VEC
 /* op(B) row k, columns jb .. jb+TN-1, as NV vectors. Full: all inside.
    Narrow (N < TN): lanes past N read column N-1 and are never stored. */
-inline void load_b_full(global const float *B, long ldb, int k, int jb, VEC *bv)
+static inline void load_b_full(global const float *B, long ldb, int k, int jb, VEC *bv)
 {
     #pragma unroll
     for (int v = 0; v < NV; v++) bv[v] = VLOAD(0, B + (long)k * ldb + jb + v * VW);
 }
 
-inline void load_b_narrow(global const float *B, long ldb, int k, int N, VEC *bv)
+static inline void load_b_narrow(global const float *B, long ldb, int k, int N, VEC *bv)
 {
     float t[TN];
     #pragma unroll
@@ -153,7 +153,7 @@ inline void load_b_narrow(global const float *B, long ldb, int k, int N, VEC *bv
 }
 
 /* Stores columns [j0, j0 + TN) of row i, all inside C. */
-inline void store_full(global float *Ci, int j0, const VEC *acc, float alpha, float beta,
+static inline void store_full(global float *Ci, int j0, const VEC *acc, float alpha, float beta,
                        float rb)
 {
     #pragma unroll
@@ -165,7 +165,7 @@ inline void store_full(global float *Ci, int j0, const VEC *acc, float alpha, fl
 }
 
 /* Stores the tile's columns jb + c for c in [from, min(TN, N - jb)). */
-inline void store_part(global float *Ci, int jb, int from, int N, const VEC *acc, float alpha,
+static inline void store_part(global float *Ci, int jb, int from, int N, const VEC *acc, float alpha,
                        float beta, float rb)
 {
     float t[TN];
@@ -212,7 +212,7 @@ static inline void micro_tile(global const float *Ap, global const float *Bp, in
 
 /* Rows i0 .. i0+TM-1 (clamped to M-1 for reading) by the TN columns of
    the tile at jb, stored for the columns from j0 on (see gemm_vec). */
-inline void vec_tile(global const float *A, long lda, global const float *B, long ldb,
+static inline void vec_tile(global const float *A, long lda, global const float *B, long ldb,
                      int bcol, global float *C, long ldc, int M, int N, int K, int i0, int j0,
                      int jb, bool narrow, float alpha, float beta, global const float *RB)
 {
@@ -356,7 +356,7 @@ kernel void gemm_pack_b(int N, int K, global const float *b, long b_off, long ld
 
 #ifdef GEMM_DOT
 /* Horizontal sum of a DW-wide vector, always in the same order. */
-inline float dot_sum(DVEC v)
+static inline float dot_sum(DVEC v)
 {
     float t[DW], s = 0.0f;
     CAT(vstore, DW)(v, 0, t);
@@ -366,7 +366,7 @@ inline float dot_sum(DVEC v)
 }
 
 /* Rows i0 .. i0+DI-1 by columns j0 .. j0+DJ-1 of A * B^T (see gemm_dot). */
-inline void dot_tile(global const float *A, long lda, global const float *B, long ldb,
+static inline void dot_tile(global const float *A, long lda, global const float *B, long ldb,
                      global float *C, long ldc, int M, int N, int K, int i0, int j0,
                      float alpha, float beta)
 {

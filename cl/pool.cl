@@ -33,8 +33,15 @@ typedef int16 intv;
 #define convert_floatv convert_float16
 #define LANES ((intv)(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15))
 
+/* clamp and max of intv take vector bounds, never scalar ones: oclgrind
+   21.10 (the second OpenCL implementation in CI) returns zeros for
+   clamp(int16, int, int) and junk for max(int16, int), forms the
+   standard allows and PoCL computes right. */
+#define clamp_iv(v, lo, hi) clamp((v), (intv)(lo), (intv)(hi))
+#define max_iv(v, lo) max((v), (intv)(lo))
+
 /* row[idx] per lane (idx in range). */
-inline floatv pool_gather(global const float *row, intv idx)
+static inline floatv pool_gather(global const float *row, intv idx)
 {
     return (floatv)(row[idx.s0], row[idx.s1], row[idx.s2], row[idx.s3], row[idx.s4],
                     row[idx.s5], row[idx.s6], row[idx.s7], row[idx.s8], row[idx.s9],
@@ -48,7 +55,7 @@ typedef struct {
     intv win;
 } pool_lanes;
 
-inline void pool_lanes_init(pool_lanes *s)
+static inline void pool_lanes_init(pool_lanes *s)
 {
     s->acc = (floatv)(0.0f);
     s->best = (floatv)(0.0f);
@@ -57,7 +64,7 @@ inline void pool_lanes_init(pool_lanes *s)
 
 /* Adds tap t's values v on the lanes where it counts (ins: inside lanes,
    as a vector mask), with pool_better's rule for max. */
-inline void pool_lanes_add(pool_lanes *s, int mode, floatv v, intv ins, int t)
+static inline void pool_lanes_add(pool_lanes *s, int mode, floatv v, intv ins, int t)
 {
     if (mode == MODE_MAX) {
         intv upd = ins & ((s->win < 0) | (v > s->best) | (isnan(v) & ~isnan(s->best)));
@@ -72,13 +79,13 @@ inline void pool_lanes_add(pool_lanes *s, int mode, floatv v, intv ins, int t)
 
 /* The outputs of the lanes (cx: inside columns per lane, cy: inside rows)
    and their stores; lanes past Wo are dropped. */
-inline void pool_lanes_store(const pool_lanes *s, int mode, int kh, int kw, int cy, intv cx,
+static inline void pool_lanes_store(const pool_lanes *s, int mode, int kh, int kw, int cy, intv cx,
                              global float *y, global float *argmax, long o, int n_valid,
                              int want_y, int want_arg)
 {
     floatv v = mode == MODE_MAX ? select((floatv)(0.0f), s->best, s->win >= 0)
                : mode == MODE_AVG ? s->acc / (float)(kh * kw)
-                                  : s->acc / convert_floatv(max(cy * cx, 1));
+                                  : s->acc / convert_floatv(max_iv(cy * cx, 1));
     floatv a = convert_floatv(s->win);
     if (n_valid >= VW) {
         if (want_y) vstore16(v, 0, y + o);
@@ -115,7 +122,7 @@ kernel void pool_fixed_forward(global const float *x, POOL_GEOMETRY, global floa
         global const float *r = plane + (long)yy * W;
         for (int kx = 0; kx < kw; kx++) {
             intv xx = xb + kx * dw, ins = xx >= 0 & xx < W;
-            floatv v = select((floatv)(0.0f), pool_gather(r, clamp(xx, 0, W - 1)), ins);
+            floatv v = select((floatv)(0.0f), pool_gather(r, clamp_iv(xx, 0, W - 1)), ins);
             pool_lanes_add(&s, mode, v, ins, ky * kw + kx);
         }
     }
@@ -156,7 +163,7 @@ kernel void pool_sep_col_table(global const float *px, int fixed_sw, int N, int 
 }
 
 /* Row y0 + a of a plane (clamped), and whether it is inside. */
-inline global const float *pool_row(global const float *plane, int H, int W, int yy, bool *ok)
+static inline global const float *pool_row(global const float *plane, int H, int W, int yy, bool *ok)
 {
     *ok = yy >= 0 && yy < H;
     return plane + (long)clamp(yy, 0, H - 1) * W;
@@ -201,7 +208,7 @@ kernel void pool_sep_forward(global const float *x, global const float *py,
             intv x0 = vloadi(0, t0 + kx * Wp), ins = -vloadi(0, tin + kx * Wp);
             floatv fx = vloadf(0, tf + kx * Wp);
             intv m0 = x0 >= 0, m1 = x0 >= -1 & x0 + 1 < W;
-            intv c0 = clamp(x0, 0, W - 1), c1 = clamp(x0 + 1, 0, W - 1);
+            intv c0 = clamp_iv(x0, 0, W - 1), c1 = clamp_iv(x0 + 1, 0, W - 1);
             floatv z = (floatv)(0.0f), v00 = z, v01 = z, v10 = z, v11 = z;
             if (ok0) {
                 v00 = select(z, pool_gather(r0, c0), m0);
@@ -235,14 +242,14 @@ kernel void pool_sep_forward(global const float *x, global const float *py,
 /* dst[kx*Wp + j] = the column part of input row r at column tap (j, kx):
    (1 - fx) * r[x0] + fx * r[x0 + 1], zero outside the row. With parts == 2
    also its x-derivative r[x0 + 1] - r[x0] at dst[(kw + kx)*Wp + j]. */
-inline void pool_blend_row(global const float *r, int W, int kw, int Wp, global const int *t0,
+static inline void pool_blend_row(global const float *r, int W, int kw, int Wp, global const int *t0,
                            global const float *tf, int parts, local float *dst)
 {
     for (int e = 0; e < kw * Wp; e += VW) {
         intv x0 = vloadi(0, t0 + e);
         floatv fx = vloadf(0, tf + e), z = (floatv)(0.0f);
-        floatv v0 = select(z, pool_gather(r, clamp(x0, 0, W - 1)), x0 >= 0);
-        floatv v1 = select(z, pool_gather(r, clamp(x0 + 1, 0, W - 1)), x0 >= -1 & x0 + 1 < W);
+        floatv v0 = select(z, pool_gather(r, clamp_iv(x0, 0, W - 1)), x0 >= 0);
+        floatv v1 = select(z, pool_gather(r, clamp_iv(x0 + 1, 0, W - 1)), x0 >= -1 & x0 + 1 < W);
         vstore16((1.0f - fx) * v0 + fx * v1, 0, dst + e);
         if (parts == 2) vstore16(v1 - v0, 0, dst + kw * Wp + e);
     }
@@ -250,7 +257,7 @@ inline void pool_blend_row(global const float *r, int W, int kw, int Wp, global 
 
 /* The column parts of input row yy (inside the plane), from the cache or
    computed into it; a slot holds parts*kw*Wp floats. */
-inline local const float *pool_cached_row(global const float *plane, int yy, int W, int kw,
+static inline local const float *pool_cached_row(global const float *plane, int yy, int W, int kw,
                                           int Wp, global const int *t0, global const float *tf,
                                           int parts, local float *cache, int *tag)
 {
@@ -350,14 +357,14 @@ kernel void pool_grid_forward(global const float *x, global const float *grid, P
 /* --------------------------------------- backward: fixed and separable */
 
 /* dst[w] += a * t[w] over one row. */
-inline void pool_add_row(global float *dst, global const float *t, float a, int W)
+static inline void pool_add_row(global float *dst, global const float *t, float a, int W)
 {
     int w = 0;
     for (; w + VW <= W; w += VW) vstore16(vloadf(0, dst + w) + a * vloadf(0, t + w), 0, dst + w);
     for (; w < W; w++) dst[w] += a * t[w];
 }
 
-inline void pool_zero(global float *p, long n)
+static inline void pool_zero(global float *p, long n)
 {
     long q = 0;
     for (; q + VW <= n; q += VW) vstore16((floatv)(0.0f), 0, p + q);
@@ -366,7 +373,7 @@ inline void pool_zero(global float *p, long n)
 
 /* t[x0] += g * (1 - fx), t[x0 + 1] += g * fx for column tap e of the
    table (x0 == -2: the tap reads 0). */
-inline void pool_add_col(global float *t, global const int *t0, global const float *tf, int e,
+static inline void pool_add_col(global float *t, global const int *t0, global const float *tf, int e,
                          int W, float g)
 {
     int x0 = t0[e];
@@ -475,7 +482,7 @@ kernel void pool_sep_grad_pos(global const float *x, global const float *py,
             for (int kx = 0; kx < kw; kx++) cx += vloadi(0, tin + kx * Wp + j0);
             /* pool_scale's divisors */
             if (mode == MODE_AVG) g = g / (float)(kh * kw);
-            if (mode == MODE_AVG_EXCL) g = g / convert_floatv(max(cy * cx, 1));
+            if (mode == MODE_AVG_EXCL) g = g / convert_floatv(max_iv(cy * cx, 1));
             floatv sdy = (floatv)(0.0f), sdx = (floatv)(0.0f);
             for (int ky = 0; ky < kh; ky++) {
                 float ty = pool_tap(yb, ky, dh, ph);

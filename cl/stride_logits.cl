@@ -9,7 +9,7 @@
    average over L bins, bin i = lines [floor(i*P/L), ceil((i+1)*P/L)). */
 
 /* The term of phi at plane offset `off` on line p. */
-inline float phi_term(global const float *plane, long off, int p, int P, int sp, int variation)
+static inline float phi_term(global const float *plane, long off, int p, int P, int sp, int variation)
 {
     float v = plane[off];
     if (!variation) return v;
@@ -19,7 +19,7 @@ inline float phi_term(global const float *plane, long off, int p, int P, int sp,
 /* d(phi line sums)/dx at plane offset `off` on line p, weighted by the
    line gradients gl[0..P-1]. The derivative of |.| at 0 is 0 (sign(0)
    is 0). */
-inline float phi_grad(global const float *plane, long off, int p, int P, int sp, int variation,
+static inline float phi_grad(global const float *plane, long off, int p, int P, int sp, int variation,
                       global const float *gl)
 {
     if (!variation) return gl[p];

@@ -22,7 +22,7 @@
    itself reaches, so positions stay monotone across chunk borders (a tree
    scan rounds differently and can step back by an ulp). The group size
    is small (64), so this costs next to nothing. */
-inline float group_exclusive_scan(local float *buf, float v, int reverse)
+static inline float group_exclusive_scan(local float *buf, float v, int reverse)
 {
     int lid = get_local_id(0), n = get_local_size(0);
     int slot = reverse ? n - 1 - lid : lid;
@@ -42,7 +42,7 @@ inline float group_exclusive_scan(local float *buf, float v, int reverse)
 }
 
 /* u_j = (L * e_j) / sum_e: the stride of j in units of the nominal stride. */
-inline float unit_stride(float a, float amax, float t, float fl, float sum_e)
+static inline float unit_stride(float a, float amax, float t, float fl, float sum_e)
 {
     return fl * exp((a - amax) / t) / sum_e;
 }
@@ -50,7 +50,7 @@ inline float unit_stride(float a, float amax, float t, float fl, float sum_e)
 /* Max and sum of exponentials of one row; each work-item covers [lo, hi).
    (a - max) / t never overflows for finite logits: the difference is at
    most 0 and at least -2 * FLT_MAX, which exp sends to 0. */
-inline void row_softmax_stats(global const float *a, int lo, int hi, float t, local float *buf,
+static inline void row_softmax_stats(global const float *a, int lo, int hi, float t, local float *buf,
                               float *amax, float *sum_e)
 {
     float m = -INFINITY;

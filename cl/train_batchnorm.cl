@@ -14,18 +14,18 @@ typedef struct {
     int C, c;
 } bn_walk;
 
-inline bn_walk bn_walk_start(long first, long step, int c, int C, long S)
+static inline bn_walk bn_walk_start(long first, long step, int c, int C, long S)
 {
     bn_walk w = {first / S, first % S, step / S, step % S, S, C, c};
     return w;
 }
 
-inline long bn_walk_index(const bn_walk *w)
+static inline long bn_walk_index(const bn_walk *w)
 {
     return (w->n * w->C + w->c) * w->S + w->s;
 }
 
-inline void bn_walk_next(bn_walk *w)
+static inline void bn_walk_next(bn_walk *w)
 {
     w->n += w->dn;
     w->s += w->ds;
