@@ -107,10 +107,13 @@ typedef struct ads_tensor ads_tensor;   /* device buffer + shape (float32)   */
  *   NULL        the ADS_DEVICE variable if set, else the first GPU, else
  *               the first CPU device;
  *   "P:D"       platform index P, device index D;
- *   "gpu"/"cpu"/"accelerator"  the first device of that type;
+ *   "gpu"/"cpu"/"accelerator"  the first device of that type and no
+ *               other (a simulator reporting every type, as oclgrind
+ *               does, is picked by index or name only);
  *   any other   a case-insensitive substring of the platform name or
  *               version, vendor or device name ("nvidia", "pocl", ...);
- *   "a,b", "all"  several devices of one platform: every convolution,
+ *   "a,b", "all"  several devices of one platform ("all": every device
+ *               of the default device's platform): every convolution,
  *               pooling and sampling call (so every layer call) splits
  *               its batch across them by ADS_DEVICE_WEIGHTS or a measured
  *               calibration; the training building blocks run on the

@@ -46,6 +46,16 @@ static bool platform_device(const char *term, int *p, int *d)
     return true;
 }
 
+/* A device is of a type when that is the only type it reports (the
+   DEFAULT bit aside). A simulator reporting every type at once (oclgrind
+   reports CPU, GPU and accelerator) is of none: `cpu` must not pick it
+   over a real CPU, nor the default over every real device; it is chosen
+   by index or name. */
+static bool is_of_type(const candidate *c, cl_device_type type)
+{
+    return (c->type & ~(cl_device_type)CL_DEVICE_TYPE_DEFAULT) == type;
+}
+
 /* Index of the first candidate matching one term of a spec, or -1. */
 static int match_term(const candidate *c, int n, const char *term)
 {
@@ -58,7 +68,7 @@ static int match_term(const candidate *c, int n, const char *term)
     cl_device_type type;
     if (is_type_word(term, &type)) {
         for (int i = 0; i < n; i++)
-            if (c[i].type & type) return i;
+            if (is_of_type(&c[i], type)) return i;
         return -1;
     }
     for (int i = 0; i < n; i++)
@@ -84,6 +94,21 @@ static void list_devices(const candidate *c, int n, char *buf, size_t size)
     for (int i = 0; i < n && used < size; i++)
         used += (size_t)snprintf(buf + used, size - used, "%s %d:%d %s (%s)", i ? ";" : "",
                                  c[i].pi, c[i].di, c[i].dname, c[i].pname);
+}
+
+/* `all`: every device of the default device's platform, since one
+   context holds devices of one platform (a machine with PoCL and another
+   driver installed has two). */
+static ads_status pick_platform(const candidate *c, int n, int *picked, int *npicked)
+{
+    int home = default_device(c, n);
+    if (home < 0)
+        return ads_fail(ADS_ERR_NO_DEVICE, "device spec term 'all' matches nothing; no OpenCL "
+                                           "device found (is a driver such as pocl-opencl-icd "
+                                           "installed?)");
+    for (int i = 0; i < n && *npicked < ADS_MAX_DEVICES; i++)
+        if (c[i].platform == c[home].platform) picked[(*npicked)++] = i;
+    return ADS_OK;
 }
 
 /* Resolves a spec into candidate indices; fails naming the term. */
@@ -112,7 +137,7 @@ ads_status ads_resolve_device_spec(const char *spec, const candidate *c, int n, 
         char *end = term + strlen(term);
         while (end > term && isspace((unsigned char)end[-1])) *--end = '\0';
         if (strcasecmp(term, "all") == 0) {
-            for (int i = 0; i < n && *npicked < ADS_MAX_DEVICES; i++) picked[(*npicked)++] = i;
+            ADS_TRY(pick_platform(c, n, picked, npicked));
             continue;
         }
         int i = match_term(c, n, term);
