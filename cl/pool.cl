@@ -239,11 +239,24 @@ kernel void pool_sep_forward(global const float *x, global const float *py,
 #define POOL_SLOTS 8
 #define POOL_ROWS 8
 
+/* Where the row caches live: local memory by default, one share per
+   work-item of the group; built with -DPOOL_SCRATCH_GLOBAL, a global
+   workspace with one share per work-item of the launch, for shapes whose
+   cache does not fit the device's local memory (a 32 KiB device holds
+   the position-gradient cache of no more than about Wo = 112 columns). */
+#ifdef POOL_SCRATCH_GLOBAL
+#define scratch_space global
+#define SCRATCH_SHARE get_global_id(0)
+#else
+#define scratch_space local
+#define SCRATCH_SHARE get_local_id(0)
+#endif
+
 /* dst[kx*Wp + j] = the column part of input row r at column tap (j, kx):
    (1 - fx) * r[x0] + fx * r[x0 + 1], zero outside the row. With parts == 2
    also its x-derivative r[x0 + 1] - r[x0] at dst[(kw + kx)*Wp + j]. */
 static inline void pool_blend_row(global const float *r, int W, int kw, int Wp, global const int *t0,
-                           global const float *tf, int parts, local float *dst)
+                           global const float *tf, int parts, scratch_space float *dst)
 {
     for (int e = 0; e < kw * Wp; e += VW) {
         intv x0 = vloadi(0, t0 + e);
@@ -257,12 +270,13 @@ static inline void pool_blend_row(global const float *r, int W, int kw, int Wp, 
 
 /* The column parts of input row yy (inside the plane), from the cache or
    computed into it; a slot holds parts*kw*Wp floats. */
-static inline local const float *pool_cached_row(global const float *plane, int yy, int W, int kw,
-                                          int Wp, global const int *t0, global const float *tf,
-                                          int parts, local float *cache, int *tag)
+static inline scratch_space const float *pool_cached_row(global const float *plane, int yy, int W,
+                                                        int kw, int Wp, global const int *t0,
+                                                        global const float *tf, int parts,
+                                                        scratch_space float *cache, int *tag)
 {
     int slot = yy & (POOL_SLOTS - 1);
-    local float *dst = cache + slot * parts * kw * Wp;
+    scratch_space float *dst = cache + slot * parts * kw * Wp;
     if (tag[slot] != yy) {
         pool_blend_row(plane + (long)yy * W, W, kw, Wp, t0, tf, parts, dst);
         tag[slot] = yy;
@@ -277,7 +291,7 @@ static inline local const float *pool_cached_row(global const float *plane, int 
 kernel void pool_sep_forward_rows(global const float *x, global const float *py,
                                   global const int *tab, int Wp, POOL_GEOMETRY,
                                   global float *y, global float *argmax, int want_y,
-                                  int want_arg, local float *scratch)
+                                  int want_arg, scratch_space float *scratch)
 {
     int nrb = (Ho + POOL_ROWS - 1) / POOL_ROWS;
     long id = get_global_id(0);
@@ -289,9 +303,9 @@ kernel void pool_sep_forward_rows(global const float *x, global const float *py,
     global const int *t0 = tab + (long)n * kw * Wp;
     global const float *tf = (global const float *)(tab + P) + (long)n * kw * Wp;
     global const int *tin = tab + 2 * P + (long)n * kw * Wp;
-    local float *cache = scratch + get_local_id(0) * (long)(POOL_SLOTS * kw + 2) * Wp;
-    local float *run = cache + POOL_SLOTS * kw * Wp;
-    local int *wins = (local int *)(run + Wp);
+    scratch_space float *cache = scratch + SCRATCH_SHARE * (long)(POOL_SLOTS * kw + 2) * Wp;
+    scratch_space float *run = cache + POOL_SLOTS * kw * Wp;
+    scratch_space int *wins = (scratch_space int *)(run + Wp);
     int tag[POOL_SLOTS];
     for (int k = 0; k < POOL_SLOTS; k++) tag[k] = -1;
     for (int i = i0; i < min(i0 + POOL_ROWS, Ho); i++) {
@@ -309,11 +323,10 @@ kernel void pool_sep_forward_rows(global const float *x, global const float *py,
             float fy;
             if ((mode != MODE_AVG && !in_y) || !bl_axis(ty, H, &y0, &fy)) continue;
             bool ok0 = y0 >= 0, ok1 = y0 + 1 < H;
-            local const float *h0 = ok0 ? pool_cached_row(plane, y0, W, kw, Wp, t0, tf, 1, cache, tag)
-                                        : run;
-            local const float *h1 = ok1 ? pool_cached_row(plane, y0 + 1, W, kw, Wp, t0, tf, 1,
-                                                          cache, tag)
-                                        : run;
+            scratch_space const float *h0 =
+                ok0 ? pool_cached_row(plane, y0, W, kw, Wp, t0, tf, 1, cache, tag) : run;
+            scratch_space const float *h1 =
+                ok1 ? pool_cached_row(plane, y0 + 1, W, kw, Wp, t0, tf, 1, cache, tag) : run;
             for (int j0 = 0; j0 < Wp; j0 += VW) {
                 pool_lanes s;
                 s.acc = s.best = vloadf(0, run + j0);
@@ -437,8 +450,8 @@ kernel void pool_rows_backward_gx(global const float *py, global const int *tab,
     }
 }
 
-/* One work-item: plane (n,c)'s share of both position gradients at
-   separable positions: for output row i the sum over j of g * dX~/dy into
+/* One work-item: plane (n,c) = first + its global index, its share of
+   both position gradients at separable positions: for output row i the sum over j of g * dX~/dy into
    prow[(n*Ho + i)*C + c], for column j the sum over i of g * dX~/dx into
    pcol[(n*Wo + j)*C + c]; pool_reduce_channels sums the channels. The
    derivatives come from the row cache of pool_sep_forward_rows with both
@@ -449,9 +462,9 @@ kernel void pool_rows_backward_gx(global const float *py, global const int *tab,
 kernel void pool_sep_grad_pos(global const float *x, global const float *py,
                               global const int *tab, int Wp, global const float *gy,
                               global const float *argmax, POOL_GEOMETRY, global float *prow,
-                              global float *pcol, local float *scratch)
+                              global float *pcol, scratch_space float *scratch, int first)
 {
-    long nc = get_global_id(0);
+    long nc = first + get_global_id(0);
     if (nc >= (long)N * C) return;
     int n = (int)(nc / C), c = (int)(nc % C);
     long P = (long)N * kw * Wp;
@@ -459,8 +472,8 @@ kernel void pool_sep_grad_pos(global const float *x, global const float *py,
     global const int *t0 = tab + (long)n * kw * Wp;
     global const float *tf = (global const float *)(tab + P) + (long)n * kw * Wp;
     global const int *tin = tab + 2 * P + (long)n * kw * Wp;
-    local float *cache = scratch + get_local_id(0) * (long)(POOL_SLOTS * 2 * kw + 1) * Wp;
-    local float *colsum = cache + POOL_SLOTS * 2 * kw * Wp;
+    scratch_space float *cache = scratch + SCRATCH_SHARE * (long)(POOL_SLOTS * 2 * kw + 1) * Wp;
+    scratch_space float *colsum = cache + POOL_SLOTS * 2 * kw * Wp;
     int tag[POOL_SLOTS];
     for (int k = 0; k < POOL_SLOTS; k++) tag[k] = -1;
     for (int j0 = 0; j0 < Wp; j0 += VW) vstore16((floatv)(0.0f), 0, colsum + j0);
@@ -491,12 +504,11 @@ kernel void pool_sep_grad_pos(global const float *x, global const float *py,
                 if ((mode != MODE_AVG && !pool_inside(ty, H)) || !bl_axis(ty, H, &y0, &fy))
                     continue;
                 bool ok0 = y0 >= 0, ok1 = y0 + 1 < H;
-                local const float *h0 = ok0 ? pool_cached_row(plane, y0, W, kw, Wp, t0, tf, 2,
-                                                              cache, tag)
-                                            : colsum;
-                local const float *h1 = ok1 ? pool_cached_row(plane, y0 + 1, W, kw, Wp, t0, tf,
-                                                              2, cache, tag)
-                                            : colsum;
+                scratch_space const float *h0 =
+                    ok0 ? pool_cached_row(plane, y0, W, kw, Wp, t0, tf, 2, cache, tag) : colsum;
+                scratch_space const float *h1 =
+                    ok1 ? pool_cached_row(plane, y0 + 1, W, kw, Wp, t0, tf, 2, cache, tag)
+                        : colsum;
                 for (int kx = 0; kx < kw; kx++) {
                     floatv z = (floatv)(0.0f);
                     floatv a = ok0 ? vloadf(0, h0 + kx * Wp + j0) : z;

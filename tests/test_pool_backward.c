@@ -361,6 +361,31 @@ START_TEST(non_finite_positions_backward)
 }
 END_TEST
 
+/* The separable position gradients with their row caches in local
+   memory and (ADS_POOL_SEP=direct) in a global workspace, the path of
+   devices whose local memory is too small: the same arithmetic in the
+   same order, so the same bits; both are checked against the reference. */
+static void global_caches_match_local(ads_context *ctx, const pool_case *pc)
+{
+    float *gy = random_gy(pc);
+    grads a = run_backward(ctx, pc, gy, WANT_POS, true);
+    setenv("ADS_POOL_SEP", "direct", 1);
+    grads b = run_backward(ctx, pc, gy, WANT_POS, true);
+    check_case(ctx, pc);
+    /* A tiny memory budget: one plane's caches per launch. */
+    uint64_t budget = ads_context_memory_budget(ctx);
+    ck_assert_ads_ok(ads_context_set_memory_budget(ctx, 1));
+    grads c = run_backward(ctx, pc, gy, WANT_POS, true);
+    ck_assert_ads_ok(ads_context_set_memory_budget(ctx, budget));
+    unsetenv("ADS_POOL_SEP");
+    ck_assert(memcmp(a.gpy, b.gpy, pc->N * pc->Ho * sizeof(float)) == 0);
+    ck_assert(memcmp(a.gpx, b.gpx, pc->N * pc->Wo * sizeof(float)) == 0);
+    ck_assert(memcmp(a.gpy, c.gpy, pc->N * pc->Ho * sizeof(float)) == 0);
+    ck_assert(memcmp(a.gpx, c.gpx, pc->N * pc->Wo * sizeof(float)) == 0);
+    free_grads(&a), free_grads(&b), free_grads(&c);
+    free(gy);
+}
+
 /* The row-wise kernels on shapes that fill several vectors and row
    blocks but not whole ones, random and monotone positions. */
 START_TEST(larger_shapes_backward_match_reference)
@@ -372,6 +397,7 @@ START_TEST(larger_shapes_backward_match_reference)
         pc_large(ctx, &pc, trial % 4 == 3 ? ADS_SAMPLING_FIXED : ADS_SAMPLING_SEPARABLE, (ads_pool_mode)(trial % 3),
                  trial % 2 == 0);
         check_case(ctx, &pc);
+        if (pc.kind == PC_SEP) global_caches_match_local(ctx, &pc);
         pc_free(&pc);
     }
     pc_summary();

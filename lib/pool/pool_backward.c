@@ -2,6 +2,9 @@
    deterministic (no float atomics): g_x is summed per (n,c) plane by one
    work-item in a fixed order (separably for the fixed grid and separable
    positions); position gradients are fixed-order reductions. */
+#include <stdlib.h>
+#include <string.h>
+
 #include "ops_device.h"
 #include "pool_common.h"
 #include "workspace.h"
@@ -100,35 +103,63 @@ static ads_status reduce_channels(ads_context *ctx, const ads_tensor *part, size
     return ads_pool_run(&l, rows);
 }
 
+/* The row caches of pool_sep_grad_pos where local memory cannot hold
+   them: a global workspace with one cache per plane, for at most this
+   share of the memory budget; more planes run in several launches. */
+#define GLOBAL_CACHE_BUDGET_SHARE 4
+
+/* Planes per launch of the global-cache variant (0: not even one fits). */
+static size_t global_cache_planes(const ads_context *ctx, const pool_call *c, size_t item_floats)
+{
+    size_t planes = (size_t)c->N * c->C;
+    uint64_t fit = ctx->memory_budget / GLOBAL_CACHE_BUDGET_SHARE / (item_floats * sizeof(float));
+    if (fit == 0) fit = 1; /* one plane always runs: its cache is a few rows */
+    return fit < planes ? (size_t)fit : planes;
+}
+
 /* The row-cached position-gradient pass (pool_sep_grad_pos) into the
-   per-channel partials prow and pcol. */
+   per-channel partials prow and pcol. The row caches live in local
+   memory where the device's fits a work-item's share (pool_rows_local),
+   else in a global workspace (the program built with
+   -DPOOL_SCRATCH_GLOBAL): the same arithmetic in the same order, so both
+   give the same bits. ADS_POOL_SEP=direct forces the global caches
+   (tests). */
 static ads_status sep_grad_pos_partials(ads_context *ctx, const pool_bwd *b, ads_tensor *prow,
                                         ads_tensor *pcol)
 {
     const pool_call *c = b->c;
-    size_t group = 1, local = ads_pool_rows_local(c, ads_pool_rows_item_floats(c, 2), &group);
-    if (!local)
-        return ads_fail(ADS_ERR_TOO_LARGE,
-                        "the position gradients of Wo = %d columns with kw = %d need more local "
-                        "memory than the device has (%llu bytes)",
-                        c->Wo, c->d.kw, (unsigned long long)c->dev->info.local_mem_bytes);
-    ads_tensor *tab;
+    const size_t item_floats = ads_pool_rows_item_floats(c, 2), planes = (size_t)c->N * c->C;
+    const char *env = getenv("ADS_POOL_SEP");
+    size_t group = 1, local = env && strcmp(env, "direct") == 0
+                                  ? 0
+                                  : ads_pool_rows_local(c, item_floats, &group);
+    size_t chunk = local ? planes : global_cache_planes(ctx, c, item_floats);
+    ads_tensor *tab, *cache = NULL;
     ADS_TRY(ads_workspace_acquire(ctx, ads_pool_col_table_count(c), &tab));
-    ads_status st = ads_pool_col_table(ctx, c, tab);
-    ads_launcher l;
-    ads_pool_launch(&l, ctx, "pool_sep_grad_pos");
-    ads_launch_in(&l, c->x);
-    ads_launch_in(&l, c->py);
-    ads_launch_in(&l, tab);
-    ads_launch_int(&l, ads_pool_padded_wo(c));
-    ads_launch_in(&l, b->gy);
-    ads_launch_in(&l, b->argmax);
-    ads_pool_geom(&l, c);
-    ads_launch_out(&l, prow);
-    ads_launch_out(&l, pcol);
-    ads_launch_local(&l, local);
-    size_t global = (size_t)c->N * c->C;
-    if (st == ADS_OK) st = ads_launch_run(&l, 1, &global, &group);
+    ads_status st = local ? ADS_OK : ads_workspace_acquire(ctx, chunk * item_floats, &cache);
+    if (st == ADS_OK) st = ads_pool_col_table(ctx, c, tab);
+    for (size_t first = 0; first < planes && st == ADS_OK; first += chunk) {
+        ads_launcher l;
+        ads_launch_kernel(&l, ctx, "pool", local ? "" : "-DPOOL_SCRATCH_GLOBAL",
+                          "pool_sep_grad_pos");
+        ads_launch_in(&l, c->x);
+        ads_launch_in(&l, c->py);
+        ads_launch_in(&l, tab);
+        ads_launch_int(&l, ads_pool_padded_wo(c));
+        ads_launch_in(&l, b->gy);
+        ads_launch_in(&l, b->argmax);
+        ads_pool_geom(&l, c);
+        ads_launch_out(&l, prow);
+        ads_launch_out(&l, pcol);
+        if (local) ads_launch_local(&l, local);
+        else ads_launch_out(&l, cache);
+        ads_launch_int(&l, (int)first);
+        size_t global = planes - first < chunk ? planes - first : chunk;
+        /* The global caches are indexed by the global id: no rounding up
+           to a wished group size, the driver picks the group. */
+        st = ads_launch_run(&l, 1, &global, local ? &group : NULL);
+    }
+    ads_workspace_release(ctx, cache);
     ads_workspace_release(ctx, tab);
     return st;
 }
