@@ -138,8 +138,62 @@ static void backward_check(ads_context *ctx, selftest_tally *t)
     for (int i = 0; i < 12; i++) ads_tensor_release(all[i]);
 }
 
+/* Through the GEMM path (not depthwise) with 32 output channels, so every
+   GEMM kernel shape the convolution uses runs (packed B, B^T, A^T).
+   x: channel 0 = 1..9, channel 1 = ones; w[o,0] = (o+1) * ones(2x2),
+   w[o,1] = -(o+1) * ones. Forward: y[o] = (o+1) * ([12 16;24 28] - 4).
+   Backward with gy = 1: gx[c] = +-(1+..+32) = +-528 times the window
+   counts [1 2 1;2 4 2;1 2 1]; gw[o,0] = [12 16;24 28], gw[o,1] = 4s;
+   gb[o] = 4. */
+#define GEMM_COUT 32
+static void gemm_path_check(ads_context *ctx, selftest_tally *t)
+{
+    const char *name = "gconv through the GEMM (32 output channels)";
+    enum { NX = 18, NW = GEMM_COUT * 8, NY = GEMM_COUT * 4 };
+    int64_t xs[4] = {1, 2, 3, 3}, ws[4] = {GEMM_COUT, 2, 2, 2}, ys[4] = {1, GEMM_COUT, 2, 2};
+    int64_t bs[1] = {GEMM_COUT};
+    static const float window[4] = {12, 16, 24, 28}, counts[9] = {1, 2, 1, 2, 4, 2, 1, 2, 1};
+    float x[NX], w[NW], gy[NY], want[NX + NW + GEMM_COUT + NY], got[NX + NW + GEMM_COUT + NY];
+    for (int i = 0; i < 9; i++) x[i] = (float)(i + 1), x[9 + i] = 1.0f;
+    for (int o = 0; o < GEMM_COUT; o++)
+        for (int k = 0; k < 4; k++) {
+            w[o * 8 + k] = (float)(o + 1), w[o * 8 + 4 + k] = -(float)(o + 1);
+            want[NX + o * 8 + k] = window[k], want[NX + o * 8 + 4 + k] = 4.0f;
+            want[NX + NW + GEMM_COUT + o * 4 + k] = (float)(o + 1) * (window[k] - 4.0f);
+        }
+    for (int i = 0; i < 9; i++) want[i] = 528.0f * counts[i], want[9 + i] = -528.0f * counts[i];
+    for (int o = 0; o < GEMM_COUT; o++) want[NX + NW + o] = 4.0f;
+    for (int i = 0; i < NY; i++) gy[i] = 1.0f;
+    ads_tensor *tx = NULL, *tw = NULL, *tgy = NULL, *gx = NULL, *gw = NULL, *gb = NULL, *y = NULL;
+    ads_conv_desc d = unit;
+    d.kh = d.kw = 2;
+    ads_status st = tensor(ctx, 4, xs, x, &tx);
+    if (st == ADS_OK) st = tensor(ctx, 4, ws, w, &tw);
+    if (st == ADS_OK) st = tensor(ctx, 4, ys, gy, &tgy);
+    if (st == ADS_OK) st = tensor(ctx, 4, xs, NULL, &gx);
+    if (st == ADS_OK) st = tensor(ctx, 4, ws, NULL, &gw);
+    if (st == ADS_OK) st = tensor(ctx, 1, bs, NULL, &gb);
+    if (st == ADS_OK) st = tensor(ctx, 4, ys, NULL, &y);
+    ads_sampling fixed = {0};
+    ads_sampling_grad none = {0};
+    if (st == ADS_OK) st = ads_gconv_forward(ctx, &d, tx, tw, NULL, fixed, y);
+    if (st == ADS_OK) st = ads_gconv_backward(ctx, &d, tx, tw, fixed, tgy, gx, gw, gb, none);
+    if (st == ADS_OK) st = ads_tensor_read(gx, got, NX);
+    if (st == ADS_OK) st = ads_tensor_read(gw, got + NX, NW);
+    if (st == ADS_OK) st = ads_tensor_read(gb, got + NX + NW, GEMM_COUT);
+    if (st == ADS_OK) st = ads_tensor_read(y, got + NX + NW + GEMM_COUT, NY);
+    char detail[128] = "";
+    if (selftest_status(t, name, st))
+        selftest_check(t, name, close_to(got, want, NX + NW + GEMM_COUT + NY, detail,
+                                         sizeof detail),
+                       "%s (gx, gw, gb, then y)", detail);
+    ads_tensor *all[7] = {tx, tw, tgy, gx, gw, gb, y};
+    for (int i = 0; i < 7; i++) ads_tensor_release(all[i]);
+}
+
 void selftest_gconv(ads_context *ctx, selftest_tally *t)
 {
     forward_checks(ctx, t);
     backward_check(ctx, t);
+    gemm_path_check(ctx, t);
 }

@@ -181,11 +181,25 @@ static void store_if_usable(ads_context *ctx, cl_program p, const char *key)
     }
 }
 
+/* ADS_PROGRAM_LOG=file appends "source<TAB>options" for every program the
+   process builds (the options exactly as passed to clBuildProgram, less
+   ADS_CL_DIR's -I): tools/gpu_resources.py compiles those offline for GPU
+   targets. */
+static void log_program(const char *name, const char *options)
+{
+    const char *path = getenv("ADS_PROGRAM_LOG");
+    FILE *f = path && *path ? fopen(path, "a") : NULL;
+    if (!f) return;
+    fprintf(f, "%s\t%s %s\n", name, BASE_OPTIONS, options);
+    fclose(f);
+}
+
 static ads_status build_program(ads_context *ctx, const char *name, const char *options,
                                 cl_program *out)
 {
     char *text, extra[4200], opts[8192];
     ADS_TRY(load_source(ctx, name, &text, extra, sizeof extra));
+    log_program(name, options);
     snprintf(opts, sizeof opts, "%s %s%s", BASE_OPTIONS, options, extra);
     char *key = ctx->cache_dir ? cache_key(ctx, text, opts) : NULL;
     unsigned char *bin;
