@@ -201,6 +201,30 @@ START_TEST(racing_processes_leave_a_valid_file)
 }
 END_TEST
 
+/* Every program builds, and every kernel of it can be created, with the
+   optimiser off: a driver that does not inline (clang-based ones at
+   -cl-opt-disable) must find every helper defined (static inline). */
+START_TEST(every_program_builds_without_optimisation)
+{
+    setenv("ADS_CACHE_DIR", "off", 1);
+    ads_context *ctx = test_context();
+    ck_assert_ads_ok(ads_build_all_with(ctx, "-cl-opt-disable"));
+    for (int i = 0; i < ads_cl_source_count; i++) {
+        cl_program p;
+        ck_assert_ads_ok(ads_get_program(ctx, ads_cl_sources[i].name, "-cl-opt-disable", &p));
+        cl_uint nk = 0;
+        cl_int err = clCreateKernelsInProgram(p, 0, NULL, &nk);
+        cl_kernel ks[64];
+        if (err == CL_SUCCESS && nk > 0)
+            err = nk <= 64 ? clCreateKernelsInProgram(p, nk, ks, NULL) : CL_OUT_OF_HOST_MEMORY;
+        ck_assert_msg(err == CL_SUCCESS, "cl/%s.cl: clCreateKernelsInProgram -> %d",
+                      ads_cl_sources[i].name, (int)err);
+        for (cl_uint k = 0; k < nk; k++) clReleaseKernel(ks[k]);
+    }
+    ads_context_release(ctx);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("program_cache");
@@ -212,6 +236,7 @@ int main(void)
     tcase_add_test(tc, unwritable_folder_means_no_disk_cache);
     tcase_add_test(tc, racing_processes_leave_a_valid_file);
     tcase_add_test(tc, too_long_a_folder_is_refused);
+    tcase_add_test(tc, every_program_builds_without_optimisation);
     suite_add_tcase(s, tc);
     return test_run_suite(s);
 }
