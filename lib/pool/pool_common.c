@@ -263,8 +263,10 @@ size_t ads_pool_rows_item_floats(const pool_call *c, int parts)
 }
 
 /* ADS_POOL_SEP=direct, or pool.sep_row_cache = 0 in the tuning table,
-   forces the direct separable forward (tests and experiments); it also
-   runs where local memory is too small. */
+   forces the direct separable forward (tests and experiments; with
+   ADS_POOL_SEP=direct the backward's position gradients also keep their
+   row caches in global memory); it also runs where local memory is too
+   small. */
 static size_t sep_rows_local_bytes(const ads_context *ctx, const pool_call *c, size_t *group)
 {
     const char *env = ads_env_get(&ctx->env, ADS_ENV_POOL_SEP);
