@@ -6,7 +6,10 @@
 #ifndef ADS_SAMPLING_SHARED_H
 #define ADS_SAMPLING_SHARED_H
 
-#ifdef __OPENCL_VERSION__
+/* OpenCL C, by either macro: clang (the compiler of ROCm and Intel's
+   drivers, and of tools/gpu_resources.py) defines __OPENCL_C_VERSION__
+   only, PoCL both. */
+#if defined(__OPENCL_C_VERSION__) || defined(__OPENCL_VERSION__)
 typedef long ads_count;
 #else
 #include <stdint.h>

@@ -397,7 +397,7 @@ START_TEST(larger_shapes_backward_match_reference)
         pc_large(ctx, &pc, trial % 4 == 3 ? ADS_SAMPLING_FIXED : ADS_SAMPLING_SEPARABLE, (ads_pool_mode)(trial % 3),
                  trial % 2 == 0);
         check_case(ctx, &pc);
-        if (pc.kind == PC_SEP) global_caches_match_local(ctx, &pc);
+        if (pc.kind == ADS_SAMPLING_SEPARABLE) global_caches_match_local(ctx, &pc);
         pc_free(&pc);
     }
     pc_summary();

@@ -88,8 +88,8 @@ static void conv_backward_check(ads_context *ctx, const gc_case *c, const gc_dev
                                 {s->Cout}, {s->N, s->Ho}, {s->N, s->Wo},
                                 {s->N, s->Ho, s->Wo, 2}};
     const int ndims[NGRAD] = {4, 4, 1, 2, 2, 4};
-    const bool used[NGRAD] = {1, 1, 1, c->kind == GC_SEPARABLE, c->kind == GC_SEPARABLE,
-                              c->kind == GC_GRID};
+    const bool used[NGRAD] = {1, 1, 1, c->kind == ADS_SAMPLING_SEPARABLE, c->kind == ADS_SAMPLING_SEPARABLE,
+                              c->kind == ADS_SAMPLING_GRID};
     const size_t n[NGRAD] = {gc_count_x(c), gc_count_w(c), (size_t)s->Cout, gc_count_pos(c, 0),
                              gc_count_pos(c, 1), gc_count_pos(c, 2)};
     ads_tensor *t[NGRAD] = {0};
@@ -139,7 +139,7 @@ START_TEST(convolution_at_bench_shapes)
     ads_context *ctx = test_context();
     test_seed(1401);
     for (int i = 0; i < NSHAPES(CONV_SHAPES); i++)
-        for (int kind = GC_FIXED; kind <= GC_GRID; kind++) {
+        for (int kind = ADS_SAMPLING_FIXED; kind <= ADS_SAMPLING_GRID; kind++) {
             const conv_shape *b = &CONV_SHAPES[i];
             int hw = b->hw < max_side() ? b->hw : max_side();
             int o = out_size(hw, b->k, b->s, b->p), C = b->depthwise ? 3 : 2;
@@ -189,11 +189,11 @@ static void pool_check(ads_context *ctx, pool_case *pc)
             qs[2] = {pc->N, pc->Wo}, gs[4] = {pc->N, pc->Ho, pc->Wo, 2};
     ads_tensor *gx = test_tensor(ctx, 4, xs, NULL);
     ads_sampling_grad gat = {NULL, NULL, NULL};
-    if (pc->kind == PC_SEP) {
+    if (pc->kind == ADS_SAMPLING_SEPARABLE) {
         gat.py = test_tensor(ctx, 2, ps, NULL);
         gat.px = test_tensor(ctx, 2, qs, NULL);
     }
-    if (pc->kind == PC_GRID) gat.grid = test_tensor(ctx, 4, gs, NULL);
+    if (pc->kind == ADS_SAMPLING_GRID) gat.grid = test_tensor(ctx, 4, gs, NULL);
     ck_assert_ads_ok(ads_pool_backward_ex(ctx, &pc->d, pc->tx, pc_at(pc), arg, tgy, gx, gat));
     double *rgx = malloc(nx * sizeof *rgx), *rpy = malloc(pc->N * pc->Ho * sizeof *rpy),
            *rpx = malloc(pc->N * pc->Wo * sizeof *rpx),
@@ -225,7 +225,7 @@ START_TEST(pooling_at_bench_shapes)
     ads_context *ctx = test_context();
     test_seed(1402);
     for (int i = 0; i < NSHAPES(POOL_SHAPES); i++)
-        for (pc_kind kind = PC_FIXED; kind <= PC_GRID; kind++) {
+        for (ads_sampling_kind kind = ADS_SAMPLING_FIXED; kind <= ADS_SAMPLING_GRID; kind++) {
             const pool_shape *b = &POOL_SHAPES[i];
             ads_pool_desc d = {b->mode, b->k, b->k, b->s, b->s, b->p, b->p, 1, 1};
             int o = out_size(b->hw, b->k, b->s, b->p);
