@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "device_spec.h"
 #include "harness.h"
 
 static void expect_device(const char *spec)
@@ -116,6 +117,46 @@ START_TEST(device_info_probes_fp16)
 }
 END_TEST
 
+/* The grammar on plain data: a simulator reporting every type (platform
+   0, as oclgrind) beside a two-device CPU platform (as PoCL). `all` takes
+   the default device's platform; type words and the default skip the
+   device that reports every type; it stays reachable by index and name. */
+START_TEST(specs_on_two_platforms)
+{
+    const cl_device_type every = CL_DEVICE_TYPE_CPU | CL_DEVICE_TYPE_GPU |
+                                 CL_DEVICE_TYPE_ACCELERATOR | CL_DEVICE_TYPE_DEFAULT;
+    static candidate c[3] = {
+        {(cl_platform_id)1, (cl_device_id)11, 0, 0, 0, "Oclgrind", "OpenCL 1.2 (Oclgrind 21.10)",
+         "Oclgrind Simulator", "Oclgrind"},
+        {(cl_platform_id)2, (cl_device_id)21, 1, 0, CL_DEVICE_TYPE_CPU,
+         "Portable Computing Language", "OpenCL 3.0 PoCL 3.1", "cpu-haswell", "GenuineIntel"},
+        {(cl_platform_id)2, (cl_device_id)22, 1, 1, CL_DEVICE_TYPE_CPU | CL_DEVICE_TYPE_DEFAULT,
+         "Portable Computing Language", "OpenCL 3.0 PoCL 3.1", "cpu-haswell", "GenuineIntel"},
+    };
+    c[0].type = every;
+    int picked[ADS_MAX_DEVICES], n = 0;
+    ck_assert_ads_ok(ads_resolve_device_spec("all", c, 3, picked, &n));
+    ck_assert_int_eq(n, 2);
+    ck_assert_int_eq(picked[0], 1);
+    ck_assert_int_eq(picked[1], 2);
+    ck_assert_ads_ok(ads_resolve_device_spec("cpu", c, 3, picked, &n));
+    ck_assert_int_eq(picked[0], 1);
+    ck_assert_ads_ok(ads_resolve_device_spec(NULL, c, 3, picked, &n));
+    ck_assert_int_eq(picked[0], 1);
+    ck_assert_int_eq(ads_resolve_device_spec("gpu", c, 3, picked, &n), ADS_ERR_NO_DEVICE);
+    ck_assert_ads_ok(ads_resolve_device_spec("0:0", c, 3, picked, &n));
+    ck_assert_int_eq(picked[0], 0);
+    ck_assert_ads_ok(ads_resolve_device_spec("oclgrind", c, 3, picked, &n));
+    ck_assert_int_eq(picked[0], 0);
+    /* Alone, the simulator is still the default, and `all`. */
+    ck_assert_ads_ok(ads_resolve_device_spec(NULL, c, 1, picked, &n));
+    ck_assert_int_eq(picked[0], 0);
+    ck_assert_ads_ok(ads_resolve_device_spec("all", c, 1, picked, &n));
+    ck_assert_int_eq(n, 1);
+    ck_assert_int_eq(ads_resolve_device_spec("all", c, 0, picked, &n), ADS_ERR_NO_DEVICE);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("context");
@@ -127,6 +168,7 @@ int main(void)
     tcase_add_test(tc, bad_arguments);
     tcase_add_test(tc, memory_budget);
     tcase_add_test(tc, device_info_probes_fp16);
+    tcase_add_test(tc, specs_on_two_platforms);
     suite_add_tcase(s, tc);
     return test_run_suite(s);
 }
