@@ -183,14 +183,17 @@ static void store_if_usable(ads_context *ctx, cl_program p, const char *key)
 
 /* ADS_PROGRAM_LOG=file appends "source<TAB>options" for every program the
    process builds (the options exactly as passed to clBuildProgram, less
-   ADS_CL_DIR's -I): tools/gpu_resources.py compiles those offline for GPU
-   targets. */
-static void log_program(const char *name, const char *options)
+   ADS_CL_DIR's -I), and "source<TAB>options<TAB>kernel" for every kernel
+   it creates to launch: tools/gpu_resources.py compiles those offline for
+   GPU targets. */
+static void log_program(const ads_context *ctx, const char *name, const char *options,
+                        const char *kernel)
 {
-    const char *path = getenv("ADS_PROGRAM_LOG");
+    const char *path = ads_env_get(&ctx->env, ADS_ENV_PROGRAM_LOG);
     FILE *f = path && *path ? fopen(path, "a") : NULL;
     if (!f) return;
-    fprintf(f, "%s\t%s %s\n", name, BASE_OPTIONS, options);
+    fprintf(f, "%s\t%s %s%s%s\n", name, BASE_OPTIONS, options, kernel ? "\t" : "",
+            kernel ? kernel : "");
     fclose(f);
 }
 
@@ -199,7 +202,7 @@ static ads_status build_program(ads_context *ctx, const char *name, const char *
 {
     char *text, extra[4200], opts[8192];
     ADS_TRY(load_source(ctx, name, &text, extra, sizeof extra));
-    log_program(name, options);
+    log_program(ctx, name, options, NULL);
     snprintf(opts, sizeof opts, "%s %s%s", BASE_OPTIONS, options, extra);
     char *key = ctx->cache_dir ? cache_key(ctx, text, opts) : NULL;
     unsigned char *bin;
@@ -292,6 +295,7 @@ static ads_status get_kernel_locked(ads_context *ctx, const char *source_name,
     }
     k->owner = self;
     k->kernel = kern;
+    log_program(ctx, source_name, options, kernel_name); /* a kernel about to launch */
     k->next = e->kernels;
     e->kernels = k;
     *out = kern;

@@ -96,7 +96,12 @@ const ads_env_var ads_env_vars[ADS_ENV_COUNT] = {
         "unset: the tuning key `gemm.path`"},
     [ADS_ENV_POOL_SEP] = {"ADS_POOL_SEP",
         "`direct` makes the separable pool forward skip its local-memory row cache (the "
-        "fallback path, for comparisons; as `pool.sep_row_cache` 0)"},
+        "fallback path, for comparisons; as `pool.sep_row_cache` 0) and the backward's "
+        "position gradients keep their row caches in global memory (the path of devices "
+        "with too little local memory)"},
+    [ADS_ENV_PROGRAM_LOG] = {"ADS_PROGRAM_LOG",
+        "a file to which every program build appends its source name and options "
+        "(`tools/gpu_resources.py` reads it)"},
     [ADS_ENV_XDG_CACHE_HOME] = {"XDG_CACHE_HOME", ""},
     [ADS_ENV_HOME] = {"HOME", ""},
 };

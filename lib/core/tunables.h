@@ -48,6 +48,7 @@ typedef enum {
     ADS_ENV_TUNE_SET,
     ADS_ENV_GEMM,
     ADS_ENV_POOL_SEP,
+    ADS_ENV_PROGRAM_LOG,
     ADS_ENV_XDG_CACHE_HOME, /* read for the cache folder's default */
     ADS_ENV_HOME,
     ADS_ENV_COUNT

@@ -129,7 +129,7 @@ static ads_status sep_grad_pos_partials(ads_context *ctx, const pool_bwd *b, ads
 {
     const pool_call *c = b->c;
     const size_t item_floats = ads_pool_rows_item_floats(c, 2), planes = (size_t)c->N * c->C;
-    const char *env = getenv("ADS_POOL_SEP");
+    const char *env = ads_env_get(&ctx->env, ADS_ENV_POOL_SEP);
     size_t group = 1, local = env && strcmp(env, "direct") == 0
                                   ? 0
                                   : ads_pool_rows_local(c, item_floats, &group);
