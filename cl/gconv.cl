@@ -24,14 +24,41 @@
    2 full grid (pa = grid: N x Ho x Wo x 2, pb unused). */
 #include "gconv.clh"
 
-/* The column kernels below give each work-item one output row of one
-   column row: output row i = get_global_id(0), tap t = ky*kw + kx =
-   get_global_id(1), (image b, channel c) from get_global_id(2) = b*C + c.
-   The work-item writes the Wo entries of output row i of column row
-   (b, c, ky, kx) (contiguous, or in two or so pieces when packed; see
-   gc_col_seg) in a loop the compiler vectorises, with the row's tap fixed, so the
-   index divisions happen once per row (measured on PoCL: 3-4x faster
-   than one work-item per entry or per 8 entries). */
+/* The column kernels below come in two shapes, chosen per device class
+   when the program is built (ads_gconv_item_pixel):
+   - row shape (default; CPUs): one work-item per output row of one column
+     row: output row i = get_global_id(0), tap t = ky*kw + kx =
+     get_global_id(1), (image b, channel c) from get_global_id(2) = b*C + c.
+     The work-item writes the Wo entries of output row i of column row
+     (b, c, ky, kx) (contiguous, or in two or so pieces when packed; see
+     gc_col_seg) in a loop the compiler vectorises, with the row's tap
+     fixed, so the index divisions happen once per row (measured on PoCL:
+     3-4x faster than one work-item per entry or per 8 entries).
+   - pixel shape (-DGC_ITEM_PIXEL; GPUs): one work-item per column entry,
+     output pixel p = i*Wo + j = get_global_id(0), t and b*C + c as above,
+     so neighbouring work-items write neighbouring addresses and read
+     neighbouring (stride sw) input columns: coalesced on a GPU, where a
+     row per work-item puts a whole row between neighbours' addresses.
+   Both run the same loop over the span [jb, je) of row i that
+   gc_item_span hands the work-item, so their results are identical. */
+
+/* The work-item's output row *i and columns [*jb, *je) (see above);
+   false when it lies past the output (the grid is rounded up). */
+static inline bool gc_item_span(int Ho, int Wo, int *i, int *jb, int *je)
+{
+#ifdef GC_ITEM_PIXEL
+    long p = get_global_id(0);
+    if (p >= (long)Ho * Wo) return false;
+    *i = (int)(p / Wo);
+    *jb = (int)(p - (long)*i * Wo);
+    *je = *jb + 1;
+#else
+    *i = get_global_id(0);
+    *jb = 0;
+    *je = Wo;
+#endif
+    return *i < Ho;
+}
 
 /* Where the columns go. Plain (tn == 0): row r = b*C*kh*kw + c*kh*kw + t
    at col[r*P + p]. Packed for the GEMM (tn > 0, the GEMM's column tile,
@@ -72,14 +99,15 @@ static inline global float *gc_col_seg(global float *col, int bc, int t, int i, 
 kernel void gconv_im2col_fixed(global const float *x, global float *col, int n0, int G,
                                int tn, GC_GEOM)
 {
-    int i = get_global_id(0), t = get_global_id(1), bc = get_global_id(2);
-    if (i >= Ho) return;
+    int i, jb, je, t = get_global_id(1), bc = get_global_id(2);
+    if (!gc_item_span(Ho, Wo, &i, &jb, &je)) return;
     int b = bc / C, c = bc - b * C, ky = t / kw, kx = t - ky * kw;
     int yy = i * sh + ky * dh - ph, ox = kx * dw - pw;
     bool inside = yy >= 0 && yy < H;
     global const float *row = x + ((((long)n0 + b) * C + c) * H + (inside ? yy : 0)) * W;
-    for (int j0 = 0, len; j0 < Wo; j0 += len) {
+    for (int j0 = jb, len; j0 < je; j0 += len) {
         global float *out = gc_col_seg(col, bc, t, i, j0, C, Ho, Wo, kh * kw, G, tn, &len);
+        len = min(len, je - j0);
         for (int j = 0; j < len; j++) {
             int xx = (j0 + j) * sw + ox;
             float v = row[clamp(xx, 0, W - 1)];
@@ -123,8 +151,8 @@ kernel void gconv_sep_taps(global const float *py, global const float *px, globa
 kernel void gconv_im2col_sep(global const float *x, global const int4 *tab, global float *col,
                              int n0, int G, int tn, GC_GEOM)
 {
-    int i = get_global_id(0), t = get_global_id(1), bc = get_global_id(2);
-    if (i >= Ho) return;
+    int i, jb, je, t = get_global_id(1), bc = get_global_id(2);
+    if (!gc_item_span(Ho, Wo, &i, &jb, &je)) return;
     int b = bc / C, c = bc - b * C, ky = t / kw, kx = t - ky * kw;
     global const int4 *rt = tab + (long)b * (Ho * kh + Wo * kw);
     global const int4 *ct = rt + Ho * kh + kx;
@@ -134,8 +162,9 @@ kernel void gconv_im2col_sep(global const float *x, global const int4 *tab, glob
     global const float *row0 = plane + (long)(h0 ? r.s0 : 0) * W;
     global const float *row1 = plane + (long)(h1 ? r.s1 : 0) * W;
     float fy = as_float(r.s2);
-    for (int j0 = 0, len; j0 < Wo; j0 += len) {
+    for (int j0 = jb, len; j0 < je; j0 += len) {
         global float *out = gc_col_seg(col, bc, t, i, j0, C, Ho, Wo, kh * kw, G, tn, &len);
+        len = min(len, je - j0);
         for (int j = 0; j < len; j++) {
             int4 q = ct[(j0 + j) * kw];
             float4 nb = gc_sep_corners(row0, row1, h0, h1, q);
@@ -169,14 +198,15 @@ kernel void gconv_grid_taps(global const float *grid, global int4 *tab, int n0, 
 kernel void gconv_im2col_grid(global const float *x, global const int4 *tab,
                               global float *col, int n0, int G, int tn, GC_GEOM)
 {
-    int i = get_global_id(0), t = get_global_id(1), bc = get_global_id(2);
-    if (i >= Ho) return;
+    int i, jb, je, t = get_global_id(1), bc = get_global_id(2);
+    if (!gc_item_span(Ho, Wo, &i, &jb, &je)) return;
     int b = bc / C;
     long P = (long)Ho * Wo;
     global const float *plane = x + ((long)n0 * C + bc) * (long)H * W;
     global const int4 *te = tab + ((long)b * kh * kw + t) * P + (long)i * Wo;
-    for (int j0 = 0, len; j0 < Wo; j0 += len) {
+    for (int j0 = jb, len; j0 < je; j0 += len) {
         global float *out = gc_col_seg(col, bc, t, i, j0, C, Ho, Wo, kh * kw, G, tn, &len);
+        len = min(len, je - j0);
         for (int j = 0; j < len; j++) out[j] = gc_grid_value(plane, H, W, te[j0 + j]);
     }
 }

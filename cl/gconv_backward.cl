@@ -125,6 +125,36 @@ kernel void gconv_col2im_fixed(global const float *gcol, global float *gx, int n
     }
 }
 
+/* Pixel shape of gconv_col2im_fixed (GPUs, ads_gconv_item_pixel): one
+   work-item owns the input element gx[n,c,yy,xx] (yy*W + xx =
+   get_global_id(0), b*C + c = get_global_id(1)) and sums the column
+   entries that read it, in gconv_col2im_fixed's (ky, kx) order, so both
+   shapes give the same bits. Neighbouring work-items write neighbouring
+   gx and (for sw = 1) read neighbouring column entries: coalesced, where
+   a row per work-item puts a row between neighbours' addresses. */
+kernel void gconv_col2im_fixed_pixel(global const float *gcol, global float *gx, int n0,
+                                     GC_GEOM)
+{
+    long e = get_global_id(0);
+    int bc = get_global_id(1);
+    if (e >= (long)H * W) return;
+    int yy = (int)(e / W), xx = (int)(e - (long)yy * W);
+    long P = (long)Ho * Wo;
+    global const float *g = gcol + (long)bc * kh * kw * P;
+    float s = 0.0f;
+    for (int ky = 0; ky < kh; ky++) {
+        int ty = yy + ph - ky * dh;
+        if (ty < 0 || ty % sh != 0 || ty / sh >= Ho) continue;
+        global const float *gi = g + (long)ky * kw * P + (long)(ty / sh) * Wo;
+        for (int kx = 0; kx < kw; kx++) {
+            int tx = xx + pw - kx * dw;
+            if (tx < 0 || tx % sw != 0 || tx / sw >= Wo) continue;
+            s += gi[kx * P + tx / sw];
+        }
+    }
+    gx[((long)n0 * C + bc) * H * W + e] = s;
+}
+
 /* One work-item builds the full-grid index of image b = get_global_id(0)
    from its grid table: a counting sort of the valid taps (t, p) by their
    upper input row y0 in [-1, H-1] (bucket y0 + 1), in (t, p) order, so

@@ -1,14 +1,20 @@
 /* Gather-convolution forward: the three sampling kinds and the depthwise
    path against the double reference on random shapes; uniform positions
    reproduce the fixed path; chunking by the memory budget; non-finite
-   positions read zero without touching memory outside the input. */
+   positions read zero without touching memory outside the input; the
+   GPU-shaped (pixel) gathers, forced on this device, give the row
+   shape's bits. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "gconv_gather.h"
 #include "gconv_testlib.h"
 #include "gemm.h" /* ads_gemm_pack_width */
+#include "internal.h"
+#include "tuning.h"
+#include "workspace.h"
 
 static const char *kind_name[3] = {"fixed", "separable", "grid"};
 
@@ -317,6 +323,75 @@ START_TEST(guard_band_is_never_touched)
 }
 END_TEST
 
+/* Empties the workspace pool and leaves in it one workspace of `count`
+   floats, all NaN, which the next call's columns take: an entry a gather
+   fails to write then shows in y, instead of the last call's value. */
+static void poison_workspace(ads_context *ctx, size_t count)
+{
+    ads_workspaces_free(ctx);
+    ads_tensor *ws;
+    ck_assert_ads_ok(ads_workspace_acquire(ctx, count, &ws));
+    float nan = NAN;
+    cl_command_queue q = ads_context_cl_queue(ctx);
+    ck_assert_int_eq(clEnqueueFillBuffer(q, ws->mem, &nan, sizeof nan, 0, count * sizeof nan, 0,
+                                         NULL, NULL),
+                     CL_SUCCESS);
+    ck_assert_int_eq(clFinish(q), CL_SUCCESS);
+    ads_workspace_release(ctx, ws);
+}
+
+/* The gathers' pixel shape (-DGC_ITEM_PIXEL, the GPU default) and row
+   shape (the CPU default), each forced through the tuning table, both
+   match the reference and each other bit for bit (the same sums in the
+   same order): every kind, plain columns on random shapes and packed
+   columns (Cout/G >= 32) with groups, batch > 1 and output rows that
+   straddle column tiles. Its own test case (pixel_shape), small enough
+   for oclgrind: CK_RUN_CASE=pixel_shape. */
+START_TEST(pixel_shape_matches_row_shape)
+{
+    ads_context *ctx = test_context();
+    test_seed(407);
+    double worst = 0, max_abs = 0;
+    for (int run = 0; run < 9; run++) {
+        int kind = run % 3;
+        gc_case c;
+        if (run < 6) {
+            gc_random_case(&c, kind, 0);
+        } else {
+            ref_gconv_shape s = {.N = 2, .C = 4, .H = 9, .W = 7, .Cout = 64, .kh = 3, .kw = 2,
+                                 .sh = 1, .sw = 2, .ph = 1, .pw = 1, .dh = 1, .dw = 2, .G = 2};
+            s.Ho = kind == ADS_SAMPLING_FIXED ? (int)ads_output_size(s.H, s.kh, s.sh, s.ph, s.dh) : 7;
+            s.Wo = kind == ADS_SAMPLING_FIXED ? (int)ads_output_size(s.W, s.kw, s.sw, s.pw, s.dw) : 11;
+            gc_make_case(&c, &s, kind, 1);
+        }
+        gc_dev d;
+        gc_upload(ctx, &c, &d);
+        float *y[2];
+        for (int pixel = 0; pixel < 2; pixel++) {
+            ck_assert_ads_ok(ads_tune_set(ctx, "gconv.item_pixel", pixel));
+            ck_assert(ads_gconv_item_pixel(ctx) == (pixel != 0));
+            size_t P = (size_t)c.s.Ho * c.s.Wo;
+            poison_workspace(ctx, (size_t)c.s.N * c.s.C * c.s.kh * c.s.kw * ((P + 31) / 32 * 32));
+            y[pixel] = run_forward(ctx, &c, &d);
+            char what[96];
+            snprintf(what, sizeof what, "forward %s %s shape run %d", kind_name[kind],
+                     pixel ? "pixel" : "row", run);
+            double r = check_forward(&c, y[pixel], what, &max_abs);
+            if (r > worst) worst = r;
+        }
+        ck_assert_mem_eq(y[0], y[1], gc_count_y(&c) * sizeof(float));
+        free(y[0]);
+        free(y[1]);
+        gc_dev_free(&d);
+        gc_case_free(&c);
+    }
+    ads_tune_unset(ctx, "gconv.item_pixel");
+    printf("forward pixel shape = row shape; max |err| %.3g (%.3g of tolerance)\n", max_abs,
+           worst);
+    ads_context_release(ctx);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("gconv_forward");
@@ -329,5 +404,9 @@ int main(void)
     tcase_add_test(tc, non_finite_positions_read_zero);
     tcase_add_test(tc, guard_band_is_never_touched);
     suite_add_tcase(s, tc);
+    TCase *px = tcase_create("pixel_shape");
+    tcase_set_timeout(px, 300);
+    tcase_add_test(px, pixel_shape_matches_row_shape);
+    suite_add_tcase(s, px);
     return test_run_suite(s);
 }

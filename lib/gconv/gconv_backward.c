@@ -183,12 +183,15 @@ static ads_status grad_input(ads_context *ctx, const job *j, int n0, int nb)
 {
     const gconv_plan *p = j->p;
     ads_launcher l;
+    bool pixel = false; /* only the fixed stride's col2im has the pixel shape */
     if (p->kind == ADS_SAMPLING_FIXED && p->path == GCONV_PATH_DEPTHWISE) {
         ads_gconv_depthwise_launch(&l, ctx, p, "gconv_dw_gx_fixed");
         ads_launch_in(&l, j->w);
         ads_launch_in(&l, j->gy);
     } else if (p->kind == ADS_SAMPLING_FIXED) {
-        ads_gconv_backward_launch(&l, ctx, "gconv_col2im_fixed");
+        pixel = ads_gconv_item_pixel(ctx);
+        ads_gconv_backward_launch(&l, ctx,
+                                  pixel ? "gconv_col2im_fixed_pixel" : "gconv_col2im_fixed");
         ads_launch_in(&l, j->gcol);
     } else {
         /* One work-item per input row gathers its taps in index order. */
@@ -203,9 +206,13 @@ static ads_status grad_input(ads_context *ctx, const job *j, int n0, int nb)
     ads_launch_out(&l, j->gx);
     ads_launch_int(&l, n0);
     ads_gconv_geom(&l, p);
-    /* One work-item per input row of every (image, channel) of the chunk. */
-    size_t global[2] = {(size_t)p->H, (size_t)nb * p->C};
-    size_t local[2] = {(size_t)ads_gconv_rows_local(ctx, p->H), 1};
+    /* One work-item per input row (or, in the pixel shape, element) of
+       every (image, channel) of the chunk. */
+    size_t HW = (size_t)p->H * (size_t)p->W;
+    size_t global[2] = {pixel ? HW : (size_t)p->H, (size_t)nb * p->C};
+    size_t local[2] = {pixel ? (size_t)ads_gconv_pixel_local(ctx, (long)HW)
+                             : (size_t)ads_gconv_rows_local(ctx, p->H),
+                       1};
     return ads_launch_run(&l, 2, global, local);
 }
 

@@ -14,9 +14,34 @@ void ads_gconv_geom(ads_launcher *l, const gconv_plan *p)
     ads_launch_ints(l, v, 14);
 }
 
+bool ads_gconv_item_pixel(const ads_context *ctx)
+{
+    /* CPUs (PoCL) get the row shape, GPUs the pixel shape: see
+       cl/gconv.cl and docs/design.md. */
+    return ads_tune_int(ctx, "gconv.item_pixel", ctx->dev[0].info.is_gpu ? 1 : 0, 0, 1) != 0;
+}
+
+/* The largest power of two within `tuned`, or the one at or above `n`
+   when that is smaller: never much wider than the work, since on small
+   images most of a wide group would exit at once, and on PoCL every
+   work-item of a group costs its loop turn whether it works or not.
+   Powers of two keep the distinct sizes (each a compile on PoCL) few. */
+static int group_within(int tuned, long n)
+{
+    int size = 1;
+    while (size * 2 <= tuned && size < n) size *= 2;
+    return size;
+}
+
+int ads_gconv_pixel_local(const ads_context *ctx, long items)
+{
+    return group_within(ads_tune_int(ctx, "gconv.pixel_local", 128, 32, 256), items);
+}
+
 void ads_gconv_launch(ads_launcher *l, ads_context *ctx, const char *name)
 {
-    ads_launch_kernel(l, ctx, "gconv", "", name);
+    ads_launch_kernel(l, ctx, "gconv", ads_gconv_item_pixel(ctx) ? "-DGC_ITEM_PIXEL" : "",
+                      name);
 }
 
 void ads_gconv_backward_launch(ads_launcher *l, ads_context *ctx, const char *name)
@@ -41,13 +66,7 @@ void ads_gconv_gcol_launch(ads_launcher *l, ads_context *ctx, const gconv_plan *
 
 int ads_gconv_rows_local(const ads_context *ctx, int rows)
 {
-    int tuned = ads_tune(ctx, "gconv.rows_local"), size = 1;
-    /* Never much wider than the rows: on small images most of a wide
-       group would exit at once, and on PoCL every work-item of a group
-       costs its loop turn whether it works or not. Powers of two keep
-       the distinct sizes (each a compile on PoCL) few. */
-    while (size * 2 <= tuned && size < rows) size *= 2;
-    return size;
+    return group_within(ads_tune(ctx, "gconv.rows_local"), rows);
 }
 
 /* The tap tables of the chunk's positions: the separable row and column
@@ -103,8 +122,14 @@ ads_status ads_gconv_im2col(ads_context *ctx, const gconv_plan *p, const ads_ten
     ads_launch_int(&l, p->G);
     ads_launch_int(&l, tn);
     ads_gconv_geom(&l, p);
-    size_t global[3] = {(size_t)p->Ho, (size_t)p->kh * p->kw, (size_t)nb * p->C};
-    size_t local[3] = {(size_t)ads_gconv_rows_local(ctx, p->Ho), 1, 1};
+    /* One work-item per output row (row shape) or pixel (pixel shape) of
+       every column row of the chunk. */
+    bool pixel = ads_gconv_item_pixel(ctx);
+    size_t global[3] = {pixel ? (size_t)p->P : (size_t)p->Ho, (size_t)p->kh * p->kw,
+                        (size_t)nb * p->C};
+    size_t local[3] = {pixel ? (size_t)ads_gconv_pixel_local(ctx, p->P)
+                             : (size_t)ads_gconv_rows_local(ctx, p->Ho),
+                       1, 1};
     ads_status st = ads_launch_run(&l, 3, global, local);
     /* The table's events order its next user after the gather. */
     ads_workspace_release(ctx, tab);

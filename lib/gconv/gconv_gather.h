@@ -23,6 +23,18 @@ void ads_gconv_depthwise_launch(ads_launcher *l, ads_context *ctx, const gconv_p
 void ads_gconv_gcol_launch(ads_launcher *l, ads_context *ctx, const gconv_plan *p,
                            const char *name);
 
+/* Whether the gathers run in the pixel shape (one work-item per column
+   entry or input element, consecutive work-items on consecutive
+   addresses: GPUs) rather than the row shape (one work-item per row:
+   CPUs). The tunable "gconv.item_pixel", by default 1 on a GPU and 0
+   otherwise. cl/gconv.cl is built with -DGC_ITEM_PIXEL when it is set. */
+bool ads_gconv_item_pixel(const ads_context *ctx);
+
+/* The work-group size of the pixel-shaped kernels over `items`
+   work-items: the tunable "gconv.pixel_local" (default 128), narrowed as
+   ads_gconv_rows_local narrows. */
+int ads_gconv_pixel_local(const ads_context *ctx, long items);
+
 /* The 14 geometry arguments (GC_GEOM in cl/gconv.clh), next in order. */
 void ads_gconv_geom(ads_launcher *l, const gconv_plan *p);
 
