@@ -4,6 +4,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "internal.h"
+#include "workspace.h"
+
 size_t gc_count_x(const gc_case *c) { return (size_t)(c->s.N * c->s.C * c->s.H * c->s.W); }
 size_t gc_count_w(const gc_case *c)
 {
@@ -214,4 +217,21 @@ double gc_check(const char *what, const float *got, const double *want, const do
     ck_assert_msg(worst <= 1, "%s: element %zu is %.9g, reference %.9g (sum of |terms| %.3g)",
                   what, at, n ? (double)got[at] : 0.0, n ? want[at] : 0.0, n ? mag[at] : 0.0);
     return worst;
+}
+
+void gc_poison_workspaces(ads_context *ctx, size_t count, int k)
+{
+    ads_workspaces_free(ctx);
+    ads_tensor *ws[8];
+    ck_assert_int_le(k, 8);
+    cl_command_queue q = ads_context_cl_queue(ctx);
+    float nan = NAN;
+    for (int i = 0; i < k; i++) {
+        ck_assert_ads_ok(ads_workspace_acquire(ctx, count, &ws[i]));
+        ck_assert_int_eq(clEnqueueFillBuffer(q, ws[i]->mem, &nan, sizeof nan, 0,
+                                             count * sizeof nan, 0, NULL, NULL),
+                         CL_SUCCESS);
+    }
+    ck_assert_int_eq(clFinish(q), CL_SUCCESS);
+    for (int i = 0; i < k; i++) ads_workspace_release(ctx, ws[i]);
 }

@@ -34,6 +34,11 @@ void gc_make_case(gc_case *c, const ref_gconv_shape *s, int kind, int has_bias);
 /* Fixed-grid positions written as separable or grid positions. */
 void gc_uniform_positions(gc_case *c, int kind);
 void gc_case_free(gc_case *c);
+/* Empties the context's workspace pool and leaves in it `k` workspaces of
+   `count` floats each, all NaN, which the next call's workspaces take (the
+   pool hands out the smallest that fits): an entry a kernel fails to
+   write then shows in the result, instead of an earlier call's value. */
+void gc_poison_workspaces(ads_context *ctx, size_t count, int k);
 /* Re-derives the double copies after the float data changed. */
 void gc_sync(gc_case *c);
 

@@ -1,7 +1,9 @@
 /* Gather-convolution backward: every gradient (gx, gw, gb, gpy, gpx, the
    grid) of the three sampling kinds and the depthwise path against the
    double reference; the reference against central finite differences in
-   double; determinism; chunking; non-finite positions. */
+   double; determinism; chunking; non-finite positions; the GPU-shaped
+   (pixel) gathers and col2im, forced on this device, give the row
+   shape's bits. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,6 +11,8 @@
 
 #include "gconv_testlib.h"
 #include "internal.h"
+#include "gconv_gather.h"
+#include "tuning.h"
 
 static const char *kind_name[3] = {"fixed", "separable", "grid"};
 enum { G_X, G_W, G_B, G_PY, G_PX, G_GRID, NGRAD };
@@ -503,6 +507,59 @@ START_TEST(non_finite_positions_pass_zero_gradient)
 }
 END_TEST
 
+/* The pixel shape (the GPU default: the weight gradient's column gather
+   and the fixed stride's col2im one work-item per element) and the row
+   shape (the CPU default), each forced through the tuning table on
+   poisoned workspaces, both match the reference and each other bit for
+   bit, every gradient of every kind with groups and batch > 1. Its own
+   test case (pixel_shape), small enough for oclgrind:
+   CK_RUN_CASE=pixel_shape. */
+START_TEST(pixel_shape_matches_row_shape)
+{
+    ads_context *ctx = test_context();
+    test_seed(508);
+    double max_abs[NGRAD] = {0};
+    for (int run = 0; run < 9; run++) {
+        int kind = run % 3;
+        gc_case c;
+        gc_random_case(&c, kind, 0);
+        gc_dev d;
+        gc_upload(ctx, &c, &d);
+        double *dgy;
+        ads_tensor *gy = random_gy(ctx, &c, &dgy);
+        ref_grads r;
+        ref_backward(&c, dgy, &r);
+        grads g[2];
+        for (int pixel = 0; pixel < 2; pixel++) {
+            ck_assert_ads_ok(ads_tune_set(ctx, "gconv.item_pixel", pixel));
+            ck_assert(ads_gconv_item_pixel(ctx) == (pixel != 0));
+            /* Room for the largest workspace (the columns) in each. */
+            size_t P = (size_t)c.s.Ho * c.s.Wo, HW = (size_t)c.s.H * c.s.W;
+            size_t rows = (size_t)c.s.N * c.s.C * c.s.kh * c.s.kw;
+            gc_poison_workspaces(ctx, rows * (P > HW ? P : HW) + 4096, 6);
+            run_backward(ctx, &c, &d, gy, 63u, &g[pixel]);
+            char what[96];
+            snprintf(what, sizeof what, "backward %s %s shape run %d", kind_name[kind],
+                     pixel ? "pixel" : "row", run);
+            check_grads(&c, &g[pixel], &r, what, max_abs);
+        }
+        for (int i = 0; i < NGRAD; i++)
+            if (g[0].h[i]) ck_assert_mem_eq(g[0].h[i], g[1].h[i], g[0].n[i] * sizeof(float));
+        grads_free(&g[0]);
+        grads_free(&g[1]);
+        ref_grads_free(&r);
+        ads_tensor_release(gy);
+        free(dgy);
+        gc_dev_free(&d);
+        gc_case_free(&c);
+    }
+    ads_tune_unset(ctx, "gconv.item_pixel");
+    printf("backward pixel shape = row shape; max |err|: gx %.3g gw %.3g\n", max_abs[G_X],
+           max_abs[G_W]);
+    ads_context_release(ctx);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("gconv_backward");
@@ -516,5 +573,9 @@ int main(void)
     tcase_add_test(tc, non_finite_positions_pass_zero_gradient);
     tcase_add_test(tc, larger_images_match_reference);
     suite_add_tcase(s, tc);
+    TCase *px = tcase_create("pixel_shape");
+    tcase_set_timeout(px, 300);
+    tcase_add_test(px, pixel_shape_matches_row_shape);
+    suite_add_tcase(s, px);
     return test_run_suite(s);
 }

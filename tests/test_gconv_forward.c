@@ -12,9 +12,7 @@
 #include "gconv_gather.h"
 #include "gconv_testlib.h"
 #include "gemm.h" /* ads_gemm_pack_width */
-#include "internal.h"
 #include "tuning.h"
-#include "workspace.h"
 
 static const char *kind_name[3] = {"fixed", "separable", "grid"};
 
@@ -323,23 +321,6 @@ START_TEST(guard_band_is_never_touched)
 }
 END_TEST
 
-/* Empties the workspace pool and leaves in it one workspace of `count`
-   floats, all NaN, which the next call's columns take: an entry a gather
-   fails to write then shows in y, instead of the last call's value. */
-static void poison_workspace(ads_context *ctx, size_t count)
-{
-    ads_workspaces_free(ctx);
-    ads_tensor *ws;
-    ck_assert_ads_ok(ads_workspace_acquire(ctx, count, &ws));
-    float nan = NAN;
-    cl_command_queue q = ads_context_cl_queue(ctx);
-    ck_assert_int_eq(clEnqueueFillBuffer(q, ws->mem, &nan, sizeof nan, 0, count * sizeof nan, 0,
-                                         NULL, NULL),
-                     CL_SUCCESS);
-    ck_assert_int_eq(clFinish(q), CL_SUCCESS);
-    ads_workspace_release(ctx, ws);
-}
-
 /* The gathers' pixel shape (-DGC_ITEM_PIXEL, the GPU default) and row
    shape (the CPU default), each forced through the tuning table, both
    match the reference and each other bit for bit (the same sums in the
@@ -371,7 +352,7 @@ START_TEST(pixel_shape_matches_row_shape)
             ck_assert_ads_ok(ads_tune_set(ctx, "gconv.item_pixel", pixel));
             ck_assert(ads_gconv_item_pixel(ctx) == (pixel != 0));
             size_t P = (size_t)c.s.Ho * c.s.Wo;
-            poison_workspace(ctx, (size_t)c.s.N * c.s.C * c.s.kh * c.s.kw * ((P + 31) / 32 * 32));
+            gc_poison_workspaces(ctx, (size_t)c.s.N * c.s.C * c.s.kh * c.s.kw * ((P + 31) / 32 * 32), 1);
             y[pixel] = run_forward(ctx, &c, &d);
             char what[96];
             snprintf(what, sizeof what, "forward %s %s shape run %d", kind_name[kind],
