@@ -132,6 +132,50 @@ kernel void pool_fixed_forward(global const float *x, POOL_GEOMETRY, global floa
                      want_arg);
 }
 
+/* Pixel shape of pool_fixed_forward (GPUs, "pool.item_pixel"): one
+   work-item pools one output o = ((n*C + c)*Ho + i)*Wo + j =
+   get_global_id(0), so neighbouring work-items read neighbouring input
+   columns (stride sw) and write neighbouring outputs, where the vector
+   kernel puts VW outputs between them. The same taps, the same (ky, kx)
+   order and the same operations as one lane of pool_fixed_forward
+   (zeros added for the average's outside columns included), so both
+   shapes give the same bits. */
+kernel void pool_fixed_forward_pixel(global const float *x, POOL_GEOMETRY, global float *y,
+                                     global float *argmax, int want_y, int want_arg)
+{
+    long o = get_global_id(0);
+    if (o >= (long)N * C * Ho * Wo) return;
+    long row = o / Wo; /* (n*C + c)*Ho + i */
+    int j = (int)(o - row * Wo), i = (int)(row % Ho);
+    global const float *plane = x + (row / Ho) * H * W;
+    int xb = j * sw - pw, cy = 0, cx = 0, win = -1;
+    float acc = 0.0f, best = 0.0f;
+    for (int ky = 0; ky < kh; ky++) {
+        int yy = i * sh - ph + ky * dh;
+        if (yy < 0 || yy >= H) continue; /* every mode adds nothing here */
+        cy++;
+        global const float *r = plane + (long)yy * W;
+        for (int kx = 0; kx < kw; kx++) {
+            int xx = xb + kx * dw;
+            bool ins = xx >= 0 && xx < W;
+            float v = ins ? r[xx] : 0.0f;
+            if (mode == MODE_MAX) {
+                if (ins && pool_better(v, best, win)) {
+                    best = v;
+                    win = ky * kw + kx;
+                }
+            } else if (mode == MODE_AVG || ins) {
+                acc += v;
+            }
+        }
+    }
+    for (int kx = 0; kx < kw; kx++) cx += xb + kx * dw >= 0 && xb + kx * dw < W ? 1 : 0;
+    float v = mode == MODE_MAX ? (win >= 0 ? best : 0.0f)
+              : mode == MODE_AVG ? acc / (float)(kh * kw)
+                                 : acc / (float)max(cy * cx, 1);
+    pool_store(y, argmax, o, v, win, want_y, want_arg);
+}
+
 /* The column table of separable sampling, three planes of N*kw*Wp ints:
    x0 (the left neighbour of the tap, -2 when the tap reads 0), the
    fraction (float bits) and 1 when the tap is inside. Columns Wo..Wp-1

@@ -8,6 +8,7 @@
 
 #include "harness.h"
 #include "pool_cases.h"
+#include "pool_common.h"
 #include "tuning.h"
 #include "ref_bilinear.h"
 
@@ -304,6 +305,45 @@ START_TEST(larger_shapes_match_reference)
 }
 END_TEST
 
+/* The fixed-grid forward's pixel shape (one work-item per output: the
+   GPU default) and row shape (VW outputs of a row per work-item: the CPU
+   default), each forced through the tuning table, match the reference
+   and each other bit for bit, values and winners, every mode, on small
+   random shapes and on rows that fill several vectors but not whole
+   ones. Its own test case (pixel_shape), small enough for oclgrind:
+   CK_RUN_CASE=pixel_shape. */
+START_TEST(pixel_shape_matches_row_shape)
+{
+    ads_context *ctx = test_context();
+    test_seed(507);
+    for (int trial = 0; trial < 12; trial++) {
+        pool_case pc;
+        ads_pool_mode mode = (ads_pool_mode)(trial % 3);
+        if (trial < 9)
+            pc_random(ctx, &pc, ADS_SAMPLING_FIXED, mode, 12);
+        else
+            pc_large(ctx, &pc, ADS_SAMPLING_FIXED, mode, false);
+        float *y[2];
+        int *arg[2];
+        for (int pixel = 0; pixel < 2; pixel++) {
+            ck_assert_ads_ok(ads_tune_set(ctx, "pool.item_pixel", pixel));
+            ck_assert(ads_pool_item_pixel(ctx) == (pixel != 0));
+            check_against_reference(ctx, &pc);
+            y[pixel] = run_forward(ctx, &pc, &arg[pixel]);
+        }
+        size_t n = pc_ycount(&pc);
+        ck_assert_mem_eq(y[0], y[1], n * sizeof(float));
+        ck_assert((arg[0] == NULL) == (mode != ADS_POOL_MAX));
+        if (arg[0]) ck_assert_mem_eq(arg[0], arg[1], n * sizeof(int));
+        for (int k = 0; k < 2; k++) free(y[k]), free(arg[k]);
+        pc_free(&pc);
+    }
+    ads_tune_unset(ctx, "pool.item_pixel");
+    pc_summary();
+    ads_context_release(ctx);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("pool_forward");
@@ -317,5 +357,9 @@ int main(void)
     tcase_add_test(tc, non_finite_positions_read_zero);
     tcase_add_test(tc, larger_shapes_match_reference);
     suite_add_tcase(s, tc);
+    TCase *px = tcase_create("pixel_shape");
+    tcase_set_timeout(px, 300);
+    tcase_add_test(px, pixel_shape_matches_row_shape);
+    suite_add_tcase(s, px);
     return test_run_suite(s);
 }

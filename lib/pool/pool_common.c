@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "tuning.h"
 #include "workspace.h"
 
 /* Kernels index with int inside a plane and long across planes; these
@@ -225,16 +226,25 @@ static void outputs(ads_launcher *l, ads_tensor *y, ads_tensor *argmax)
     ads_launch_int(l, argmax != NULL);
 }
 
+bool ads_pool_item_pixel(const ads_context *ctx)
+{
+    return ads_tune_int(ctx, "pool.item_pixel", ctx->dev[0].info.is_gpu ? 1 : 0, 0, 1) != 0;
+}
+
+/* One work-item per VW outputs of a row (row shape: CPUs) or per output
+   (pixel shape: GPUs); see cl/pool.cl. */
 static ads_status fixed_forward(ads_context *ctx, const pool_call *c, ads_tensor *y,
                                 ads_tensor *argmax)
 {
     size_t rows = (size_t)c->N * c->C * c->Ho;
+    bool pixel = ads_pool_item_pixel(ctx);
     ads_launcher l;
-    ads_pool_launch(&l, ctx, "pool_fixed_forward");
+    ads_pool_launch(&l, ctx, pixel ? "pool_fixed_forward_pixel" : "pool_fixed_forward");
     ads_launch_in(&l, c->x);
     ads_pool_geom(&l, c);
     outputs(&l, y, argmax);
-    return ads_pool_run(&l, rows * (round_up((size_t)c->Wo, POOL_VW) / POOL_VW));
+    return ads_pool_run(&l, rows * (pixel ? (size_t)c->Wo
+                                          : round_up((size_t)c->Wo, POOL_VW) / POOL_VW));
 }
 
 /* Input rows a row-cached kernel keeps per work-item (POOL_SLOTS in
