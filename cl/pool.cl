@@ -494,6 +494,47 @@ kernel void pool_rows_backward_gx(global const float *py, global const int *tab,
     }
 }
 
+/* Pixel shape of pool_rows_backward_gx on the fixed grid (GPUs,
+   "pool.item_pixel"): one work-item owns g_x[n,c,yy,xx] (o =
+   (n*C + c)*H*W + yy*W + xx = get_global_id(0)) and sums the gradients of
+   the outputs whose taps land on it, where pool_rows_backward_gx has one
+   work-item per plane. Integer taps have weight 1 and their neighbour
+   weight 0, so the row kernel's sum at (yy, xx) is, output row i
+   ascending, the tap row ky = (yy + ph - i*sh) / dh's share, each share
+   summed over the output columns j ascending: i ascending is ky
+   descending and j ascending kx descending, which is the order here,
+   and the same divisors, so both shapes give the same bits (for finite
+   gradients: the row kernel also adds 0 * g to the neighbours). */
+kernel void pool_fixed_backward_gx_pixel(global const float *gy, global const float *argmax,
+                                         POOL_GEOMETRY, global float *gx)
+{
+    long o = get_global_id(0);
+    if (o >= (long)N * C * H * W) return;
+    long nc = o / ((long)H * W), yx = o - nc * H * W;
+    int yy = (int)(yx / W), xx = (int)(yx - (long)yy * W);
+    float s = 0.0f;
+    for (int ky = kh - 1; ky >= 0; ky--) {
+        int ty = yy + ph - ky * dh; /* = i * sh */
+        if (ty < 0 || ty % sh != 0 || ty / sh >= Ho) continue;
+        int i = ty / sh, cy = pool_axis_count((float)(i * sh), kh, dh, ph, H);
+        float t = 0.0f;
+        for (int kx = kw - 1; kx >= 0; kx--) {
+            int tx = xx + pw - kx * dw; /* = j * sw */
+            if (tx < 0 || tx % sw != 0 || tx / sw >= Wo) continue;
+            int j = tx / sw;
+            long q = (nc * Ho + i) * Wo + j;
+            if (mode == MODE_MAX) {
+                if (pool_winner(argmax[q], kh * kw) == ky * kw + kx) t += gy[q];
+                continue;
+            }
+            int cx = pool_axis_count((float)(j * sw), kw, dw, pw, W);
+            t += mode == MODE_AVG ? gy[q] / (float)(kh * kw) : gy[q] / (float)max(cy * cx, 1);
+        }
+        s += t;
+    }
+    gx[o] = s;
+}
+
 /* One work-item: plane (n,c) = first + its global index, its share of
    both position gradients at separable positions: for output row i the sum over j of g * dX~/dy into
    prow[(n*Ho + i)*C + c], for column j the sum over i of g * dX~/dx into

@@ -9,6 +9,8 @@
 
 #include "harness.h"
 #include "pool_cases.h"
+#include "pool_common.h"
+#include "tuning.h"
 
 static const char *mode_names[] = {"max", "avg", "avg_excl"};
 static const char *kind_names[] = {"fixed", "separable", "grid"};
@@ -405,6 +407,43 @@ START_TEST(larger_shapes_backward_match_reference)
 }
 END_TEST
 
+/* The fixed grid's g_x in the pixel shape (one work-item per input
+   element: the GPU default) and the row shape (one per plane: the CPU
+   default), each forced through the tuning table with the forward's
+   shape, match the reference (with recorded and recomputed winners) and
+   each other bit for bit, every mode, small random shapes and larger
+   ones. Its own test case (pixel_shape), small enough for oclgrind:
+   CK_RUN_CASE=pixel_shape. */
+START_TEST(pixel_shape_matches_row_shape)
+{
+    ads_context *ctx = test_context();
+    test_seed(610);
+    for (int trial = 0; trial < 12; trial++) {
+        pool_case pc;
+        ads_pool_mode mode = (ads_pool_mode)(trial % 3);
+        if (trial < 9)
+            pc_random(ctx, &pc, ADS_SAMPLING_FIXED, mode, 12);
+        else
+            pc_large(ctx, &pc, ADS_SAMPLING_FIXED, mode, false);
+        float *gy = random_gy(&pc);
+        grads g[2];
+        for (int pixel = 0; pixel < 2; pixel++) {
+            ck_assert_ads_ok(ads_tune_set(ctx, "pool.item_pixel", pixel));
+            ck_assert(ads_pool_item_pixel(ctx) == (pixel != 0));
+            check_case(ctx, &pc);
+            g[pixel] = run_backward(ctx, &pc, gy, WANT_GX, true);
+        }
+        ck_assert_mem_eq(g[0].gx, g[1].gx, pc_xcount(&pc) * sizeof(float));
+        free_grads(&g[0]), free_grads(&g[1]);
+        free(gy);
+        pc_free(&pc);
+    }
+    ads_tune_unset(ctx, "pool.item_pixel");
+    pc_summary();
+    ads_context_release(ctx);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("pool_backward");
@@ -420,5 +459,9 @@ int main(void)
     tcase_add_test(tc, non_finite_positions_backward);
     tcase_add_test(tc, larger_shapes_backward_match_reference);
     suite_add_tcase(s, tc);
+    TCase *px = tcase_create("pixel_shape");
+    tcase_set_timeout(px, 300);
+    tcase_add_test(px, pixel_shape_matches_row_shape);
+    suite_add_tcase(s, px);
     return test_run_suite(s);
 }

@@ -90,6 +90,20 @@ static ads_status rows_gx(ads_context *ctx, const pool_bwd *b)
     return st;
 }
 
+/* g_x on the fixed grid in the pixel shape (pool_fixed_backward_gx_pixel):
+   one work-item per input element, no table. */
+static ads_status fixed_gx_pixel(ads_context *ctx, const pool_bwd *b)
+{
+    const pool_call *c = b->c;
+    ads_launcher l;
+    ads_pool_launch(&l, ctx, "pool_fixed_backward_gx_pixel");
+    ads_launch_in(&l, b->gy);
+    ads_launch_in(&l, b->argmax);
+    ads_pool_geom(&l, c);
+    ads_launch_out(&l, b->gx);
+    return ads_pool_run(&l, (size_t)c->N * c->C * c->H * c->W);
+}
+
 /* part (rows x C) summed over C into out (pool_reduce_channels). */
 static ads_status reduce_channels(ads_context *ctx, const ads_tensor *part, size_t rows, int C,
                                   ads_tensor *out)
@@ -212,7 +226,8 @@ static ads_status run_backward(ads_context *ctx, const pool_bwd *b)
 {
     switch (b->c->kind) {
     case ADS_SAMPLING_FIXED:
-        return b->gx ? rows_gx(ctx, b) : ADS_OK;
+        if (!b->gx) return ADS_OK;
+        return ads_pool_item_pixel(ctx) ? fixed_gx_pixel(ctx, b) : rows_gx(ctx, b);
     case ADS_SAMPLING_SEPARABLE:
         if (b->gx) ADS_TRY(rows_gx(ctx, b));
         return b->gat.py || b->gat.px ? sep_grad_pos(ctx, b) : ADS_OK;

@@ -29,9 +29,10 @@ ads_status ads_pool_check_argmax(const pool_call *c, const ads_tensor *argmax);
 /* Starts a launch of kernel `name` of cl/pool.cl. */
 void ads_pool_launch(ads_launcher *l, ads_context *ctx, const char *name);
 
-/* Whether the fixed-grid forward runs one work-item per output (pixel
-   shape, consecutive work-items on consecutive outputs: GPUs) rather than
-   per VW outputs of a row (row shape: CPUs). The tunable
+/* Whether the fixed-grid forward and g_x run one work-item per output or
+   input element (pixel shape, consecutive work-items on consecutive
+   addresses: GPUs) rather than per VW outputs of a row and per plane
+   (row shape: CPUs). The tunable
    "pool.item_pixel", by default 1 on a GPU and 0 otherwise. */
 bool ads_pool_item_pixel(const ads_context *ctx);
 /* The 15 POOL_GEOMETRY arguments, next in order. */
