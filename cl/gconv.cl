@@ -16,7 +16,8 @@
    neighbours and the fraction of every tap, once per image, shared by
    all channels: gconv_sep_taps, gconv_grid_taps), so the gathers do no
    floor or range test per element. gx is gathered by one work-item per
-   input row, in a fixed order (no atomics).
+   input row (for the fixed stride on GPUs, per input element), in a
+   fixed order (no atomics).
 
    Every kernel takes the same geometry arguments (GC_GEOM) so the host
    sets them with one helper. kind: 0 fixed stride (integer reads, no

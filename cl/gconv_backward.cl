@@ -1,7 +1,8 @@
 /* Gather-convolution backward (docs/design.md 1.4) kernels: gx gathered from
-   the column gradient by one work-item per input row in a fixed order
-   (separable and full-grid positions through per-image indexes of the
-   taps touching each row), the position gradients and gb. Column layout
+   the column gradient by one work-item per input row (for the fixed
+   stride on GPUs, per input element: gconv_col2im_fixed_pixel) in a fixed
+   order (separable and full-grid positions through per-image indexes of
+   the taps touching each row), the position gradients and gb. Column layout
    and geometry arguments as in cl/gconv.cl. */
 #include "gconv.clh"
 
