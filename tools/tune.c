@@ -189,9 +189,12 @@ int tune_main(const char *spec)
     printf("tuning on %s (%s, driver %s)\n", in.device, in.platform, in.driver_version);
     int failed = 0;
     workload wl;
-    /* The column gather's work-group size: a dense separable forward. */
+    /* The column gather's shape (a row or an element per work-item) and
+       then that shape's work-group size: a dense separable forward. */
+    int pixel = -1;
     if (!setup(ctx, &wl, 2, 64, 64, 56, 1, false)) failed++;
-    else if (pick(ctx, &wl, "gconv.rows_local") < 0) failed++;
+    else if ((pixel = pick(ctx, &wl, "gconv.item_pixel")) < 0) failed++;
+    else if (pick(ctx, &wl, pixel ? "gconv.pixel_local" : "gconv.rows_local") < 0) failed++;
     teardown(&wl);
     /* Depthwise: the direct kernels or columns and GEMM, forward+backward
        of the fixed stride and of separable positions (with their

@@ -18,7 +18,7 @@ bool ads_gconv_item_pixel(const ads_context *ctx)
 {
     /* CPUs (PoCL) get the row shape, GPUs the pixel shape: see
        cl/gconv.cl and docs/design.md. */
-    return ads_tune_int(ctx, "gconv.item_pixel", ctx->dev[0].info.is_gpu ? 1 : 0, 0, 1) != 0;
+    return ads_tune(ctx, "gconv.item_pixel") != 0;
 }
 
 /* The largest power of two within `tuned`, or the one at or above `n`
@@ -35,7 +35,7 @@ static int group_within(int tuned, long n)
 
 int ads_gconv_pixel_local(const ads_context *ctx, long items)
 {
-    return group_within(ads_tune_int(ctx, "gconv.pixel_local", 128, 32, 256), items);
+    return group_within(ads_tune(ctx, "gconv.pixel_local"), items);
 }
 
 void ads_gconv_launch(ads_launcher *l, ads_context *ctx, const char *name)

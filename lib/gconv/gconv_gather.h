@@ -26,8 +26,9 @@ void ads_gconv_gcol_launch(ads_launcher *l, ads_context *ctx, const gconv_plan *
 /* Whether the gathers run in the pixel shape (one work-item per column
    entry or input element, consecutive work-items on consecutive
    addresses: GPUs) rather than the row shape (one work-item per row:
-   CPUs). The tunable "gconv.item_pixel", by default 1 on a GPU and 0
-   otherwise. cl/gconv.cl is built with -DGC_ITEM_PIXEL when it is set. */
+   CPUs): the registered tunable "gconv.item_pixel", by default 1 on a
+   GPU and 0 otherwise. cl/gconv.cl is built with -DGC_ITEM_PIXEL when it
+   is set. */
 bool ads_gconv_item_pixel(const ads_context *ctx);
 
 /* The work-group size of the pixel-shaped kernels over `items`

@@ -228,7 +228,7 @@ static void outputs(ads_launcher *l, ads_tensor *y, ads_tensor *argmax)
 
 bool ads_pool_item_pixel(const ads_context *ctx)
 {
-    return ads_tune_int(ctx, "pool.item_pixel", ctx->dev[0].info.is_gpu ? 1 : 0, 0, 1) != 0;
+    return ads_tune(ctx, "pool.item_pixel") != 0;
 }
 
 /* One work-item per VW outputs of a row (row shape: CPUs) or per output
