@@ -46,7 +46,7 @@ const ads_tunable ads_tunables[] = {
     {"gemm.tiled_ndimc", {16, 16}, 1, 64, {8, 16}, 2,
      "tiled path: work-group columns"},
     {"gconv.rows_local", {16, 64}, 1, 256, {4, 8, 16, 32, 64}, 5,
-     "column gather: work-group size (a power of two, at most the rows)"},
+     "row-shaped column gathers (gconv.item_pixel 0): work-group size (a power of two, at most the rows)"},
     {"gconv.item_pixel", {0, 1}, 0, 1, {0, 1}, 2,
      "column gathers and fixed-stride col2im: 0 a row per work-item (CPU shape), 1 an element (GPU shape)"},
     {"gconv.pixel_local", {128, 128}, 32, 256, {64, 128, 256}, 3,
