@@ -49,10 +49,13 @@ HOT = {
     "gconv_im2col_sep": "gather",
     "gconv_im2col_grid": "gather",
     "gconv_col2im_fixed": "col2im",
+    "gconv_col2im_fixed_pixel": "col2im",
     "gconv_col2im_sep": "col2im",
     "gconv_col2im_grid": "col2im",
     # pooling
     "pool_fixed_forward": "pool",
+    "pool_fixed_forward_pixel": "pool",
+    "pool_fixed_backward_gx_pixel": "pool",
     "pool_sep_forward": "pool",
     "pool_sep_forward_rows": "pool",
     "pool_grid_forward": "pool",
@@ -81,7 +84,7 @@ HOT = {
 # Remove a line here when its GPU replacement is listed in HOT.
 CPU_ONLY = {
     "gemm_vec", "gemm_dot", "gemm_pack_b", "gemm_simple",
-    "pool_fixed_forward", "pool_sep_forward", "pool_sep_forward_rows", "pool_sep_grad_pos",
+    "pool_sep_forward", "pool_sep_forward_rows", "pool_sep_grad_pos",
     "gconv_dw_fixed", "gconv_dw_sep", "gconv_dw_gw_fixed", "gconv_dw_gw_sep",
     "gconv_dw_gw_grid",
 }
