@@ -29,9 +29,9 @@ void bench_progress_done(void);
 /* The device's own limits, measured in this run. */
 typedef struct {
     char device[256], driver[128];
-    double fma_gflops; /* float16 FMA chains, the fastest of the probe's runs */
-    char fma_probe[200]; /* how fma_gflops was measured, for the output */
-    double copy_gbs;   /* float4 copy, read + write bytes */
+    double fma_gflops;                     /* float16 FMA chains, the fastest of the probe's runs */
+    char fma_probe[200];                   /* how fma_gflops was measured, for the output */
+    double copy_gbs;                       /* float4 copy, read + write bytes */
     double build_cold_ms, build_cached_ms; /* every kernel program */
 } bench_limits;
 ads_status bench_measure_limits(ads_context *ctx, bench_limits *out);
@@ -62,9 +62,9 @@ typedef struct {
     char workload[32], network[16], variant[16], pass[16];
     char path[32]; /* the kernel path the library chose (tuning, backend) */
     bench_stats t;
-    double gflops, gbs;     /* 0 where it does not apply */
-    double frac_peak;       /* of fma_gflops, or of copy_gbs for pools */
-    double ratio_vs_fixed;  /* this variant's time / the fixed variant's */
+    double gflops, gbs;    /* 0 where it does not apply */
+    double frac_peak;      /* of fma_gflops, or of copy_gbs for pools */
+    double ratio_vs_fixed; /* this variant's time / the fixed variant's */
 } bench_row;
 
 typedef struct {
@@ -80,10 +80,10 @@ void bench_print_table(const bench_table *tab, const bench_limits *lim);
 
 /* Times one workload in every variant and pass, appending rows
    (bench_conv.c, bench_pool.c). */
-ads_status bench_conv(ads_context *ctx, const bench_workload *wl, const bench_limits *lim,
-                      int reps, bench_table *tab);
-ads_status bench_pool(ads_context *ctx, const bench_workload *wl, const bench_limits *lim,
-                      int reps, bench_table *tab);
+ads_status bench_conv(ads_context *ctx, const bench_workload *wl, const bench_limits *lim, int reps,
+                      bench_table *tab);
+ads_status bench_pool(ads_context *ctx, const bench_workload *wl, const bench_limits *lim, int reps,
+                      bench_table *tab);
 /* Kernel launches one forward, and one forward+backward, of each variant
    (fixed, separable, grid) makes; ctx must profile (ADS_PROFILE=1). */
 ads_status bench_conv_launches(ads_context *ctx, const bench_workload *wl, int fwd[3],
@@ -95,8 +95,7 @@ ads_status bench_conv_cpu_ms(ads_context *ctx, const bench_workload *wl, int rep
                              double cpu_ms[2][3]);
 
 /* Machine-readable output (bench_output.c). */
-bool bench_write_csv(const char *path, const bench_table *tab, const bench_limits *lims,
-                     int nlims);
+bool bench_write_csv(const char *path, const bench_table *tab, const bench_limits *lims, int nlims);
 bool bench_write_json(const char *path, const bench_table *tab, const bench_limits *lims,
                       int nlims);
 bool bench_write_plot(const char *path, const bench_table *tab);

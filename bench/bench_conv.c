@@ -106,8 +106,8 @@ static ads_status setup(ads_context *ctx, const bench_workload *s, conv_run *r)
 
 static void teardown(conv_run *r)
 {
-    ads_tensor *all[] = {r->x, r->w, r->b, r->y, r->gy, r->gx, r->gw, r->gb,
-                         r->py, r->px, r->gpy, r->gpx, r->grid, r->ggrid};
+    ads_tensor *all[] = {r->x,  r->w,  r->b,  r->y,   r->gy,  r->gx,   r->gw,
+                         r->gb, r->py, r->px, r->gpy, r->gpx, r->grid, r->ggrid};
     for (size_t i = 0; i < sizeof all / sizeof *all; i++) ads_tensor_release(all[i]);
 }
 
@@ -119,8 +119,8 @@ static double conv_flops(const bench_workload *s, bool backward)
     return backward ? 3 * fwd : fwd; /* forward, gx and gw: the usual count */
 }
 
-ads_status bench_conv(ads_context *ctx, const bench_workload *s, const bench_limits *lim,
-                      int reps, bench_table *tab)
+ads_status bench_conv(ads_context *ctx, const bench_workload *s, const bench_limits *lim, int reps,
+                      bench_table *tab)
 {
     conv_run r;
     ads_status st = setup(ctx, s, &r);
@@ -128,7 +128,7 @@ ads_status bench_conv(ads_context *ctx, const bench_workload *s, const bench_lim
         double fixed_ms = 0;
         for (int v = FIXED; v <= GRID && st == ADS_OK; v++) {
             bench_progress("%-12s %-9s %-8s", s->name, VARIANT_NAMES[v],
-                    pass ? "fwd+bwd" : "forward");
+                           pass ? "fwd+bwd" : "forward");
             r.v = (variant)v;
             r.backward = pass == 1;
             bench_row *row = bench_add_row(tab);

@@ -143,8 +143,10 @@ static bool write_outputs(const cli *c, const bench_table *tab, const bench_limi
     if (c->plot && tab->n == 0)
         ok = false, fprintf(stderr, "adastride bench: no results to draw in %s\n", c->plot);
     else if (c->plot && !bench_write_plot(c->plot, tab))
-        ok = false, fprintf(stderr, "adastride bench: gnuplot could not draw %s (is Debian's "
-                                    "gnuplot-nox installed?)\n", c->plot);
+        ok = false, fprintf(stderr,
+                            "adastride bench: gnuplot could not draw %s (is Debian's "
+                            "gnuplot-nox installed?)\n",
+                            c->plot);
     return ok;
 }
 
@@ -166,8 +168,8 @@ int bench_main(int argc, char **argv)
     for (int i = 0; i < nspec; i++) {
         ads_status st = run_device(specs[i], &c, &lims[i], &tab);
         if (st != ADS_OK) {
-            fprintf(stderr, "adastride bench: device %s: %s: %s\n", specs[i],
-                    ads_status_string(st), ads_last_error());
+            fprintf(stderr, "adastride bench: device %s: %s: %s\n", specs[i], ads_status_string(st),
+                    ads_last_error());
             failed++;
         }
     }

@@ -7,8 +7,8 @@
 
 #include "bench.h"
 
-#define CSV_HEADER                                                                          \
-    "device,driver,workload,network,variant,pass,path,median_ms,min_ms,max_ms,gflops,gbs,"  \
+#define CSV_HEADER                                                                                 \
+    "device,driver,workload,network,variant,pass,path,median_ms,min_ms,max_ms,gflops,gbs,"         \
     "fraction_of_peak,ratio_vs_fixed\n"
 
 /* Quotes a CSV field when it holds a comma or a quote. */
@@ -26,8 +26,7 @@ static void csv_field(FILE *f, const char *s)
     fputc('"', f);
 }
 
-bool bench_write_csv(const char *path, const bench_table *tab, const bench_limits *lims,
-                     int nlims)
+bool bench_write_csv(const char *path, const bench_table *tab, const bench_limits *lims, int nlims)
 {
     (void)lims, (void)nlims;
     FILE *f = fopen(path, "w");
@@ -41,8 +40,8 @@ bool bench_write_csv(const char *path, const bench_table *tab, const bench_limit
             csv_field(f, text[k]);
             fputc(',', f);
         }
-        fprintf(f, "%.4f,%.4f,%.4f,%.3f,%.3f,%.4f,%.4f\n", r->t.median_ms, r->t.min_ms,
-                r->t.max_ms, r->gflops, r->gbs, r->frac_peak, r->ratio_vs_fixed);
+        fprintf(f, "%.4f,%.4f,%.4f,%.3f,%.3f,%.4f,%.4f\n", r->t.median_ms, r->t.min_ms, r->t.max_ms,
+                r->gflops, r->gbs, r->frac_peak, r->ratio_vs_fixed);
     }
     return fclose(f) == 0;
 }
@@ -65,8 +64,9 @@ static void json_limits(FILE *f, const bench_limits *l)
     json_string(f, l->device);
     fputs(", \"driver\": ", f);
     json_string(f, l->driver);
-    fprintf(f, ", \"fma_gflops\": %.3f, \"copy_gbs\": %.3f, \"build_cold_ms\": %.1f, "
-               "\"build_cached_ms\": %.1f}",
+    fprintf(f,
+            ", \"fma_gflops\": %.3f, \"copy_gbs\": %.3f, \"build_cold_ms\": %.1f, "
+            "\"build_cached_ms\": %.1f}",
             l->fma_gflops, l->copy_gbs, l->build_cold_ms, l->build_cached_ms);
 }
 
@@ -81,15 +81,15 @@ static void json_row(FILE *f, const bench_row *r)
         json_string(f, vals[k]);
         fputs(", ", f);
     }
-    fprintf(f, "\"times_ms\": {\"median\": %.4f, \"min\": %.4f, \"max\": %.4f}, ",
-            r->t.median_ms, r->t.min_ms, r->t.max_ms);
-    fprintf(f, "\"figures\": {\"gflops\": %.3f, \"gbs\": %.3f, \"fraction_of_peak\": %.4f, "
-               "\"ratio_vs_fixed\": %.4f}}",
+    fprintf(f, "\"times_ms\": {\"median\": %.4f, \"min\": %.4f, \"max\": %.4f}, ", r->t.median_ms,
+            r->t.min_ms, r->t.max_ms);
+    fprintf(f,
+            "\"figures\": {\"gflops\": %.3f, \"gbs\": %.3f, \"fraction_of_peak\": %.4f, "
+            "\"ratio_vs_fixed\": %.4f}}",
             r->gflops, r->gbs, r->frac_peak, r->ratio_vs_fixed);
 }
 
-bool bench_write_json(const char *path, const bench_table *tab, const bench_limits *lims,
-                      int nlims)
+bool bench_write_json(const char *path, const bench_table *tab, const bench_limits *lims, int nlims)
 {
     FILE *f = fopen(path, "w");
     if (!f) return false;
@@ -158,10 +158,12 @@ bool bench_write_plot(const char *path, const bench_table *tab)
     fputc('\n', g);
     fputs("set style data histograms\nset style histogram clustered gap 1\n"
           "set style fill solid 0.8 border -1\nset xtics rotate by -40\nset grid ytics\n"
-          "set key outside right top\nset multiplot layout 2,1\n", g);
-    fputs("set yrange [0:*]\nset title 'adaptive (separable) / fixed forward time: lower is better'\n"
-          "set ylabel 'ratio'\nplot ",
+          "set key outside right top\nset multiplot layout 2,1\n",
           g);
+    fputs(
+        "set yrange [0:*]\nset title 'adaptive (separable) / fixed forward time: lower is better'\n"
+        "set ylabel 'ratio'\nplot ",
+        g);
     for (int d = 0; d < nd; d++) {
         fprintf(g, "%s'-' using 2:xtic(1) title ", d ? ", " : "");
         gnuplot_string(g, devices[d]);

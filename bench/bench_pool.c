@@ -91,8 +91,8 @@ static double pool_bytes(const pool_run *r, bool backward)
     return backward ? 2 * x + 2 * y + x : x + y;
 }
 
-ads_status bench_pool(ads_context *ctx, const bench_workload *s, const bench_limits *lim,
-                      int reps, bench_table *tab)
+ads_status bench_pool(ads_context *ctx, const bench_workload *s, const bench_limits *lim, int reps,
+                      bench_table *tab)
 {
     pool_run r;
     ads_status st = setup(ctx, s, &r);
@@ -100,8 +100,7 @@ ads_status bench_pool(ads_context *ctx, const bench_workload *s, const bench_lim
         double fixed_ms = 0;
         for (int adaptive = 0; adaptive < 2 && st == ADS_OK; adaptive++) {
             const char *variant = adaptive ? "separable" : "fixed";
-            bench_progress("%-12s %-9s %-8s", s->name, variant,
-                    pass ? "fwd+bwd" : "forward");
+            bench_progress("%-12s %-9s %-8s", s->name, variant, pass ? "fwd+bwd" : "forward");
             r.adaptive = adaptive;
             r.backward = pass == 1;
             bench_row *row = bench_add_row(tab);

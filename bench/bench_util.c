@@ -103,8 +103,10 @@ static ads_status measure_fma(ads_context *ctx, const ads_device_info *info, ben
     ads_status st = ADS_OK;
     size_t units = (size_t)(info->compute_units > 0 ? info->compute_units : 1);
     size_t n = info->is_gpu ? units * 2048 : units * 16;
-    limit_run r = {.ctx = ctx, .iters = info->is_gpu ? 4096 : 1 << 17,
-                   .local = info->is_gpu ? 0 : 1, .out = vector(ctx, n, &st)};
+    limit_run r = {.ctx = ctx,
+                   .iters = info->is_gpu ? 4096 : 1 << 17,
+                   .local = info->is_gpu ? 0 : 1,
+                   .out = vector(ctx, n, &st)};
     bench_stats s;
     if (st == ADS_OK) st = bench_time(ctx, run_fma, &r, 2, 7, &s);
     double flop = (double)n * r.iters * ADS_DEV_FMA_CHAINS * 16 * 2;
@@ -178,9 +180,9 @@ void bench_print_table(const bench_table *tab, const bench_limits *lim)
         snprintf(spread, sizeof spread, "%.3f-%.3f", r->t.min_ms, r->t.max_ms);
         if (r->gflops > 0) snprintf(gf, sizeof gf, "%.1f", r->gflops);
         if (r->gbs > 0) snprintf(gb, sizeof gb, "%.1f", r->gbs);
-        printf("%-12s %-9s %-8s %9.3f %17s %9s %8s %6.1f%% %8.2fx  %s\n", r->workload,
-               r->variant, r->pass, r->t.median_ms, spread, gf, gb, 100 * r->frac_peak,
-               r->ratio_vs_fixed, r->path);
+        printf("%-12s %-9s %-8s %9.3f %17s %9s %8s %6.1f%% %8.2fx  %s\n", r->workload, r->variant,
+               r->pass, r->t.median_ms, spread, gf, gb, 100 * r->frac_peak, r->ratio_vs_fixed,
+               r->path);
     }
     printf("\n%% peak: of the FMA peak (%.1f GFLOP/s) for convolutions, of the copy "
            "bandwidth (%.1f GB/s) for pools; both measured above in this run.\n",

@@ -11,14 +11,22 @@
 
 #include "bench.h"
 
-#define CONV(net, name, n, ci, co, hw, k, s, p, g)                                          \
-    {name, net, false, ADS_POOL_MAX, n, ci, co, hw, hw, k, s, p, g, true}
-#define POOL(net, name, mode, n, c, hw, k, s, p)                                            \
-    {name, net, true, mode, n, c, c, hw, hw, k, s, p, 1, true}
-#define FIXED_CONV(name, n, ci, co, hw, k, s, p, g)                                         \
-    {name, "issue", false, ADS_POOL_MAX, n, ci, co, hw, hw, k, s, p, g, false}
-#define FIXED_POOL(name, mode, n, c, hw, k, s, p)                                           \
-    {name, "issue", true, mode, n, c, c, hw, hw, k, s, p, 1, false}
+#define CONV(net, name, n, ci, co, hw, k, s, p, g)                                                 \
+    {                                                                                              \
+        name, net, false, ADS_POOL_MAX, n, ci, co, hw, hw, k, s, p, g, true                        \
+    }
+#define POOL(net, name, mode, n, c, hw, k, s, p)                                                   \
+    {                                                                                              \
+        name, net, true, mode, n, c, c, hw, hw, k, s, p, 1, true                                   \
+    }
+#define FIXED_CONV(name, n, ci, co, hw, k, s, p, g)                                                \
+    {                                                                                              \
+        name, "issue", false, ADS_POOL_MAX, n, ci, co, hw, hw, k, s, p, g, false                   \
+    }
+#define FIXED_POOL(name, mode, n, c, hw, k, s, p)                                                  \
+    {                                                                                              \
+        name, "issue", true, mode, n, c, c, hw, hw, k, s, p, 1, false                              \
+    }
 
 static const bench_workload ALL[] = {
     /* The convolution and pooling issues' shapes: never scaled. */
@@ -55,8 +63,7 @@ static const bench_workload ALL[] = {
 };
 
 /* The quick suite: one of each kind, small enough for a CI smoke run. */
-static const char *QUICK[] = {"small", "dw", "pool-avg2", "mbv1-dw6", "yolox-dark5",
-                              "vgg16-pool5"};
+static const char *QUICK[] = {"small", "dw", "pool-avg2", "mbv1-dw6", "yolox-dark5", "vgg16-pool5"};
 
 static bool in_list(const char *list, const char *name)
 {
@@ -95,7 +102,7 @@ void bench_list_workloads(FILE *f)
     for (size_t i = 0; i < sizeof ALL / sizeof *ALL; i++) {
         const bench_workload *w = &ALL[i];
         fprintf(f, "  %-12s %-13s %s N=%d C=%d->%d %dx%d k%d s%d p%d%s\n", w->name, w->network,
-                w->is_pool ? "pool" : "conv", w->n, w->cin, w->cout, w->h, w->w, w->kh,
-                w->stride, w->pad, w->groups > 1 ? " depthwise" : "");
+                w->is_pool ? "pool" : "conv", w->n, w->cin, w->cout, w->h, w->w, w->kh, w->stride,
+                w->pad, w->groups > 1 ? " depthwise" : "");
     }
 }

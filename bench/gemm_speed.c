@@ -103,7 +103,7 @@ static double time_product(ads_context *ctx, const shape *s, double *cpu)
     return median;
 }
 
-#define NPATHS 3
+#define NPATHS  3
 #define CLBLAST 2 /* ads_dev_gemm_path's number for CLBlast */
 
 /* The products on every wanted path: GFLOP/s of wall and of CPU time,

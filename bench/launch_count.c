@@ -18,7 +18,7 @@
 #include "adastride_dev.h"
 
 #define LAUNCHES 400
-#define PAIRS 100
+#define PAIRS    100
 
 static ads_status time_launches(ads_context *ctx, double *stream_us, double *lone_us)
 {
@@ -53,8 +53,8 @@ static ads_status print_cpu_ms(ads_context *ctx, const bench_options *opt)
         if (wl[i].is_pool) continue;
         st = bench_conv_cpu_ms(ctx, &wl[i], 5, ms);
         if (st == ADS_OK)
-            printf("%-12s %10.2f %6.2f %6.2f %10.2f %6.2f %6.2f\n", wl[i].name, ms[0][0],
-                   ms[0][1], ms[0][2], ms[1][0], ms[1][1], ms[1][2]);
+            printf("%-12s %10.2f %6.2f %6.2f %10.2f %6.2f %6.2f\n", wl[i].name, ms[0][0], ms[0][1],
+                   ms[0][2], ms[1][0], ms[1][1], ms[1][2]);
     }
     return st;
 }
@@ -96,8 +96,8 @@ int main(int argc, char **argv)
         int fwd[3], fb[3];
         st = bench_conv_launches(ctx, &wl[i], fwd, fb);
         if (st == ADS_OK)
-            printf("%-12s %7d %4d %4d   %7d %4d %4d\n", wl[i].name, fwd[0], fwd[1], fwd[2],
-                   fb[0], fb[1], fb[2]);
+            printf("%-12s %7d %4d %4d   %7d %4d %4d\n", wl[i].name, fwd[0], fwd[1], fwd[2], fb[0],
+                   fb[1], fb[2]);
     }
     if (st != ADS_OK) fprintf(stderr, "launch_count: %s\n", ads_last_error());
     fflush(stdout);

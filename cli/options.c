@@ -51,8 +51,7 @@ static void real_range(const cli_option *o, char *buf, size_t n)
     if (isinf(o->fmax))
         snprintf(buf, n, "a finite number %s %g", o->min_open ? ">" : ">=", o->fmin);
     else
-        snprintf(buf, n, "a finite number in %c%g, %g]", o->min_open ? '(' : '[', o->fmin,
-                 o->fmax);
+        snprintf(buf, n, "a finite number in %c%g, %g]", o->min_open ? '(' : '[', o->fmin, o->fmax);
 }
 
 /* Stores option o's value v; false with the message in err. */
@@ -61,9 +60,7 @@ static bool take_value(const char *cmd, const cli_option *o, const char *v, char
     long long n;
     char range[96];
     switch (o->kind) {
-    case CLI_TEXT:
-        *(const char **)o->dst = v;
-        return true;
+    case CLI_TEXT: *(const char **)o->dst = v; return true;
     case CLI_INT:
     case CLI_INT64:
         if (whole_integer(v, o->min, o->max, &n)) {
@@ -71,8 +68,8 @@ static bool take_value(const char *cmd, const cli_option *o, const char *v, char
             else *(int64_t *)o->dst = n;
             return true;
         }
-        snprintf(err, nerr, "adastride %s: %s '%s' is not an integer in [%lld, %lld]", cmd,
-                 o->name, v, o->min, o->max);
+        snprintf(err, nerr, "adastride %s: %s '%s' is not an integer in [%lld, %lld]", cmd, o->name,
+                 v, o->min, o->max);
         return false;
     case CLI_U64:
         if (whole_u64(v, (uint64_t *)o->dst)) return true;
@@ -88,8 +85,7 @@ static bool take_value(const char *cmd, const cli_option *o, const char *v, char
         if (o->choice(v, o->dst)) return true;
         snprintf(err, nerr, "adastride %s: %s '%s' is not %s", cmd, o->name, v, o->expect);
         return false;
-    case CLI_FLAG:
-        break;
+    case CLI_FLAG: break;
     }
     return false;
 }

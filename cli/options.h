@@ -13,14 +13,14 @@
 #include <stdio.h>
 
 typedef enum {
-    CLI_FLAG,   /* no value; sets *(bool *)dst                              */
-    CLI_TEXT,   /* *(const char **)dst = the value                          */
-    CLI_INT,    /* *(int *)dst, an integer in [min, max]                    */
-    CLI_INT64,  /* *(int64_t *)dst, an integer in [min, max]                */
-    CLI_U64,    /* *(uint64_t *)dst, an integer in [0, 2^64 - 1]            */
-    CLI_REAL,   /* *(float *)dst, a finite number in [fmin, fmax] (fmax may
+    CLI_FLAG,  /* no value; sets *(bool *)dst                              */
+    CLI_TEXT,  /* *(const char **)dst = the value                          */
+    CLI_INT,   /* *(int *)dst, an integer in [min, max]                    */
+    CLI_INT64, /* *(int64_t *)dst, an integer in [min, max]                */
+    CLI_U64,   /* *(uint64_t *)dst, an integer in [0, 2^64 - 1]            */
+    CLI_REAL,  /* *(float *)dst, a finite number in [fmin, fmax] (fmax may
                    be INFINITY: no upper bound), fmin excluded if min_open  */
-    CLI_CHOICE  /* choice(value, dst) returns false for a bad one; expect
+    CLI_CHOICE /* choice(value, dst) returns false for a bad one; expect
                    says what it must be                                     */
 } cli_kind;
 
@@ -36,17 +36,35 @@ typedef struct {
 } cli_option;
 
 /* One table row per kind. */
-#define CLI_OPT_FLAG(n, d) {.name = (n), .kind = CLI_FLAG, .dst = (d)}
-#define CLI_OPT_TEXT(n, d) {.name = (n), .kind = CLI_TEXT, .dst = (d)}
-#define CLI_OPT_INT(n, d, lo, hi) {.name = (n), .kind = CLI_INT, .dst = (d), .min = (lo), .max = (hi)}
-#define CLI_OPT_INT64(n, d, lo, hi)                                                        \
-    {.name = (n), .kind = CLI_INT64, .dst = (d), .min = (lo), .max = (hi)}
-#define CLI_OPT_U64(n, d) {.name = (n), .kind = CLI_U64, .dst = (d)}
+#define CLI_OPT_FLAG(n, d)                                                                         \
+    {                                                                                              \
+        .name = (n), .kind = CLI_FLAG, .dst = (d)                                                  \
+    }
+#define CLI_OPT_TEXT(n, d)                                                                         \
+    {                                                                                              \
+        .name = (n), .kind = CLI_TEXT, .dst = (d)                                                  \
+    }
+#define CLI_OPT_INT(n, d, lo, hi)                                                                  \
+    {                                                                                              \
+        .name = (n), .kind = CLI_INT, .dst = (d), .min = (lo), .max = (hi)                         \
+    }
+#define CLI_OPT_INT64(n, d, lo, hi)                                                                \
+    {                                                                                              \
+        .name = (n), .kind = CLI_INT64, .dst = (d), .min = (lo), .max = (hi)                       \
+    }
+#define CLI_OPT_U64(n, d)                                                                          \
+    {                                                                                              \
+        .name = (n), .kind = CLI_U64, .dst = (d)                                                   \
+    }
 /* A finite number > lo (open) or >= lo, and <= hi (INFINITY: no bound). */
-#define CLI_OPT_REAL(n, d, lo, open, hi)                                                   \
-    {.name = (n), .kind = CLI_REAL, .dst = (d), .fmin = (lo), .min_open = (open), .fmax = (hi)}
-#define CLI_OPT_CHOICE(n, d, fn, what)                                                     \
-    {.name = (n), .kind = CLI_CHOICE, .dst = (d), .choice = (fn), .expect = (what)}
+#define CLI_OPT_REAL(n, d, lo, open, hi)                                                           \
+    {                                                                                              \
+        .name = (n), .kind = CLI_REAL, .dst = (d), .fmin = (lo), .min_open = (open), .fmax = (hi)  \
+    }
+#define CLI_OPT_CHOICE(n, d, fn, what)                                                             \
+    {                                                                                              \
+        .name = (n), .kind = CLI_CHOICE, .dst = (d), .choice = (fn), .expect = (what)              \
+    }
 
 /* Parses argv[1..argc) against opts. Returns true when every argument
    was a known option with a valid value; false with a sentence in err

@@ -26,23 +26,23 @@ enum { N = 2, C = 3, H = 10, W = 9, CO = 4, K = 3, PAD = 1, HO = 5, WO = 5 };
 #define NW (CO * C * K * K)
 #define NY (N * CO * HO * WO)
 
-#define CHECK_CL(call)                                                                  \
-    do {                                                                                \
-        cl_int err_ = (call);                                                           \
-        if (err_ != CL_SUCCESS) {                                                       \
-            fprintf(stderr, "interop: %s failed with OpenCL error %d\n", #call, err_);  \
-            exit(1);                                                                    \
-        }                                                                               \
+#define CHECK_CL(call)                                                                             \
+    do {                                                                                           \
+        cl_int err_ = (call);                                                                      \
+        if (err_ != CL_SUCCESS) {                                                                  \
+            fprintf(stderr, "interop: %s failed with OpenCL error %d\n", #call, err_);             \
+            exit(1);                                                                               \
+        }                                                                                          \
     } while (0)
 
-#define CHECK_ADS(call)                                                                 \
-    do {                                                                                \
-        ads_status st_ = (call);                                                        \
-        if (st_ != ADS_OK) {                                                            \
-            fprintf(stderr, "interop: %s: %s: %s\n", #call, ads_status_string(st_),     \
-                    ads_last_error());                                                  \
-            exit(1);                                                                    \
-        }                                                                               \
+#define CHECK_ADS(call)                                                                            \
+    do {                                                                                           \
+        ads_status st_ = (call);                                                                   \
+        if (st_ != ADS_OK) {                                                                       \
+            fprintf(stderr, "interop: %s: %s: %s\n", #call, ads_status_string(st_),                \
+                    ads_last_error());                                                             \
+            exit(1);                                                                               \
+        }                                                                                          \
     } while (0)
 
 /* ------------------------------------------------ the application's side */
@@ -94,7 +94,8 @@ static double sample(const double *plane, double y, double x, double *dy, double
         }
     *dy = (1 - fx) * (v[1][0] - v[0][0]) + fx * (v[1][1] - v[0][1]);
     *dx = (1 - fy) * (v[0][1] - v[0][0]) + fy * (v[1][1] - v[1][0]);
-    return (1 - fy) * ((1 - fx) * v[0][0] + fx * v[0][1]) + fy * ((1 - fx) * v[1][0] + fx * v[1][1]);
+    return (1 - fy) * ((1 - fx) * v[0][0] + fx * v[0][1]) +
+           fy * ((1 - fx) * v[1][0] + fx * v[1][1]);
 }
 
 /* Adds g times the bilinear weights of (y, x) to gplane. */
@@ -172,28 +173,32 @@ int main(void)
 
     static float x[NX], w[NW], py[N * HO], px[N * WO], gy[NY];
     unsigned seed = 12345;
-    for (int i = 0; i < NX; i++) x[i] = (float)((seed = seed * 1103515245u + 12345u) >> 16) / 65536.0f - 0.5f;
-    for (int i = 0; i < NW; i++) w[i] = (float)((seed = seed * 1103515245u + 12345u) >> 16) / 65536.0f - 0.5f;
-    for (int i = 0; i < NY; i++) gy[i] = (float)((seed = seed * 1103515245u + 12345u) >> 16) / 65536.0f - 0.5f;
+    for (int i = 0; i < NX; i++)
+        x[i] = (float)((seed = seed * 1103515245u + 12345u) >> 16) / 65536.0f - 0.5f;
+    for (int i = 0; i < NW; i++)
+        w[i] = (float)((seed = seed * 1103515245u + 12345u) >> 16) / 65536.0f - 0.5f;
+    for (int i = 0; i < NY; i++)
+        gy[i] = (float)((seed = seed * 1103515245u + 12345u) >> 16) / 65536.0f - 0.5f;
     /* Adaptive rows and columns: uneven, fractional spacing, per image. */
     for (int n = 0; n < N; n++) {
-        for (int i = 0; i < HO; i++) py[n * HO + i] = 0.25f + 1.75f * (float)i + 0.125f * (float)(n * i % 3);
+        for (int i = 0; i < HO; i++)
+            py[n * HO + i] = 0.25f + 1.75f * (float)i + 0.125f * (float)(n * i % 3);
         for (int j = 0; j < WO; j++) px[n * WO + j] = 0.5f * (float)(j * j) + 0.375f * (float)n;
     }
 
     /* Positions in one buffer: py at its start, px in a sub-buffer at the
        first offset the device's alignment allows. */
     cl_uint align_bits = 0;
-    CHECK_CL(clGetDeviceInfo(device, CL_DEVICE_MEM_BASE_ADDR_ALIGN, sizeof align_bits,
-                             &align_bits, NULL));
+    CHECK_CL(clGetDeviceInfo(device, CL_DEVICE_MEM_BASE_ADDR_ALIGN, sizeof align_bits, &align_bits,
+                             NULL));
     size_t align = align_bits >= 32 ? align_bits / 32 : 1; /* in floats */
     size_t px_at = (N * HO + align - 1) / align * align;
     cl_mem mx = buffer(cl, NX), mw = buffer(cl, NW), mpos = buffer(cl, px_at + N * WO);
     cl_mem my = buffer(cl, NY), mgy = buffer(cl, NY), mgx = buffer(cl, NX), mgw = buffer(cl, NW);
     cl_mem mgpy = buffer(cl, N * HO), mgpx = buffer(cl, N * WO);
     cl_buffer_region px_region = {px_at * sizeof(float), N * WO * sizeof(float)};
-    cl_mem mpx = clCreateSubBuffer(mpos, CL_MEM_READ_WRITE, CL_BUFFER_CREATE_TYPE_REGION,
-                                   &px_region, &err);
+    cl_mem mpx =
+        clCreateSubBuffer(mpos, CL_MEM_READ_WRITE, CL_BUFFER_CREATE_TYPE_REGION, &px_region, &err);
     CHECK_CL(err);
 
     /* The inputs go in with non-blocking writes: adastride's calls below
@@ -221,8 +226,15 @@ int main(void)
     CHECK_ADS(ads_tensor_wrap(ctx, mgpy, 0, 2, pys, &tgpy));
     CHECK_ADS(ads_tensor_wrap(ctx, mgpx, 0, 2, pxs, &tgpx));
 
-    ads_conv_desc d = {.kh = K, .kw = K, .stride_h = 2, .stride_w = 2, .pad_h = PAD,
-                       .pad_w = PAD, .dil_h = 1, .dil_w = 1, .groups = 1};
+    ads_conv_desc d = {.kh = K,
+                       .kw = K,
+                       .stride_h = 2,
+                       .stride_w = 2,
+                       .pad_h = PAD,
+                       .pad_w = PAD,
+                       .dil_h = 1,
+                       .dil_w = 1,
+                       .groups = 1};
     ads_sampling at = {tpy, tpx, NULL};
     ads_sampling_grad gat = {tgpy, tgpx, NULL};
     CHECK_ADS(ads_gconv_forward(ctx, &d, tx, tw, NULL, at, ty));

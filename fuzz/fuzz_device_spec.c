@@ -10,10 +10,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     static const candidate c[5] = {
-        {(cl_platform_id)1, (cl_device_id)11, 0, 0, CL_DEVICE_TYPE_CPU, "Portable Computing "
-         "Language", "OpenCL 3.0 PoCL 3.1", "cpu-haswell", "GenuineIntel"},
-        {(cl_platform_id)1, (cl_device_id)12, 0, 1, CL_DEVICE_TYPE_CPU, "Portable Computing "
-         "Language", "OpenCL 3.0 PoCL 3.1", "cpu-haswell", "GenuineIntel"},
+        {(cl_platform_id)1, (cl_device_id)11, 0, 0, CL_DEVICE_TYPE_CPU,
+         "Portable Computing "
+         "Language",
+         "OpenCL 3.0 PoCL 3.1", "cpu-haswell", "GenuineIntel"},
+        {(cl_platform_id)1, (cl_device_id)12, 0, 1, CL_DEVICE_TYPE_CPU,
+         "Portable Computing "
+         "Language",
+         "OpenCL 3.0 PoCL 3.1", "cpu-haswell", "GenuineIntel"},
         {(cl_platform_id)2, (cl_device_id)21, 1, 0, CL_DEVICE_TYPE_GPU, "NVIDIA CUDA",
          "OpenCL 3.0 CUDA 12.2", "NVIDIA H100", "NVIDIA Corporation"},
         {(cl_platform_id)2, (cl_device_id)22, 1, 1, CL_DEVICE_TYPE_GPU, "NVIDIA CUDA",

@@ -128,16 +128,14 @@ ADS_API void ads_context_release(ads_context *ctx);
 ADS_API ads_status ads_finish(ads_context *ctx);
 
 typedef struct {
-    char platform[256], device[256], vendor[256], driver_version[128],
-        device_version[128];
+    char platform[256], device[256], vendor[256], driver_version[128], device_version[128];
     int is_gpu, compute_units, has_fp64, has_fp16;
     uint64_t global_mem_bytes, max_alloc_bytes, local_mem_bytes;
     size_t max_work_group_size;
 } ads_device_info;
 
 /* Capabilities of the context's device number `index` (0 = the primary). */
-ADS_API ads_status ads_context_device_info(const ads_context *ctx, int index,
-                                           ads_device_info *out);
+ADS_API ads_status ads_context_device_info(const ads_context *ctx, int index, ads_device_info *out);
 ADS_API int ads_context_device_count(const ads_context *ctx);
 
 /* The bytes of workspace (im2col columns and the like) one call may hold
@@ -259,16 +257,15 @@ typedef struct {
 
 /* x: N x Cin x H x W, w: Cout x Cin/groups x kh x kw, b: Cout or NULL,
    y: N x Cout x Ho x Wo. */
-ADS_API ads_status ads_gconv_forward(ads_context *ctx, const ads_conv_desc *d,
-                                     const ads_tensor *x, const ads_tensor *w,
-                                     const ads_tensor *b, ads_sampling at, ads_tensor *y);
+ADS_API ads_status ads_gconv_forward(ads_context *ctx, const ads_conv_desc *d, const ads_tensor *x,
+                                     const ads_tensor *w, const ads_tensor *b, ads_sampling at,
+                                     ads_tensor *y);
 /* Any of gx, gw, gb and the members of gat may be NULL: skipped with their
    work. All outputs are overwritten. Every output is deterministic (the
    same inputs give bit-identical results) for all three sampling kinds:
    no float atomics are used. */
-ADS_API ads_status ads_gconv_backward(ads_context *ctx, const ads_conv_desc *d,
-                                      const ads_tensor *x, const ads_tensor *w,
-                                      ads_sampling at, const ads_tensor *gy,
+ADS_API ads_status ads_gconv_backward(ads_context *ctx, const ads_conv_desc *d, const ads_tensor *x,
+                                      const ads_tensor *w, ads_sampling at, const ads_tensor *gy,
                                       ads_tensor *gx, ads_tensor *gw, ads_tensor *gb,
                                       ads_sampling_grad gat);
 
@@ -278,19 +275,18 @@ ADS_API ads_status ads_gconv_backward(ads_context *ctx, const ads_conv_desc *d,
    first tap in row-major (ky,kx) order; an output with no tap inside is 0
    and passes no gradient. Average pooling counts every tap (zero halo),
    divisor kh*kw; AVG_EXCLUDE_PAD sums and counts inside taps only. */
-ADS_API ads_status ads_pool_forward(ads_context *ctx, const ads_pool_desc *d,
-                                    const ads_tensor *x, ads_sampling at, ads_tensor *y);
-ADS_API ads_status ads_pool_backward(ads_context *ctx, const ads_pool_desc *d,
-                                     const ads_tensor *x, ads_sampling at,
-                                     const ads_tensor *gy, ads_tensor *gx,
+ADS_API ads_status ads_pool_forward(ads_context *ctx, const ads_pool_desc *d, const ads_tensor *x,
+                                    ads_sampling at, ads_tensor *y);
+ADS_API ads_status ads_pool_backward(ads_context *ctx, const ads_pool_desc *d, const ads_tensor *x,
+                                     ads_sampling at, const ads_tensor *gy, ads_tensor *gx,
                                      ads_sampling_grad gat);
 /* Max pooling with the winners recorded: argmax (same shape as y) receives
    the winning tap index ky*kw+kx as a float, or -1 where no tap was inside.
    Backward given argmax reads the winners instead of recomputing them;
    argmax NULL recomputes. For the other modes argmax must be NULL. */
 ADS_API ads_status ads_pool_forward_ex(ads_context *ctx, const ads_pool_desc *d,
-                                       const ads_tensor *x, ads_sampling at,
-                                       ads_tensor *y, ads_tensor *argmax);
+                                       const ads_tensor *x, ads_sampling at, ads_tensor *y,
+                                       ads_tensor *argmax);
 ADS_API ads_status ads_pool_backward_ex(ads_context *ctx, const ads_pool_desc *d,
                                         const ads_tensor *x, ads_sampling at,
                                         const ads_tensor *argmax, const ads_tensor *gy,
@@ -302,9 +298,8 @@ ADS_API ads_status ads_pool_backward_ex(ads_context *ctx, const ads_pool_desc *d
    p[n,0] = origin, p[n,i] = origin + stride * sum_{j<i} L*softmax(a/t)_j.
    All-zero logits give origin + stride*i exactly. pos may be the logits
    tensor itself: the positions then replace the logits, correctly. */
-ADS_API ads_status ads_stride_positions(ads_context *ctx, const ads_tensor *logits,
-                                        float stride, float origin, float temperature,
-                                        ads_tensor *pos);
+ADS_API ads_status ads_stride_positions(ads_context *ctx, const ads_tensor *logits, float stride,
+                                        float origin, float temperature, ads_tensor *pos);
 /* glogits (N x L) is overwritten; it may be gpos itself, not the logits. */
 ADS_API ads_status ads_stride_positions_backward(ads_context *ctx, const ads_tensor *logits,
                                                  float stride, float temperature,
@@ -321,8 +316,7 @@ ADS_API ads_status ads_stride_logits(ads_context *ctx, ads_profile phi, const ad
    gv_rows and gv_cols are overwritten. Any output may be NULL. */
 ADS_API ads_status ads_stride_logits_backward(ads_context *ctx, ads_profile phi,
                                               const ads_tensor *x, const ads_tensor *v_rows,
-                                              const ads_tensor *v_cols,
-                                              const ads_tensor *ga_rows,
+                                              const ads_tensor *v_cols, const ads_tensor *ga_rows,
                                               const ads_tensor *ga_cols, ads_tensor *gx,
                                               ads_tensor *gv_rows, ads_tensor *gv_cols);
 
@@ -362,8 +356,7 @@ ADS_API ads_status ads_layer_create(ads_context *ctx, const ads_layer_desc *d, a
 ADS_API void ads_layer_release(ads_layer *l);
 /* The output shape for an input of shape in (N x C x H x W); every size
    must be >= 1 (ADS_ERR_INVALID_ARGUMENT otherwise). */
-ADS_API ads_status ads_layer_output_shape(const ads_layer *l, const int64_t in[4],
-                                          int64_t out[4]);
+ADS_API ads_status ads_layer_output_shape(const ads_layer *l, const int64_t in[4], int64_t out[4]);
 /* y = layer(x). Keeps what backward needs, including a reference to x:
    x must stay alive and unchanged until the matching backward. */
 ADS_API ads_status ads_layer_forward(ads_layer *l, const ads_tensor *x, ads_tensor *y);
@@ -378,8 +371,7 @@ ADS_API ads_tensor *ads_layer_grad(ads_layer *l, ads_param p);
 /* The sampling positions of the last forward pass: py (N x Ho) and px
    (N x Wo), in input pixels, with the convention of ads_sampling (tap
    (ky,kx) of output (i,j) sits at py[i] - pad_h + ky*dil_h, ...). */
-ADS_API ads_status ads_layer_positions(ads_layer *l, float *py, size_t ny, float *px,
-                                       size_t nx);
+ADS_API ads_status ads_layer_positions(ads_layer *l, float *py, size_t ny, float *px, size_t nx);
 /* Parameters to and from a file (format in docs/design.md: magic,
    version, shapes, checksum). A truncated, corrupt or mismatched file is
    refused with ADS_ERR_IO or ADS_ERR_SHAPE_MISMATCH and leaves the layer

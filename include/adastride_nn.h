@@ -29,9 +29,9 @@ ADS_API ads_status ads_dense_forward(ads_context *ctx, const ads_tensor *x, cons
                                      const ads_tensor *b, ads_tensor *y);
 /* gx (x's shape) = gy w, gw (out x in) = gy^T x, gb (out) = column sums
    of gy. Any of gx, gw, gb may be NULL: skipped. */
-ADS_API ads_status ads_dense_backward(ads_context *ctx, const ads_tensor *x,
-                                      const ads_tensor *w, const ads_tensor *gy, ads_tensor *gx,
-                                      ads_tensor *gw, ads_tensor *gb);
+ADS_API ads_status ads_dense_backward(ads_context *ctx, const ads_tensor *x, const ads_tensor *w,
+                                      const ads_tensor *gy, ads_tensor *gx, ads_tensor *gw,
+                                      ads_tensor *gb);
 
 /* y = max(x, 0), any shape (NaN stays NaN, as in PyTorch); y must not be x. */
 ADS_API ads_status ads_relu_forward(ads_context *ctx, const ads_tensor *x, ads_tensor *y);
@@ -59,8 +59,7 @@ ADS_API ads_status ads_batchnorm_forward(ads_context *ctx, const ads_tensor *x,
 ADS_API ads_status ads_batchnorm_backward(ads_context *ctx, const ads_tensor *x,
                                           const ads_tensor *gamma, const ads_tensor *save_mean,
                                           const ads_tensor *save_invstd, const ads_tensor *gy,
-                                          ads_tensor *gx, ads_tensor *ggamma,
-                                          ads_tensor *gbeta);
+                                          ads_tensor *gx, ads_tensor *ggamma, ads_tensor *gbeta);
 
 /* Inverted dropout, any shape: mask[i] = 0 with probability p, else
    1/(1-p); y = x * mask. Element i is dropped when the top 24 bits of
@@ -101,8 +100,7 @@ ADS_API ads_status ads_softmax_cross_entropy(ads_context *ctx, const ads_tensor 
    Start velocity at zero. velocity may be NULL when momentum is 0.
    lr >= 0, momentum in [0, 1], weight_decay >= 0, all finite. */
 ADS_API ads_status ads_sgd_step(ads_context *ctx, ads_tensor *param, const ads_tensor *grad,
-                                ads_tensor *velocity, float lr, float momentum,
-                                float weight_decay);
+                                ads_tensor *velocity, float lr, float momentum, float weight_decay);
 /* Adam, in place, as PyTorch's Adam with weight decay added to the
    gradient: g = grad + weight_decay * param; m = beta1 m + (1-beta1) g;
    v = beta2 v + (1-beta2) g^2;
@@ -110,8 +108,8 @@ ADS_API ads_status ads_sgd_step(ads_context *ctx, ads_tensor *param, const ads_t
    step counts from 1; m and v start at zero. beta1, beta2 in [0, 1),
    eps > 0, lr >= 0, weight_decay >= 0. */
 ADS_API ads_status ads_adam_step(ads_context *ctx, ads_tensor *param, const ads_tensor *grad,
-                                 ads_tensor *m, ads_tensor *v, float lr, float beta1,
-                                 float beta2, float eps, float weight_decay, int step);
+                                 ads_tensor *m, ads_tensor *v, float lr, float beta1, float beta2,
+                                 float eps, float weight_decay, int step);
 
 #ifdef __cplusplus
 }

@@ -44,8 +44,8 @@ void gc_sync(gc_case *c)
 {
     double **d[6] = {&c->dx, &c->dw, &c->db, &c->dpy, &c->dpx, &c->dgrid};
     const float *f[6] = {c->x, c->w, c->b, c->py, c->px, c->grid};
-    size_t n[6] = {gc_count_x(c), gc_count_w(c), (size_t)c->s.Cout, gc_count_pos(c, 0),
-                   gc_count_pos(c, 1), gc_count_pos(c, 2)};
+    size_t n[6] = {gc_count_x(c),      gc_count_w(c),      (size_t)c->s.Cout,
+                   gc_count_pos(c, 0), gc_count_pos(c, 1), gc_count_pos(c, 2)};
     for (int i = 0; i < 6; i++) {
         free(*d[i]);
         *d[i] = to_double(f[i], n[i]);
@@ -136,7 +136,7 @@ void gc_uniform_positions(gc_case *c, int kind)
 
 void gc_case_free(gc_case *c)
 {
-    void *p[12] = {c->x, c->w, c->b, c->py, c->px, c->grid,
+    void *p[12] = {c->x,  c->w,  c->b,  c->py,  c->px,  c->grid,
                    c->dx, c->dw, c->db, c->dpy, c->dpx, c->dgrid};
     for (int i = 0; i < 12; i++) free(p[i]);
     *c = (gc_case){0};
@@ -144,9 +144,15 @@ void gc_case_free(gc_case *c)
 
 ads_conv_desc gc_desc(const gc_case *c)
 {
-    return (ads_conv_desc){.kh = c->s.kh, .kw = c->s.kw, .stride_h = c->s.sh,
-                           .stride_w = c->s.sw, .pad_h = c->s.ph, .pad_w = c->s.pw,
-                           .dil_h = c->s.dh, .dil_w = c->s.dw, .groups = c->s.G};
+    return (ads_conv_desc){.kh = c->s.kh,
+                           .kw = c->s.kw,
+                           .stride_h = c->s.sh,
+                           .stride_w = c->s.sw,
+                           .pad_h = c->s.ph,
+                           .pad_w = c->s.pw,
+                           .dil_h = c->s.dh,
+                           .dil_w = c->s.dw,
+                           .groups = c->s.G};
 }
 
 ref_gconv_at gc_ref_at(const gc_case *c)
@@ -201,8 +207,8 @@ int gc_all_equal(const ads_tensor *t, float v)
     return same;
 }
 
-double gc_check(const char *what, const float *got, const double *want, const double *mag,
-                size_t n, double *max_abs)
+double gc_check(const char *what, const float *got, const double *want, const double *mag, size_t n,
+                double *max_abs)
 {
     double worst = 0;
     size_t at = 0;
@@ -214,8 +220,8 @@ double gc_check(const char *what, const float *got, const double *want, const do
             at = i;
         }
     }
-    ck_assert_msg(worst <= 1, "%s: element %zu is %.9g, reference %.9g (sum of |terms| %.3g)",
-                  what, at, n ? (double)got[at] : 0.0, n ? want[at] : 0.0, n ? mag[at] : 0.0);
+    ck_assert_msg(worst <= 1, "%s: element %zu is %.9g, reference %.9g (sum of |terms| %.3g)", what,
+                  at, n ? (double)got[at] : 0.0, n ? want[at] : 0.0, n ? mag[at] : 0.0);
     return worst;
 }
 
@@ -228,8 +234,8 @@ void gc_poison_workspaces(ads_context *ctx, size_t count, int k)
     float nan = NAN;
     for (int i = 0; i < k; i++) {
         ck_assert_ads_ok(ads_workspace_acquire(ctx, count, &ws[i]));
-        ck_assert_int_eq(clEnqueueFillBuffer(q, ws[i]->mem, &nan, sizeof nan, 0,
-                                             count * sizeof nan, 0, NULL, NULL),
+        ck_assert_int_eq(clEnqueueFillBuffer(q, ws[i]->mem, &nan, sizeof nan, 0, count * sizeof nan,
+                                             0, NULL, NULL),
                          CL_SUCCESS);
     }
     ck_assert_int_eq(clFinish(q), CL_SUCCESS);

@@ -62,7 +62,7 @@ size_t gc_count_pos(const gc_case *c, int which); /* 0 py, 1 px, 2 grid */
    few thousand terms err by about sqrt(K) * 6e-8 of the sum of |terms|
    (mag), well under 2e-5; 1e-6 covers outputs whose terms all vanish.
    *max_abs (if not NULL) is raised to the largest |got - want|. */
-double gc_check(const char *what, const float *got, const double *want, const double *mag,
-                size_t n, double *max_abs);
+double gc_check(const char *what, const float *got, const double *want, const double *mag, size_t n,
+                double *max_abs);
 
 #endif

@@ -35,11 +35,11 @@ double test_max_error(const float *got, const double *want, size_t n, double ato
                       size_t *where);
 
 /* Fails the test with the status name and ads_last_error(). */
-#define ck_assert_ads_ok(expr)                                                          \
-    do {                                                                                \
-        ads_status st_ = (expr);                                                        \
-        ck_assert_msg(st_ == ADS_OK, "%s -> %s: %s", #expr, ads_status_string(st_),     \
-                      ads_last_error());                                                \
+#define ck_assert_ads_ok(expr)                                                                     \
+    do {                                                                                           \
+        ads_status st_ = (expr);                                                                   \
+        ck_assert_msg(st_ == ADS_OK, "%s -> %s: %s", #expr, ads_status_string(st_),                \
+                      ads_last_error());                                                           \
     } while (0)
 
 /* Runs a suite; returns the number of failures (the process exit code). */

@@ -68,8 +68,8 @@ void pc_sync(pool_case *pc)
     }
 }
 
-void pc_make(ads_context *ctx, pool_case *pc, ads_sampling_kind kind, ads_pool_desc d, int N, int C, int H,
-             int W, int Ho, int Wo)
+void pc_make(ads_context *ctx, pool_case *pc, ads_sampling_kind kind, ads_pool_desc d, int N, int C,
+             int H, int W, int Ho, int Wo)
 {
     memset(pc, 0, sizeof *pc);
     pc->d = d;
@@ -107,36 +107,40 @@ void pc_make(ads_context *ctx, pool_case *pc, ads_sampling_kind kind, ads_pool_d
     pc_sync(pc);
 }
 
-void pc_random(ads_context *ctx, pool_case *pc, ads_sampling_kind kind, ads_pool_mode mode, int max_hw)
+void pc_random(ads_context *ctx, pool_case *pc, ads_sampling_kind kind, ads_pool_mode mode,
+               int max_hw)
 {
     for (;;) {
-        ads_pool_desc d = {mode, test_int(1, 4), test_int(1, 4), test_int(1, 3), test_int(1, 3),
-                           0, 0, test_int(1, 2), test_int(1, 2)};
+        ads_pool_desc d = {mode, test_int(1, 4), test_int(1, 4), test_int(1, 3), test_int(1, 3), 0,
+                           0,    test_int(1, 2), test_int(1, 2)};
         /* The fixed grid keeps PyTorch's pad <= k/2; positions may pad more. */
         d.pad_h = test_int(0, kind == ADS_SAMPLING_FIXED ? d.kh / 2 : 2);
         d.pad_w = test_int(0, kind == ADS_SAMPLING_FIXED ? d.kw / 2 : 2);
         int N = test_int(1, 3), C = test_int(1, 3);
         int H = test_int(1, max_hw), W = test_int(1, max_hw);
-        if (kind == ADS_SAMPLING_FIXED && (ads_output_size(H, d.kh, d.stride_h, d.pad_h, d.dil_h) <= 0 ||
-                                 ads_output_size(W, d.kw, d.stride_w, d.pad_w, d.dil_w) <= 0))
+        if (kind == ADS_SAMPLING_FIXED &&
+            (ads_output_size(H, d.kh, d.stride_h, d.pad_h, d.dil_h) <= 0 ||
+             ads_output_size(W, d.kw, d.stride_w, d.pad_w, d.dil_w) <= 0))
             continue;
         pc_make(ctx, pc, kind, d, N, C, H, W, test_int(1, 6), test_int(1, 6));
         return;
     }
 }
 
-void pc_large(ads_context *ctx, pool_case *pc, ads_sampling_kind kind, ads_pool_mode mode, bool monotone)
+void pc_large(ads_context *ctx, pool_case *pc, ads_sampling_kind kind, ads_pool_mode mode,
+              bool monotone)
 {
     for (;;) {
-        ads_pool_desc d = {mode, test_int(1, 4), test_int(1, 4), test_int(1, 3), test_int(1, 3),
-                           0, 0, test_int(1, 2), test_int(1, 2)};
+        ads_pool_desc d = {mode, test_int(1, 4), test_int(1, 4), test_int(1, 3), test_int(1, 3), 0,
+                           0,    test_int(1, 2), test_int(1, 2)};
         d.pad_h = test_int(0, kind == ADS_SAMPLING_FIXED ? d.kh / 2 : 2);
         d.pad_w = test_int(0, kind == ADS_SAMPLING_FIXED ? d.kw / 2 : 2);
         /* Wider than a vector (16) and more rows than a work-item's block
            (8), neither a multiple; C not a multiple of anything. */
         int N = test_int(1, 3), C = test_int(3, 5), H = test_int(18, 41), W = test_int(34, 53);
-        if (kind == ADS_SAMPLING_FIXED && (ads_output_size(H, d.kh, d.stride_h, d.pad_h, d.dil_h) <= 0 ||
-                                 ads_output_size(W, d.kw, d.stride_w, d.pad_w, d.dil_w) <= 0))
+        if (kind == ADS_SAMPLING_FIXED &&
+            (ads_output_size(H, d.kh, d.stride_h, d.pad_h, d.dil_h) <= 0 ||
+             ads_output_size(W, d.kw, d.stride_w, d.pad_w, d.dil_w) <= 0))
             continue;
         pc_make(ctx, pc, kind, d, N, C, H, W, test_int(9, 27), test_int(17, 41));
         if (kind == ADS_SAMPLING_SEPARABLE && monotone) {
@@ -168,10 +172,7 @@ void pc_free(pool_case *pc)
     memset(pc, 0, sizeof *pc);
 }
 
-ads_sampling pc_at(const pool_case *pc)
-{
-    return (ads_sampling){pc->tpy, pc->tpx, pc->tgrid};
-}
+ads_sampling pc_at(const pool_case *pc) { return (ads_sampling){pc->tpy, pc->tpx, pc->tgrid}; }
 
 ref_pool_params pc_params(const pool_case *pc)
 {
@@ -230,7 +231,8 @@ void pc_summary(void)
 void pc_poison_positions(pool_case *pc, int px_one_in)
 {
     const float bad[] = {NAN, INFINITY, -INFINITY, 1e30f, -1e30f, 3e9f, -2.5e9f};
-    size_t np = pc->kind == ADS_SAMPLING_SEPARABLE ? (size_t)pc->N * pc->Ho : (size_t)pc->N * pc->Ho * pc->Wo * 2;
+    size_t np = pc->kind == ADS_SAMPLING_SEPARABLE ? (size_t)pc->N * pc->Ho
+                                                   : (size_t)pc->N * pc->Ho * pc->Wo * 2;
     float *pos = pc->kind == ADS_SAMPLING_SEPARABLE ? pc->py : pc->grid;
     for (size_t i = 0; i < np; i++)
         if (test_int(0, 2) == 0) pos[i] = bad[test_int(0, 6)];

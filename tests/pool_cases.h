@@ -11,22 +11,24 @@ typedef struct {
     ads_pool_desc d;
     ads_sampling_kind kind;
     int N, C, H, W, Ho, Wo;
-    float *x, *py, *px, *grid;        /* host; unused positions NULL */
-    double *dx, *dpy, *dpx, *dgrid;   /* the same in double; fixed: dpy/dpx = stride*i */
+    float *x, *py, *px, *grid;      /* host; unused positions NULL */
+    double *dx, *dpy, *dpx, *dgrid; /* the same in double; fixed: dpy/dpx = stride*i */
     ads_tensor *tx, *tpy, *tpx, *tgrid;
 } pool_case;
 
 /* A random problem of the given kind and mode, up to max_hw pixels a side
    (borders included: positions reach past both edges). */
-void pc_random(ads_context *ctx, pool_case *pc, ads_sampling_kind kind, ads_pool_mode mode, int max_hw);
+void pc_random(ads_context *ctx, pool_case *pc, ads_sampling_kind kind, ads_pool_mode mode,
+               int max_hw);
 /* A larger random problem for the vectorised paths: rows and columns that
    fill several vectors and work-item blocks but not whole ones; separable
    positions monotone (an adaptive-stride grid) when asked, else random. */
-void pc_large(ads_context *ctx, pool_case *pc, ads_sampling_kind kind, ads_pool_mode mode, bool monotone);
+void pc_large(ads_context *ctx, pool_case *pc, ads_sampling_kind kind, ads_pool_mode mode,
+              bool monotone);
 /* A problem with the given desc and sizes; for ADS_SAMPLING_FIXED Ho/Wo come from
    the desc, else they are given. Positions random as in pc_random. */
-void pc_make(ads_context *ctx, pool_case *pc, ads_sampling_kind kind, ads_pool_desc d, int N, int C, int H,
-             int W, int Ho, int Wo);
+void pc_make(ads_context *ctx, pool_case *pc, ads_sampling_kind kind, ads_pool_desc d, int N, int C,
+             int H, int W, int Ho, int Wo);
 /* Writes host positions/x (after the test edited them) to the device and
    the double copies. */
 void pc_sync(pool_case *pc);

@@ -12,8 +12,8 @@
 #include "trainer.h"
 
 #define ITEMS 96
-#define SIDE 12
-#define VAL 16
+#define SIDE  12
+#define VAL   16
 
 /* Items whose class is where a bright blob sits: learnable, not trivial. */
 static task *synthetic(void)
@@ -89,9 +89,9 @@ static void resume_matches(net_arch a, optimizer_kind opt)
     size_t differ = 0;
     for (size_t i = 0; i < n1; i++) differ += memcmp(s1 + i, s2 + i, sizeof *s1) != 0;
     printf("%s/%s: %zu state floats, %zu differ; losses %.6f %.6f vs %.6f %.6f; test %.4f vs "
-           "%.4f\n", net_arch_name(a), opt == OPT_SGD ? "sgd" : "adam", n1, differ,
-           r1.train_loss[0], r1.train_loss[1], r2.train_loss[0], r2.train_loss[1], r1.test_acc,
-           r2.test_acc);
+           "%.4f\n",
+           net_arch_name(a), opt == OPT_SGD ? "sgd" : "adam", n1, differ, r1.train_loss[0],
+           r1.train_loss[1], r2.train_loss[0], r2.train_loss[1], r1.test_acc, r2.test_acc);
     ck_assert_uint_eq(differ, 0);
     ck_assert(memcmp(r1.train_loss, r2.train_loss, 2 * sizeof r1.train_loss[0]) == 0);
     ck_assert(r1.val_acc[1] == r2.val_acc[1] && r1.test_acc == r2.test_acc);

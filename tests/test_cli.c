@@ -48,8 +48,12 @@ START_TEST(whole_values_in_range)
 {
     values v = {0};
     char err[512];
-    const char *ok[] = {"--int", "-3", "--long", "9223372036854775807", "--u64",
-                        "18446744073709551615", "--pos", "1e-30", "--unit", "1", "--text", "",
+    const char *ok[] = {"--int",  "-3",
+                        "--long", "9223372036854775807",
+                        "--u64",  "18446744073709551615",
+                        "--pos",  "1e-30",
+                        "--unit", "1",
+                        "--text", "",
                         "--flag", NULL};
     ck_assert_msg(parse(&v, ok, err, sizeof err), "%s", err);
     ck_assert_int_eq(v.i, -3);
@@ -61,7 +65,8 @@ END_TEST
 
 START_TEST(out_of_range_and_malformed)
 {
-    expect_refused((const char *[]){"--int", "501", NULL}, "--int '501' is not an integer in [-3, 500]");
+    expect_refused((const char *[]){"--int", "501", NULL},
+                   "--int '501' is not an integer in [-3, 500]");
     expect_refused((const char *[]){"--int", "-4", NULL}, "[-3, 500]");
     expect_refused((const char *[]){"--int", "4294967297", NULL}, "[-3, 500]");
     expect_refused((const char *[]){"--int", "12abc", NULL}, "'12abc'");

@@ -49,7 +49,9 @@ static void check_real(int train, int64_t count, int64_t per_class)
     for (int i = 0; i < 100; i++) ck_assert_float_eq(lab[i], labels[i]);
     printf("fashion-mnist %s: %lld items of 28x28, %lld per class, first label %g\n",
            train ? "train" : "test", (long long)count, (long long)per_class, (double)labels[0]);
-    free(idx); free(labels); free(img);
+    free(idx);
+    free(labels);
+    free(img);
     dataset_release(ds);
 }
 
@@ -127,7 +129,8 @@ static void write_synth(const synth *s)
     put_be32(im + 8, s->h);
     put_be32(im + 12, s->w);
     for (size_t i = 0; i < items; i++)
-        for (size_t p = 0; p < plane; p++) im[16 + i * plane + p] = (unsigned char)((7 * i + p) % 256);
+        for (size_t p = 0; p < plane; p++)
+            im[16 + i * plane + p] = (unsigned char)((7 * i + p) % 256);
     put_be32(lb, s->lab_magic);
     put_be32(lb + 4, s->lab_count);
     for (size_t i = 0; i < s->lab_count; i++) lb[8 + i] = (unsigned char)(i % 10);
@@ -352,7 +355,8 @@ START_TEST(shuffle_is_seeded_and_fair)
         ck_assert_ads_ok(dataset_shuffle(v, 3, seed));
         count[v[0] * 2 + (v[1] > v[2])]++;
     }
-    for (int k = 0; k < 6; k++) ck_assert_msg(abs(count[k] - 10000) <= 6 * 91, "order %d: %d", k, count[k]);
+    for (int k = 0; k < 6; k++)
+        ck_assert_msg(abs(count[k] - 10000) <= 6 * 91, "order %d: %d", k, count[k]);
     printf("shuffle orders of 3 items over 60000 seeds: %d %d %d %d %d %d\n", count[0], count[1],
            count[2], count[3], count[4], count[5]);
     ck_assert_ads_ok(dataset_shuffle(NULL, 0, 1));

@@ -23,8 +23,8 @@ START_TEST(broken_source_reports_the_build_log)
 {
     ads_context *ctx = test_context();
     cl_program p;
-    ads_status st = ads_build_source(ctx, "kernel void k(global float *a) { a[0] = undefined_name; }",
-                                     "", &p);
+    ads_status st =
+        ads_build_source(ctx, "kernel void k(global float *a) { a[0] = undefined_name; }", "", &p);
     ck_assert_int_eq(st, ADS_ERR_BUILD_FAILED);
     const char *msg = ads_last_error();
     ck_assert_msg(strstr(msg, "build log") != NULL, "%s", msg);
@@ -65,8 +65,7 @@ START_TEST(unknown_kernel_names_are_errors)
     cl_kernel k;
     ck_assert_int_eq(ads_get_kernel(ctx, "util", "", "no_such_kernel", &k), ADS_ERR_OPENCL);
     ck_assert_msg(strstr(ads_last_error(), "no_such_kernel") != NULL, "%s", ads_last_error());
-    ck_assert_int_eq(ads_get_kernel(ctx, "no_such_source", "", "k", &k),
-                     ADS_ERR_INVALID_ARGUMENT);
+    ck_assert_int_eq(ads_get_kernel(ctx, "no_such_source", "", "k", &k), ADS_ERR_INVALID_ARGUMENT);
     ads_context_release(ctx);
 }
 END_TEST
@@ -83,8 +82,7 @@ END_TEST
    detail is cut to the buffer, never written past it. */
 START_TEST(set_last_error_records_a_formatted_detail)
 {
-    ck_assert_int_eq(ads_set_last_error(ADS_ERR_IO, "cannot read %s: %d", "f.bin", 7),
-                     ADS_ERR_IO);
+    ck_assert_int_eq(ads_set_last_error(ADS_ERR_IO, "cannot read %s: %d", "f.bin", 7), ADS_ERR_IO);
     ck_assert_str_eq(ads_last_error(), "cannot read f.bin: 7");
     ads_tensor *t;
     ck_assert_int_eq(ads_tensor_create(NULL, 1, NULL, &t), ADS_ERR_NULL_ARGUMENT);

@@ -19,8 +19,8 @@ enum { G_X, G_W, G_B, G_PY, G_PX, G_GRID, NGRAD };
 static const char *grad_name[NGRAD] = {"gx", "gw", "gb", "gpy", "gpx", "ggrid"};
 
 typedef struct {
-    ads_tensor *t[NGRAD];  /* device outputs, NULL when skipped */
-    float *h[NGRAD];       /* host copies after the call        */
+    ads_tensor *t[NGRAD]; /* device outputs, NULL when skipped */
+    float *h[NGRAD];      /* host copies after the call        */
     size_t n[NGRAD];
 } grads;
 
@@ -36,15 +36,22 @@ static void grad_sizes(const gc_case *c, size_t *n)
 
 /* Runs the backward with the outputs selected by `want` (a bit per grad),
    each starting as a sentinel so every element must be overwritten. */
-static void run_backward(ads_context *ctx, const gc_case *c, const gc_dev *d,
-                         const ads_tensor *gy, unsigned want, grads *g)
+static void run_backward(ads_context *ctx, const gc_case *c, const gc_dev *d, const ads_tensor *gy,
+                         unsigned want, grads *g)
 {
     const ref_gconv_shape *s = &c->s;
-    int64_t shapes[NGRAD][4] = {{s->N, s->C, s->H, s->W}, {s->Cout, s->C / s->G, s->kh, s->kw},
-                                {s->Cout}, {s->N, s->Ho}, {s->N, s->Wo},
+    int64_t shapes[NGRAD][4] = {{s->N, s->C, s->H, s->W},
+                                {s->Cout, s->C / s->G, s->kh, s->kw},
+                                {s->Cout},
+                                {s->N, s->Ho},
+                                {s->N, s->Wo},
                                 {s->N, s->Ho, s->Wo, 2}};
     int ndims[NGRAD] = {4, 4, 1, 2, 2, 4};
-    bool possible[NGRAD] = {1, 1, 1, c->kind == ADS_SAMPLING_SEPARABLE, c->kind == ADS_SAMPLING_SEPARABLE,
+    bool possible[NGRAD] = {1,
+                            1,
+                            1,
+                            c->kind == ADS_SAMPLING_SEPARABLE,
+                            c->kind == ADS_SAMPLING_SEPARABLE,
                             c->kind == ADS_SAMPLING_GRID};
     memset(g, 0, sizeof *g);
     grad_sizes(c, g->n);
@@ -84,8 +91,8 @@ static void ref_backward(const gc_case *c, const double *gy, ref_grads *r)
     }
     for (int m = 0; m < 2; m++) {
         double **o = m ? r->mag : r->v;
-        ref_gconv_backward(&c->s, c->dx, c->dw, gc_ref_at(c), gy, o[G_X], o[G_W], o[G_B],
-                           o[G_PY], o[G_PX], o[G_GRID], m);
+        ref_gconv_backward(&c->s, c->dx, c->dw, gc_ref_at(c), gy, o[G_X], o[G_W], o[G_B], o[G_PY],
+                           o[G_PX], o[G_GRID], m);
     }
 }
 
@@ -138,8 +145,9 @@ START_TEST(backward_matches_reference)
                    gradients (and gb) on trial 1, a random subset on the
                    other odd ones. */
                 unsigned positions_only = 63u & ~(1u << G_X | 1u << G_W);
-                unsigned want = trial == 1 ? positions_only
-                                : trial % 2 ? (unsigned)test_int(1, 63) : 63u;
+                unsigned want = trial == 1  ? positions_only
+                                : trial % 2 ? (unsigned)test_int(1, 63)
+                                            : 63u;
                 grads g;
                 run_backward(ctx, &c, &d, gy, want, &g);
                 ref_grads r;
@@ -215,8 +223,18 @@ START_TEST(reference_matches_finite_differences)
     double worst[NGRAD] = {0};
     for (int trial = 0; trial < 9; trial++) {
         gc_case c;
-        ref_gconv_shape s = {.N = 2, .C = 2 * (1 + trial % 2), .H = 5, .W = 4, .kh = 2, .kw = 3,
-                             .sh = 2, .sw = 1, .ph = 1, .pw = 2, .dh = 1 + trial % 2, .dw = 2,
+        ref_gconv_shape s = {.N = 2,
+                             .C = 2 * (1 + trial % 2),
+                             .H = 5,
+                             .W = 4,
+                             .kh = 2,
+                             .kw = 3,
+                             .sh = 2,
+                             .sw = 1,
+                             .ph = 1,
+                             .pw = 2,
+                             .dh = 1 + trial % 2,
+                             .dw = 2,
                              .G = 1 + trial % 2};
         s.Cout = s.G * 2;
         int kind = trial % 3;
@@ -258,8 +276,22 @@ END_TEST
 START_TEST(integer_positions_take_the_forward_difference)
 {
     test_seed(503);
-    ref_gconv_shape s = {.N = 1, .C = 2, .H = 6, .W = 5, .Cout = 2, .Ho = 3, .Wo = 3, .kh = 2,
-                         .kw = 2, .sh = 1, .sw = 1, .ph = 0, .pw = 0, .dh = 1, .dw = 1, .G = 1};
+    ref_gconv_shape s = {.N = 1,
+                         .C = 2,
+                         .H = 6,
+                         .W = 5,
+                         .Cout = 2,
+                         .Ho = 3,
+                         .Wo = 3,
+                         .kh = 2,
+                         .kw = 2,
+                         .sh = 1,
+                         .sw = 1,
+                         .ph = 0,
+                         .pw = 0,
+                         .dh = 1,
+                         .dw = 1,
+                         .G = 1};
     gc_case c;
     gc_make_case(&c, &s, ADS_SAMPLING_SEPARABLE, 0);
     for (int i = 0; i < 3; i++) c.dpy[i] = 1 + i, c.dpx[i] = i;
@@ -288,8 +320,22 @@ START_TEST(backward_is_deterministic)
 {
     ads_context *ctx = test_context();
     test_seed(504);
-    ref_gconv_shape s = {.N = 2, .C = 4, .H = 10, .W = 9, .Cout = 4, .Ho = 9, .Wo = 8, .kh = 3,
-                         .kw = 2, .sh = 1, .sw = 1, .ph = 1, .pw = 1, .dh = 2, .dw = 1, .G = 2};
+    ref_gconv_shape s = {.N = 2,
+                         .C = 4,
+                         .H = 10,
+                         .W = 9,
+                         .Cout = 4,
+                         .Ho = 9,
+                         .Wo = 8,
+                         .kh = 3,
+                         .kw = 2,
+                         .sh = 1,
+                         .sw = 1,
+                         .ph = 1,
+                         .pw = 1,
+                         .dh = 2,
+                         .dw = 1,
+                         .G = 2};
     for (int kind = ADS_SAMPLING_SEPARABLE; kind <= ADS_SAMPLING_GRID; kind++)
         for (int dw = 0; dw < 2; dw++) {
             ref_gconv_shape sk = s;
@@ -344,7 +390,8 @@ static uint64_t one_image_bytes(const ref_gconv_shape *s, int kind, int depthwis
     }
     if (kind == ADS_SAMPLING_FIXED) taps = index = 0;
     uint64_t part = kind == ADS_SAMPLING_SEPARABLE && gpos
-                        ? (uint64_t)s->C * s->kh * s->kw * (s->Ho + s->Wo) * 4 : 0;
+                        ? (uint64_t)s->C * s->kh * s->kw * (s->Ho + s->Wo) * 4
+                        : 0;
     /* gy beside the columns; ads_gemm would also pack the columns for gw
        with 32 or more output channels per group, which these shapes lack. */
     uint64_t gys = (uint64_t)s->Cout * s->Ho * s->Wo * 4;
@@ -362,9 +409,22 @@ START_TEST(memory_budget_chunks_the_batch)
 {
     ads_context *ctx = test_context();
     test_seed(505);
-    ref_gconv_shape dense = {.N = 3, .C = 4, .H = 7, .W = 8, .Cout = 2, .Ho = 5, .Wo = 6,
-                             .kh = 2, .kw = 3, .sh = 1, .sw = 1, .ph = 0, .pw = 1, .dh = 2,
-                             .dw = 1, .G = 2};
+    ref_gconv_shape dense = {.N = 3,
+                             .C = 4,
+                             .H = 7,
+                             .W = 8,
+                             .Cout = 2,
+                             .Ho = 5,
+                             .Wo = 6,
+                             .kh = 2,
+                             .kw = 3,
+                             .sh = 1,
+                             .sw = 1,
+                             .ph = 0,
+                             .pw = 1,
+                             .dh = 2,
+                             .dw = 1,
+                             .G = 2};
     ref_gconv_shape depthwise = dense;
     depthwise.C = depthwise.Cout = depthwise.G = 3;
     depthwise.W = 19; /* two blocks of 8 output columns and a tail */
@@ -388,8 +448,8 @@ START_TEST(memory_budget_chunks_the_batch)
         /* Chunks of one image, then of two and one (a chunk of several
            images after the first: the side-by-side gw layout at n0 > 0). */
         for (int per = 1; per <= 2; per++) {
-            ck_assert_ads_ok(ads_context_set_memory_budget(
-                ctx, per * one_image_bytes(&sk, kind, dw, true)));
+            ck_assert_ads_ok(
+                ads_context_set_memory_budget(ctx, per * one_image_bytes(&sk, kind, dw, true)));
             grads g;
             run_backward(ctx, &c, &d, gy, 63u, &g);
             double max_abs[NGRAD] = {0};
@@ -407,9 +467,9 @@ START_TEST(memory_budget_chunks_the_batch)
         ads_tensor *gx = gc_filled(ctx, 4, xs, 777.0f);
         ads_conv_desc desc = gc_desc(&c);
         ads_sampling_grad none = {0};
-        ck_assert_int_eq(ads_gconv_backward(ctx, &desc, d.x, d.w, gc_sampling(&d), gy, gx, gw,
-                                            NULL, none),
-                         ADS_ERR_TOO_LARGE);
+        ck_assert_int_eq(
+            ads_gconv_backward(ctx, &desc, d.x, d.w, gc_sampling(&d), gy, gx, gw, NULL, none),
+            ADS_ERR_TOO_LARGE);
         ck_assert(gc_all_equal(gw, 777.0f) && gc_all_equal(gx, 777.0f));
         ads_tensor_release(gw);
         ads_tensor_release(gx);
@@ -435,8 +495,18 @@ START_TEST(larger_images_match_reference)
     double max_abs[NGRAD] = {0};
     for (int run = 0; run < 6; run++) {
         int kind = run % 3, depthwise = run >= 3;
-        ref_gconv_shape s = {.N = 2, .C = depthwise ? 3 : 4, .H = 23, .W = 29, .kh = 3,
-                             .kw = 2, .sh = 1, .sw = 2, .ph = 1, .pw = 1, .dh = 2, .dw = 1,
+        ref_gconv_shape s = {.N = 2,
+                             .C = depthwise ? 3 : 4,
+                             .H = 23,
+                             .W = 29,
+                             .kh = 3,
+                             .kw = 2,
+                             .sh = 1,
+                             .sw = 2,
+                             .ph = 1,
+                             .pw = 1,
+                             .dh = 2,
+                             .dw = 1,
                              .G = depthwise ? 3 : 2};
         s.Cout = depthwise ? s.C : 6;
         s.Ho = kind == ADS_SAMPLING_FIXED ? (int)ads_output_size(s.H, s.kh, s.sh, s.ph, s.dh) : 19;

@@ -19,8 +19,15 @@ typedef struct {
 static void setup(fixture *f)
 {
     f->ctx = test_context();
-    f->d = (ads_conv_desc){.kh = 3, .kw = 2, .stride_h = 1, .stride_w = 1, .pad_h = 1,
-                           .pad_w = 0, .dil_h = 1, .dil_w = 1, .groups = 2};
+    f->d = (ads_conv_desc){.kh = 3,
+                           .kw = 2,
+                           .stride_h = 1,
+                           .stride_w = 1,
+                           .pad_h = 1,
+                           .pad_w = 0,
+                           .dil_h = 1,
+                           .dil_w = 1,
+                           .groups = 2};
     int64_t xs[4] = {2, 4, 6, 5}, ws[4] = {6, 2, 3, 2}, bs[1] = {6}, ys[4] = {2, 6, 6, 4};
     int64_t pys[2] = {2, 6}, pxs[2] = {2, 4}, gs[4] = {2, 6, 4, 2};
     f->x = gc_filled(f->ctx, 4, xs, 0.5f);
@@ -50,13 +57,13 @@ static void teardown(fixture *f)
     ads_context_release(f->ctx);
 }
 
-#define expect(call, status, phrase)                                                          \
-    do {                                                                                      \
-        ads_status st_ = (call);                                                              \
-        ck_assert_msg(st_ == (status), "%s gave %s (%s), wanted %s", #call,                   \
-                      ads_status_string(st_), ads_last_error(), ads_status_string(status));   \
+#define expect(call, status, phrase)                                                               \
+    do {                                                                                           \
+        ads_status st_ = (call);                                                                   \
+        ck_assert_msg(st_ == (status), "%s gave %s (%s), wanted %s", #call,                        \
+                      ads_status_string(st_), ads_last_error(), ads_status_string(status));        \
         ck_assert_msg(strstr(ads_last_error(), phrase) != NULL, "%s: message \"%s\" lacks \"%s\"", \
-                      #call, ads_last_error(), phrase);                                       \
+                      #call, ads_last_error(), phrase);                                            \
     } while (0)
 
 static ads_status fwd(fixture *f, const ads_conv_desc *d, ads_sampling at)
@@ -100,11 +107,16 @@ START_TEST(invalid_desc_values)
     struct {
         int *field, value;
         const char *phrase;
-    } bad[] = {{&f.d.kh, 0, "desc->kh is 0"},         {&f.d.kw, -1, "desc->kw is -1"},
-               {&f.d.dil_h, 0, "desc->dil_h is 0"},   {&f.d.dil_w, -3, "desc->dil_w is -3"},
-               {&f.d.pad_h, -1, "desc->pad_h is -1"}, {&f.d.pad_w, -2, "desc->pad_w is -2"},
-               {&f.d.groups, 0, "desc->groups is 0"}, {&f.d.groups, 3, "divide Cin = 4"},
-               {&f.d.groups, 4, "divide Cout = 6"},   {&f.d.stride_h, 0, "desc->stride_h is 0"},
+    } bad[] = {{&f.d.kh, 0, "desc->kh is 0"},
+               {&f.d.kw, -1, "desc->kw is -1"},
+               {&f.d.dil_h, 0, "desc->dil_h is 0"},
+               {&f.d.dil_w, -3, "desc->dil_w is -3"},
+               {&f.d.pad_h, -1, "desc->pad_h is -1"},
+               {&f.d.pad_w, -2, "desc->pad_w is -2"},
+               {&f.d.groups, 0, "desc->groups is 0"},
+               {&f.d.groups, 3, "divide Cin = 4"},
+               {&f.d.groups, 4, "divide Cout = 6"},
+               {&f.d.stride_h, 0, "desc->stride_h is 0"},
                {&f.d.stride_w, -1, "desc->stride_w is -1"}};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         int keep = *bad[i].field;
@@ -180,8 +192,8 @@ START_TEST(backward_argument_errors)
     setup(&f);
     ads_sampling fixed = {0}, sep = {f.py, f.px, NULL}, grid = {NULL, NULL, f.grid};
     ads_sampling_grad gsep = {f.gpy, f.gpx, NULL}, ggrid = {NULL, NULL, f.ggrid};
-    int64_t ybad[4] = {2, 6, 6, 5}, xbad[4] = {2, 4, 6, 4}, wbad[4] = {6, 2, 3, 3},
-            bbad[1] = {7}, pbad[2] = {2, 5};
+    int64_t ybad[4] = {2, 6, 6, 5}, xbad[4] = {2, 4, 6, 4}, wbad[4] = {6, 2, 3, 3}, bbad[1] = {7},
+            pbad[2] = {2, 5};
     ads_tensor *gyb = gc_filled(f.ctx, 4, ybad, 0), *gxb = gc_filled(f.ctx, 4, xbad, 777.0f),
                *gwb = gc_filled(f.ctx, 4, wbad, 777.0f), *gbb = gc_filled(f.ctx, 1, bbad, 777.0f),
                *gpb = gc_filled(f.ctx, 2, pbad, 777.0f);
@@ -214,8 +226,15 @@ START_TEST(backward_argument_errors)
     expect(BWD(sep, f.gy, f.gx, f.gw, f.gb, g), ADS_ERR_INVALID_ARGUMENT,
            "gat.py is the same tensor as at.py");
     /* A same-size layer (3x3, pad 1, Cin = Cout) where y could be x. */
-    ads_conv_desc same = {.kh = 3, .kw = 3, .stride_h = 1, .stride_w = 1, .pad_h = 1,
-                          .pad_w = 1, .dil_h = 1, .dil_w = 1, .groups = 1};
+    ads_conv_desc same = {.kh = 3,
+                          .kw = 3,
+                          .stride_h = 1,
+                          .stride_w = 1,
+                          .pad_h = 1,
+                          .pad_w = 1,
+                          .dil_h = 1,
+                          .dil_w = 1,
+                          .groups = 1};
     ads_tensor *xs = gc_filled(f.ctx, 4, (int64_t[]){1, 2, 4, 4}, 3.0f);
     ads_tensor *ws = gc_filled(f.ctx, 4, (int64_t[]){2, 2, 3, 3}, 1.0f);
     expect(ads_gconv_forward(f.ctx, &same, xs, ws, NULL, fixed, xs), ADS_ERR_INVALID_ARGUMENT,
@@ -224,8 +243,8 @@ START_TEST(backward_argument_errors)
     ads_tensor_release(xs);
     ads_tensor_release(ws);
 #undef BWD
-    ck_assert(gc_all_equal(gxb, 777.0f) && gc_all_equal(gwb, 777.0f) &&
-              gc_all_equal(gbb, 777.0f) && gc_all_equal(gpb, 777.0f));
+    ck_assert(gc_all_equal(gxb, 777.0f) && gc_all_equal(gwb, 777.0f) && gc_all_equal(gbb, 777.0f) &&
+              gc_all_equal(gpb, 777.0f));
     ads_tensor *t[6] = {gyb, gxb, gwb, gbb, gpb, gy4};
     for (int i = 0; i < 6; i++) ads_tensor_release(t[i]);
     teardown(&f);
@@ -295,8 +314,7 @@ START_TEST(check_finite_inputs)
     ck_assert_ads_ok(ads_tensor_write(wbad, h, ads_tensor_count(wbad)));
     free(h);
     ads_sampling fixed = {0};
-    expect(ads_gconv_forward(f.ctx, &f.d, f.x, wbad, f.b, fixed, f.y), ADS_ERR_NON_FINITE,
-           "w[7]");
+    expect(ads_gconv_forward(f.ctx, &f.d, f.x, wbad, f.b, fixed, f.y), ADS_ERR_NON_FINITE, "w[7]");
     ads_sampling_grad none = {0};
     expect(ads_gconv_backward(f.ctx, &f.d, f.x, wbad, fixed, f.gy, f.gx, NULL, NULL, none),
            ADS_ERR_NON_FINITE, "w[7]");

@@ -30,8 +30,7 @@ static float *run_forward(ads_context *ctx, const gc_case *c, const gc_dev *d)
 }
 
 /* Compares a device result with the reference; returns the error ratio. */
-static double check_forward(const gc_case *c, const float *got, const char *what,
-                            double *max_abs)
+static double check_forward(const gc_case *c, const float *got, const char *what, double *max_abs)
 {
     size_t n = gc_count_y(c);
     double *want = malloc(n * sizeof *want), *mag = malloc(n * sizeof *mag);
@@ -96,8 +95,8 @@ START_TEST(uniform_positions_equal_fixed)
             double *want = malloc(n * sizeof *want), *mag = malloc(n * sizeof *mag);
             for (size_t i = 0; i < n; i++) want[i] = fixed[i];
             ref_gconv_forward_magnitude(&c.s, c.dx, c.dw, c.db, gc_ref_at(&c), mag);
-            gc_check(kind == ADS_SAMPLING_SEPARABLE ? "separable vs fixed" : "grid vs fixed", got, want,
-                     mag, n, &max_abs);
+            gc_check(kind == ADS_SAMPLING_SEPARABLE ? "separable vs fixed" : "grid vs fixed", got,
+                     want, mag, n, &max_abs);
             free(want);
             free(mag);
             free(got);
@@ -127,9 +126,20 @@ START_TEST(packed_columns_match_reference)
     double worst = 0, max_abs = 0;
     for (int run = 0; run < 6; run++) {
         int kind = run % 3;
-        ref_gconv_shape s = {.N = 3, .C = 4, .H = 13, .W = 11, .Cout = run < 3 ? 64 : 40,
-                             .kh = 3, .kw = 2, .sh = 1, .sw = 2, .ph = 1, .pw = 1, .dh = 1,
-                             .dw = 2, .G = run < 3 ? 2 : 1};
+        ref_gconv_shape s = {.N = 3,
+                             .C = 4,
+                             .H = 13,
+                             .W = 11,
+                             .Cout = run < 3 ? 64 : 40,
+                             .kh = 3,
+                             .kw = 2,
+                             .sh = 1,
+                             .sw = 2,
+                             .ph = 1,
+                             .pw = 1,
+                             .dh = 1,
+                             .dw = 2,
+                             .G = run < 3 ? 2 : 1};
         s.Ho = kind == ADS_SAMPLING_FIXED ? (int)ads_output_size(s.H, s.kh, s.sh, s.ph, s.dh) : 9;
         s.Wo = kind == ADS_SAMPLING_FIXED ? (int)ads_output_size(s.W, s.kw, s.sw, s.pw, s.dw) : 17;
         gc_case c;
@@ -145,18 +155,18 @@ START_TEST(packed_columns_match_reference)
                that takes plain columns (ADS_GEMM=tiled), the same with P. */
             uint64_t P = (uint64_t)s.Ho * s.Wo, rows = (uint64_t)s.C * s.kh * s.kw;
             uint64_t tn = ads_gemm_pack_width(ctx, (size_t)(s.Cout / s.G), (size_t)(rows / s.G));
-            uint64_t taps = kind == ADS_SAMPLING_SEPARABLE ? (uint64_t)(s.Ho * s.kh + s.Wo * s.kw) * 16
-                            : kind == ADS_SAMPLING_GRID    ? (uint64_t)s.kh * s.kw * P * 16
-                                                 : 0;
+            uint64_t taps = kind == ADS_SAMPLING_SEPARABLE
+                                ? (uint64_t)(s.Ho * s.kh + s.Wo * s.kw) * 16
+                            : kind == ADS_SAMPLING_GRID ? (uint64_t)s.kh * s.kw * P * 16
+                                                        : 0;
             uint64_t one_image = rows * (tn ? (P + tn - 1) / tn * tn : P) * 4 + taps;
             if (chunked) {
                 ck_assert_ads_ok(ads_context_set_memory_budget(ctx, one_image - 1));
                 int64_t ys[4] = {s.N, s.Cout, s.Ho, s.Wo};
                 ads_tensor *y0 = gc_filled(ctx, 4, ys, 777.0f);
                 ads_conv_desc desc = gc_desc(&c);
-                ck_assert_int_eq(
-                    ads_gconv_forward(ctx, &desc, d.x, d.w, d.b, gc_sampling(&d), y0),
-                    ADS_ERR_TOO_LARGE);
+                ck_assert_int_eq(ads_gconv_forward(ctx, &desc, d.x, d.w, d.b, gc_sampling(&d), y0),
+                                 ADS_ERR_TOO_LARGE);
                 ck_assert(gc_all_equal(y0, 777.0f));
                 ads_tensor_release(y0);
                 ck_assert_ads_ok(ads_context_set_memory_budget(ctx, one_image));
@@ -186,8 +196,20 @@ START_TEST(memory_budget_chunks_the_batch)
 {
     ads_context *ctx = test_context();
     test_seed(403);
-    ref_gconv_shape s = {.N = 4, .C = 4, .H = 9, .W = 7, .Cout = 6, .kh = 3, .kw = 2,
-                         .sh = 2, .sw = 1, .ph = 1, .pw = 0, .dh = 1, .dw = 2, .G = 2};
+    ref_gconv_shape s = {.N = 4,
+                         .C = 4,
+                         .H = 9,
+                         .W = 7,
+                         .Cout = 6,
+                         .kh = 3,
+                         .kw = 2,
+                         .sh = 2,
+                         .sw = 1,
+                         .ph = 1,
+                         .pw = 0,
+                         .dh = 1,
+                         .dw = 2,
+                         .G = 2};
     s.Ho = ads_output_size(s.H, s.kh, s.sh, s.ph, s.dh);
     s.Wo = ads_output_size(s.W, s.kw, s.sw, s.pw, s.dw);
     for (int run = 0; run < 6; run++) {
@@ -204,7 +226,7 @@ START_TEST(memory_budget_chunks_the_batch)
            column tap; grid: one per tap and output). */
         uint64_t taps = kind == ADS_SAMPLING_SEPARABLE ? (uint64_t)(s.Ho * s.kh + s.Wo * s.kw) * 16
                         : kind == ADS_SAMPLING_GRID    ? (uint64_t)s.kh * s.kw * s.Ho * s.Wo * 16
-                                             : 0;
+                                                       : 0;
         uint64_t cols = depthwise ? 0 : (uint64_t)s.C * s.kh * s.kw * s.Ho * s.Wo * 4;
         uint64_t one_image = cols + taps;
         if (one_image == 0) { /* depthwise fixed stride: no workspace at all */
@@ -294,8 +316,9 @@ START_TEST(guard_band_is_never_touched)
         for (size_t i = 0; i < total; i++) host[i] = 1e30f;
         memcpy(host + guard, c.x, nx * sizeof *host);
         cl_int err;
-        cl_mem mem = clCreateBuffer(ads_context_cl_context(ctx), CL_MEM_READ_WRITE | CL_MEM_COPY_HOST_PTR,
-                                    total * 4, host, &err);
+        cl_mem mem =
+            clCreateBuffer(ads_context_cl_context(ctx), CL_MEM_READ_WRITE | CL_MEM_COPY_HOST_PTR,
+                           total * 4, host, &err);
         ck_assert_int_eq(err, CL_SUCCESS);
         gc_dev d;
         gc_upload(ctx, &c, &d);
@@ -306,8 +329,8 @@ START_TEST(guard_band_is_never_touched)
         for (size_t i = 0; i < gc_count_y(&c); i++) ck_assert(isfinite(y[i]));
         check_forward(&c, y, "forward inside guard bands", NULL);
         float *back = malloc(total * sizeof *back);
-        ck_assert_int_eq(clEnqueueReadBuffer(ads_context_cl_queue(ctx), mem, CL_TRUE, 0, total * 4, back, 0,
-                                             NULL, NULL),
+        ck_assert_int_eq(clEnqueueReadBuffer(ads_context_cl_queue(ctx), mem, CL_TRUE, 0, total * 4,
+                                             back, 0, NULL, NULL),
                          CL_SUCCESS);
         ck_assert_mem_eq(back, host, total * 4);
         free(back);
@@ -339,10 +362,24 @@ START_TEST(pixel_shape_matches_row_shape)
         if (run < 6) {
             gc_random_case(&c, kind, 0);
         } else {
-            ref_gconv_shape s = {.N = 2, .C = 4, .H = 9, .W = 7, .Cout = 64, .kh = 3, .kw = 2,
-                                 .sh = 1, .sw = 2, .ph = 1, .pw = 1, .dh = 1, .dw = 2, .G = 2};
-            s.Ho = kind == ADS_SAMPLING_FIXED ? (int)ads_output_size(s.H, s.kh, s.sh, s.ph, s.dh) : 7;
-            s.Wo = kind == ADS_SAMPLING_FIXED ? (int)ads_output_size(s.W, s.kw, s.sw, s.pw, s.dw) : 11;
+            ref_gconv_shape s = {.N = 2,
+                                 .C = 4,
+                                 .H = 9,
+                                 .W = 7,
+                                 .Cout = 64,
+                                 .kh = 3,
+                                 .kw = 2,
+                                 .sh = 1,
+                                 .sw = 2,
+                                 .ph = 1,
+                                 .pw = 1,
+                                 .dh = 1,
+                                 .dw = 2,
+                                 .G = 2};
+            s.Ho =
+                kind == ADS_SAMPLING_FIXED ? (int)ads_output_size(s.H, s.kh, s.sh, s.ph, s.dh) : 7;
+            s.Wo =
+                kind == ADS_SAMPLING_FIXED ? (int)ads_output_size(s.W, s.kw, s.sw, s.pw, s.dw) : 11;
             gc_make_case(&c, &s, kind, 1);
         }
         gc_dev d;
@@ -352,7 +389,8 @@ START_TEST(pixel_shape_matches_row_shape)
             ck_assert_ads_ok(ads_tune_set(ctx, "gconv.item_pixel", pixel));
             ck_assert(ads_gconv_item_pixel(ctx) == (pixel != 0));
             size_t P = (size_t)c.s.Ho * c.s.Wo;
-            gc_poison_workspaces(ctx, (size_t)c.s.N * c.s.C * c.s.kh * c.s.kw * ((P + 31) / 32 * 32), 1);
+            gc_poison_workspaces(ctx,
+                                 (size_t)c.s.N * c.s.C * c.s.kh * c.s.kw * ((P + 31) / 32 * 32), 1);
             y[pixel] = run_forward(ctx, &c, &d);
             char what[96];
             snprintf(what, sizeof what, "forward %s %s shape run %d", kind_name[kind],
@@ -367,8 +405,7 @@ START_TEST(pixel_shape_matches_row_shape)
         gc_case_free(&c);
     }
     ads_tune_unset(ctx, "gconv.item_pixel");
-    printf("forward pixel shape = row shape; max |err| %.3g (%.3g of tolerance)\n", max_abs,
-           worst);
+    printf("forward pixel shape = row shape; max |err| %.3g (%.3g of tolerance)\n", max_abs, worst);
     ads_context_release(ctx);
 }
 END_TEST

@@ -23,12 +23,23 @@ static size_t span(size_t off, size_t rows, size_t cols, size_t ld, size_t batch
 
 static ads_gemm_args to_args(const ref_gemm_shape *s)
 {
-    ads_gemm_args g = {.M = s->M, .N = s->N, .K = s->K, .batch = s->batch,
-                       .trans_a = s->trans_a, .trans_b = s->trans_b,
-                       .alpha = (float)s->alpha, .beta = (float)s->beta,
-                       .a_offset = s->a_offset, .lda = s->lda, .a_batch_stride = s->a_batch_stride,
-                       .b_offset = s->b_offset, .ldb = s->ldb, .b_batch_stride = s->b_batch_stride,
-                       .c_offset = s->c_offset, .ldc = s->ldc, .c_batch_stride = s->c_batch_stride};
+    ads_gemm_args g = {.M = s->M,
+                       .N = s->N,
+                       .K = s->K,
+                       .batch = s->batch,
+                       .trans_a = s->trans_a,
+                       .trans_b = s->trans_b,
+                       .alpha = (float)s->alpha,
+                       .beta = (float)s->beta,
+                       .a_offset = s->a_offset,
+                       .lda = s->lda,
+                       .a_batch_stride = s->a_batch_stride,
+                       .b_offset = s->b_offset,
+                       .ldb = s->ldb,
+                       .b_batch_stride = s->b_batch_stride,
+                       .c_offset = s->c_offset,
+                       .ldc = s->ldc,
+                       .c_batch_stride = s->c_batch_stride};
     return g;
 }
 
@@ -48,11 +59,13 @@ static double *to_double(const float *v, size_t n)
 static double run_product(ads_context *ctx, const ref_gemm_shape *s, double *bound_ratio)
 {
     size_t na = span(s->a_offset, s->trans_a ? s->K : s->M, s->trans_a ? s->M : s->K, s->lda,
-                     s->batch, s->a_batch_stride) + (size_t)test_int(0, 3);
-    size_t nb = span(s->b_offset, s->trans_b ? s->N : s->K, s->trans_b ? s->K : s->N, s->ldb,
-                     s->batch, s->b_batch_stride) + (size_t)test_int(0, 3);
-    size_t nc = span(s->c_offset, s->M, s->N, s->ldc, s->batch, s->c_batch_stride) +
+                     s->batch, s->a_batch_stride) +
                 (size_t)test_int(0, 3);
+    size_t nb = span(s->b_offset, s->trans_b ? s->N : s->K, s->trans_b ? s->K : s->N, s->ldb,
+                     s->batch, s->b_batch_stride) +
+                (size_t)test_int(0, 3);
+    size_t nc =
+        span(s->c_offset, s->M, s->N, s->ldc, s->batch, s->c_batch_stride) + (size_t)test_int(0, 3);
     float *a = malloc(na * 4), *b = malloc(nb * 4), *c = malloc(nc * 4);
     ck_assert(a && b && c);
     test_fill_uniform(a, na, -1, 1);
@@ -142,15 +155,24 @@ START_TEST(reference_by_hand)
     /* [1 2 3; 4 5 6] * [1 0; 0 1; 2 -1] = [7 -1; 16 -1] */
     double a[6] = {1, 2, 3, 4, 5, 6}, b[6] = {1, 0, 0, 1, 2, -1};
     double c[4] = {10, 20, 30, 40}, want[4] = {7 * 2 + 5, -2 + 10, 32 + 15, -2 + 20};
-    ref_gemm_shape s = {.M = 2, .N = 2, .K = 3, .batch = 1, .alpha = 2, .beta = 0.5,
-                        .lda = 3, .ldb = 2, .ldc = 2};
+    ref_gemm_shape s = {
+        .M = 2, .N = 2, .K = 3, .batch = 1, .alpha = 2, .beta = 0.5, .lda = 3, .ldb = 2, .ldc = 2};
     ref_gemm(&s, a, b, c, NULL);
     for (int i = 0; i < 4; i++) ck_assert_double_eq(c[i], want[i]);
     /* The same product from transposed storage, beta 0 ignoring NaN. */
     double at[6] = {1, 4, 2, 5, 3, 6}, bt[6] = {1, 0, 2, 0, 1, -1};
     double c2[4] = {NAN, NAN, NAN, NAN}, want2[4] = {7, -1, 16, -1};
-    ref_gemm_shape t = {.M = 2, .N = 2, .K = 3, .batch = 1, .trans_a = true, .trans_b = true,
-                        .alpha = 1, .beta = 0, .lda = 2, .ldb = 3, .ldc = 2};
+    ref_gemm_shape t = {.M = 2,
+                        .N = 2,
+                        .K = 3,
+                        .batch = 1,
+                        .trans_a = true,
+                        .trans_b = true,
+                        .alpha = 1,
+                        .beta = 0,
+                        .lda = 2,
+                        .ldb = 3,
+                        .ldc = 2};
     ref_gemm(&t, at, bt, c2, NULL);
     for (int i = 0; i < 4; i++) ck_assert_double_eq(c2[i], want2[i]);
 }
@@ -186,8 +208,8 @@ START_TEST(tuned_tiles_stay_correct)
     const struct {
         const char *key;
         int value;
-    } set[] = {{"gemm.vec_tm", 3}, {"gemm.vec_vw", 8}, {"gemm.vec_nv", 3},
-               {"gemm.dot_di", 2}, {"gemm.dot_dj", 3}, {"gemm.dot_dw", 4},
+    } set[] = {{"gemm.vec_tm", 3},     {"gemm.vec_vw", 8}, {"gemm.vec_nv", 3},
+               {"gemm.dot_di", 2},     {"gemm.dot_dj", 3}, {"gemm.dot_dw", 4},
                {"gemm.pack_min_m", 1}, {"gemm.vec_ku", 3}, {"gemm.pack_a_min_reuse", 1}};
     for (size_t i = 0; i < sizeof set / sizeof set[0]; i++)
         ck_assert_ads_ok(ads_tune_set(ctx, set[i].key, set[i].value));
@@ -209,7 +231,11 @@ END_TEST
 static void run_convolution_shapes(ads_context *ctx)
 {
     test_seed(202);
-    struct { size_t M, N, K; bool ta, tb; const char *what; } cases[] = {
+    struct {
+        size_t M, N, K;
+        bool ta, tb;
+        const char *what;
+    } cases[] = {
         {128, 3136, 576, false, false, "forward 128x3136x576"},
         {128, 576, 3136, false, true, "gW 128x576x3136"},
         {576, 3136, 128, true, false, "gCol 576x3136x128"},
@@ -220,9 +246,13 @@ static void run_convolution_shapes(ads_context *ctx)
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         /* batch 2 only on the small ones: the big ones cost seconds on the reference */
-        ref_gemm_shape s = {.M = cases[i].M, .N = cases[i].N, .K = cases[i].K,
+        ref_gemm_shape s = {.M = cases[i].M,
+                            .N = cases[i].N,
+                            .K = cases[i].K,
                             .batch = cases[i].M * cases[i].N * cases[i].K > 5000000 ? 1 : 2,
-                            .trans_a = cases[i].ta, .trans_b = cases[i].tb, .alpha = 1,
+                            .trans_a = cases[i].ta,
+                            .trans_b = cases[i].tb,
+                            .alpha = 1,
                             .beta = i % 2 ? 1.0 : 0.0};
         s.lda = cases[i].ta ? s.M : s.K;
         s.ldb = cases[i].tb ? s.K : s.N;
@@ -296,8 +326,8 @@ START_TEST(chained_products)
     int64_t shape[2] = {n, n};
     ads_tensor *e = test_tensor(ctx, 2, shape, eye), *p = test_tensor(ctx, 2, shape, x),
                *q = test_tensor(ctx, 2, shape, NULL);
-    ads_gemm_args g = {.M = n, .N = n, .K = n, .batch = 1, .alpha = 1, .beta = 0,
-                       .lda = n, .ldb = n, .ldc = n};
+    ads_gemm_args g = {
+        .M = n, .N = n, .K = n, .batch = 1, .alpha = 1, .beta = 0, .lda = n, .ldb = n, .ldc = n};
     for (int round = 0; round < 10; round++) { /* p, q <- 2p, 4p, ... */
         g.a = e;
         g.b = round % 2 ? q : p;
@@ -327,18 +357,32 @@ START_TEST(bad_arguments_change_nothing)
     ads_tensor *a = test_tensor(ctx, 1, s6, NULL), *b = test_tensor(ctx, 1, s6, NULL),
                *c = test_tensor(ctx, 1, s12, sentinel);
     /* A 2x3 times 3x2 into 2x2, two batch entries. */
-    const ads_gemm_args ok = {.M = 2, .N = 2, .K = 3, .batch = 2, .alpha = 1, .beta = 0,
-                              .a = a, .lda = 3, .b = b, .ldb = 2, .c = c, .ldc = 2,
+    const ads_gemm_args ok = {.M = 2,
+                              .N = 2,
+                              .K = 3,
+                              .batch = 2,
+                              .alpha = 1,
+                              .beta = 0,
+                              .a = a,
+                              .lda = 3,
+                              .b = b,
+                              .ldb = 2,
+                              .c = c,
+                              .ldc = 2,
                               .c_batch_stride = 4};
-    struct { ads_gemm_args g; ads_status want; const char *phrase; } bad[24];
+    struct {
+        ads_gemm_args g;
+        ads_status want;
+        const char *phrase;
+    } bad[24];
     int nbad = 0;
-#define BAD(field_change, status, text)                                                    \
-    do {                                                                                   \
-        ads_gemm_args g_ = ok;                                                             \
-        field_change;                                                                      \
-        bad[nbad].g = g_;                                                                  \
-        bad[nbad].want = status;                                                           \
-        bad[nbad++].phrase = text;                                                         \
+#define BAD(field_change, status, text)                                                            \
+    do {                                                                                           \
+        ads_gemm_args g_ = ok;                                                                     \
+        field_change;                                                                              \
+        bad[nbad].g = g_;                                                                          \
+        bad[nbad].want = status;                                                                   \
+        bad[nbad++].phrase = text;                                                                 \
     } while (0)
     BAD(g_.a = NULL, ADS_ERR_NULL_ARGUMENT, "a is NULL");
     BAD(g_.b = NULL, ADS_ERR_NULL_ARGUMENT, "b is NULL");
@@ -362,8 +406,8 @@ START_TEST(bad_arguments_change_nothing)
 #undef BAD
     for (int i = 0; i < nbad; i++) {
         ads_status st = ads_gemm(ctx, &bad[i].g);
-        ck_assert_msg(st == bad[i].want, "case %d: got %s, want %s (%s)", i,
-                      ads_status_string(st), ads_status_string(bad[i].want), ads_last_error());
+        ck_assert_msg(st == bad[i].want, "case %d: got %s, want %s (%s)", i, ads_status_string(st),
+                      ads_status_string(bad[i].want), ads_last_error());
         ck_assert_msg(strstr(ads_last_error(), bad[i].phrase) != NULL, "case %d: '%s' lacks '%s'",
                       i, ads_last_error(), bad[i].phrase);
     }
@@ -427,9 +471,21 @@ START_TEST(caller_packed_b)
     int64_t sbias[1] = {(int64_t)(bias_off + batch * bias_bs)};
     ads_tensor *ta = test_tensor(ctx, 1, sa, a), *tb = test_tensor(ctx, 1, sb, pk),
                *tc = test_tensor(ctx, 1, sc, NULL), *tbias = test_tensor(ctx, 1, sbias, bias);
-    ads_gemm_args g = {.M = M, .N = N, .K = K, .batch = batch, .alpha = 1, .beta = 0,
-                       .a = ta, .lda = K, .a_batch_stride = M * K, .b = tb, .b_offset = off,
-                       .b_batch_stride = entry, .b_packed = true, .c = tc, .ldc = N,
+    ads_gemm_args g = {.M = M,
+                       .N = N,
+                       .K = K,
+                       .batch = batch,
+                       .alpha = 1,
+                       .beta = 0,
+                       .a = ta,
+                       .lda = K,
+                       .a_batch_stride = M * K,
+                       .b = tb,
+                       .b_offset = off,
+                       .b_batch_stride = entry,
+                       .b_packed = true,
+                       .c = tc,
+                       .ldc = N,
                        .c_batch_stride = M * N};
     double worst = 0;
     for (int with_bias = 0; with_bias < 2; with_bias++) {
@@ -451,9 +507,8 @@ START_TEST(caller_packed_b)
                         mag += fabs(t);
                     }
                     double err = fabs(got[(e * M + i) * N + j] - want);
-                    ck_assert_msg(err <= (K + 3) * U32 * mag + 1e-30,
-                                  "(%zu,%zu,%zu): %g vs %g", e, i, j,
-                                  got[(e * M + i) * N + j], want);
+                    ck_assert_msg(err <= (K + 3) * U32 * mag + 1e-30, "(%zu,%zu,%zu): %g vs %g", e,
+                                  i, j, got[(e * M + i) * N + j], want);
                     if (err > worst) worst = err;
                 }
         free(got);
@@ -505,11 +560,11 @@ START_TEST(clblast_backend)
     int64_t shape[2] = {n, n};
     ads_tensor *e = test_tensor(ctx, 2, shape, eye), *p = test_tensor(ctx, 2, shape, x),
                *q = test_tensor(ctx, 2, shape, NULL);
-    ads_gemm_args g = {.M = n, .N = n, .K = n, .batch = 1, .alpha = 1, .beta = 0,
-                       .lda = n, .ldb = n, .ldc = n};
+    ads_gemm_args g = {
+        .M = n, .N = n, .K = n, .batch = 1, .alpha = 1, .beta = 0, .lda = n, .ldb = n, .ldc = n};
     for (int round = 0; round < 6; round++) { /* p, q <- 2p, 4p, ... */
-        ck_assert_ads_ok(ads_tune_set(ctx, "gemm.path",
-                                      round % 2 ? ADS_GEMM_PATH_CPU : ADS_GEMM_PATH_CLBLAST));
+        ck_assert_ads_ok(
+            ads_tune_set(ctx, "gemm.path", round % 2 ? ADS_GEMM_PATH_CPU : ADS_GEMM_PATH_CLBLAST));
         g.a = e;
         g.b = round % 2 ? q : p;
         g.c = round % 2 ? p : q;
@@ -527,7 +582,6 @@ START_TEST(clblast_backend)
     ads_context_release(ctx);
 }
 END_TEST
-
 
 /* ------------------------------------------------------ the tiled path */
 
@@ -574,10 +628,13 @@ START_TEST(tiled_tile_shapes)
 {
     ads_context *ctx = test_context();
     ck_assert_ads_ok(ads_tune_set(ctx, "gemm.path", ADS_GEMM_PATH_TILED));
-    const char *keys[5] = {"gemm.tiled_mwg", "gemm.tiled_nwg", "gemm.tiled_kwg",
-                           "gemm.tiled_mdimc", "gemm.tiled_ndimc"};
-    const int shapes[][5] = {{32, 16, 4, 8, 4},   {16, 16, 8, 16, 16}, {24, 40, 12, 8, 8},
-                             {30, 16, 8, 8, 8},   {64, 64, 8, 32, 32}};
+    const char *keys[5] = {"gemm.tiled_mwg", "gemm.tiled_nwg", "gemm.tiled_kwg", "gemm.tiled_mdimc",
+                           "gemm.tiled_ndimc"};
+    const int shapes[][5] = {{32, 16, 4, 8, 4},
+                             {16, 16, 8, 16, 16},
+                             {24, 40, 12, 8, 8},
+                             {30, 16, 8, 8, 8},
+                             {64, 64, 8, 32, 32}};
     test_seed(121);
     double worst = 0, worst_bound = 0;
     for (size_t t = 0; t < sizeof shapes / sizeof shapes[0]; t++) {
@@ -591,8 +648,7 @@ START_TEST(tiled_tile_shapes)
     }
     for (int k = 0; k < 5; k++) ads_tune_unset(ctx, keys[k]);
     ads_tune_unset(ctx, "gemm.path");
-    printf("gemm tiled tile shapes: max |err|/mag %.3g; max err/bound %.3g\n", worst,
-           worst_bound);
+    printf("gemm tiled tile shapes: max |err|/mag %.3g; max err/bound %.3g\n", worst, worst_bound);
     ads_context_release(ctx);
 }
 END_TEST
@@ -613,14 +669,30 @@ START_TEST(tiled_grid_folds)
 {
     ads_context *ctx = tiled_context();
     const int small[5] = {8, 8, 4, 1, 1}; /* one work-item per group */
-    const char *keys[5] = {"gemm.tiled_mwg", "gemm.tiled_nwg", "gemm.tiled_kwg",
-                           "gemm.tiled_mdimc", "gemm.tiled_ndimc"};
+    const char *keys[5] = {"gemm.tiled_mwg", "gemm.tiled_nwg", "gemm.tiled_kwg", "gemm.tiled_mdimc",
+                           "gemm.tiled_ndimc"};
     for (int k = 0; k < 5; k++) ck_assert_ads_ok(ads_tune_set(ctx, keys[k], small[k]));
     test_seed(141);
-    ref_gemm_shape tall = {.M = 65535 * 8 + 21, .N = 3, .K = 2, .batch = 1, .trans_a = true,
-                           .alpha = 1, .beta = 0.5, .lda = 65535 * 8 + 21, .ldb = 3, .ldc = 3};
-    ref_gemm_shape many = {.M = 3, .N = 5, .K = 2, .batch = 65535 + 17, .alpha = 1, .beta = 0,
-                           .lda = 2, .ldb = 5, .ldc = 5, .b_batch_stride = 10,
+    ref_gemm_shape tall = {.M = 65535 * 8 + 21,
+                           .N = 3,
+                           .K = 2,
+                           .batch = 1,
+                           .trans_a = true,
+                           .alpha = 1,
+                           .beta = 0.5,
+                           .lda = 65535 * 8 + 21,
+                           .ldb = 3,
+                           .ldc = 3};
+    ref_gemm_shape many = {.M = 3,
+                           .N = 5,
+                           .K = 2,
+                           .batch = 65535 + 17,
+                           .alpha = 1,
+                           .beta = 0,
+                           .lda = 2,
+                           .ldb = 5,
+                           .ldc = 5,
+                           .b_batch_stride = 10,
                            .c_batch_stride = 16};
     double br1, br2;
     run_product(ctx, &tall, &br1);

@@ -56,8 +56,8 @@ static cl_mem app_buffer(const app *a, size_t n)
 
 /* The buffer's data as a wrapped tensor; data (kept alive by the caller
    until clFinish) goes in with a non-blocking write, after `gate` if set. */
-static ads_tensor *app_tensor(const app *a, cl_mem m, size_t offset, int ndim,
-                              const int64_t *shape, const float *data, cl_event gate)
+static ads_tensor *app_tensor(const app *a, cl_mem m, size_t offset, int ndim, const int64_t *shape,
+                              const float *data, cl_event gate)
 {
     ads_tensor *t = NULL;
     ck_assert_ads_ok(ads_tensor_wrap(a->ctx, m, offset, ndim, shape, &t));
@@ -73,9 +73,9 @@ static ads_tensor *app_tensor(const app *a, cl_mem m, size_t offset, int ndim,
 static float *app_read(const app *a, cl_mem m, size_t offset, size_t n)
 {
     float *h = malloc(n * sizeof *h);
-    ck_assert_int_eq(clEnqueueReadBuffer(a->queue, m, CL_FALSE, offset * 4, n * 4, h, 0, NULL,
-                                         NULL),
-                     CL_SUCCESS);
+    ck_assert_int_eq(
+        clEnqueueReadBuffer(a->queue, m, CL_FALSE, offset * 4, n * 4, h, 0, NULL, NULL),
+        CL_SUCCESS);
     ck_assert_int_eq(clFinish(a->queue), CL_SUCCESS);
     return h;
 }
@@ -171,13 +171,12 @@ START_TEST(wrap_sub_buffers_and_refusals)
     cl_mem whole = app_buffer(&a, n);
     float *data = malloc(n * sizeof *data);
     for (size_t i = 0; i < n; i++) data[i] = (float)i;
-    ck_assert_int_eq(clEnqueueWriteBuffer(a.queue, whole, CL_FALSE, 0, n * 4, data, 0, NULL,
-                                          NULL),
+    ck_assert_int_eq(clEnqueueWriteBuffer(a.queue, whole, CL_FALSE, 0, n * 4, data, 0, NULL, NULL),
                      CL_SUCCESS);
     cl_buffer_region region = {2 * align * 4, 4 * align * 4};
     cl_int err;
-    cl_mem sub = clCreateSubBuffer(whole, CL_MEM_READ_WRITE, CL_BUFFER_CREATE_TYPE_REGION,
-                                   &region, &err);
+    cl_mem sub =
+        clCreateSubBuffer(whole, CL_MEM_READ_WRITE, CL_BUFFER_CREATE_TYPE_REGION, &region, &err);
     ck_assert_int_eq(err, CL_SUCCESS);
     int64_t shape[1] = {(int64_t)align + 5};
     ads_tensor *t = NULL;
@@ -235,9 +234,9 @@ enum { L_X, L_W, L_B, L_PY, L_PX, L_Y, L_GY, L_GX, L_GW, L_GB, L_GPY, L_GPX, L_N
 static void plan_layout(const app *a, const gc_case *c, layout *l, size_t *sizes)
 {
     size_t align = test_align_floats(a->ctx), end = 0;
-    size_t n[L_N] = {gc_count_x(c), gc_count_w(c), (size_t)c->s.Cout, gc_count_pos(c, 0),
-                     gc_count_pos(c, 1), gc_count_y(c), gc_count_y(c), gc_count_x(c),
-                     gc_count_w(c), (size_t)c->s.Cout, gc_count_pos(c, 0), gc_count_pos(c, 1)};
+    size_t n[L_N] = {gc_count_x(c),      gc_count_w(c),     (size_t)c->s.Cout,  gc_count_pos(c, 0),
+                     gc_count_pos(c, 1), gc_count_y(c),     gc_count_y(c),      gc_count_x(c),
+                     gc_count_w(c),      (size_t)c->s.Cout, gc_count_pos(c, 0), gc_count_pos(c, 1)};
     for (int i = 0; i < L_N; i++) {
         end += align; /* a gap before each */
         l->at[i] = end;
@@ -265,12 +264,13 @@ START_TEST(forward_backward_on_callers_buffers)
         size_t align = test_align_floats(a.ctx);
         cl_buffer_region region = {(l.at[L_X] - align) * 4, (align + n[L_X]) * 4};
         cl_int err;
-        l.sub = clCreateSubBuffer(l.all, CL_MEM_READ_WRITE, CL_BUFFER_CREATE_TYPE_REGION,
-                                  &region, &err);
+        l.sub = clCreateSubBuffer(l.all, CL_MEM_READ_WRITE, CL_BUFFER_CREATE_TYPE_REGION, &region,
+                                  &err);
         ck_assert_int_eq(err, CL_SUCCESS);
         float *gy = malloc(n[L_GY] * sizeof *gy);
         test_fill_uniform(gy, n[L_GY], -1, 1);
-        int64_t xs[4] = {c.s.N, c.s.C, c.s.H, c.s.W}, ws[4] = {c.s.Cout, c.s.C / c.s.G, c.s.kh, c.s.kw};
+        int64_t xs[4] = {c.s.N, c.s.C, c.s.H, c.s.W},
+                ws[4] = {c.s.Cout, c.s.C / c.s.G, c.s.kh, c.s.kw};
         int64_t ys[4] = {c.s.N, c.s.Cout, c.s.Ho, c.s.Wo}, bs[1] = {c.s.Cout};
         int64_t pys[2] = {c.s.N, c.s.Ho}, pxs[2] = {c.s.N, c.s.Wo};
         ads_tensor *x = app_tensor(&a, l.sub, align, 4, xs, c.x, NULL);
@@ -346,8 +346,7 @@ static void sleep_ms(int ms)
 static void *complete_after(void *arg)
 {
     release_later *r = arg;
-    for (int waited = 0; waited < r->ms && !atomic_load(&r->released); waited += 10)
-        sleep_ms(10);
+    for (int waited = 0; waited < r->ms && !atomic_load(&r->released); waited += 10) sleep_ms(10);
     if (!atomic_exchange(&r->released, 1)) clSetUserEventStatus(r->ev, CL_COMPLETE);
     return NULL;
 }
@@ -357,9 +356,22 @@ static void *complete_after(void *arg)
    marker and join tie it to the caller's queue. */
 static void depthwise_case(gc_case *c)
 {
-    ref_gconv_shape s = {.N = 2, .C = 3, .H = 9, .W = 8, .Cout = 3, .Ho = 5, .Wo = 4,
-                         .kh = 3, .kw = 2, .sh = 2, .sw = 2, .ph = 1, .pw = 1, .dh = 1,
-                         .dw = 2, .G = 3};
+    ref_gconv_shape s = {.N = 2,
+                         .C = 3,
+                         .H = 9,
+                         .W = 8,
+                         .Cout = 3,
+                         .Ho = 5,
+                         .Wo = 4,
+                         .kh = 3,
+                         .kw = 2,
+                         .sh = 2,
+                         .sw = 2,
+                         .ph = 1,
+                         .pw = 1,
+                         .dh = 1,
+                         .dw = 2,
+                         .G = 3};
     gc_make_case(c, &s, ADS_SAMPLING_SEPARABLE, 0);
 }
 
@@ -370,10 +382,10 @@ static void ref_gw(const gc_case *c, const float *gy, double **want, double **ma
     for (size_t i = 0; i < n; i++) dgy[i] = gy[i];
     *want = malloc(nw * sizeof **want);
     *mag = malloc(nw * sizeof **mag);
-    ref_gconv_backward(&c->s, c->dx, c->dw, gc_ref_at(c), dgy, NULL, *want, NULL, NULL, NULL,
-                       NULL, 0);
-    ref_gconv_backward(&c->s, c->dx, c->dw, gc_ref_at(c), dgy, NULL, *mag, NULL, NULL, NULL,
-                       NULL, 1);
+    ref_gconv_backward(&c->s, c->dx, c->dw, gc_ref_at(c), dgy, NULL, *want, NULL, NULL, NULL, NULL,
+                       0);
+    ref_gconv_backward(&c->s, c->dx, c->dw, gc_ref_at(c), dgy, NULL, *mag, NULL, NULL, NULL, NULL,
+                       1);
     free(dgy);
 }
 

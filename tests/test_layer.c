@@ -128,7 +128,8 @@ START_TEST(layer_equals_composition)
     ads_tensor *py = test_tensor(ctx, 2, rs, NULL), *px = test_tensor(ctx, 2, cs, NULL);
     ads_tensor *y2 = test_tensor(ctx, 4, ys, NULL);
     ads_tensor *W = ads_layer_param(l, ADS_PARAM_WEIGHT), *B = ads_layer_param(l, ADS_PARAM_BIAS);
-    ads_tensor *vr = ads_layer_param(l, ADS_PARAM_V_ROWS), *vc = ads_layer_param(l, ADS_PARAM_V_COLS);
+    ads_tensor *vr = ads_layer_param(l, ADS_PARAM_V_ROWS),
+               *vc = ads_layer_param(l, ADS_PARAM_V_COLS);
     ck_assert_ads_ok(ads_stride_logits(ctx, d.profile, x, vr, vc, ar, ac));
     ck_assert_ads_ok(ads_stride_positions(ctx, ar, 2.0f, 0.0f, d.temperature, py));
     ck_assert_ads_ok(ads_stride_positions(ctx, ac, 2.0f, 0.0f, d.temperature, px));
@@ -142,12 +143,14 @@ START_TEST(layer_equals_composition)
     ads_tensor *gb2 = test_tensor(ctx, 1, B->shape, NULL);
     ads_tensor *gpy = test_tensor(ctx, 2, rs, NULL), *gpx = test_tensor(ctx, 2, cs, NULL);
     ads_tensor *gar = test_tensor(ctx, 2, rs, NULL), *gac = test_tensor(ctx, 2, cs, NULL);
-    ads_tensor *gvr = test_tensor(ctx, 1, vr->shape, NULL), *gvc = test_tensor(ctx, 1, vc->shape, NULL);
+    ads_tensor *gvr = test_tensor(ctx, 1, vr->shape, NULL),
+               *gvc = test_tensor(ctx, 1, vc->shape, NULL);
     ads_sampling_grad gat = {gpy, gpx, NULL};
     ck_assert_ads_ok(ads_gconv_backward(ctx, &d.conv, x, W, at, gy, gx2, gw2, gb2, gat));
     ck_assert_ads_ok(ads_stride_positions_backward(ctx, ar, 2.0f, d.temperature, gpy, gar));
     ck_assert_ads_ok(ads_stride_positions_backward(ctx, ac, 2.0f, d.temperature, gpx, gac));
-    ck_assert_ads_ok(ads_stride_logits_backward(ctx, d.profile, x, vr, vc, gar, gac, gx2, gvr, gvc));
+    ck_assert_ads_ok(
+        ads_stride_logits_backward(ctx, d.profile, x, vr, vc, gar, gac, gx2, gvr, gvc));
     const ads_tensor *pairs[][2] = {{gx, gx2},
                                     {ads_layer_grad(l, ADS_PARAM_WEIGHT), gw2},
                                     {ads_layer_grad(l, ADS_PARAM_BIAS), gb2},
@@ -166,7 +169,8 @@ START_TEST(layer_equals_composition)
     for (size_t i = 0; i < ads_tensor_count(gw2); i++)
         ck_assert_float_eq_tol(g2[i], 2 * g1[i], 1e-6f * (1 + fabsf(g1[i])));
     free(g1), free(g2);
-    ads_tensor *all[] = {x, gy, y, gx, ar, ac, py, px, y2, gx2, gw2, gb2, gpy, gpx, gar, gac, gvr, gvc};
+    ads_tensor *all[] = {x,   gy,  y,   gx,  ar,  ac,  py,  px,  y2,
+                         gx2, gw2, gb2, gpy, gpx, gar, gac, gvr, gvc};
     for (size_t i = 0; i < sizeof all / sizeof *all; i++) ads_tensor_release(all[i]);
     ads_layer_release(l);
     ads_context_release(ctx);
@@ -253,8 +257,8 @@ START_TEST(finite_differences_through_the_layer)
     for (int variation = 0; variation < 2; variation++) {
         test_seed(10 + (uint64_t)variation);
         chain c = {{2, 3, 10, 9, 2}, 0, 0, variation, 0.7, NULL, NULL, NULL, NULL, NULL, NULL};
-        ads_layer_desc d = conv_desc(&c.s, ADS_ADAPT_BOTH,
-                                     variation ? ADS_PROFILE_VARIATION : ADS_PROFILE_LINEAR);
+        ads_layer_desc d =
+            conv_desc(&c.s, ADS_ADAPT_BOTH, variation ? ADS_PROFILE_VARIATION : ADS_PROFILE_LINEAR);
         ads_layer *l;
         ck_assert_ads_ok(ads_layer_create(ctx, &d, &l));
         write_param(l, ADS_PARAM_V_ROWS, -3, 3);
@@ -285,7 +289,8 @@ START_TEST(finite_differences_through_the_layer)
             free(g);
         }
         free(xh), free(rh), free(c.x), free(c.r), free(c.w), free(c.b), free(c.vr), free(c.vc);
-        ads_tensor_release(x), ads_tensor_release(gy), ads_tensor_release(y), ads_tensor_release(gx);
+        ads_tensor_release(x), ads_tensor_release(gy), ads_tensor_release(y),
+            ads_tensor_release(gx);
         ads_layer_release(l);
     }
     ads_context_release(ctx);
@@ -354,7 +359,11 @@ START_TEST(save_load_and_bad_files)
     read_all(b, before, nb);
 
     /* Every damaged file is refused and leaves b as it was. */
-    struct { long at; int flip; long truncate_to; } damage[] = {
+    struct {
+        long at;
+        int flip;
+        long truncate_to;
+    } damage[] = {
         {0, 1, -1},   /* magic */
         {9, 1, -1},   /* version */
         {40, 1, -1},  /* a shape */
@@ -366,8 +375,8 @@ START_TEST(save_load_and_bad_files)
         ck_assert_ads_ok(ads_layer_save(a, path));
         rewrite(path, damage[k].at, damage[k].flip, damage[k].truncate_to);
         ads_status st = ads_layer_load(b, path);
-        ck_assert_msg(st == ADS_ERR_IO || st == ADS_ERR_SHAPE_MISMATCH, "damage %zu loaded: %s",
-                      k, ads_status_string(st));
+        ck_assert_msg(st == ADS_ERR_IO || st == ADS_ERR_SHAPE_MISMATCH, "damage %zu loaded: %s", k,
+                      ads_status_string(st));
         ck_assert_msg(strstr(ads_last_error(), path) != NULL, "%s", ads_last_error());
         expect_params(b, before, nb);
         ck_assert_ads_ok(ads_layer_save(a, path));
@@ -401,7 +410,8 @@ START_TEST(save_load_and_bad_files)
         ck_assert_uint_eq(fwrite(file, 1, at, f), at);
         fclose(f);
         ads_status st = ads_layer_load(b, path);
-        ck_assert_msg(st == ADS_ERR_SHAPE_MISMATCH || st == ADS_ERR_IO, "%s", ads_status_string(st));
+        ck_assert_msg(st == ADS_ERR_SHAPE_MISMATCH || st == ADS_ERR_IO, "%s",
+                      ads_status_string(st));
         expect_params(b, before, nb);
         ck_assert_ads_ok(ads_layer_save(a, path));
     }
@@ -464,8 +474,8 @@ END_TEST
 
 /* A valid file (checksum and all) whose record holds the values given;
    one pool layer parameter `id` of `len` values. */
-static void write_one_record_file(const char *path, uint32_t nparams, uint32_t id,
-                                  int64_t len, const float *values)
+static void write_one_record_file(const char *path, uint32_t nparams, uint32_t id, int64_t len,
+                                  const float *values)
 {
     size_t size = 8 + 12 + 8 + 8 + (size_t)len * 4 + 8, at = 0;
     unsigned char *file = malloc(size);
@@ -503,8 +513,8 @@ START_TEST(hostile_layer_files)
     char dir[] = "/tmp/ads-layer-dir-XXXXXX";
     ck_assert_ptr_nonnull(mkdtemp(dir));
     ck_assert_int_eq(ads_layer_load(l, dir), ADS_ERR_IO);
-    ck_assert_msg(strstr(ads_last_error(), "not a regular file") &&
-                  strstr(ads_last_error(), dir), "%s", ads_last_error());
+    ck_assert_msg(strstr(ads_last_error(), "not a regular file") && strstr(ads_last_error(), dir),
+                  "%s", ads_last_error());
 
     /* NaN or Inf in a file whose checksum is right. */
     char path[4200];
@@ -514,7 +524,8 @@ START_TEST(hostile_layer_files)
         write_one_record_file(path, 1, ADS_PARAM_V_ROWS, 3, bad[k]);
         ck_assert_int_eq(ads_layer_load(l, path), ADS_ERR_IO);
         ck_assert_msg(strstr(ads_last_error(), path) && strstr(ads_last_error(), "v_rows[") &&
-                      strstr(ads_last_error(), "finite"), "%s", ads_last_error());
+                          strstr(ads_last_error(), "finite"),
+                      "%s", ads_last_error());
         ck_assert_ads_ok(ads_tensor_read(ads_layer_param(l, ADS_PARAM_V_ROWS), got, 3));
         ck_assert(memcmp(got, v, sizeof v) == 0);
     }
@@ -530,8 +541,8 @@ START_TEST(hostile_layer_files)
     write_one_record_file(path, 1, ADS_PARAM_V_ROWS, 4, four);
     ck_assert_int_eq(ads_layer_load(l, path), ADS_ERR_SHAPE_MISMATCH);
     ck_assert_msg(strstr(ads_last_error(), path) && strstr(ads_last_error(), "v_rows") &&
-                  strstr(ads_last_error(), "[4]") && strstr(ads_last_error(), "[3]"), "%s",
-                  ads_last_error());
+                      strstr(ads_last_error(), "[4]") && strstr(ads_last_error(), "[3]"),
+                  "%s", ads_last_error());
     remove(path);
     rmdir(dir);
     ads_layer_release(l);
@@ -577,12 +588,14 @@ START_TEST(output_shape_and_descriptor_ranges)
     bad.adapt = (ads_adapt)4;
     ck_assert_int_eq(ads_layer_create(ctx, &bad, &l), ADS_ERR_INVALID_ARGUMENT);
     ck_assert_msg(strstr(ads_last_error(), "d->adapt is 4; expected") &&
-                  strstr(ads_last_error(), "(3)"), "%s", ads_last_error());
+                      strstr(ads_last_error(), "(3)"),
+                  "%s", ads_last_error());
     bad = d;
     bad.profile = (ads_profile)5;
     ck_assert_int_eq(ads_layer_create(ctx, &bad, &l), ADS_ERR_INVALID_ARGUMENT);
     ck_assert_msg(strstr(ads_last_error(), "d->profile is 5; expected") &&
-                  strstr(ads_last_error(), "ADS_PROFILE_VARIATION"), "%s", ads_last_error());
+                      strstr(ads_last_error(), "ADS_PROFILE_VARIATION"),
+                  "%s", ads_last_error());
     ads_context_release(ctx);
 }
 END_TEST

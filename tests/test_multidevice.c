@@ -18,8 +18,8 @@ typedef struct {
 
 enum { N = 5, C = 3, H = 11, W = 9, CO = 4, HO = 6, WO = 5 };
 
-static void upload(run *r, ads_tensor **t, int ndim, const int64_t *shape, uint64_t seed,
-                   double lo, double hi)
+static void upload(run *r, ads_tensor **t, int ndim, const int64_t *shape, uint64_t seed, double lo,
+                   double hi)
 {
     size_t n = 1;
     for (int i = 0; i < ndim; i++) n *= (size_t)shape[i];
@@ -65,7 +65,8 @@ static void run_all(run *r, const char *spec)
     ads_sampling at = {r->py, r->px, NULL};
     ads_sampling_grad gat = {r->gpy, r->gpx, NULL};
     ck_assert_ads_ok(ads_gconv_forward(r->ctx, &d, r->x, r->w, r->b, at, r->y));
-    ck_assert_ads_ok(ads_gconv_backward(r->ctx, &d, r->x, r->w, at, r->gy, r->gx, r->gw, r->gb, gat));
+    ck_assert_ads_ok(
+        ads_gconv_backward(r->ctx, &d, r->x, r->w, at, r->gy, r->gx, r->gw, r->gb, gat));
 
     upload(r, &r->a, 2, ps, 7, -2, 2);
     upload(r, &r->gpos, 2, ps, 8, -1, 1);
@@ -78,7 +79,8 @@ static void run_all(run *r, const char *spec)
     upload(r, &r->gar, 2, ps, 10, -1, 1);
     r->ar = test_tensor(r->ctx, 2, ps, NULL);
     r->gv = test_tensor(r->ctx, 1, cs, NULL);
-    ck_assert_ads_ok(ads_stride_logits(r->ctx, ADS_PROFILE_VARIATION, r->x, r->v, NULL, r->ar, NULL));
+    ck_assert_ads_ok(
+        ads_stride_logits(r->ctx, ADS_PROFILE_VARIATION, r->x, r->v, NULL, r->ar, NULL));
     /* gx is accumulated into: it holds the convolution's gx already. */
     ck_assert_ads_ok(ads_stride_logits_backward(r->ctx, ADS_PROFILE_VARIATION, r->x, r->v, NULL,
                                                 r->gar, NULL, r->gx, r->gv, NULL));
@@ -93,8 +95,8 @@ static void run_all(run *r, const char *spec)
     r->pool_gpx = test_tensor(r->ctx, 2, qs, NULL);
     ads_sampling_grad pgat = {r->pool_gpy, r->pool_gpx, NULL};
     ck_assert_ads_ok(ads_pool_forward_ex(r->ctx, &pd, r->x, at, r->pool_y, r->argmax));
-    ck_assert_ads_ok(ads_pool_backward_ex(r->ctx, &pd, r->x, at, r->argmax, r->pool_gy,
-                                          r->pool_gx, pgat));
+    ck_assert_ads_ok(
+        ads_pool_backward_ex(r->ctx, &pd, r->x, at, r->argmax, r->pool_gy, r->pool_gx, pgat));
     /* An in-place call (pos written over its logits) works split too. */
     upload(r, &r->py2, 2, ps, 11, -1, 1);
     ck_assert_ads_ok(ads_stride_positions(r->ctx, r->py2, 1.0f, 0.0f, 1.0f, r->py2));
@@ -102,9 +104,10 @@ static void run_all(run *r, const char *spec)
 
 static void release_all(run *r)
 {
-    ads_tensor *all[] = {r->x, r->w, r->b, r->py, r->px, r->gy, r->y, r->gx, r->gw, r->gb,
-                         r->gpy, r->gpx, r->a, r->pos, r->gpos, r->glogits, r->v, r->ar,
-                         r->gar, r->gv, r->py2, r->pool_y, r->pool_gy, r->pool_gx,
+    ads_tensor *all[] = {r->x,        r->w,        r->b,     r->py,      r->px,      r->gy,
+                         r->y,        r->gx,       r->gw,    r->gb,      r->gpy,     r->gpx,
+                         r->a,        r->pos,      r->gpos,  r->glogits, r->v,       r->ar,
+                         r->gar,      r->gv,       r->py2,   r->pool_y,  r->pool_gy, r->pool_gx,
                          r->pool_gpy, r->pool_gpx, r->argmax};
     for (size_t i = 0; i < sizeof all / sizeof *all; i++) ads_tensor_release(all[i]);
     ads_context_release(r->ctx);
@@ -118,7 +121,8 @@ static void expect_close(const char *what, const ads_tensor *one, const ads_tens
         double e = fabs((double)a[i] - b[i]) / (1e-5 * (1 + fabs(a[i])));
         if (e > worst) worst = e;
     }
-    ck_assert_msg(worst <= 1, "%s: two devices differ from one by %g of the tolerance", what, worst);
+    ck_assert_msg(worst <= 1, "%s: two devices differ from one by %g of the tolerance", what,
+                  worst);
     free(a), free(b);
 }
 
@@ -138,15 +142,28 @@ static void compare_runs(const char *weights, int64_t expect_first)
     ck_assert_ads_ok(ads_split_counts(two.ctx, N, counts));
     ck_assert_int_eq(counts[0] + counts[1], N);
     if (weights) ck_assert_int_eq(counts[0], expect_first);
-    const char *names[] = {"y", "gx", "gw", "gb", "gpy", "gpx", "pos", "glogits", "a_rows",
-                           "gv", "in-place positions", "pool y", "pool argmax", "pool gx",
-                           "pool gpy", "pool gpx"};
-    const ads_tensor *a[] = {one.y, one.gx, one.gw, one.gb, one.gpy, one.gpx, one.pos,
-                             one.glogits, one.ar, one.gv, one.py2, one.pool_y, one.argmax,
-                             one.pool_gx, one.pool_gpy, one.pool_gpx};
-    const ads_tensor *b[] = {two.y, two.gx, two.gw, two.gb, two.gpy, two.gpx, two.pos,
-                             two.glogits, two.ar, two.gv, two.py2, two.pool_y, two.argmax,
-                             two.pool_gx, two.pool_gpy, two.pool_gpx};
+    const char *names[] = {"y",
+                           "gx",
+                           "gw",
+                           "gb",
+                           "gpy",
+                           "gpx",
+                           "pos",
+                           "glogits",
+                           "a_rows",
+                           "gv",
+                           "in-place positions",
+                           "pool y",
+                           "pool argmax",
+                           "pool gx",
+                           "pool gpy",
+                           "pool gpx"};
+    const ads_tensor *a[] = {
+        one.y,  one.gx, one.gw,  one.gb,     one.gpy,    one.gpx,     one.pos,      one.glogits,
+        one.ar, one.gv, one.py2, one.pool_y, one.argmax, one.pool_gx, one.pool_gpy, one.pool_gpx};
+    const ads_tensor *b[] = {
+        two.y,  two.gx, two.gw,  two.gb,     two.gpy,    two.gpx,     two.pos,      two.glogits,
+        two.ar, two.gv, two.py2, two.pool_y, two.argmax, two.pool_gx, two.pool_gpy, two.pool_gpx};
     for (int i = 0; i < 16; i++) expect_close(names[i], a[i], b[i]);
     release_all(&one);
     release_all(&two);
@@ -222,8 +239,8 @@ START_TEST(bad_weights_and_batches)
     setenv("POCL_DEVICES", "pthread pthread", 1);
     /* An invalid value fails the context, naming the variable: not only
        the first call, with every later one quietly on device 0. */
-    const char *bad[] = {"1,minus", "1,abc", "1", "1,2,3", "0,0", "1,", ",1", "1,,2", "1,inf",
-                         "1,nan", "-1,2", "1e13,1", ""};
+    const char *bad[] = {"1,minus", "1,abc", "1",     "1,2,3", "0,0",    "1,", ",1",
+                         "1,,2",    "1,inf", "1,nan", "-1,2",  "1e13,1", ""};
     ads_context *ctx = NULL;
     for (size_t k = 0; k + 1 < sizeof bad / sizeof *bad; k++) {
         setenv("ADS_DEVICE_WEIGHTS", bad[k], 1);
@@ -231,7 +248,8 @@ START_TEST(bad_weights_and_batches)
                       "ADS_DEVICE_WEIGHTS='%s' was accepted", bad[k]);
         ck_assert_ptr_null(ctx);
         ck_assert_msg(strstr(ads_last_error(), "ADS_DEVICE_WEIGHTS") &&
-                      strstr(ads_last_error(), "2 comma-separated"), "%s", ads_last_error());
+                          strstr(ads_last_error(), "2 comma-separated"),
+                      "%s", ads_last_error());
     }
     /* One device never splits: the variable is not read there. */
     setenv("ADS_DEVICE_WEIGHTS", "1,abc", 1);

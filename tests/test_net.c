@@ -11,9 +11,9 @@
 #include "harness.h"
 #include "net.h"
 
-#define N 4
-#define H 20
-#define W 24
+#define N     4
+#define H     20
+#define W     24
 #define WIDTH 4
 
 static net *make(ads_context *ctx, net_arch a, int adaptive)
@@ -126,7 +126,8 @@ START_TEST(fresh_adaptive_equals_fixed)
         }
         ck_assert_int_eq(j, net_param_tensors(f));
         printf("%s: fresh adaptive vs fixed: logits max |diff| %.3g, gradients %.3g, "
-               "extra params %lld\n", net_arch_name((net_arch)a), dl, dg, (long long)extra);
+               "extra params %lld\n",
+               net_arch_name((net_arch)a), dl, dg, (long long)extra);
         ck_assert_double_le(dl, 1e-4);
         ck_assert_double_le(dg, 1e-4);
         ads_tensor_release(x);
@@ -175,8 +176,8 @@ static void randomise(ads_tensor *t, double lo, double hi)
     free(v);
 }
 
-static double loss_at(net *n, ads_tensor *p, float *v, size_t i, float value,
-                      const ads_tensor *x, const float *labels)
+static double loss_at(net *n, ads_tensor *p, float *v, size_t i, float value, const ads_tensor *x,
+                      const float *labels)
 {
     v[i] = value;
     ck_assert_ads_ok(ads_tensor_write(p, v, ads_tensor_count(p)));
@@ -257,8 +258,8 @@ START_TEST(gradients_match_finite_differences)
                        net_arch_name((net_arch)a), c, i, (double)g[i], fd, err);
             }
             /* Jumps are rare: most elements must be checkable. */
-            ck_assert_msg(checked == 3, "tensor %d: only %d of %d elements were smooth", c,
-                          checked, tries);
+            ck_assert_msg(checked == 3, "tensor %d: only %d of %d elements were smooth", c, checked,
+                          tries);
             free(g);
         }
         printf("%s: gradient check, worst error / tolerance %.3f\n", net_arch_name((net_arch)a),

@@ -47,8 +47,8 @@ static int *kernel_winners(ads_context *ctx, const pool_case *pc)
 static grads run_backward(ads_context *ctx, const pool_case *pc, const float *gy, int want,
                           bool with_argmax)
 {
-    int64_t xs[4] = {pc->N, pc->C, pc->H, pc->W}, ps[2] = {pc->N, pc->Ho},
-            qs[2] = {pc->N, pc->Wo}, gs[4] = {pc->N, pc->Ho, pc->Wo, 2};
+    int64_t xs[4] = {pc->N, pc->C, pc->H, pc->W}, ps[2] = {pc->N, pc->Ho}, qs[2] = {pc->N, pc->Wo},
+            gs[4] = {pc->N, pc->Ho, pc->Wo, 2};
     ads_tensor *tgy = pc_ytensor(ctx, pc), *arg = NULL, *y = NULL;
     ck_assert_ads_ok(ads_tensor_write(tgy, gy, pc_ycount(pc)));
     if (with_argmax && pc->d.mode == ADS_POOL_MAX) {
@@ -167,8 +167,7 @@ START_TEST(reference_matches_finite_differences)
         free(gy), free(y), free(win), free(base), free(gx), free(gpy), free(gpx), free(ggrid);
         pc_free(&pc);
     }
-    printf("finite differences: %d gradients checked, %d skipped at max ties\n", checked,
-           skipped);
+    printf("finite differences: %d gradients checked, %d skipped at max ties\n", checked, skipped);
     ck_assert_int_lt(skipped * 100, checked); /* ties must stay rare */
     ads_context_release(ctx);
 }
@@ -228,10 +227,16 @@ static void kernels_match_reference(ads_sampling_kind kind, uint64_t seed, int t
     ads_context_release(ctx);
 }
 
-START_TEST(fixed_backward_matches_reference) { kernels_match_reference(ADS_SAMPLING_FIXED, 602, 45); }
+START_TEST(fixed_backward_matches_reference)
+{
+    kernels_match_reference(ADS_SAMPLING_FIXED, 602, 45);
+}
 END_TEST
 
-START_TEST(separable_backward_matches_reference) { kernels_match_reference(ADS_SAMPLING_SEPARABLE, 603, 45); }
+START_TEST(separable_backward_matches_reference)
+{
+    kernels_match_reference(ADS_SAMPLING_SEPARABLE, 603, 45);
+}
 END_TEST
 
 START_TEST(grid_backward_matches_reference) { kernels_match_reference(ADS_SAMPLING_GRID, 604, 45); }
@@ -246,7 +251,8 @@ START_TEST(gradients_are_deterministic)
     for (int trial = 0; trial < 6; trial++) {
         ads_pool_desc d = {(ads_pool_mode)(trial % 3), 3, 4, 1, 1, 1, 2, 2, 1};
         pool_case pc;
-        pc_make(ctx, &pc, trial < 3 ? ADS_SAMPLING_SEPARABLE : ADS_SAMPLING_GRID, d, 2, 4, 23, 27, 17, 19);
+        pc_make(ctx, &pc, trial < 3 ? ADS_SAMPLING_SEPARABLE : ADS_SAMPLING_GRID, d, 2, 4, 23, 27,
+                17, 19);
         float *gy = random_gy(&pc);
         grads a = run_backward(ctx, &pc, gy, WANT_GX | WANT_POS, trial % 2);
         grads b = run_backward(ctx, &pc, gy, WANT_GX | WANT_POS, trial % 2);
@@ -310,7 +316,8 @@ START_TEST(null_outputs_are_skipped)
     test_seed(607);
     for (int trial = 0; trial < 6; trial++) {
         pool_case pc;
-        pc_random(ctx, &pc, trial % 2 ? ADS_SAMPLING_GRID : ADS_SAMPLING_SEPARABLE, (ads_pool_mode)(trial % 3), 9);
+        pc_random(ctx, &pc, trial % 2 ? ADS_SAMPLING_GRID : ADS_SAMPLING_SEPARABLE,
+                  (ads_pool_mode)(trial % 3), 9);
         float *gy = random_gy(&pc);
         double *dgy = pc_double(gy, pc_ycount(&pc));
         ads_tensor *tgy = pc_ytensor(ctx, &pc);
@@ -333,7 +340,8 @@ START_TEST(null_outputs_are_skipped)
         ref_pool_dims s = pc_dims(&pc);
         int *win = kernel_winners(ctx, &pc);
         ref_pool_backward(&p, &s, pc.dx, pc_ref_at(&pc), win, dgy, NULL, NULL,
-                          pc.kind == ADS_SAMPLING_SEPARABLE ? want : NULL, pc.kind == ADS_SAMPLING_GRID ? want : NULL);
+                          pc.kind == ADS_SAMPLING_SEPARABLE ? want : NULL,
+                          pc.kind == ADS_SAMPLING_GRID ? want : NULL);
         float *got = test_read(only.px ? only.px : only.grid);
         double terms = (double)pc.C * 6 * pc.d.kh * pc.d.kw;
         pc_compare("position gradient alone", got, want, n, 1e-6 + 3e-7 * terms, 1e-5);
@@ -353,7 +361,8 @@ START_TEST(non_finite_positions_backward)
     test_seed(608);
     for (int trial = 0; trial < 18; trial++) {
         pool_case pc;
-        pc_random(ctx, &pc, trial % 2 ? ADS_SAMPLING_GRID : ADS_SAMPLING_SEPARABLE, (ads_pool_mode)(trial % 3), 9);
+        pc_random(ctx, &pc, trial % 2 ? ADS_SAMPLING_GRID : ADS_SAMPLING_SEPARABLE,
+                  (ads_pool_mode)(trial % 3), 9);
         pc_poison_positions(&pc, 4);
         check_case(ctx, &pc);
         pc_free(&pc);
@@ -396,8 +405,8 @@ START_TEST(larger_shapes_backward_match_reference)
     test_seed(609);
     for (int trial = 0; trial < 12; trial++) {
         pool_case pc;
-        pc_large(ctx, &pc, trial % 4 == 3 ? ADS_SAMPLING_FIXED : ADS_SAMPLING_SEPARABLE, (ads_pool_mode)(trial % 3),
-                 trial % 2 == 0);
+        pc_large(ctx, &pc, trial % 4 == 3 ? ADS_SAMPLING_FIXED : ADS_SAMPLING_SEPARABLE,
+                 (ads_pool_mode)(trial % 3), trial % 2 == 0);
         check_case(ctx, &pc);
         if (pc.kind == ADS_SAMPLING_SEPARABLE) global_caches_match_local(ctx, &pc);
         pc_free(&pc);
@@ -421,10 +430,8 @@ START_TEST(pixel_shape_matches_row_shape)
     for (int trial = 0; trial < 12; trial++) {
         pool_case pc;
         ads_pool_mode mode = (ads_pool_mode)(trial % 3);
-        if (trial < 9)
-            pc_random(ctx, &pc, ADS_SAMPLING_FIXED, mode, 12);
-        else
-            pc_large(ctx, &pc, ADS_SAMPLING_FIXED, mode, false);
+        if (trial < 9) pc_random(ctx, &pc, ADS_SAMPLING_FIXED, mode, 12);
+        else pc_large(ctx, &pc, ADS_SAMPLING_FIXED, mode, false);
         float *gy = random_gy(&pc);
         grads g[2];
         for (int pixel = 0; pixel < 2; pixel++) {

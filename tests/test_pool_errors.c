@@ -13,8 +13,8 @@
 typedef struct {
     ads_context *ctx;
     ads_pool_desc d;
-    ads_tensor *x, *py, *px, *grid, *gy, *gys;              /* inputs  */
-    ads_tensor *y, *arg, *ys, *gx, *gpy, *gpx, *ggrid;      /* outputs */
+    ads_tensor *x, *py, *px, *grid, *gy, *gys;         /* inputs  */
+    ads_tensor *y, *arg, *ys, *gx, *gpy, *gpx, *ggrid; /* outputs */
 } fixture;
 
 static ads_tensor *filled(ads_context *ctx, int ndim, const int64_t *shape, float v)
@@ -51,8 +51,8 @@ static void setup(fixture *f)
 
 static void teardown(fixture *f)
 {
-    ads_tensor *all[] = {f->x, f->py, f->px, f->grid, f->gy, f->gys, f->y,
-                         f->arg, f->ys, f->gx, f->gpy, f->gpx, f->ggrid};
+    ads_tensor *all[] = {f->x,   f->py, f->px, f->grid, f->gy,  f->gys,  f->y,
+                         f->arg, f->ys, f->gx, f->gpy,  f->gpx, f->ggrid};
     for (size_t i = 0; i < sizeof all / sizeof *all; i++) ads_tensor_release(all[i]);
     ads_context_release(f->ctx);
 }
@@ -69,14 +69,14 @@ static void check_sentinels(const fixture *f, const char *when)
     }
 }
 
-#define EXPECT(f, call, status, phrase)                                                       \
-    do {                                                                                      \
-        ads_status st_ = (call);                                                              \
-        ck_assert_msg(st_ == (status), "%s: %s (%s), expected %s", #call,                     \
-                      ads_status_string(st_), ads_last_error(), ads_status_string(status));   \
-        ck_assert_msg(strstr(ads_last_error(), phrase) != NULL, "%s: message '%s' lacks '%s'", \
-                      #call, ads_last_error(), phrase);                                       \
-        check_sentinels(f, #call);                                                            \
+#define EXPECT(f, call, status, phrase)                                                            \
+    do {                                                                                           \
+        ads_status st_ = (call);                                                                   \
+        ck_assert_msg(st_ == (status), "%s: %s (%s), expected %s", #call, ads_status_string(st_),  \
+                      ads_last_error(), ads_status_string(status));                                \
+        ck_assert_msg(strstr(ads_last_error(), phrase) != NULL, "%s: message '%s' lacks '%s'",     \
+                      #call, ads_last_error(), phrase);                                            \
+        check_sentinels(f, #call);                                                                 \
     } while (0)
 
 static const ads_sampling FIXED = {NULL, NULL, NULL};
@@ -184,12 +184,12 @@ START_TEST(backward_errors)
                       ggrid = {NULL, NULL, f.ggrid}, gsep = {f.gpy, f.gpx, NULL};
     ads_pool_desc avg = f.d;
     avg.mode = ADS_POOL_AVG;
-    EXPECT(&f, ads_pool_backward(f.ctx, &f.d, f.x, FIXED, NULL, f.gx, none),
-           ADS_ERR_NULL_ARGUMENT, "gy is NULL");
+    EXPECT(&f, ads_pool_backward(f.ctx, &f.d, f.x, FIXED, NULL, f.gx, none), ADS_ERR_NULL_ARGUMENT,
+           "gy is NULL");
     EXPECT(&f, ads_pool_backward(f.ctx, &f.d, f.x, FIXED, f.gys, f.gx, none),
            ADS_ERR_SHAPE_MISMATCH, "gy has shape");
-    EXPECT(&f, ads_pool_backward(f.ctx, &f.d, f.x, FIXED, f.gy, f.y, none),
-           ADS_ERR_SHAPE_MISMATCH, "gx has shape [2, 3, 3, 3]; expected [2, 3, 6, 5]");
+    EXPECT(&f, ads_pool_backward(f.ctx, &f.d, f.x, FIXED, f.gy, f.y, none), ADS_ERR_SHAPE_MISMATCH,
+           "gx has shape [2, 3, 3, 3]; expected [2, 3, 6, 5]");
     EXPECT(&f, ads_pool_backward(f.ctx, &f.d, f.x, FIXED, f.gy, f.gx, gpy),
            ADS_ERR_INVALID_ARGUMENT, "gat.py is given but the call samples at the fixed grid");
     EXPECT(&f, ads_pool_backward(f.ctx, &f.d, f.x, sep, f.gys, f.gx, ggrid),
@@ -208,10 +208,11 @@ START_TEST(backward_errors)
     EXPECT(&f, ads_pool_backward(f.ctx, &bad, f.x, FIXED, f.gy, f.gx, none),
            ADS_ERR_INVALID_ARGUMENT, "d->pad_h is 2");
     ads_pool_desc one = {ADS_POOL_AVG, 1, 1, 1, 1, 0, 0, 1, 1};
-    EXPECT(&f, ads_pool_backward(f.ctx, &one, f.x, FIXED, f.x, f.x, none),
-           ADS_ERR_INVALID_ARGUMENT, "gx is the same tensor");
-    EXPECT(&f, ads_pool_backward(f.ctx, &f.d, f.x, sep, f.gys, f.gx,
-                                 (ads_sampling_grad){f.gpy, f.gpy, NULL}),
+    EXPECT(&f, ads_pool_backward(f.ctx, &one, f.x, FIXED, f.x, f.x, none), ADS_ERR_INVALID_ARGUMENT,
+           "gx is the same tensor");
+    EXPECT(&f,
+           ads_pool_backward(f.ctx, &f.d, f.x, sep, f.gys, f.gx,
+                             (ads_sampling_grad){f.gpy, f.gpy, NULL}),
            ADS_ERR_SHAPE_MISMATCH, "gat.px has shape");
     teardown(&f);
 }

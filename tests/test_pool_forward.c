@@ -165,10 +165,16 @@ static void random_positions_match_reference(ads_sampling_kind kind, uint64_t se
     ads_context_release(ctx);
 }
 
-START_TEST(separable_positions_match_reference) { random_positions_match_reference(ADS_SAMPLING_SEPARABLE, 502); }
+START_TEST(separable_positions_match_reference)
+{
+    random_positions_match_reference(ADS_SAMPLING_SEPARABLE, 502);
+}
 END_TEST
 
-START_TEST(grid_positions_match_reference) { random_positions_match_reference(ADS_SAMPLING_GRID, 503); }
+START_TEST(grid_positions_match_reference)
+{
+    random_positions_match_reference(ADS_SAMPLING_GRID, 503);
+}
 END_TEST
 
 /* py = stride*i, px = stride*j through the separable and the grid paths
@@ -266,7 +272,8 @@ START_TEST(non_finite_positions_read_zero)
     test_seed(505);
     for (int trial = 0; trial < 24; trial++) {
         pool_case pc;
-        pc_random(ctx, &pc, trial % 2 ? ADS_SAMPLING_GRID : ADS_SAMPLING_SEPARABLE, (ads_pool_mode)(trial % 3), 9);
+        pc_random(ctx, &pc, trial % 2 ? ADS_SAMPLING_GRID : ADS_SAMPLING_SEPARABLE,
+                  (ads_pool_mode)(trial % 3), 9);
         pc_poison_positions(&pc, 3);
         int *arg;
         float *y = run_forward(ctx, &pc, &arg);
@@ -319,10 +326,8 @@ START_TEST(pixel_shape_matches_row_shape)
     for (int trial = 0; trial < 12; trial++) {
         pool_case pc;
         ads_pool_mode mode = (ads_pool_mode)(trial % 3);
-        if (trial < 9)
-            pc_random(ctx, &pc, ADS_SAMPLING_FIXED, mode, 12);
-        else
-            pc_large(ctx, &pc, ADS_SAMPLING_FIXED, mode, false);
+        if (trial < 9) pc_random(ctx, &pc, ADS_SAMPLING_FIXED, mode, 12);
+        else pc_large(ctx, &pc, ADS_SAMPLING_FIXED, mode, false);
         float *y[2];
         int *arg[2];
         for (int pixel = 0; pixel < 2; pixel++) {

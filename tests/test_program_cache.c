@@ -92,7 +92,7 @@ static void damaged_file_is_rebuilt(bool truncate_it)
     ck_assert_int_eq(cache_files(path, sizeof path), 1);
     damage(path, truncate_it);
     build_once(&hits, &stores);
-    ck_assert_int_eq(hits, 0); /* never trusted */
+    ck_assert_int_eq(hits, 0);   /* never trusted */
     ck_assert_int_eq(stores, 1); /* and replaced */
     build_once(&hits, &stores);
     ck_assert_int_eq(hits, 1);

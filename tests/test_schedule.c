@@ -16,7 +16,8 @@ START_TEST(cosine_schedule)
     float prev = INFINITY;
     for (int s = -3; s <= total + 3; s++) {
         int c = s < 0 ? 0 : s > total ? total : s;
-        double want = lo + (base - (double)lo) * 0.5 * (1 + cos(3.14159265358979323846 * c / total));
+        double want =
+            lo + (base - (double)lo) * 0.5 * (1 + cos(3.14159265358979323846 * c / total));
         float got = cosine_lr(base, lo, s, total);
         double e = fabs(got - want) / (U32 * want);
         ck_assert_msg(e <= 1, "step %d: %.9g, want %.9g", s, (double)got, want);

@@ -17,8 +17,12 @@ static ads_status copy(ads_context *ctx, const ads_tensor *src, ads_tensor *dst,
     ADS_TRY(ads_arg_mem(k, 0, src));
     ADS_TRY(ads_arg_mem(k, 1, dst));
     ADS_TRY(ads_arg_long(k, 2, (int64_t)src->count));
-    ads_launch l = {.stream = stream, .kernel = k, .dims = 1, .global = {src->count},
-                    .nreads = 1, .nwrites = 1};
+    ads_launch l = {.stream = stream,
+                    .kernel = k,
+                    .dims = 1,
+                    .global = {src->count},
+                    .nreads = 1,
+                    .nwrites = 1};
     l.reads[0] = src;
     l.writes[0] = dst;
     return ads_enqueue(ctx, &l);
@@ -90,10 +94,11 @@ START_TEST(launch_builder_records_each_tensor_once)
 {
     ads_context *ctx = test_context();
     cl_program prog;
-    ck_assert_ads_ok(ads_build_source(
-        ctx, "kernel void four(global float *a, global float *b, global float *c, "
-             "global float *d) { a[0] = b[0] + c[0] + d[0]; }",
-        "", &prog));
+    ck_assert_ads_ok(
+        ads_build_source(ctx,
+                         "kernel void four(global float *a, global float *b, global float *c, "
+                         "global float *d) { a[0] = b[0] + c[0] + d[0]; }",
+                         "", &prog));
     cl_int err;
     cl_kernel k = clCreateKernel(prog, "four", &err);
     ck_assert_int_eq(err, CL_SUCCESS);

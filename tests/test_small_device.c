@@ -84,14 +84,21 @@ static void conv_backward_check(ads_context *ctx, const gc_case *c, const gc_dev
     double *dgy = pc_double(hgy, ny);
     int64_t ys[4] = {s->N, s->Cout, s->Ho, s->Wo};
     ads_tensor *gy = test_tensor(ctx, 4, ys, hgy);
-    int64_t shapes[NGRAD][4] = {{s->N, s->C, s->H, s->W}, {s->Cout, s->C / s->G, s->kh, s->kw},
-                                {s->Cout}, {s->N, s->Ho}, {s->N, s->Wo},
+    int64_t shapes[NGRAD][4] = {{s->N, s->C, s->H, s->W},
+                                {s->Cout, s->C / s->G, s->kh, s->kw},
+                                {s->Cout},
+                                {s->N, s->Ho},
+                                {s->N, s->Wo},
                                 {s->N, s->Ho, s->Wo, 2}};
     const int ndims[NGRAD] = {4, 4, 1, 2, 2, 4};
-    const bool used[NGRAD] = {1, 1, 1, c->kind == ADS_SAMPLING_SEPARABLE, c->kind == ADS_SAMPLING_SEPARABLE,
+    const bool used[NGRAD] = {1,
+                              1,
+                              1,
+                              c->kind == ADS_SAMPLING_SEPARABLE,
+                              c->kind == ADS_SAMPLING_SEPARABLE,
                               c->kind == ADS_SAMPLING_GRID};
-    const size_t n[NGRAD] = {gc_count_x(c), gc_count_w(c), (size_t)s->Cout, gc_count_pos(c, 0),
-                             gc_count_pos(c, 1), gc_count_pos(c, 2)};
+    const size_t n[NGRAD] = {gc_count_x(c),      gc_count_w(c),      (size_t)s->Cout,
+                             gc_count_pos(c, 0), gc_count_pos(c, 1), gc_count_pos(c, 2)};
     ads_tensor *t[NGRAD] = {0};
     double *want[NGRAD] = {0}, *mag[NGRAD] = {0};
     for (int i = 0; i < NGRAD; i++)
@@ -102,12 +109,12 @@ static void conv_backward_check(ads_context *ctx, const gc_case *c, const gc_dev
         }
     ads_conv_desc desc = gc_desc(c);
     ads_sampling_grad gat = {t[G_PY], t[G_PX], t[G_GRID]};
-    ck_assert_ads_ok(ads_gconv_backward(ctx, &desc, d->x, d->w, gc_sampling(d), gy, t[G_X],
-                                        t[G_W], t[G_B], gat));
+    ck_assert_ads_ok(ads_gconv_backward(ctx, &desc, d->x, d->w, gc_sampling(d), gy, t[G_X], t[G_W],
+                                        t[G_B], gat));
     ref_gconv_backward(s, c->dx, c->dw, gc_ref_at(c), dgy, want[G_X], want[G_W], want[G_B],
                        want[G_PY], want[G_PX], want[G_GRID], 0);
-    ref_gconv_backward(s, c->dx, c->dw, gc_ref_at(c), dgy, mag[G_X], mag[G_W], mag[G_B],
-                       mag[G_PY], mag[G_PX], mag[G_GRID], 1);
+    ref_gconv_backward(s, c->dx, c->dw, gc_ref_at(c), dgy, mag[G_X], mag[G_W], mag[G_B], mag[G_PY],
+                       mag[G_PX], mag[G_GRID], 1);
     static const char *names[NGRAD] = {"gx", "gw", "gb", "gpy", "gpx", "ggrid"};
     for (int i = 0; i < NGRAD; i++) {
         if (!used[i]) continue;
@@ -143,8 +150,8 @@ START_TEST(convolution_at_bench_shapes)
             const conv_shape *b = &CONV_SHAPES[i];
             int hw = b->hw < max_side() ? b->hw : max_side();
             int o = out_size(hw, b->k, b->s, b->p), C = b->depthwise ? 3 : 2;
-            ref_gconv_shape s = {1, C, hw, hw, 3, o, o, b->k, b->k, b->s, b->s,
-                                 b->p, b->p, 1, 1, b->depthwise ? 3 : 1};
+            ref_gconv_shape s = {1,    C,    hw,   hw,   3,    o, o, b->k,
+                                 b->k, b->s, b->s, b->p, b->p, 1, 1, b->depthwise ? 3 : 1};
             gc_case c;
             gc_make_case(&c, &s, kind, 1);
             gc_dev d;
@@ -173,8 +180,7 @@ static void pool_check(ads_context *ctx, pool_case *pc)
     float *got = test_read(y), *garg = max ? test_read(arg) : NULL;
     double *want = malloc(ny * sizeof *want);
     ref_pool_forward(&p, &s, pc->dx, pc_ref_at(pc), want, NULL);
-    pc_compare("small device pool forward", got, want, ny, 1e-6 * (pc->d.kh * pc->d.kw + 1),
-               1e-6);
+    pc_compare("small device pool forward", got, want, ny, 1e-6 * (pc->d.kh * pc->d.kw + 1), 1e-6);
     int *win = NULL;
     if (max) {
         win = malloc(ny * sizeof *win);
@@ -185,8 +191,8 @@ static void pool_check(ads_context *ctx, pool_case *pc)
     double *dgy = pc_double(gy, ny);
     ads_tensor *tgy = pc_ytensor(ctx, pc);
     ck_assert_ads_ok(ads_tensor_write(tgy, gy, ny));
-    int64_t xs[4] = {pc->N, pc->C, pc->H, pc->W}, ps[2] = {pc->N, pc->Ho},
-            qs[2] = {pc->N, pc->Wo}, gs[4] = {pc->N, pc->Ho, pc->Wo, 2};
+    int64_t xs[4] = {pc->N, pc->C, pc->H, pc->W}, ps[2] = {pc->N, pc->Ho}, qs[2] = {pc->N, pc->Wo},
+            gs[4] = {pc->N, pc->Ho, pc->Wo, 2};
     ads_tensor *gx = test_tensor(ctx, 4, xs, NULL);
     ads_sampling_grad gat = {NULL, NULL, NULL};
     if (pc->kind == ADS_SAMPLING_SEPARABLE) {
@@ -209,8 +215,8 @@ static void pool_check(ads_context *ctx, pool_case *pc)
     for (int k = 0; k < 3; k++) {
         if (!pos[k]) continue;
         h = test_read(pos[k]);
-        pc_compare("small device pool position gradient", h, ref[k], npos[k],
-                   1e-6 + 3e-7 * terms, 1e-5);
+        pc_compare("small device pool position gradient", h, ref[k], npos[k], 1e-6 + 3e-7 * terms,
+                   1e-5);
         free(h);
         ads_tensor_release(pos[k]);
     }

@@ -9,7 +9,7 @@
 #include "harness.h"
 #include "ref_stride.h"
 
-#define EPS ((double)FLT_EPSILON)
+#define EPS      ((double)FLT_EPSILON)
 #define SENTINEL 12345.0f
 
 /* The largest absolute errors seen, for the log. */
@@ -112,9 +112,11 @@ static double compare(const char *what, const float *got, const double *want, si
     double worst = 0;
     for (size_t i = 0; i < n; i++) {
         double e = fabs(got[i] - want[i]) / tol;
-        ck_assert_msg(e <= 1, "%s[%zu] = %.9g, reference %.9g (tol %.3g; N %d C %d H %d W %d "
-                      "Ho %d Wo %d variation %d)", what, i, got[i], want[i], tol, c->N, c->C, c->H,
-                      c->W, c->Ho, c->Wo, c->variation);
+        ck_assert_msg(e <= 1,
+                      "%s[%zu] = %.9g, reference %.9g (tol %.3g; N %d C %d H %d W %d "
+                      "Ho %d Wo %d variation %d)",
+                      what, i, got[i], want[i], tol, c->N, c->C, c->H, c->W, c->Ho, c->Wo,
+                      c->variation);
         worst = fmax(worst, e);
         double a = fabs(got[i] - want[i]);
         double *slot = what[0] == 'a' ? &abs_a : what[1] == 'x' ? &abs_gx : &abs_gv;
@@ -126,12 +128,14 @@ static double compare(const char *what, const float *got, const double *want, si
 /* Tolerance of a float32 sum of `terms` terms of at most `scale` each,
    the kernel's order or any other: (terms + 16) * eps * terms * scale
    bounds the worst case (16 covers the divisions and the products). */
-static double sum_tol(double terms, double scale) { return (terms + 16) * EPS * terms * scale + 1e-30; }
+static double sum_tol(double terms, double scale)
+{
+    return (terms + 16) * EPS * terms * scale + 1e-30;
+}
 
 typedef struct {
     double a, gx, gv;
 } errors;
-
 
 /* A logit is the mean over a bin (at most P lines) of sums over C
    channels of means over Q terms, each |v| * phi <= vphi: float32 sums
@@ -195,7 +199,8 @@ static void check_backward(ads_context *ctx, const data *d, int subset, errors *
 {
     const config *c = &d->c;
     int64_t xs[4] = {c->N, c->C, c->H, c->W}, cs[1] = {c->C};
-    bool want_gx = subset & 1, want_gvr = c->rows && (subset & 2), want_gvc = c->cols && (subset & 4);
+    bool want_gx = subset & 1, want_gvr = c->rows && (subset & 2),
+         want_gvc = c->cols && (subset & 4);
     ads_tensor *x = test_tensor(ctx, 4, xs, d->x);
     ads_tensor *vr = c->rows ? tensor1(ctx, c->C, d->vr) : NULL;
     ads_tensor *vc = c->cols ? tensor1(ctx, c->C, d->vc) : NULL;
@@ -204,17 +209,17 @@ static void check_backward(ads_context *ctx, const data *d, int subset, errors *
     ads_tensor *gx = test_tensor(ctx, 4, xs, d->gx0);
     ads_tensor *gvr = filled(ctx, 1, cs, SENTINEL), *gvc = filled(ctx, 1, cs, SENTINEL);
     ads_profile phi = c->variation ? ADS_PROFILE_VARIATION : ADS_PROFILE_LINEAR;
-    ck_assert_ads_ok(ads_stride_logits_backward(ctx, phi, x, vr, vc, gar, gac,
-                                                want_gx ? gx : NULL, want_gvr ? gvr : NULL,
-                                                want_gvc ? gvc : NULL));
+    ck_assert_ads_ok(ads_stride_logits_backward(ctx, phi, x, vr, vc, gar, gac, want_gx ? gx : NULL,
+                                                want_gvr ? gvr : NULL, want_gvc ? gvc : NULL));
     double *xd = to_double(d->x, d->nx), *gxd = to_double(d->gx0, d->nx);
     double *vrd = to_double(d->vr, (size_t)c->C), *vcd = to_double(d->vc, (size_t)c->C);
     double *gard = to_double(d->gar, (size_t)c->N * c->Ho);
     double *gacd = to_double(d->gac, (size_t)c->N * c->Wo);
     double *gvr_ref = malloc((size_t)c->C * sizeof *gvr_ref);
     double *gvc_ref = malloc((size_t)c->C * sizeof *gvc_ref);
-    ref_stride_logits_backward(c->variation, xd, c->N, c->C, c->H, c->W, c->rows ? vrd : NULL, c->Ho,
-                               gard, c->cols ? vcd : NULL, c->Wo, gacd, gxd, gvr_ref, gvc_ref);
+    ref_stride_logits_backward(c->variation, xd, c->N, c->C, c->H, c->W, c->rows ? vrd : NULL,
+                               c->Ho, gard, c->cols ? vcd : NULL, c->Wo, gacd, gxd, gvr_ref,
+                               gvc_ref);
 
     double Gr = c->rows ? grad_bound(d->gar, c->N, c->Ho) : 0;
     double Gc = c->cols ? grad_bound(d->gac, c->N, c->Wo) : 0;
@@ -241,8 +246,8 @@ static void check_backward(ads_context *ctx, const data *d, int subset, errors *
             /* gv[c] sums N * H * W terms of G * phimax / Q. */
             double Q = k == 0 ? c->W : c->H;
             double tol = sum_tol((double)c->N * c->H * c->W, G[k] * phimax / Q);
-            worst->gv = fmax(worst->gv, compare(k ? "gv_cols" : "gv_rows", gv, refs[k],
-                                                (size_t)c->C, tol, c));
+            worst->gv = fmax(worst->gv,
+                             compare(k ? "gv_cols" : "gv_rows", gv, refs[k], (size_t)c->C, tol, c));
         } else {
             for (int i = 0; i < c->C; i++) ck_assert_float_eq(gv[i], SENTINEL);
         }
@@ -266,8 +271,10 @@ START_TEST(forward_and_backward_match_reference)
         free_data(&d);
     }
     /* Fixed corner shapes: one row or column, L = 1, L much larger. */
-    static const config corners[] = {{2, 3, 1, 9, 1, 4, 1, 1, 1}, {1, 2, 9, 1, 13, 1, 0, 1, 1},
-                                     {2, 1, 5, 7, 17, 2, 1, 1, 1}, {3, 2, 16, 12, 5, 7, 0, 1, 1},
+    static const config corners[] = {{2, 3, 1, 9, 1, 4, 1, 1, 1},
+                                     {1, 2, 9, 1, 13, 1, 0, 1, 1},
+                                     {2, 1, 5, 7, 17, 2, 1, 1, 1},
+                                     {3, 2, 16, 12, 5, 7, 0, 1, 1},
                                      {1, 5, 6, 4, 6, 4, 1, 1, 1}};
     for (int k = 0; k < 5; k++) {
         data d = make_data(corners[k], false);
@@ -276,7 +283,8 @@ START_TEST(forward_and_backward_match_reference)
         free_data(&d);
     }
     printf("stride_logits max error (of tolerance): logits %.3g, gx %.3g, gv %.3g; absolute: "
-           "logits %.3g, gx %.3g, gv %.3g\n", worst.a, worst.gx, worst.gv, abs_a, abs_gx, abs_gv);
+           "logits %.3g, gx %.3g, gv %.3g\n",
+           worst.a, worst.gx, worst.gv, abs_a, abs_gx, abs_gv);
     fflush(stdout);
     ads_context_release(ctx);
 }
@@ -286,7 +294,8 @@ END_TEST
 static double loss(const config *c, const double *x, const double *vr, const double *vc,
                    const double *gar, const double *gac)
 {
-    double *ar = malloc((size_t)c->N * c->Ho * sizeof *ar), *ac = malloc((size_t)c->N * c->Wo * sizeof *ac);
+    double *ar = malloc((size_t)c->N * c->Ho * sizeof *ar),
+           *ac = malloc((size_t)c->N * c->Wo * sizeof *ac);
     ref_stride_logits(c->variation, x, c->N, c->C, c->H, c->W, vr, c->Ho, ar, vc, c->Wo, ac);
     double s = 0;
     for (int i = 0; i < c->N * c->Ho; i++) s += gar[i] * ar[i];
@@ -370,8 +379,8 @@ START_TEST(backward_is_deterministic)
     float *first[3] = {0}, *second[3] = {0};
     for (int run = 0; run < 2; run++) {
         ads_tensor *gx = test_tensor(ctx, 4, xs, NULL);
-        ck_assert_ads_ok(ads_stride_logits_backward(ctx, ADS_PROFILE_VARIATION, x, vr, vc, gar,
-                                                    gac, gx, gvr, gvc));
+        ck_assert_ads_ok(ads_stride_logits_backward(ctx, ADS_PROFILE_VARIATION, x, vr, vc, gar, gac,
+                                                    gx, gvr, gvc));
         float **out = run ? second : first;
         out[0] = test_read(gx), out[1] = test_read(gvr), out[2] = test_read(gvc);
         ads_tensor_release(gx);
@@ -423,14 +432,21 @@ START_TEST(bad_input_is_rejected_before_any_work)
     ads_tensor *gv4 = filled(ctx, 1, c4, SENTINEL);
 
     expect(ads_stride_logits(NULL, L, x, v, v, ar, ac), ADS_ERR_NULL_ARGUMENT, "ctx");
-    expect(ads_stride_logits(ctx, (ads_profile)7, x, v, v, ar, ac), ADS_ERR_INVALID_ARGUMENT, "phi is 7");
+    expect(ads_stride_logits(ctx, (ads_profile)7, x, v, v, ar, ac), ADS_ERR_INVALID_ARGUMENT,
+           "phi is 7");
     expect(ads_stride_logits(ctx, L, NULL, v, v, ar, ac), ADS_ERR_NULL_ARGUMENT, "x is NULL");
-    expect(ads_stride_logits(ctx, L, x3, v, v, ar, ac), ADS_ERR_SHAPE_MISMATCH, "x has shape [3, 5, 6]");
-    expect(ads_stride_logits(ctx, L, x, v4, v, ar, ac), ADS_ERR_SHAPE_MISMATCH, "v_rows has shape [4]");
-    expect(ads_stride_logits(ctx, L, x, v, v4, ar, ac), ADS_ERR_SHAPE_MISMATCH, "v_cols has shape [4]");
-    expect(ads_stride_logits(ctx, L, x, v, v, arN, ac), ADS_ERR_SHAPE_MISMATCH, "a_rows has shape [3, 4]");
-    expect(ads_stride_logits(ctx, L, x, v, v, ar1, ac), ADS_ERR_SHAPE_MISMATCH, "a_rows has shape [8]");
-    expect(ads_stride_logits(ctx, L, x, v, v, ar, arN), ADS_ERR_SHAPE_MISMATCH, "a_cols has shape [3, 4]");
+    expect(ads_stride_logits(ctx, L, x3, v, v, ar, ac), ADS_ERR_SHAPE_MISMATCH,
+           "x has shape [3, 5, 6]");
+    expect(ads_stride_logits(ctx, L, x, v4, v, ar, ac), ADS_ERR_SHAPE_MISMATCH,
+           "v_rows has shape [4]");
+    expect(ads_stride_logits(ctx, L, x, v, v4, ar, ac), ADS_ERR_SHAPE_MISMATCH,
+           "v_cols has shape [4]");
+    expect(ads_stride_logits(ctx, L, x, v, v, arN, ac), ADS_ERR_SHAPE_MISMATCH,
+           "a_rows has shape [3, 4]");
+    expect(ads_stride_logits(ctx, L, x, v, v, ar1, ac), ADS_ERR_SHAPE_MISMATCH,
+           "a_rows has shape [8]");
+    expect(ads_stride_logits(ctx, L, x, v, v, ar, arN), ADS_ERR_SHAPE_MISMATCH,
+           "a_cols has shape [3, 4]");
     expect(ads_stride_logits(ctx, L, x, v, v, NULL, ac), ADS_ERR_NULL_ARGUMENT, "a_rows is NULL");
     expect(ads_stride_logits(ctx, L, x, NULL, v, ar, ac), ADS_ERR_NULL_ARGUMENT, "v_rows is NULL");
     expect(ads_stride_logits(ctx, L, x, v, NULL, ar, ac), ADS_ERR_NULL_ARGUMENT, "v_cols is NULL");
@@ -438,22 +454,38 @@ START_TEST(bad_input_is_rejected_before_any_work)
     expect(ads_stride_logits(ctx, L, x, v, v, ar, ar), ADS_ERR_INVALID_ARGUMENT, "same tensor");
     expect_unchanged(ar), expect_unchanged(ac), expect_unchanged(arN), expect_unchanged(ar1);
 
-    expect(ads_stride_logits_backward(NULL, L, x, v, v, ga, gac, gx, gvr, gvc), ADS_ERR_NULL_ARGUMENT, "ctx");
-    expect(ads_stride_logits_backward(ctx, (ads_profile)-1, x, v, v, ga, gac, gx, gvr, gvc), ADS_ERR_INVALID_ARGUMENT, "phi is -1");
-    expect(ads_stride_logits_backward(ctx, L, NULL, v, v, ga, gac, gx, gvr, gvc), ADS_ERR_NULL_ARGUMENT, "x is NULL");
-    expect(ads_stride_logits_backward(ctx, L, x3, v, v, ga, gac, gx, gvr, gvc), ADS_ERR_SHAPE_MISMATCH, "4-D");
-    expect(ads_stride_logits_backward(ctx, L, x, v4, v, ga, gac, gx, gvr, gvc), ADS_ERR_SHAPE_MISMATCH, "v_rows has shape [4]");
-    expect(ads_stride_logits_backward(ctx, L, x, v, v, gaN, gac, gx, gvr, gvc), ADS_ERR_SHAPE_MISMATCH, "ga_rows has shape [3, 4]");
-    expect(ads_stride_logits_backward(ctx, L, x, v, v, ga, gaN, gx, gvr, gvc), ADS_ERR_SHAPE_MISMATCH, "ga_cols has shape [3, 4]");
-    expect(ads_stride_logits_backward(ctx, L, x, v, v, ga, gac, gx2, gvr, gvc), ADS_ERR_SHAPE_MISMATCH, "gx has shape [2, 3, 6, 5]");
-    expect(ads_stride_logits_backward(ctx, L, x, v, v, ga, gac, gx, gv4, gvc), ADS_ERR_SHAPE_MISMATCH, "gv_rows has shape [4]");
-    expect(ads_stride_logits_backward(ctx, L, x, v, v, ga, gac, gx, gvr, gv4), ADS_ERR_SHAPE_MISMATCH, "gv_cols has shape [4]");
-    expect(ads_stride_logits_backward(ctx, L, x, v, v, NULL, gac, gx, gvr, gvc), ADS_ERR_NULL_ARGUMENT, "ga_rows is NULL");
-    expect(ads_stride_logits_backward(ctx, L, x, v, NULL, ga, gac, gx, gvr, gvc), ADS_ERR_NULL_ARGUMENT, "v_cols is NULL");
-    expect(ads_stride_logits_backward(ctx, L, x, v, NULL, ga, NULL, gx, gvr, gvc), ADS_ERR_NULL_ARGUMENT, "gv_cols is given but v_cols is NULL");
-    expect(ads_stride_logits_backward(ctx, L, x, v, v, ga, gac, x, gvr, gvc), ADS_ERR_INVALID_ARGUMENT, "gx is the x tensor");
-    expect(ads_stride_logits_backward(ctx, L, x, v, v, ga, gac, gx, gvr, gvr), ADS_ERR_INVALID_ARGUMENT, "same tensor");
-    expect(ads_stride_logits_backward(ctx, L, x, v, v, ga, gac, gx, v, gvc), ADS_ERR_INVALID_ARGUMENT, "gv_rows is the v_rows tensor");
+    expect(ads_stride_logits_backward(NULL, L, x, v, v, ga, gac, gx, gvr, gvc),
+           ADS_ERR_NULL_ARGUMENT, "ctx");
+    expect(ads_stride_logits_backward(ctx, (ads_profile)-1, x, v, v, ga, gac, gx, gvr, gvc),
+           ADS_ERR_INVALID_ARGUMENT, "phi is -1");
+    expect(ads_stride_logits_backward(ctx, L, NULL, v, v, ga, gac, gx, gvr, gvc),
+           ADS_ERR_NULL_ARGUMENT, "x is NULL");
+    expect(ads_stride_logits_backward(ctx, L, x3, v, v, ga, gac, gx, gvr, gvc),
+           ADS_ERR_SHAPE_MISMATCH, "4-D");
+    expect(ads_stride_logits_backward(ctx, L, x, v4, v, ga, gac, gx, gvr, gvc),
+           ADS_ERR_SHAPE_MISMATCH, "v_rows has shape [4]");
+    expect(ads_stride_logits_backward(ctx, L, x, v, v, gaN, gac, gx, gvr, gvc),
+           ADS_ERR_SHAPE_MISMATCH, "ga_rows has shape [3, 4]");
+    expect(ads_stride_logits_backward(ctx, L, x, v, v, ga, gaN, gx, gvr, gvc),
+           ADS_ERR_SHAPE_MISMATCH, "ga_cols has shape [3, 4]");
+    expect(ads_stride_logits_backward(ctx, L, x, v, v, ga, gac, gx2, gvr, gvc),
+           ADS_ERR_SHAPE_MISMATCH, "gx has shape [2, 3, 6, 5]");
+    expect(ads_stride_logits_backward(ctx, L, x, v, v, ga, gac, gx, gv4, gvc),
+           ADS_ERR_SHAPE_MISMATCH, "gv_rows has shape [4]");
+    expect(ads_stride_logits_backward(ctx, L, x, v, v, ga, gac, gx, gvr, gv4),
+           ADS_ERR_SHAPE_MISMATCH, "gv_cols has shape [4]");
+    expect(ads_stride_logits_backward(ctx, L, x, v, v, NULL, gac, gx, gvr, gvc),
+           ADS_ERR_NULL_ARGUMENT, "ga_rows is NULL");
+    expect(ads_stride_logits_backward(ctx, L, x, v, NULL, ga, gac, gx, gvr, gvc),
+           ADS_ERR_NULL_ARGUMENT, "v_cols is NULL");
+    expect(ads_stride_logits_backward(ctx, L, x, v, NULL, ga, NULL, gx, gvr, gvc),
+           ADS_ERR_NULL_ARGUMENT, "gv_cols is given but v_cols is NULL");
+    expect(ads_stride_logits_backward(ctx, L, x, v, v, ga, gac, x, gvr, gvc),
+           ADS_ERR_INVALID_ARGUMENT, "gx is the x tensor");
+    expect(ads_stride_logits_backward(ctx, L, x, v, v, ga, gac, gx, gvr, gvr),
+           ADS_ERR_INVALID_ARGUMENT, "same tensor");
+    expect(ads_stride_logits_backward(ctx, L, x, v, v, ga, gac, gx, v, gvc),
+           ADS_ERR_INVALID_ARGUMENT, "gv_rows is the v_rows tensor");
     expect_unchanged(gx), expect_unchanged(gx2), expect_unchanged(gvr), expect_unchanged(gvc);
     expect_unchanged(gv4);
     /* All outputs NULL is a valid call that does nothing. */
@@ -482,9 +514,12 @@ START_TEST(check_mode_rejects_non_finite_inputs)
     ads_tensor *gx = filled(ctx, 4, xs, SENTINEL), *gv = filled(ctx, 1, c2, SENTINEL);
     expect(ads_stride_logits(ctx, L, xb, v, v, ar, ac), ADS_ERR_NON_FINITE, "x[5]");
     expect(ads_stride_logits(ctx, L, x, v, vb, ar, ac), ADS_ERR_NON_FINITE, "v_cols[1]");
-    expect(ads_stride_logits_backward(ctx, L, xb, v, NULL, ga, NULL, gx, gv, NULL), ADS_ERR_NON_FINITE, "x[5]");
-    expect(ads_stride_logits_backward(ctx, L, x, vb, NULL, ga, NULL, gx, gv, NULL), ADS_ERR_NON_FINITE, "v_rows[1]");
-    expect(ads_stride_logits_backward(ctx, L, x, NULL, v, NULL, gab, gx, NULL, gv), ADS_ERR_NON_FINITE, "ga_cols[0]");
+    expect(ads_stride_logits_backward(ctx, L, xb, v, NULL, ga, NULL, gx, gv, NULL),
+           ADS_ERR_NON_FINITE, "x[5]");
+    expect(ads_stride_logits_backward(ctx, L, x, vb, NULL, ga, NULL, gx, gv, NULL),
+           ADS_ERR_NON_FINITE, "v_rows[1]");
+    expect(ads_stride_logits_backward(ctx, L, x, NULL, v, NULL, gab, gx, NULL, gv),
+           ADS_ERR_NON_FINITE, "ga_cols[0]");
     expect_unchanged(ar), expect_unchanged(ac), expect_unchanged(gx), expect_unchanged(gv);
     ck_assert_ads_ok(ads_stride_logits(ctx, L, x, v, v, ar, ac));
     ads_tensor *all[] = {x, xb, v, vb, ga, gab, ar, ac, gx, gv};

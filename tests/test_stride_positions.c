@@ -79,8 +79,8 @@ static double positions_error(const config *c, const float *got, const double *w
         for (int i = 0; i < c->L; i++) {
             size_t k = (size_t)n * c->L + i;
             double e = fabs(got[k] - want[k]) / tol;
-            ck_assert_msg(e <= 1, "pos[%d,%d] = %.9g, reference %.9g (N %d L %d S %g o %g t %g)",
-                          n, i, got[k], want[k], c->N, c->L, c->stride, c->origin, c->t);
+            ck_assert_msg(e <= 1, "pos[%d,%d] = %.9g, reference %.9g (N %d L %d S %g o %g t %g)", n,
+                          i, got[k], want[k], c->N, c->L, c->stride, c->origin, c->t);
             if (e > worst) worst = e;
             abs_pos = fmax(abs_pos, fabs(got[k] - want[k]));
             if (i == 0) ck_assert_float_eq(got[k], c->origin);
@@ -145,7 +145,8 @@ START_TEST(forward_and_backward_match_reference)
         free(a), free(gp), free(ad), free(gpd), free(p_ref), free(g_ref), free(p), free(g);
     }
     printf("stride_positions: max error %.3g of tolerance (abs %.3g); backward %.3g of tolerance "
-           "(abs %.3g)\n", worst_p, abs_pos, worst_g, abs_grad);
+           "(abs %.3g)\n",
+           worst_p, abs_pos, worst_g, abs_grad);
     fflush(stdout);
     ads_context_release(ctx);
 }
@@ -232,7 +233,8 @@ START_TEST(huge_logits_stay_finite)
     double worst_p = 0, worst_g = 0;
     for (int trial = 0; trial < 12; trial++) {
         config c = {test_int(1, 4), test_int(2, 300), (float)test_uniform(0.5, 2),
-                    (float)test_uniform(-3, 3), trial % 3 == 2 ? 1e-3f : (float)test_uniform(0.5, 2)};
+                    (float)test_uniform(-3, 3),
+                    trial % 3 == 2 ? 1e-3f : (float)test_uniform(0.5, 2)};
         size_t n = (size_t)c.N * c.L;
         float *a = malloc(n * sizeof *a), *gp = malloc(n * sizeof *gp);
         for (size_t i = 0; i < n; i++) {
@@ -254,7 +256,8 @@ START_TEST(huge_logits_stay_finite)
         free(a), free(gp), free(ad), free(gpd), free(p_ref), free(g_ref), free(p), free(g);
     }
     printf("stride_positions, logits +-1e30: max error %.3g of tolerance (abs %.3g); backward "
-           "%.3g (abs %.3g)\n", worst_p, abs_pos, worst_g, abs_grad);
+           "%.3g (abs %.3g)\n",
+           worst_p, abs_pos, worst_g, abs_grad);
     fflush(stdout);
     ads_context_release(ctx);
 }
@@ -283,7 +286,8 @@ START_TEST(large_rows_in_one_call)
     ref_stride_positions_backward(ad, c.N, c.L, c.stride, c.t, gpd, g_ref);
     double ep = positions_error(&c, p, p_ref), eg = gradient_error(&c, ad, gp, g, g_ref);
     printf("stride_positions N 300 L 2000: max error %.3g of tolerance (abs %.3g); backward %.3g "
-           "(abs %.3g)\n", ep, abs_pos, eg, abs_grad);
+           "(abs %.3g)\n",
+           ep, abs_pos, eg, abs_grad);
     fflush(stdout);
 
     ck_assert_ads_ok(ads_stride_positions(ctx, ta, c.stride, c.origin, c.t, tp));
@@ -295,7 +299,8 @@ START_TEST(large_rows_in_one_call)
     float *p3 = test_read(ta);
     ck_assert_mem_eq(p, p3, n * sizeof *p);
     ck_assert_ads_ok(ads_tensor_write(ta, a, n));
-    ck_assert_ads_ok(ads_stride_positions_backward(ctx, ta, c.stride, c.t, tgp, tgp)); /* gpos in place */
+    ck_assert_ads_ok(
+        ads_stride_positions_backward(ctx, ta, c.stride, c.t, tgp, tgp)); /* gpos in place */
     float *g3 = test_read(tgp);
     ck_assert_mem_eq(g, g3, n * sizeof *g);
     free(g3);
@@ -351,18 +356,25 @@ START_TEST(bad_input_is_rejected_before_any_work)
     expect(ads_stride_positions(NULL, a, 1, 0, 1, pos), ADS_ERR_NULL_ARGUMENT, "ctx");
     expect(ads_stride_positions(ctx, NULL, 1, 0, 1, pos), ADS_ERR_NULL_ARGUMENT, "logits");
     expect(ads_stride_positions(ctx, a, 1, 0, 1, NULL), ADS_ERR_NULL_ARGUMENT, "pos");
-    expect(ads_stride_positions(ctx, a1, 1, 0, 1, pos), ADS_ERR_SHAPE_MISMATCH, "logits has shape [12]");
+    expect(ads_stride_positions(ctx, a1, 1, 0, 1, pos), ADS_ERR_SHAPE_MISMATCH,
+           "logits has shape [12]");
     expect(ads_stride_positions(ctx, a3, 1, 0, 1, pos), ADS_ERR_SHAPE_MISMATCH, "2-D");
-    expect(ads_stride_positions(ctx, a, 1, 0, 1, pos35), ADS_ERR_SHAPE_MISMATCH, "pos has shape [3, 5]");
+    expect(ads_stride_positions(ctx, a, 1, 0, 1, pos35), ADS_ERR_SHAPE_MISMATCH,
+           "pos has shape [3, 5]");
     expect(ads_stride_positions(ctx, a, 0, 0, 1, pos), ADS_ERR_INVALID_ARGUMENT, "stride is 0");
     expect(ads_stride_positions(ctx, a, -2, 0, 1, pos), ADS_ERR_INVALID_ARGUMENT, "stride is -2");
     expect(ads_stride_positions(ctx, a, NAN, 0, 1, pos), ADS_ERR_INVALID_ARGUMENT, "stride is nan");
-    expect(ads_stride_positions(ctx, a, INFINITY, 0, 1, pos), ADS_ERR_INVALID_ARGUMENT, "stride is inf");
+    expect(ads_stride_positions(ctx, a, INFINITY, 0, 1, pos), ADS_ERR_INVALID_ARGUMENT,
+           "stride is inf");
     expect(ads_stride_positions(ctx, a, 1, NAN, 1, pos), ADS_ERR_INVALID_ARGUMENT, "origin is nan");
-    expect(ads_stride_positions(ctx, a, 1, -INFINITY, 1, pos), ADS_ERR_INVALID_ARGUMENT, "origin is -inf");
-    expect(ads_stride_positions(ctx, a, 1, 0, 0, pos), ADS_ERR_INVALID_ARGUMENT, "temperature is 0");
-    expect(ads_stride_positions(ctx, a, 1, 0, -1, pos), ADS_ERR_INVALID_ARGUMENT, "temperature is -1");
-    expect(ads_stride_positions(ctx, a, 1, 0, NAN, pos), ADS_ERR_INVALID_ARGUMENT, "temperature is nan");
+    expect(ads_stride_positions(ctx, a, 1, -INFINITY, 1, pos), ADS_ERR_INVALID_ARGUMENT,
+           "origin is -inf");
+    expect(ads_stride_positions(ctx, a, 1, 0, 0, pos), ADS_ERR_INVALID_ARGUMENT,
+           "temperature is 0");
+    expect(ads_stride_positions(ctx, a, 1, 0, -1, pos), ADS_ERR_INVALID_ARGUMENT,
+           "temperature is -1");
+    expect(ads_stride_positions(ctx, a, 1, 0, NAN, pos), ADS_ERR_INVALID_ARGUMENT,
+           "temperature is nan");
     expect_unchanged(pos);
     expect_unchanged(pos35);
 
@@ -371,20 +383,28 @@ START_TEST(bad_input_is_rejected_before_any_work)
     expect(ads_stride_positions_backward(ctx, a, 1, 1, NULL, ga), ADS_ERR_NULL_ARGUMENT, "gpos");
     expect(ads_stride_positions_backward(ctx, a, 1, 1, gp, NULL), ADS_ERR_NULL_ARGUMENT, "glogits");
     expect(ads_stride_positions_backward(ctx, a1, 1, 1, gp, ga), ADS_ERR_SHAPE_MISMATCH, "logits");
-    expect(ads_stride_positions_backward(ctx, a, 1, 1, gp35, ga), ADS_ERR_SHAPE_MISMATCH, "gpos has shape [3, 5]");
-    expect(ads_stride_positions_backward(ctx, a, 1, 1, gp, ga35), ADS_ERR_SHAPE_MISMATCH, "glogits has shape [3, 5]");
-    expect(ads_stride_positions_backward(ctx, a, -1, 1, gp, ga), ADS_ERR_INVALID_ARGUMENT, "stride is -1");
-    expect(ads_stride_positions_backward(ctx, a, NAN, 1, gp, ga), ADS_ERR_INVALID_ARGUMENT, "stride is nan");
-    expect(ads_stride_positions_backward(ctx, a, 1, 0, gp, ga), ADS_ERR_INVALID_ARGUMENT, "temperature is 0");
-    expect(ads_stride_positions_backward(ctx, a, 1, INFINITY, gp, ga), ADS_ERR_INVALID_ARGUMENT, "temperature is inf");
-    expect(ads_stride_positions_backward(ctx, ga, 1, 1, gp, ga), ADS_ERR_INVALID_ARGUMENT, "glogits is the logits");
+    expect(ads_stride_positions_backward(ctx, a, 1, 1, gp35, ga), ADS_ERR_SHAPE_MISMATCH,
+           "gpos has shape [3, 5]");
+    expect(ads_stride_positions_backward(ctx, a, 1, 1, gp, ga35), ADS_ERR_SHAPE_MISMATCH,
+           "glogits has shape [3, 5]");
+    expect(ads_stride_positions_backward(ctx, a, -1, 1, gp, ga), ADS_ERR_INVALID_ARGUMENT,
+           "stride is -1");
+    expect(ads_stride_positions_backward(ctx, a, NAN, 1, gp, ga), ADS_ERR_INVALID_ARGUMENT,
+           "stride is nan");
+    expect(ads_stride_positions_backward(ctx, a, 1, 0, gp, ga), ADS_ERR_INVALID_ARGUMENT,
+           "temperature is 0");
+    expect(ads_stride_positions_backward(ctx, a, 1, INFINITY, gp, ga), ADS_ERR_INVALID_ARGUMENT,
+           "temperature is inf");
+    expect(ads_stride_positions_backward(ctx, ga, 1, 1, gp, ga), ADS_ERR_INVALID_ARGUMENT,
+           "glogits is the logits");
     expect_unchanged(ga);
     expect_unchanged(ga35);
 
     /* Another context's tensor. */
     ads_context *other = test_context();
     ads_tensor *foreign = test_tensor(other, 2, s34, NULL);
-    expect(ads_stride_positions(ctx, foreign, 1, 0, 1, pos), ADS_ERR_INVALID_ARGUMENT, "logits belongs to another context");
+    expect(ads_stride_positions(ctx, foreign, 1, 0, 1, pos), ADS_ERR_INVALID_ARGUMENT,
+           "logits belongs to another context");
     expect_unchanged(pos);
     ads_tensor_release(foreign);
     ads_context_release(other);

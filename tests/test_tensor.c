@@ -51,8 +51,7 @@ START_TEST(shape_validation)
     ck_assert_ads_ok(ads_context_device_info(ctx, 0, &in));
     int64_t over[1] = {(int64_t)(in.max_alloc_bytes / 4) + 1};
     ck_assert_int_eq(ads_tensor_create(ctx, 1, over, &t), ADS_ERR_TOO_LARGE);
-    ck_assert_msg(strstr(ads_last_error(), "largest allocation") != NULL, "%s",
-                  ads_last_error());
+    ck_assert_msg(strstr(ads_last_error(), "largest allocation") != NULL, "%s", ads_last_error());
     ads_context_release(ctx);
 }
 END_TEST
@@ -100,8 +99,7 @@ START_TEST(wrap_a_callers_buffer)
     ads_tensor_release(t);
     /* The caller's buffer survives the tensor. */
     float first;
-    ck_assert_int_eq(clEnqueueReadBuffer(queue, mem, CL_TRUE, 0, 4, &first, 0, 0, 0),
-                     CL_SUCCESS);
+    ck_assert_int_eq(clEnqueueReadBuffer(queue, mem, CL_TRUE, 0, 4, &first, 0, 0, 0), CL_SUCCESS);
     ck_assert_float_eq(first, 0.0f);
     ck_assert_int_eq(ads_tensor_wrap(ctx, mem, n - 8, 2, shape, &t), ADS_ERR_SHAPE_MISMATCH);
     if (offset > 1) {

@@ -61,7 +61,8 @@ static float *positions(unsigned *s, long N, long L, long n, double **d)
 {
     float *p = malloc((size_t)(N * L) * sizeof *p);
     *d = malloc((size_t)(N * L) * sizeof **d);
-    for (long k = 0; k < N * L; k++) (*d)[k] = p[k] = (float)(rint(rnd(s, -0.5, n - 0.5) * 64) / 64);
+    for (long k = 0; k < N * L; k++)
+        (*d)[k] = p[k] = (float)(rint(rnd(s, -0.5, n - 0.5) * 64) / 64);
     return p;
 }
 
@@ -116,7 +117,8 @@ static void one_pool(worker *w)
     float *x = random_floats(s, (size_t)(N * C * H * W), -1, 1, &dx);
     float *py = positions(s, N, Ho, H, &dpy), *px = positions(s, N, Wo, W, &dpx);
     int64_t xs[4] = {N, C, H, W}, ys[4] = {N, C, Ho, Wo}, pys[2] = {N, Ho}, pxs[2] = {N, Wo};
-    ads_tensor *tx = upload(w, 4, xs, x), *tpy = upload(w, 2, pys, py), *tpx = upload(w, 2, pxs, px);
+    ads_tensor *tx = upload(w, 4, xs, x), *tpy = upload(w, 2, pys, py),
+               *tpx = upload(w, 2, pxs, px);
     ads_tensor *ty = upload(w, 4, ys, NULL);
     ads_pool_desc d = {(ads_pool_mode)mode, 2, 3, 2, 2, 0, 1, 1, 1};
     ads_sampling at = {tpy, tpx, NULL};
@@ -128,7 +130,8 @@ static void one_pool(worker *w)
     } else if (!w->failures++) {
         snprintf(w->first_failure, sizeof w->first_failure, "pool call: %s", ads_last_error());
     }
-    ads_tensor_release(tx), ads_tensor_release(tpy), ads_tensor_release(tpx), ads_tensor_release(ty);
+    ads_tensor_release(tx), ads_tensor_release(tpy), ads_tensor_release(tpx),
+        ads_tensor_release(ty);
     free(x), free(py), free(px), free(dx), free(dpy), free(dpx), free(y);
 }
 

@@ -40,8 +40,8 @@ typedef struct {
    invstd (large when the channel's offset dwarfs its spread), and the
    variance the mean's error twice over: rtol = (M + 8) u (4 + 2A). Each
    output's scale is the matching sum of absolute terms. */
-static void bn_bounds(const bn_env *e, const double *invstd,
-                      const double *rm0, const double *rv0, const double *var_unb, bn_scales *b)
+static void bn_bounds(const bn_env *e, const double *invstd, const double *rm0, const double *rv0,
+                      const double *var_unb, bn_scales *b)
 {
     long N = e->N, C = e->C, S = e->S;
     double M = (double)(N * S);
@@ -101,9 +101,9 @@ static double bn_err_full(const double *got, const double *want, const double *s
 }
 
 enum { E_Y, E_MEAN, E_INVSTD, E_RMEAN, E_RVAR, E_GX, E_GGAMMA, E_GBETA, E_INFER, E_FD, E_COUNT };
-static const char *err_names[E_COUNT] = {"y (training)", "save_mean", "save_invstd",
-                                         "running_mean", "running_var", "gx", "ggamma",
-                                         "gbeta", "y (inference)", "reference vs FD"};
+static const char *err_names[E_COUNT] = {
+    "y (training)", "save_mean", "save_invstd", "running_mean",  "running_var",
+    "gx",           "ggamma",    "gbeta",       "y (inference)", "reference vs FD"};
 
 static void note(double *worst, double *worst_abs, int k, double r, double a)
 {
@@ -149,9 +149,10 @@ static void bn_trial(ads_context *ctx, double *worst, double *worst_abs)
     ads_tensor *gx = tl_sentinel(ctx, nd, xs), *gg = tl_sentinel(ctx, 1, cs);
     ads_tensor *gb = tl_sentinel(ctx, 1, cs);
     /* inference first, with the running statistics as they were */
-    ck_assert_ads_ok(ads_batchnorm_forward(ctx, x, gamma, beta, rm, rv, momentum, eps, 0, NULL,
-                                           NULL, yi));
-    ck_assert_ads_ok(ads_batchnorm_forward(ctx, x, gamma, beta, rm, rv, momentum, eps, 1, sm, si, y));
+    ck_assert_ads_ok(
+        ads_batchnorm_forward(ctx, x, gamma, beta, rm, rv, momentum, eps, 0, NULL, NULL, yi));
+    ck_assert_ads_ok(
+        ads_batchnorm_forward(ctx, x, gamma, beta, rm, rv, momentum, eps, 1, sm, si, y));
     ck_assert_ads_ok(ads_batchnorm_backward(ctx, x, gamma, sm, si, gy, gx, gg, gb));
 
     double *ry = malloc(n * 8), *ryi = malloc(n * 8), *rgx = malloc(n * 8), rmean[8], ris[8],
@@ -196,8 +197,8 @@ static void bn_trial(ads_context *ctx, double *worst, double *worst_abs)
     double *si_scale = malloc(n * 8), ri[8];
     for (size_t i = 0; i < n; i++) {
         long c = (long)((i / (size_t)S) % (size_t)C);
-        si_scale[i] = fabs(e.gamma[c]) * (fabs(e.x[i]) + fabs(rm0[c])) / sqrt(rv0[c] + eps) +
-                      fabs(e.beta[c]);
+        si_scale[i] =
+            fabs(e.gamma[c]) * (fabs(e.x[i]) + fabs(rm0[c])) / sqrt(rv0[c] + eps) + fabs(e.beta[c]);
     }
     for (long c = 0; c < C; c++) ri[c] = 8 * U32;
     a = 0;
@@ -209,8 +210,8 @@ static void bn_trial(ads_context *ctx, double *worst, double *worst_abs)
     f = fmax(f, tl_fd_check(bn_objective, &e, e.beta, (size_t)C, rgb, 1e-5, 1e-6));
     note(worst, worst_abs, E_FD, f, 0);
 
-    double *frees[] = {e.x, e.gamma, e.beta, e.gy, rm0, rv0, ry, ryi, rgx, b.y, b.gx, gy_, gyi,
-                       gm, gi, grm, grv, ggx, ggg, ggb, si_scale};
+    double *frees[] = {e.x, e.gamma, e.beta, e.gy, rm0, rv0, ry,  ryi, rgx, b.y,     b.gx,
+                       gy_, gyi,     gm,     gi,   grm, grv, ggx, ggg, ggb, si_scale};
     for (size_t i = 0; i < sizeof frees / sizeof *frees; i++) free(frees[i]);
     free(xv);
     ads_tensor *all[] = {x, gamma, beta, rm, rv, gy, y, yi, sm, si, gx, gg, gb};
@@ -224,8 +225,8 @@ START_TEST(batchnorm_matches_reference)
     double worst[E_COUNT] = {0}, worst_abs[E_COUNT] = {0};
     for (int t = 0; t < 12; t++) bn_trial(ctx, worst, worst_abs);
     for (int k = 0; k < E_COUNT; k++)
-        printf("batchnorm %-16s max |err| %.3g, %.3g of the bound\n", err_names[k],
-               worst_abs[k], worst[k]);
+        printf("batchnorm %-16s max |err| %.3g, %.3g of the bound\n", err_names[k], worst_abs[k],
+               worst[k]);
     ads_context_release(ctx);
 }
 END_TEST
@@ -240,7 +241,8 @@ START_TEST(batchnorm_running_statistics)
     int64_t xs[4] = {N, C, 2, 5}, cs[1] = {C};
     size_t n = (size_t)(N * C * S);
     double *hg, *hb, rm[4] = {0, 0, 0, 0}, rv[4] = {1, 1, 1, 1};
-    ads_tensor *gamma = tl_random(ctx, 1, cs, 0.5, 1.5, &hg), *beta = tl_random(ctx, 1, cs, -1, 1, &hb);
+    ads_tensor *gamma = tl_random(ctx, 1, cs, 0.5, 1.5, &hg),
+               *beta = tl_random(ctx, 1, cs, -1, 1, &hb);
     ads_tensor *trm = test_tensor(ctx, 1, cs, NULL), *trv = test_tensor(ctx, 1, cs, NULL);
     float ones[4] = {1, 1, 1, 1};
     ck_assert_ads_ok(ads_tensor_write(trv, ones, 4));
@@ -251,8 +253,8 @@ START_TEST(batchnorm_running_statistics)
     for (int step = 0; step < 5; step++) {
         double *hx;
         ads_tensor *x = tl_random(ctx, 4, xs, -1 + step, 2 + 2 * step, &hx);
-        ck_assert_ads_ok(ads_batchnorm_forward(ctx, x, gamma, beta, trm, trv, momentum, 1e-5f, 1,
-                                               sm, si, y));
+        ck_assert_ads_ok(
+            ads_batchnorm_forward(ctx, x, gamma, beta, trm, trv, momentum, 1e-5f, 1, sm, si, y));
         double mean[4], vu[4], *ry = malloc(n * 8);
         ref_bn_forward_train(N, C, S, hx, hg, hb, 1e-5, ry, mean, NULL, vu);
         for (long c = 0; c < C; c++) {
@@ -269,7 +271,10 @@ START_TEST(batchnorm_running_statistics)
                           step, c, grm[c], grv[c], rm[c], rv[c]);
             worst = fmax(worst, fmax(em, ev));
         }
-        free(grm); free(grv); free(hx); free(ry);
+        free(grm);
+        free(grv);
+        free(hx);
+        free(ry);
         ads_tensor_release(x);
     }
     printf("batchnorm running statistics over 5 steps: %.3g of the bound\n", worst);
@@ -277,13 +282,19 @@ START_TEST(batchnorm_running_statistics)
        them alone. */
     double *before = tl_read(trm), *hx;
     ads_tensor *x = tl_random(ctx, 4, xs, -1, 1, &hx);
-    ck_assert_ads_ok(ads_batchnorm_forward(ctx, x, gamma, beta, NULL, NULL, momentum, 1e-5f, 1,
-                                           sm, si, y));
+    ck_assert_ads_ok(
+        ads_batchnorm_forward(ctx, x, gamma, beta, NULL, NULL, momentum, 1e-5f, 1, sm, si, y));
     double *after = tl_read(trm), *gy_ = tl_read(y), *ry = malloc(n * 8);
     for (long c = 0; c < C; c++) ck_assert_double_eq(before[c], after[c]);
     ref_bn_forward_train(N, C, S, hx, hg, hb, 1e-5, ry, NULL, NULL, NULL);
     for (size_t i = 0; i < n; i++) ck_assert_double_eq_tol(gy_[i], ry[i], 1e-4);
-    free(before); free(after); free(gy_); free(ry); free(hx); free(hg); free(hb);
+    free(before);
+    free(after);
+    free(gy_);
+    free(ry);
+    free(hx);
+    free(hg);
+    free(hb);
     ads_tensor *all[] = {gamma, beta, trm, trv, sm, si, y, x};
     for (size_t i = 0; i < sizeof all / sizeof *all; i++) ads_tensor_release(all[i]);
     ads_context_release(ctx);
@@ -299,12 +310,14 @@ START_TEST(batchnorm_backward_optional_outputs)
     int64_t xs[4] = {N, C, 2, 3}, cs[1] = {C};
     size_t n = (size_t)(N * C * S);
     double *hx, *hg, *hgy;
-    ads_tensor *x = tl_random(ctx, 4, xs, -1, 1, &hx), *gamma = tl_random(ctx, 1, cs, 0.5, 1.5, &hg);
+    ads_tensor *x = tl_random(ctx, 4, xs, -1, 1, &hx),
+               *gamma = tl_random(ctx, 1, cs, 0.5, 1.5, &hg);
     ads_tensor *beta = test_tensor(ctx, 1, cs, NULL), *gy = tl_random(ctx, 4, xs, -1, 1, &hgy);
     ads_tensor *sm = test_tensor(ctx, 1, cs, NULL), *si = test_tensor(ctx, 1, cs, NULL);
     ads_tensor *y = test_tensor(ctx, 4, xs, NULL), *gx = tl_sentinel(ctx, 4, xs);
     ads_tensor *gg = tl_sentinel(ctx, 1, cs), *gb = tl_sentinel(ctx, 1, cs);
-    ck_assert_ads_ok(ads_batchnorm_forward(ctx, x, gamma, beta, NULL, NULL, 0.1f, 1e-5f, 1, sm, si, y));
+    ck_assert_ads_ok(
+        ads_batchnorm_forward(ctx, x, gamma, beta, NULL, NULL, 0.1f, 1e-5f, 1, sm, si, y));
     ck_assert_ads_ok(ads_batchnorm_backward(ctx, x, gamma, sm, si, gy, gx, NULL, NULL));
     tl_assert_sentinel(gg, "ggamma");
     tl_assert_sentinel(gb, "gbeta");
@@ -313,7 +326,11 @@ START_TEST(batchnorm_backward_optional_outputs)
     for (size_t i = 0; i < n; i++) ck_assert_double_eq_tol(got[i], rgx[i], 1e-4);
     ck_assert_ads_ok(ads_batchnorm_backward(ctx, x, gamma, sm, si, gy, NULL, gg, NULL));
     tl_assert_sentinel(gb, "gbeta");
-    free(rgx); free(got); free(hx); free(hg); free(hgy);
+    free(rgx);
+    free(got);
+    free(hx);
+    free(hg);
+    free(hgy);
     ads_tensor *all[] = {x, gamma, beta, gy, sm, si, y, gx, gg, gb};
     for (size_t i = 0; i < sizeof all / sizeof *all; i++) ads_tensor_release(all[i]);
     ads_context_release(ctx);
@@ -324,7 +341,8 @@ START_TEST(batchnorm_bad_input)
 {
     ads_context *ctx = test_context();
     int64_t xs[4] = {2, 3, 2, 2}, cs[1] = {3}, c4[1] = {4}, x3[3] = {2, 3, 4}, one[2] = {1, 3};
-    ads_tensor *x = tl_sentinel(ctx, 4, xs), *g = tl_sentinel(ctx, 1, cs), *b = tl_sentinel(ctx, 1, cs);
+    ads_tensor *x = tl_sentinel(ctx, 4, xs), *g = tl_sentinel(ctx, 1, cs),
+               *b = tl_sentinel(ctx, 1, cs);
     ads_tensor *rm = tl_sentinel(ctx, 1, cs), *rv = tl_sentinel(ctx, 1, cs);
     ads_tensor *sm = tl_sentinel(ctx, 1, cs), *si = tl_sentinel(ctx, 1, cs);
     ads_tensor *y = tl_sentinel(ctx, 4, xs), *g4 = tl_sentinel(ctx, 1, c4);
@@ -360,14 +378,14 @@ START_TEST(batchnorm_bad_input)
                    ADS_ERR_INVALID_ARGUMENT, "save_invstd is the same tensor as save_mean");
     tl_expect_fail(ads_batchnorm_forward(ctx, x, g, b, rm, rv, 0.1f, 1e-5f, 1, sm, si, x),
                    ADS_ERR_INVALID_ARGUMENT, "y is the same tensor as x");
-    tl_expect_fail(ads_batchnorm_backward(ctx, x, g, sm, si, y, gx, g, b),
-                   ADS_ERR_INVALID_ARGUMENT, "ggamma is the same tensor as gamma");
+    tl_expect_fail(ads_batchnorm_backward(ctx, x, g, sm, si, y, gx, g, b), ADS_ERR_INVALID_ARGUMENT,
+                   "ggamma is the same tensor as gamma");
     tl_expect_fail(ads_batchnorm_backward(ctx, x, g, sm, NULL, y, gx, rm, rv),
                    ADS_ERR_NULL_ARGUMENT, "save_invstd is NULL");
     tl_expect_fail(ads_batchnorm_backward(ctx, x, g, sm, si, xbad, gx, rm, rv),
                    ADS_ERR_SHAPE_MISMATCH, "gy has shape");
-    tl_expect_fail(ads_batchnorm_backward(ctx, x, g, sm, si, y, gx, g4, rv),
-                   ADS_ERR_SHAPE_MISMATCH, "ggamma has shape [4]");
+    tl_expect_fail(ads_batchnorm_backward(ctx, x, g, sm, si, y, gx, g4, rv), ADS_ERR_SHAPE_MISMATCH,
+                   "ggamma has shape [4]");
     ads_tensor *all[] = {x, g, b, rm, rv, sm, si, y, g4, xbad, x1, y1, gx};
     for (size_t i = 0; i < sizeof all / sizeof *all; i++) {
         tl_assert_sentinel(all[i], "a tensor of a rejected call");

@@ -66,8 +66,9 @@ static void dense_trial(ads_context *ctx, double *worst, double *worst_abs, doub
     long K[4] = {in + 1, out, N, N};
     for (int i = 0; i < 4; i++) {
         double a, r = tl_error(got[i], want[i], mag[i], n[i], 1e-30, (double)(K[i] + 3) * U32, &a);
-        ck_assert_msg(r <= 1, "dense output %d: error %g of the float32 bound (N %ld in %ld out %ld)",
-                      i, r, N, in, out);
+        ck_assert_msg(r <= 1,
+                      "dense output %d: error %g of the float32 bound (N %ld in %ld out %ld)", i, r,
+                      N, in, out);
         if (r > worst[i]) worst[i] = r;
         if (a > worst_abs[i]) worst_abs[i] = a;
         free(got[i]);
@@ -81,9 +82,20 @@ static void dense_trial(ads_context *ctx, double *worst, double *worst_abs, doub
     ck_assert_msg(f <= 1, "dense reference backward disagrees with finite differences: %g", f);
     if (f > *fd_worst) *fd_worst = f;
 
-    free(ry); free(my); free(rgx); free(mgx); free(rgw); free(mgw);
-    free(ax); free(aw); free(agy); free(ab);
-    free(e.x); free(e.w); free(e.b); free(e.gy);
+    free(ry);
+    free(my);
+    free(rgx);
+    free(mgx);
+    free(rgw);
+    free(mgw);
+    free(ax);
+    free(aw);
+    free(agy);
+    free(ab);
+    free(e.x);
+    free(e.w);
+    free(e.b);
+    free(e.gy);
     ads_tensor *all[8] = {x, w, b, gy, y, gx, gw, gb};
     for (int i = 0; i < 8; i++) ads_tensor_release(all[i]);
 }
@@ -121,7 +133,10 @@ START_TEST(dense_optional_outputs)
     ref_dense_backward(3, 5, 4, hx, hw, hgy, NULL, NULL, want);
     for (int i = 0; i < 4; i++) ck_assert_double_eq_tol(got[i], want[i], 6 * U32 * 3);
     ck_assert_ads_ok(ads_dense_backward(ctx, x, w, gy, NULL, NULL, NULL));
-    free(got); free(hx); free(hw); free(hgy);
+    free(got);
+    free(hx);
+    free(hw);
+    free(hgy);
     ads_tensor *all[6] = {x, w, gy, gx, gw, gb};
     for (int i = 0; i < 6; i++) ads_tensor_release(all[i]);
     ads_context_release(ctx);
@@ -141,17 +156,25 @@ START_TEST(dense_bad_input)
     tl_expect_fail(ads_dense_forward(ctx, NULL, w, b, y), ADS_ERR_NULL_ARGUMENT, "x is NULL");
     tl_expect_fail(ads_dense_forward(ctx, x, NULL, b, y), ADS_ERR_NULL_ARGUMENT, "w is NULL");
     tl_expect_fail(ads_dense_forward(ctx, x, w, b, NULL), ADS_ERR_NULL_ARGUMENT, "y is NULL");
-    tl_expect_fail(ads_dense_forward(ctx, x, wbad, b, y), ADS_ERR_SHAPE_MISMATCH, "w has shape [4, 6]");
+    tl_expect_fail(ads_dense_forward(ctx, x, wbad, b, y), ADS_ERR_SHAPE_MISMATCH,
+                   "w has shape [4, 6]");
     tl_expect_fail(ads_dense_forward(ctx, x, w, y, y), ADS_ERR_SHAPE_MISMATCH, "b has shape");
-    tl_expect_fail(ads_dense_forward(ctx, x, w, b, ybad), ADS_ERR_SHAPE_MISMATCH, "y has shape [3, 5]");
-    tl_expect_fail(ads_dense_forward(ctx, b, w, NULL, y), ADS_ERR_SHAPE_MISMATCH, "x has shape [4]");
-    tl_expect_fail(ads_dense_backward(ctx, x, w, ybad, gx, gw, gb), ADS_ERR_SHAPE_MISMATCH, "gy has shape");
-    tl_expect_fail(ads_dense_backward(ctx, x, w, y, gw, gw, gb), ADS_ERR_SHAPE_MISMATCH, "gx has shape");
-    tl_expect_fail(ads_dense_backward(ctx, x, w, y, gx, gx, gb), ADS_ERR_SHAPE_MISMATCH, "gw has shape");
-    tl_expect_fail(ads_dense_backward(ctx, x, w, y, gx, gw, gx), ADS_ERR_SHAPE_MISMATCH, "gb has shape");
+    tl_expect_fail(ads_dense_forward(ctx, x, w, b, ybad), ADS_ERR_SHAPE_MISMATCH,
+                   "y has shape [3, 5]");
+    tl_expect_fail(ads_dense_forward(ctx, b, w, NULL, y), ADS_ERR_SHAPE_MISMATCH,
+                   "x has shape [4]");
+    tl_expect_fail(ads_dense_backward(ctx, x, w, ybad, gx, gw, gb), ADS_ERR_SHAPE_MISMATCH,
+                   "gy has shape");
+    tl_expect_fail(ads_dense_backward(ctx, x, w, y, gw, gw, gb), ADS_ERR_SHAPE_MISMATCH,
+                   "gx has shape");
+    tl_expect_fail(ads_dense_backward(ctx, x, w, y, gx, gx, gb), ADS_ERR_SHAPE_MISMATCH,
+                   "gw has shape");
+    tl_expect_fail(ads_dense_backward(ctx, x, w, y, gx, gw, gx), ADS_ERR_SHAPE_MISMATCH,
+                   "gb has shape");
     tl_expect_fail(ads_dense_backward(ctx, x, w, y, gx, w, gb), ADS_ERR_INVALID_ARGUMENT,
                    "gw is the same tensor as w");
-    tl_expect_fail(ads_dense_backward(ctx, x, w, NULL, gx, gw, gb), ADS_ERR_NULL_ARGUMENT, "gy is NULL");
+    tl_expect_fail(ads_dense_backward(ctx, x, w, NULL, gx, gw, gb), ADS_ERR_NULL_ARGUMENT,
+                   "gy is NULL");
     ads_tensor *outs[6] = {y, ybad, gx, gw, gb, b};
     for (int i = 0; i < 6; i++) tl_assert_sentinel(outs[i], "output");
     tl_assert_sentinel(x, "x");
@@ -187,7 +210,7 @@ START_TEST(relu_matches_reference)
         size_t n = (size_t)(s[0] * s[1] * s[2] * s[3]);
         float *xv = malloc(n * 4);
         test_fill_uniform(xv, n, -1, 1);
-        xv[0] = 0.0f; /* the derivative at 0 is 0 */
+        xv[0] = 0.0f;                  /* the derivative at 0 is 0 */
         for (size_t i = 1; i < n; i++) /* keep finite differences off the kink */
             if (fabsf(xv[i]) < 1e-3f) xv[i] = 0.5f;
         ads_tensor *x = test_tensor(ctx, 4, s, xv);
@@ -210,12 +233,21 @@ START_TEST(relu_matches_reference)
         double f = tl_fd_check(relu_objective, &e, e.x, n, rgx, 1e-4, 1e-9);
         ck_assert_msg(f <= 1, "relu reference vs finite differences: %g", f);
         fd_worst = fmax(fd_worst, f);
-        free(xv); free(e.x); free(e.gy); free(ry); free(rgx); free(gy_); free(ggx);
-        ads_tensor_release(x); ads_tensor_release(gy); ads_tensor_release(y);
+        free(xv);
+        free(e.x);
+        free(e.gy);
+        free(ry);
+        free(rgx);
+        free(gy_);
+        free(ggx);
+        ads_tensor_release(x);
+        ads_tensor_release(gy);
+        ads_tensor_release(y);
         ads_tensor_release(gx);
     }
     printf("relu: forward and backward bit-exact; reference vs finite differences %.3g of "
-           "tolerance\n", fd_worst);
+           "tolerance\n",
+           fd_worst);
     ads_context_release(ctx);
 }
 END_TEST
@@ -224,12 +256,14 @@ START_TEST(relu_bad_input)
 {
     ads_context *ctx = test_context();
     int64_t s[2] = {3, 4}, o[2] = {4, 3};
-    ads_tensor *x = tl_sentinel(ctx, 2, s), *y = tl_sentinel(ctx, 2, s), *yo = tl_sentinel(ctx, 2, o);
+    ads_tensor *x = tl_sentinel(ctx, 2, s), *y = tl_sentinel(ctx, 2, s),
+               *yo = tl_sentinel(ctx, 2, o);
     tl_expect_fail(ads_relu_forward(NULL, x, y), ADS_ERR_NULL_ARGUMENT, "ctx is NULL");
     tl_expect_fail(ads_relu_forward(ctx, NULL, y), ADS_ERR_NULL_ARGUMENT, "x is NULL");
     tl_expect_fail(ads_relu_forward(ctx, x, NULL), ADS_ERR_NULL_ARGUMENT, "y is NULL");
     tl_expect_fail(ads_relu_forward(ctx, x, yo), ADS_ERR_SHAPE_MISMATCH, "y has shape [4, 3]");
-    tl_expect_fail(ads_relu_forward(ctx, x, x), ADS_ERR_INVALID_ARGUMENT, "y is the same tensor as x");
+    tl_expect_fail(ads_relu_forward(ctx, x, x), ADS_ERR_INVALID_ARGUMENT,
+                   "y is the same tensor as x");
     tl_expect_fail(ads_relu_backward(ctx, x, yo, y), ADS_ERR_SHAPE_MISMATCH, "gy has shape");
     tl_expect_fail(ads_relu_backward(ctx, x, NULL, y), ADS_ERR_NULL_ARGUMENT, "gy is NULL");
     tl_expect_fail(ads_relu_backward(ctx, x, y, y), ADS_ERR_INVALID_ARGUMENT,
@@ -237,7 +271,9 @@ START_TEST(relu_bad_input)
     tl_assert_sentinel(x, "x");
     tl_assert_sentinel(y, "y");
     tl_assert_sentinel(yo, "yo");
-    ads_tensor_release(x); ads_tensor_release(y); ads_tensor_release(yo);
+    ads_tensor_release(x);
+    ads_tensor_release(y);
+    ads_tensor_release(yo);
     ads_context_release(ctx);
 }
 END_TEST
@@ -271,7 +307,8 @@ START_TEST(dropout_matches_reference)
         ref_dropout_mask(n, ps[t], seed, rm);
         double worst = 0;
         for (size_t i = 0; i < n; i++) {
-            ck_assert_msg(m[i] == (double)(float)rm[i], "mask[%zu] %g, reference %g", i, m[i], rm[i]);
+            ck_assert_msg(m[i] == (double)(float)rm[i], "mask[%zu] %g, reference %g", i, m[i],
+                          rm[i]);
             ck_assert_uint_eq(ads_dropout_hash(seed, i), ref_dropout_hash(seed, i));
             /* one float product: within half an ulp of the exact value */
             double want = hx[i] * m[i], wantg = hgy[i] * m[i];
@@ -290,7 +327,14 @@ START_TEST(dropout_matches_reference)
         ck_assert_msg(f <= 1, "dropout reference vs finite differences: %g", f);
         printf("dropout p=%.1f: mask bit-exact, max |y - x*mask| %.3g, FD %.3g of tolerance\n",
                (double)ps[t], worst, f);
-        free(hx); free(hgy); free(rm); free(m); free(gy_); free(ggx); free(e.gy); free(rgx);
+        free(hx);
+        free(hgy);
+        free(rm);
+        free(m);
+        free(gy_);
+        free(ggx);
+        free(e.gy);
+        free(rgx);
         ads_tensor *all[5] = {x, gy, mask, y, gx};
         for (int i = 0; i < 5; i++) ads_tensor_release(all[i]);
     }
@@ -321,14 +365,18 @@ START_TEST(dropout_reproducible_and_fair)
     double q = 1.0 - (double)p, sd = sqrt((double)n * q * (1 - q));
     double z = ((double)kept - (double)n * q) / sd;
     printf("dropout p=0.3 on 2^20 elements: kept %ld, %.2f binomial sd from n(1-p); seeds 42 "
-           "and 43 differ at %ld elements\n", kept, z, differ);
+           "and 43 differ at %ld elements\n",
+           kept, z, differ);
     ck_assert_msg(fabs(z) <= 6, "kept fraction %g is %g sd from %g", (double)kept / n, z, q);
     /* Two independent masks differ at about 2p(1-p) of the elements. */
     double dq = 2 * p * q, dsd = sqrt((double)n * dq * (1 - dq));
-    ck_assert_msg(fabs((double)differ - n * dq) <= 6 * dsd, "seeds 42 and 43 differ at %ld", differ);
+    ck_assert_msg(fabs((double)differ - n * dq) <= 6 * dsd, "seeds 42 and 43 differ at %ld",
+                  differ);
     for (int64_t i = 0; i < n; i++)
         ck_assert(a[i] == 0.0f || a[i] == (float)(1.0 / (1.0 - (double)p)));
-    free(a); free(b); free(c);
+    free(a);
+    free(b);
+    free(c);
     ads_tensor *all[5] = {x, m1, m2, m3, y};
     for (int i = 0; i < 5; i++) ads_tensor_release(all[i]);
     ads_context_release(ctx);
@@ -339,16 +387,21 @@ START_TEST(dropout_bad_input)
 {
     ads_context *ctx = test_context();
     int64_t s[2] = {3, 4}, o[2] = {2, 6};
-    ads_tensor *x = tl_sentinel(ctx, 2, s), *m = tl_sentinel(ctx, 2, s), *y = tl_sentinel(ctx, 2, s);
+    ads_tensor *x = tl_sentinel(ctx, 2, s), *m = tl_sentinel(ctx, 2, s),
+               *y = tl_sentinel(ctx, 2, s);
     ads_tensor *mo = tl_sentinel(ctx, 2, o);
     tl_expect_fail(ads_dropout_forward(ctx, x, 1.0f, 1, m, y), ADS_ERR_INVALID_ARGUMENT, "p is 1");
-    tl_expect_fail(ads_dropout_forward(ctx, x, -0.1f, 1, m, y), ADS_ERR_INVALID_ARGUMENT, "p is -0.1");
+    tl_expect_fail(ads_dropout_forward(ctx, x, -0.1f, 1, m, y), ADS_ERR_INVALID_ARGUMENT,
+                   "p is -0.1");
     tl_expect_fail(ads_dropout_forward(ctx, x, NAN, 1, m, y), ADS_ERR_INVALID_ARGUMENT, "p is nan");
-    tl_expect_fail(ads_dropout_forward(ctx, x, 0.5f, 1, NULL, y), ADS_ERR_NULL_ARGUMENT, "mask is NULL");
-    tl_expect_fail(ads_dropout_forward(ctx, x, 0.5f, 1, mo, y), ADS_ERR_SHAPE_MISMATCH, "mask has shape");
+    tl_expect_fail(ads_dropout_forward(ctx, x, 0.5f, 1, NULL, y), ADS_ERR_NULL_ARGUMENT,
+                   "mask is NULL");
+    tl_expect_fail(ads_dropout_forward(ctx, x, 0.5f, 1, mo, y), ADS_ERR_SHAPE_MISMATCH,
+                   "mask has shape");
     tl_expect_fail(ads_dropout_forward(ctx, x, 0.5f, 1, y, y), ADS_ERR_INVALID_ARGUMENT,
                    "mask is the same tensor as y");
-    tl_expect_fail(ads_dropout_forward(NULL, x, 0.5f, 1, m, y), ADS_ERR_NULL_ARGUMENT, "ctx is NULL");
+    tl_expect_fail(ads_dropout_forward(NULL, x, 0.5f, 1, m, y), ADS_ERR_NULL_ARGUMENT,
+                   "ctx is NULL");
     tl_expect_fail(ads_dropout_backward(ctx, mo, x, y), ADS_ERR_SHAPE_MISMATCH, "mask has shape");
     tl_expect_fail(ads_dropout_backward(ctx, m, x, x), ADS_ERR_INVALID_ARGUMENT, "gx is the same");
     tl_assert_sentinel(m, "mask");
@@ -386,7 +439,8 @@ START_TEST(gap_matches_reference)
         int64_t xs[4] = {test_int(2, 4), test_int(1, 6), test_int(1, 13), test_int(1, 11)};
         int64_t ys[2] = {xs[0], xs[1]};
         gap_env e = {(size_t)(xs[0] * xs[1]), (size_t)(xs[2] * xs[3]), NULL, NULL};
-        ads_tensor *x = tl_random(ctx, 4, xs, -1, 3, &e.x), *gy = tl_random(ctx, 2, ys, -1, 1, &e.gy);
+        ads_tensor *x = tl_random(ctx, 4, xs, -1, 3, &e.x),
+                   *gy = tl_random(ctx, 2, ys, -1, 1, &e.gy);
         ads_tensor *y = tl_sentinel(ctx, 2, ys), *gx = tl_sentinel(ctx, 4, xs);
         ck_assert_ads_ok(ads_global_avg_pool_forward(ctx, x, y));
         ck_assert_ads_ok(ads_global_avg_pool_backward(ctx, gy, gx));
@@ -407,12 +461,22 @@ START_TEST(gap_matches_reference)
         double f = tl_fd_check(gap_objective, &e, e.x, nx, rgx, 1e-3, 1e-9);
         ck_assert_msg(f <= 1, "gap reference vs finite differences: %g", f);
         fd = fmax(fd, f);
-        free(ry); free(my); free(rgx); free(ax); free(got); free(gotg); free(e.x); free(e.gy);
-        ads_tensor_release(x); ads_tensor_release(gy); ads_tensor_release(y);
+        free(ry);
+        free(my);
+        free(rgx);
+        free(ax);
+        free(got);
+        free(gotg);
+        free(e.x);
+        free(e.gy);
+        ads_tensor_release(x);
+        ads_tensor_release(gy);
+        ads_tensor_release(y);
         ads_tensor_release(gx);
     }
     printf("global avg pool: forward max |err| %.3g (%.3g of bound), backward %.3g of bound, "
-           "reference FD %.3g of tolerance\n", wabs, worst, worst_g, fd);
+           "reference FD %.3g of tolerance\n",
+           wabs, worst, worst_g, fd);
     ads_context_release(ctx);
 }
 END_TEST
@@ -421,14 +485,17 @@ START_TEST(gap_bad_input)
 {
     ads_context *ctx = test_context();
     int64_t xs[4] = {2, 3, 4, 5}, ys[2] = {2, 3}, yb[2] = {3, 2};
-    ads_tensor *x = tl_sentinel(ctx, 4, xs), *y = tl_sentinel(ctx, 2, ys), *ybad = tl_sentinel(ctx, 2, yb);
+    ads_tensor *x = tl_sentinel(ctx, 4, xs), *y = tl_sentinel(ctx, 2, ys),
+               *ybad = tl_sentinel(ctx, 2, yb);
     ads_tensor *gx = tl_sentinel(ctx, 4, xs);
-    tl_expect_fail(ads_global_avg_pool_forward(ctx, x, ybad), ADS_ERR_SHAPE_MISMATCH, "y has shape [3, 2]");
+    tl_expect_fail(ads_global_avg_pool_forward(ctx, x, ybad), ADS_ERR_SHAPE_MISMATCH,
+                   "y has shape [3, 2]");
     tl_expect_fail(ads_global_avg_pool_forward(ctx, y, ybad), ADS_ERR_SHAPE_MISMATCH,
                    "expected N x C x H x W");
     tl_expect_fail(ads_global_avg_pool_forward(ctx, NULL, y), ADS_ERR_NULL_ARGUMENT, "x is NULL");
     tl_expect_fail(ads_global_avg_pool_forward(NULL, x, y), ADS_ERR_NULL_ARGUMENT, "ctx is NULL");
-    tl_expect_fail(ads_global_avg_pool_backward(ctx, ybad, gx), ADS_ERR_SHAPE_MISMATCH, "gy has shape");
+    tl_expect_fail(ads_global_avg_pool_backward(ctx, ybad, gx), ADS_ERR_SHAPE_MISMATCH,
+                   "gy has shape");
     tl_expect_fail(ads_global_avg_pool_backward(ctx, y, NULL), ADS_ERR_NULL_ARGUMENT, "gx is NULL");
     tl_assert_sentinel(y, "y");
     tl_assert_sentinel(ybad, "ybad");
@@ -447,7 +514,8 @@ START_TEST(non_finite_inputs_with_check)
     int64_t s[2] = {2, 3}, ws[2] = {4, 3}, ys[2] = {2, 4};
     float v[6] = {1, 2, NAN, 4, 5, 6};
     ads_tensor *x = test_tensor(ctx, 2, s, v), *y = tl_sentinel(ctx, 2, s);
-    ads_tensor *w = tl_sentinel(ctx, 2, ws), *yd = tl_sentinel(ctx, 2, ys), *m = tl_sentinel(ctx, 2, s);
+    ads_tensor *w = tl_sentinel(ctx, 2, ws), *yd = tl_sentinel(ctx, 2, ys),
+               *m = tl_sentinel(ctx, 2, s);
     tl_expect_fail(ads_relu_forward(ctx, x, y), ADS_ERR_NON_FINITE, "x[2]");
     tl_expect_fail(ads_dropout_forward(ctx, x, 0.5f, 3, m, y), ADS_ERR_NON_FINITE, "x[2]");
     tl_expect_fail(ads_dense_forward(ctx, x, w, NULL, yd), ADS_ERR_NON_FINITE, "x[2]");

@@ -57,8 +57,8 @@ static void ce_trial(ads_context *ctx, long N, long K, double offset, double *wo
         double hot = (long)(i % (size_t)K) == (long)e.labels[i / (size_t)K];
         scale[i] = (rg[i] * (double)N + hot + hot) / (double)N; /* (softmax + onehot) / N */
     }
-    double ge_abs, ge = tl_error(gg, rg, scale, n, 1e-30, (double)(K + 16 + 2 * zabs) * U32,
-                                 &ge_abs);
+    double ge_abs,
+        ge = tl_error(gg, rg, scale, n, 1e-30, (double)(K + 16 + 2 * zabs) * U32, &ge_abs);
     ck_assert_msg(ge <= 1, "glogits: %g of the bound (N %ld K %ld offset %g)", ge, N, K, offset);
     /* The reference gradient against central differences. */
     double f = offset == 0 ? tl_fd_check(ce_objective, &e, e.z, n, rg, 1e-5, 1e-7) : 0;
@@ -73,7 +73,14 @@ static void ce_trial(ads_context *ctx, long N, long K, double offset, double *wo
     worst[2] = fmax(worst[2], ge);
     worst[3] = fmax(worst[3], ge_abs);
     worst[4] = fmax(worst[4], f);
-    free(zv); free(lv); free(e.z); free(e.labels); free(rg); free(gl); free(gg); free(gl2);
+    free(zv);
+    free(lv);
+    free(e.z);
+    free(e.labels);
+    free(rg);
+    free(gl);
+    free(gg);
+    free(gl2);
     free(scale);
     ads_tensor *all[5] = {z, lab, loss, g, loss2};
     for (int i = 0; i < 5; i++) ads_tensor_release(all[i]);
@@ -89,8 +96,8 @@ START_TEST(cross_entropy_matches_reference)
     ce_trial(ctx, 5, 7, 1000, worst);  /* exp would overflow without the max */
     ce_trial(ctx, 5, 7, -1000, worst); /* and underflow to 0 */
     printf("cross-entropy loss: max |err| %.3g (%.3g of bound); glogits max |err| %.3g (%.3g "
-           "of bound); reference vs FD %.3g of tolerance\n", worst[1], worst[0], worst[3],
-           worst[2], worst[4]);
+           "of bound); reference vs FD %.3g of tolerance\n",
+           worst[1], worst[0], worst[3], worst[2], worst[4]);
     ads_context_release(ctx);
 }
 END_TEST
@@ -156,7 +163,8 @@ static void sgd_run(ads_context *ctx, float lr, float momentum, float wd, int wi
     int64_t s[3] = {3, 5, 7};
     size_t n = 105;
     double *hp;
-    ads_tensor *p = tl_random(ctx, 3, s, -1, 1, &hp), *v = with_velocity ? test_tensor(ctx, 3, s, NULL) : NULL;
+    ads_tensor *p = tl_random(ctx, 3, s, -1, 1, &hp),
+               *v = with_velocity ? test_tensor(ctx, 3, s, NULL) : NULL;
     double *sp = malloc(n * 8), *sv = malloc(n * 8);
     free(hp);
     for (int step = 0; step < 6; step++) {
@@ -180,10 +188,14 @@ static void sgd_run(ads_context *ctx, float lr, float momentum, float wd, int wi
             *worst = fmax(*worst, e);
             free(v1);
         }
-        free(p0); free(v0); free(p1); free(hg);
+        free(p0);
+        free(v0);
+        free(p1);
+        free(hg);
         ads_tensor_release(g);
     }
-    free(sp); free(sv);
+    free(sp);
+    free(sv);
     ads_tensor_release(p);
     ads_tensor_release(v);
 }
@@ -235,11 +247,21 @@ static void adam_run(ads_context *ctx, float lr, float b1, float b2, float eps, 
         e = fmax(e, step_error(p1, p0, sp, n, 16 * U32));
         ck_assert_msg(e <= 1, "adam step %d: %g of the bound", step, e);
         *worst = fmax(*worst, e);
-        free(p0); free(m0); free(v0); free(p1); free(m1); free(v1); free(hg);
+        free(p0);
+        free(m0);
+        free(v0);
+        free(p1);
+        free(m1);
+        free(v1);
+        free(hg);
         ads_tensor_release(g);
     }
-    free(sm); free(sv); free(sp);
-    ads_tensor_release(p); ads_tensor_release(m); ads_tensor_release(v);
+    free(sm);
+    free(sv);
+    free(sp);
+    ads_tensor_release(p);
+    ads_tensor_release(m);
+    ads_tensor_release(v);
 }
 
 START_TEST(adam_matches_reference)
@@ -260,19 +282,29 @@ START_TEST(optimiser_bad_input)
 {
     ads_context *ctx = test_context();
     int64_t s[1] = {6}, o[1] = {5};
-    ads_tensor *p = tl_sentinel(ctx, 1, s), *g = tl_sentinel(ctx, 1, s), *v = tl_sentinel(ctx, 1, s);
+    ads_tensor *p = tl_sentinel(ctx, 1, s), *g = tl_sentinel(ctx, 1, s),
+               *v = tl_sentinel(ctx, 1, s);
     ads_tensor *m = tl_sentinel(ctx, 1, s), *go = tl_sentinel(ctx, 1, o);
-    tl_expect_fail(ads_sgd_step(NULL, p, g, v, 0.1f, 0.9f, 0), ADS_ERR_NULL_ARGUMENT, "ctx is NULL");
-    tl_expect_fail(ads_sgd_step(ctx, NULL, g, v, 0.1f, 0.9f, 0), ADS_ERR_NULL_ARGUMENT, "param is NULL");
-    tl_expect_fail(ads_sgd_step(ctx, p, NULL, v, 0.1f, 0.9f, 0), ADS_ERR_NULL_ARGUMENT, "grad is NULL");
-    tl_expect_fail(ads_sgd_step(ctx, p, go, v, 0.1f, 0.9f, 0), ADS_ERR_SHAPE_MISMATCH, "grad has shape [5]");
-    tl_expect_fail(ads_sgd_step(ctx, p, g, go, 0.1f, 0.9f, 0), ADS_ERR_SHAPE_MISMATCH, "velocity has shape [5]");
-    tl_expect_fail(ads_sgd_step(ctx, p, g, NULL, 0.1f, 0.9f, 0), ADS_ERR_NULL_ARGUMENT, "velocity is NULL");
-    tl_expect_fail(ads_sgd_step(ctx, p, g, v, -0.1f, 0.9f, 0), ADS_ERR_INVALID_ARGUMENT, "lr is -0.1");
+    tl_expect_fail(ads_sgd_step(NULL, p, g, v, 0.1f, 0.9f, 0), ADS_ERR_NULL_ARGUMENT,
+                   "ctx is NULL");
+    tl_expect_fail(ads_sgd_step(ctx, NULL, g, v, 0.1f, 0.9f, 0), ADS_ERR_NULL_ARGUMENT,
+                   "param is NULL");
+    tl_expect_fail(ads_sgd_step(ctx, p, NULL, v, 0.1f, 0.9f, 0), ADS_ERR_NULL_ARGUMENT,
+                   "grad is NULL");
+    tl_expect_fail(ads_sgd_step(ctx, p, go, v, 0.1f, 0.9f, 0), ADS_ERR_SHAPE_MISMATCH,
+                   "grad has shape [5]");
+    tl_expect_fail(ads_sgd_step(ctx, p, g, go, 0.1f, 0.9f, 0), ADS_ERR_SHAPE_MISMATCH,
+                   "velocity has shape [5]");
+    tl_expect_fail(ads_sgd_step(ctx, p, g, NULL, 0.1f, 0.9f, 0), ADS_ERR_NULL_ARGUMENT,
+                   "velocity is NULL");
+    tl_expect_fail(ads_sgd_step(ctx, p, g, v, -0.1f, 0.9f, 0), ADS_ERR_INVALID_ARGUMENT,
+                   "lr is -0.1");
     tl_expect_fail(ads_sgd_step(ctx, p, g, v, INFINITY, 0.9f, 0), ADS_ERR_INVALID_ARGUMENT,
                    "lr is inf; it must be a finite number >= 0"); /* not "in [0, inf]" */
-    tl_expect_fail(ads_sgd_step(ctx, p, g, v, 0.1f, 1.5f, 0), ADS_ERR_INVALID_ARGUMENT, "momentum is 1.5");
-    tl_expect_fail(ads_sgd_step(ctx, p, g, v, 0.1f, 0.9f, -1), ADS_ERR_INVALID_ARGUMENT, "weight_decay is -1");
+    tl_expect_fail(ads_sgd_step(ctx, p, g, v, 0.1f, 1.5f, 0), ADS_ERR_INVALID_ARGUMENT,
+                   "momentum is 1.5");
+    tl_expect_fail(ads_sgd_step(ctx, p, g, v, 0.1f, 0.9f, -1), ADS_ERR_INVALID_ARGUMENT,
+                   "weight_decay is -1");
     tl_expect_fail(ads_sgd_step(ctx, p, g, g, 0.1f, 0.9f, 0), ADS_ERR_INVALID_ARGUMENT,
                    "velocity is the same tensor as grad");
     tl_expect_fail(ads_sgd_step(ctx, p, p, v, 0.1f, 0.9f, 0), ADS_ERR_INVALID_ARGUMENT,

@@ -55,8 +55,8 @@ START_TEST(precedence_and_ranges)
     ck_assert_int_eq(value_under(NULL, NULL), 3);
     ck_assert_int_eq(value_under("off", NULL), 7);
     ck_assert_int_eq(value_under("off", "test.b=2,test.a=9"), 9); /* override wins */
-    ck_assert_int_eq(value_under(NULL, "test.a=99"), 7);           /* bad override */
-    ck_assert_int_eq(value_under(NULL, "test.ab=5,test.a=x"), 3);  /* no match: table */
+    ck_assert_int_eq(value_under(NULL, "test.a=99"), 7);          /* bad override */
+    ck_assert_int_eq(value_under(NULL, "test.ab=5,test.a=x"), 3); /* no match: table */
     ads_tune_unset(ctx, "test.a");
     ck_assert_int_eq(ads_tune_int(ctx, "test.a", 7, 1, 10), 7);
     ck_assert_int_eq(ads_tune_set(ctx, "bad key", 1), ADS_ERR_INVALID_ARGUMENT);
@@ -74,8 +74,7 @@ END_TEST
 START_TEST(defaults_follow_device_class)
 {
     ads_env env = {0}; /* no cache folder: no stored table */
-    const ads_tune_device gpu = {"NVIDIA Corporation", "NVIDIA H100 80GB HBM3",
-                                 CL_DEVICE_TYPE_GPU};
+    const ads_tune_device gpu = {"NVIDIA Corporation", "NVIDIA H100 80GB HBM3", CL_DEVICE_TYPE_GPU};
     const ads_tune_device gpu_default = {"Advanced Micro Devices, Inc.", "gfx90a:sramecc+:xnack-",
                                          CL_DEVICE_TYPE_GPU | CL_DEVICE_TYPE_DEFAULT};
     const ads_tune_device cpu = {"GenuineIntel", "pthread-Intel(R) Xeon(R) CPU",
@@ -109,7 +108,8 @@ START_TEST(defaults_follow_device_class)
     ck_assert_ads_ok(ads_context_device_info(ctx, 0, &in));
     if (!in.is_gpu) {
         for (int i = 0; i < ads_tunable_count; i++)
-            ck_assert_int_eq(ads_tune(ctx, ads_tunables[i].key), ads_tunables[i].def[ADS_CLASS_CPU]);
+            ck_assert_int_eq(ads_tune(ctx, ads_tunables[i].key),
+                             ads_tunables[i].def[ADS_CLASS_CPU]);
         ck_assert_int_eq(ads_gemm_path_of(ctx), ADS_GEMM_PATH_CPU);
     }
     ads_context_release(ctx);

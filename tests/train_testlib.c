@@ -22,10 +22,8 @@ ads_tensor *tl_random(ads_context *ctx, int ndim, const int64_t *shape, double l
     for (size_t i = 0; i < n; i++) d[i] = v[i];
     ads_tensor *t = test_tensor(ctx, ndim, shape, v);
     free(v);
-    if (host)
-        *host = d;
-    else
-        free(d);
+    if (host) *host = d;
+    else free(d);
     return t;
 }
 
@@ -77,8 +75,8 @@ double *tl_abs(const double *v, size_t n)
     return d;
 }
 
-double tl_error(const double *got, const double *want, const double *scale, size_t n,
-                double atol, double rtol, double *abs_err)
+double tl_error(const double *got, const double *want, const double *scale, size_t n, double atol,
+                double rtol, double *abs_err)
 {
     double worst = 0, worst_abs = 0;
     for (size_t i = 0; i < n; i++) {

@@ -26,8 +26,8 @@ double *tl_abs(const double *v, size_t n);
 
 /* max_i |got_i - want_i| / (atol + rtol * scale_i) (scale NULL: |want_i|);
    <= 1 passes. *abs_err (may be NULL) gets the largest |got - want|. */
-double tl_error(const double *got, const double *want, const double *scale, size_t n,
-                double atol, double rtol, double *abs_err);
+double tl_error(const double *got, const double *want, const double *scale, size_t n, double atol,
+                double rtol, double *abs_err);
 
 /* f(params) as a double; central differences of it over every element
    of p (restored after) with step h, compared with the analytic
@@ -37,13 +37,13 @@ double tl_fd_check(tl_objective f, void *env, double *p, size_t n, const double 
                    double tol_scale);
 
 /* Expects status `want` and a message containing `phrase`. */
-#define tl_expect_fail(expr, want, phrase)                                                  \
-    do {                                                                                    \
-        ads_status st_ = (expr);                                                            \
-        ck_assert_msg(st_ == (want), "%s -> %s (%s), expected %s", #expr,                   \
-                      ads_status_string(st_), ads_last_error(), ads_status_string(want));   \
-        ck_assert_msg(strstr(ads_last_error(), (phrase)) != NULL,                           \
-                      "%s: message '%s' lacks '%s'", #expr, ads_last_error(), (phrase));    \
+#define tl_expect_fail(expr, want, phrase)                                                         \
+    do {                                                                                           \
+        ads_status st_ = (expr);                                                                   \
+        ck_assert_msg(st_ == (want), "%s -> %s (%s), expected %s", #expr, ads_status_string(st_),  \
+                      ads_last_error(), ads_status_string(want));                                  \
+        ck_assert_msg(strstr(ads_last_error(), (phrase)) != NULL, "%s: message '%s' lacks '%s'",   \
+                      #expr, ads_last_error(), (phrase));                                          \
     } while (0)
 
 #endif

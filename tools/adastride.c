@@ -14,20 +14,19 @@
 
 static void usage(FILE *f)
 {
-    fprintf(f,
-            "usage: adastride <command> [--device SPEC]\n"
-            "commands:\n"
-            "  devices    list every OpenCL platform and device, marking the default\n"
-            "  selftest   build every kernel and run a known-answer check of each operation\n"
-            "  build-time build every kernel program once and print the milliseconds taken\n"
-            "  bench      time the workloads on every device (adastride bench --help)\n"
-            "  tune       time kernel variants on the device and store the fastest (ADS_TUNE)\n"
-            "  env        print the environment variables and tuning keys (Markdown)\n"
-            "  train      train a network on Fashion-MNIST (adastride train --help)\n"
-            "  demo       train fixed and adaptive nets for a few minutes, write demo.png\n"
-            "  experiment both tasks x both nets x fixed/adaptive x seeds -> a markdown table\n"
-            "SPEC: P:D, gpu, cpu, or a name substring (see README); default $ADS_DEVICE,\n"
-            "else the first GPU, else the first CPU.\n");
+    fprintf(f, "usage: adastride <command> [--device SPEC]\n"
+               "commands:\n"
+               "  devices    list every OpenCL platform and device, marking the default\n"
+               "  selftest   build every kernel and run a known-answer check of each operation\n"
+               "  build-time build every kernel program once and print the milliseconds taken\n"
+               "  bench      time the workloads on every device (adastride bench --help)\n"
+               "  tune       time kernel variants on the device and store the fastest (ADS_TUNE)\n"
+               "  env        print the environment variables and tuning keys (Markdown)\n"
+               "  train      train a network on Fashion-MNIST (adastride train --help)\n"
+               "  demo       train fixed and adaptive nets for a few minutes, write demo.png\n"
+               "  experiment both tasks x both nets x fixed/adaptive x seeds -> a markdown table\n"
+               "SPEC: P:D, gpu, cpu, or a name substring (see README); default $ADS_DEVICE,\n"
+               "else the first GPU, else the first CPU.\n");
 }
 
 static const char *yes_no(int v) { return v > 0 ? "yes" : "no"; }
@@ -71,8 +70,7 @@ static int cmd_devices(void)
     if (!found) {
         ads_context *ctx;
         ads_status st = ads_context_create(NULL, &ctx);
-        fprintf(stderr, "adastride: no OpenCL device: %s\n",
-                st == ADS_OK ? "" : ads_last_error());
+        fprintf(stderr, "adastride: no OpenCL device: %s\n", st == ADS_OK ? "" : ads_last_error());
         if (st == ADS_OK) ads_context_release(ctx);
         return 1;
     }
@@ -120,7 +118,8 @@ static int cmd_build_time(const char *spec)
         if (st == ADS_OK) printf("%.1f\n", now_ms() - t0);
         ads_context_release(ctx);
     }
-    if (st != ADS_OK) fprintf(stderr, "adastride: %s: %s\n", ads_status_string(st), ads_last_error());
+    if (st != ADS_OK)
+        fprintf(stderr, "adastride: %s: %s\n", ads_status_string(st), ads_last_error());
     return st == ADS_OK ? 0 : 1;
 }
 

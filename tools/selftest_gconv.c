@@ -53,41 +53,92 @@ static void check_forward(ads_context *ctx, selftest_tally *t, const fwd_case *c
     if (st == ADS_OK) st = ads_tensor_read(y, got, (size_t)ny);
     char detail[128] = "";
     if (selftest_status(t, c->name, st))
-        selftest_check(t, c->name, close_to(got, c->want, ny, detail, sizeof detail), "%s",
-                       detail);
+        selftest_check(t, c->name, close_to(got, c->want, ny, detail, sizeof detail), "%s", detail);
     ads_tensor *all[7] = {x, w, b, y, py, px, grid};
     for (int i = 0; i < 7; i++) ads_tensor_release(all[i]);
 }
 
-static const ads_conv_desc unit = {.kh = 1, .kw = 1, .stride_h = 1, .stride_w = 1,
-                                   .dil_h = 1, .dil_w = 1, .groups = 1};
+static const ads_conv_desc unit = {
+    .kh = 1, .kw = 1, .stride_h = 1, .stride_w = 1, .dil_h = 1, .dil_w = 1, .groups = 1};
 
 static void forward_checks(ads_context *ctx, selftest_tally *t)
 {
     /* Fixed: 2x2 ones over 1..9 plus 0.5: 1+2+4+5 = 12, 16, 24, 28. */
     static const float ones[4] = {1, 1, 1, 1}, half[1] = {0.5f};
     static const float fixed_y[4] = {12.5f, 16.5f, 24.5f, 28.5f};
-    fwd_case fixed = {"gconv fixed stride", unit, {1, 1, 3, 3}, {1, 1, 2, 2}, {1, 1, 2, 2},
-                      {0}, {0}, {0}, nine, ones, half, NULL, NULL, NULL, fixed_y};
+    fwd_case fixed = {"gconv fixed stride",
+                      unit,
+                      {1, 1, 3, 3},
+                      {1, 1, 2, 2},
+                      {1, 1, 2, 2},
+                      {0},
+                      {0},
+                      {0},
+                      nine,
+                      ones,
+                      half,
+                      NULL,
+                      NULL,
+                      NULL,
+                      fixed_y};
     fixed.d.kh = fixed.d.kw = 2;
     check_forward(ctx, t, &fixed);
     /* Separable: 2 * X~(0.5, 1.25) = 2 * (0.5*(2*.75+3*.25) + 0.5*(5*.75+6*.25)) = 7.5. */
     static const float two[1] = {2}, py[1] = {0.5f}, px[1] = {1.25f}, sep_y[1] = {7.5f};
-    fwd_case sep = {"gconv separable positions", unit, {1, 1, 3, 3}, {1, 1, 1, 1},
-                    {1, 1, 1, 1}, {1, 1}, {1, 1}, {0}, nine, two, NULL, py, px, NULL, sep_y};
+    fwd_case sep = {"gconv separable positions",
+                    unit,
+                    {1, 1, 3, 3},
+                    {1, 1, 1, 1},
+                    {1, 1, 1, 1},
+                    {1, 1},
+                    {1, 1},
+                    {0},
+                    nine,
+                    two,
+                    NULL,
+                    py,
+                    px,
+                    NULL,
+                    sep_y};
     check_forward(ctx, t, &sep);
     /* Grid: (-0.5, 0) blends the zero halo with x[0,0] = 1: 0.5; (2, 2.5)
        blends x[2,2] = 9 with the halo: 4.5. */
     static const float one[1] = {1}, grid[4] = {-0.5f, 0, 2, 2.5f}, grid_y[2] = {0.5f, 4.5f};
-    fwd_case g = {"gconv grid positions", unit, {1, 1, 3, 3}, {1, 1, 1, 1}, {1, 1, 1, 2},
-                  {0}, {0}, {1, 1, 2, 2}, nine, one, NULL, NULL, NULL, grid, grid_y};
+    fwd_case g = {"gconv grid positions",
+                  unit,
+                  {1, 1, 3, 3},
+                  {1, 1, 1, 1},
+                  {1, 1, 1, 2},
+                  {0},
+                  {0},
+                  {1, 1, 2, 2},
+                  nine,
+                  one,
+                  NULL,
+                  NULL,
+                  NULL,
+                  grid,
+                  grid_y};
     check_forward(ctx, t, &g);
     /* Depthwise 1x2: channel 0 [1 2;3 4] * [1 1] = 3, 7; channel 1
        [10 20;30 40] * [1 -1] = -10, -10. */
     static const float dx[8] = {1, 2, 3, 4, 10, 20, 30, 40}, dw[4] = {1, 1, 1, -1};
     static const float dy[4] = {3, 7, -10, -10};
-    fwd_case dwc = {"gconv depthwise", unit, {1, 2, 2, 2}, {2, 1, 1, 2}, {1, 2, 2, 1},
-                    {0}, {0}, {0}, dx, dw, NULL, NULL, NULL, NULL, dy};
+    fwd_case dwc = {"gconv depthwise",
+                    unit,
+                    {1, 2, 2, 2},
+                    {2, 1, 1, 2},
+                    {1, 2, 2, 1},
+                    {0},
+                    {0},
+                    {0},
+                    dx,
+                    dw,
+                    NULL,
+                    NULL,
+                    NULL,
+                    NULL,
+                    dy};
     dwc.d.kw = 2;
     dwc.d.groups = 2;
     check_forward(ctx, t, &dwc);
@@ -184,8 +235,8 @@ static void gemm_path_check(ads_context *ctx, selftest_tally *t)
     if (st == ADS_OK) st = ads_tensor_read(y, got + NX + NW + GEMM_COUT, NY);
     char detail[128] = "";
     if (selftest_status(t, name, st))
-        selftest_check(t, name, close_to(got, want, NX + NW + GEMM_COUT + NY, detail,
-                                         sizeof detail),
+        selftest_check(t, name,
+                       close_to(got, want, NX + NW + GEMM_COUT + NY, detail, sizeof detail),
                        "%s (gx, gw, gb, then y)", detail);
     ads_tensor *all[7] = {tx, tw, tgy, gx, gw, gb, y};
     for (int i = 0; i < 7; i++) ads_tensor_release(all[i]);

@@ -60,8 +60,7 @@ static ads_status setup(pool_fixture *f)
 
 static void teardown(pool_fixture *f)
 {
-    ads_tensor *all[] = {f->x,  f->py,  f->px,  f->grid, f->y,
-                         f->gy, f->gx, f->gpy, f->gpx, f->ggrid};
+    ads_tensor *all[] = {f->x, f->py, f->px, f->grid, f->y, f->gy, f->gx, f->gpy, f->gpx, f->ggrid};
     for (int i = 0; i < 10; i++) ads_tensor_release(all[i]);
 }
 

@@ -109,8 +109,9 @@ static void check_logits(ads_context *ctx, selftest_tally *t)
         if (p.st == ADS_OK) p.st = ads_stride_logits(ctx, (ads_profile)phi, x, vr, vc, ar, ac);
         ok = matches(&p, ar, want[phi], 1, why, sizeof why) &&
              matches(&p, ac, want[phi] + 1, 2, why, sizeof why);
-        if (!ok && p.st == ADS_OK) snprintf(why + strlen(why), sizeof why - strlen(why), " (%s)",
-                                            phi ? "variation" : "linear");
+        if (!ok && p.st == ADS_OK)
+            snprintf(why + strlen(why), sizeof why - strlen(why), " (%s)",
+                     phi ? "variation" : "linear");
         if (p.st != ADS_OK || !ok) break;
         drain(&p);
     }

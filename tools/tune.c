@@ -78,8 +78,8 @@ static bool setup(ads_context *ctx, workload *wl, int N, int C, int Cout, int S,
 
 static void teardown(workload *wl)
 {
-    ads_tensor *t[] = {wl->x, wl->w, wl->y, wl->gy, wl->gx, wl->gw, wl->py, wl->px, wl->gpy,
-                       wl->gpx};
+    ads_tensor *t[] = {wl->x,  wl->w,  wl->y,  wl->gy,  wl->gx,
+                       wl->gw, wl->py, wl->px, wl->gpy, wl->gpx};
     for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) ads_tensor_release(t[i]);
 }
 
@@ -89,8 +89,7 @@ static ads_status run_pass(workload *wl, ads_sampling at, ads_sampling_grad gat)
 {
     ADS_DEV_TRY(ads_gconv_forward(wl->ctx, &wl->d, wl->x, wl->w, NULL, at, wl->y));
     if (!wl->backward) return ADS_OK;
-    return ads_gconv_backward(wl->ctx, &wl->d, wl->x, wl->w, at, wl->gy, wl->gx, wl->gw, NULL,
-                              gat);
+    return ads_gconv_backward(wl->ctx, &wl->d, wl->x, wl->w, at, wl->gy, wl->gx, wl->gw, NULL, gat);
 }
 
 static ads_status run_once(workload *wl)
@@ -160,15 +159,13 @@ static int tune_gemm(ads_context *ctx, workload *wl)
 {
     static const char *const cpu_keys[] = {"gemm.vec_tm", "gemm.vec_nv", "gemm.dot_di"};
     static const char *const tiled_keys[] = {"gemm.tiled_mdimc", "gemm.tiled_ndimc",
-                                             "gemm.tiled_mwg", "gemm.tiled_nwg",
-                                             "gemm.tiled_kwg"};
+                                             "gemm.tiled_mwg", "gemm.tiled_nwg", "gemm.tiled_kwg"};
     int failed = 0;
     bool pinned;
     int path = ads_dev_gemm_path(ctx, &pinned);
     if (pinned)
         printf("  gemm.path: ADS_GEMM=%s pins it; not tuned\n", ads_dev_gemm_path_name(path));
-    else
-        failed += pick(ctx, wl, "gemm.path") < 0;
+    else failed += pick(ctx, wl, "gemm.path") < 0;
     switch (ads_dev_gemm_path(ctx, &pinned)) {
     case 0: return failed + pick_all(ctx, wl, cpu_keys, 3);   /* CPU-shaped */
     case 1: return failed + pick_all(ctx, wl, tiled_keys, 5); /* tiled */

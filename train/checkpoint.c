@@ -63,8 +63,7 @@ static ads_status write_atomic(const char *path, const buf *b)
     if (!tmp) return train_fail(ADS_ERR_OUT_OF_MEMORY, "no host memory for a path");
     snprintf(tmp, n, "%s.tmp", path);
     FILE *f = fopen(tmp, "wb");
-    int ok = f && fwrite(b->p, 1, b->len, f) == b->len && fflush(f) == 0 &&
-             fsync(fileno(f)) == 0;
+    int ok = f && fwrite(b->p, 1, b->len, f) == b->len && fflush(f) == 0 && fsync(fileno(f)) == 0;
     int e = errno;
     if (f && fclose(f) != 0) ok = 0;
     if (ok && rename(tmp, path) != 0) ok = 0, e = errno;
@@ -74,8 +73,8 @@ static ads_status write_atomic(const char *path, const buf *b)
     return ADS_OK;
 }
 
-ads_status checkpoint_save(const char *path, const char *config, const double *host,
-                           size_t nhost, ads_tensor *const *tensors, int ntensors)
+ads_status checkpoint_save(const char *path, const char *config, const double *host, size_t nhost,
+                           ads_tensor *const *tensors, int ntensors)
 {
     buf b = {NULL, 0, 0, 0};
     uint32_t version = CHECKPOINT_VERSION, clen = (uint32_t)strlen(config);
@@ -164,8 +163,10 @@ static ads_status check_config(const char *path, cursor *c, const char *config)
     const char *text = take(c, n);
     if (!text) return train_fail(ADS_ERR_IO, "checkpoint %s is truncated", path);
     if (n != strlen(config) || memcmp(text, config, n) != 0)
-        return train_fail(ADS_ERR_SHAPE_MISMATCH, "checkpoint %s was written by another run "
-                          "(%.*s); this run is (%s)", path, (int)n, text, config);
+        return train_fail(ADS_ERR_SHAPE_MISMATCH,
+                          "checkpoint %s was written by another run "
+                          "(%.*s); this run is (%s)",
+                          path, (int)n, text, config);
     return ADS_OK;
 }
 
@@ -185,9 +186,10 @@ static ads_status tensors_pass(const char *path, cursor c, ads_tensor *const *te
         if (!(q = take(&c, 8))) return train_fail(ADS_ERR_IO, "checkpoint %s is truncated", path);
         memcpy(&count, q, 8);
         if (count != ads_tensor_count(tensors[i]))
-            return train_fail(ADS_ERR_SHAPE_MISMATCH, "checkpoint %s: tensor %d has %llu elements; "
-                              "the run's has %zu", path, i, (unsigned long long)count,
-                              ads_tensor_count(tensors[i]));
+            return train_fail(ADS_ERR_SHAPE_MISMATCH,
+                              "checkpoint %s: tensor %d has %llu elements; "
+                              "the run's has %zu",
+                              path, i, (unsigned long long)count, ads_tensor_count(tensors[i]));
         if (count > (c.len - c.at) / 4 || !(q = take(&c, (size_t)count * 4)))
             return train_fail(ADS_ERR_IO, "checkpoint %s is truncated", path);
         if (write) {
@@ -205,8 +207,8 @@ static ads_status tensors_pass(const char *path, cursor c, ads_tensor *const *te
     return ADS_OK;
 }
 
-static ads_status parse(const char *path, cursor *c, const char *config, double *host,
-                        size_t cap, size_t *nhost, ads_tensor *const *tensors, int ntensors)
+static ads_status parse(const char *path, cursor *c, const char *config, double *host, size_t cap,
+                        size_t *nhost, ads_tensor *const *tensors, int ntensors)
 {
     TRAIN_TRY(check_frame(path, c));
     TRAIN_TRY(check_config(path, c, config));
@@ -215,8 +217,10 @@ static ads_status parse(const char *path, cursor *c, const char *config, double 
     if (!q) return train_fail(ADS_ERR_IO, "checkpoint %s is truncated", path);
     memcpy(&nh, q, 8);
     if (nh > cap)
-        return train_fail(ADS_ERR_SHAPE_MISMATCH, "checkpoint %s holds %llu host numbers; at most "
-                          "%zu expected", path, (unsigned long long)nh, cap);
+        return train_fail(ADS_ERR_SHAPE_MISMATCH,
+                          "checkpoint %s holds %llu host numbers; at most "
+                          "%zu expected",
+                          path, (unsigned long long)nh, cap);
     const void *values = take(c, (size_t)nh * sizeof(double));
     if (!values) return train_fail(ADS_ERR_IO, "checkpoint %s is truncated", path);
     /* Dry run first: every record is checked before any tensor changes. */
@@ -227,9 +231,8 @@ static ads_status parse(const char *path, cursor *c, const char *config, double 
     return ADS_OK;
 }
 
-ads_status checkpoint_load(const char *path, const char *config, double *host,
-                           size_t host_capacity, size_t *nhost, ads_tensor *const *tensors,
-                           int ntensors)
+ads_status checkpoint_load(const char *path, const char *config, double *host, size_t host_capacity,
+                           size_t *nhost, ads_tensor *const *tensors, int ntensors)
 {
     unsigned char *data = NULL;
     size_t len = 0;

@@ -15,15 +15,14 @@
 
 #define CHECKPOINT_VERSION 1u
 
-ads_status checkpoint_save(const char *path, const char *config, const double *host,
-                           size_t nhost, ads_tensor *const *tensors, int ntensors);
+ads_status checkpoint_save(const char *path, const char *config, const double *host, size_t nhost,
+                           ads_tensor *const *tensors, int ntensors);
 /* Refuses (ADS_ERR_IO) a file that is missing, truncated, corrupt or of
    another version, and (ADS_ERR_SHAPE_MISMATCH) one whose config differs
    from `config`, whose host count exceeds `host_capacity` or whose
    tensors differ in number or size; in all those cases nothing is
    written to host or tensors. *nhost receives the host count. */
-ads_status checkpoint_load(const char *path, const char *config, double *host,
-                           size_t host_capacity, size_t *nhost, ads_tensor *const *tensors,
-                           int ntensors);
+ads_status checkpoint_load(const char *path, const char *config, double *host, size_t host_capacity,
+                           size_t *nhost, ads_tensor *const *tensors, int ntensors);
 
 #endif

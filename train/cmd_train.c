@@ -89,8 +89,8 @@ static int make_dir(const char *dir)
 
 static void report(const train_result *r)
 {
-    printf("test accuracy %.2f%%, %.1f images/s (training), %lld parameters\n",
-           100 * r->test_acc, r->images_per_s, (long long)r->params);
+    printf("test accuracy %.2f%%, %.1f images/s (training), %lld parameters\n", 100 * r->test_acc,
+           r->images_per_s, (long long)r->params);
 }
 
 int train_main(int argc, char **argv)

@@ -12,9 +12,9 @@
 
 #define IDX_IMAGES_MAGIC 0x00000803u /* unsigned bytes, 3 dimensions */
 #define IDX_LABELS_MAGIC 0x00000801u /* unsigned bytes, 1 dimension  */
-#define CLASSES 10
-#define MAX_SIDE 4096 /* far above 28; guards the size arithmetic */
-#define PACKAGE "dataset-fashion-mnist"
+#define CLASSES          10
+#define MAX_SIDE         4096 /* far above 28; guards the size arithmetic */
+#define PACKAGE          "dataset-fashion-mnist"
 
 struct dataset {
     int64_t count;
@@ -40,10 +40,14 @@ static ads_status read_gz(const char *path, blob *out)
     if (!f || fstat(fileno(f), &info) != 0 || !S_ISREG(info.st_mode)) {
         int e = errno;
         if (f) fclose(f);
-        return train_fail(ADS_ERR_IO, "cannot open %s: %s (Debian's %s package installs the "
-                          "Fashion-MNIST files in %s)", path,
-                          f ? "not a regular file" : e ? strerror(e) : "out of memory", PACKAGE,
-                          FASHION_MNIST_DIR);
+        return train_fail(ADS_ERR_IO,
+                          "cannot open %s: %s (Debian's %s package installs the "
+                          "Fashion-MNIST files in %s)",
+                          path,
+                          f   ? "not a regular file"
+                          : e ? strerror(e)
+                              : "out of memory",
+                          PACKAGE, FASHION_MNIST_DIR);
     }
     size_t n = (size_t)info.st_size;
     unsigned char *file = malloc(n ? n : 1);
@@ -82,8 +86,10 @@ static ads_status assemble(const char *ipath, blob *im, const uint32_t *idims, c
                            blob *lb, uint32_t lcount, dataset *ds)
 {
     if (idims[0] != lcount)
-        return train_fail(ADS_ERR_IO, "%s holds %u images but %s holds %u labels; the counts must "
-                          "agree", ipath, idims[0], lpath, lcount);
+        return train_fail(ADS_ERR_IO,
+                          "%s holds %u images but %s holds %u labels; the counts must "
+                          "agree",
+                          ipath, idims[0], lpath, lcount);
     for (uint32_t i = 0; i < lcount; i++)
         if (lb->data[8 + i] >= CLASSES)
             return train_fail(ADS_ERR_IO, "%s is malformed: label %u of item %u is outside 0..%d",
@@ -151,20 +157,21 @@ void dataset_release(dataset *ds)
     free(ds);
 }
 
-ads_status dataset_batch(const dataset *ds, const int64_t *indices, int n,
-                         float *images, float *labels)
+ads_status dataset_batch(const dataset *ds, const int64_t *indices, int n, float *images,
+                         float *labels)
 {
     if (!ds) return train_fail(ADS_ERR_NULL_ARGUMENT, "ds is NULL");
     if (n < 0) return train_fail(ADS_ERR_INVALID_ARGUMENT, "n is %d; it must be >= 0", n);
     if (n > 0 && !indices) return train_fail(ADS_ERR_NULL_ARGUMENT, "indices is NULL");
     if (!images && !labels)
         return train_fail(ADS_ERR_NULL_ARGUMENT, "images and labels are both NULL; pass at least "
-                          "one");
+                                                 "one");
     for (int i = 0; i < n; i++)
         if (indices[i] < 0 || indices[i] >= ds->count)
-            return train_fail(ADS_ERR_INVALID_ARGUMENT, "indices[%d] is %lld; the dataset holds "
-                              "items 0 to %lld", i, (long long)indices[i],
-                              (long long)ds->count - 1);
+            return train_fail(ADS_ERR_INVALID_ARGUMENT,
+                              "indices[%d] is %lld; the dataset holds "
+                              "items 0 to %lld",
+                              i, (long long)indices[i], (long long)ds->count - 1);
     size_t plane = (size_t)ds->height * (size_t)ds->width;
     for (int i = 0; i < n; i++) {
         size_t item = (size_t)indices[i];

@@ -16,8 +16,8 @@ static uint64_t draw_below(uint64_t *state, uint64_t bound)
 
 ads_status dataset_shuffle(int64_t *indices, int64_t n, uint64_t seed)
 {
-    if (n < 0) return train_fail(ADS_ERR_INVALID_ARGUMENT, "n is %lld; it must be >= 0",
-                               (long long)n);
+    if (n < 0)
+        return train_fail(ADS_ERR_INVALID_ARGUMENT, "n is %lld; it must be >= 0", (long long)n);
     if (n > 0 && !indices) return train_fail(ADS_ERR_NULL_ARGUMENT, "indices is NULL");
     uint64_t state = seed;
     for (int64_t i = n - 1; i > 0; i--) {

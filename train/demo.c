@@ -11,9 +11,9 @@
 #include "commands.h"
 #include "trainer.h"
 
-#define SHOW 4         /* test images in the picture */
-#define SCALE 4        /* screen pixels per image pixel */
-#define MARGIN 24
+#define SHOW    4 /* test images in the picture */
+#define SCALE   4 /* screen pixels per image pixel */
+#define MARGIN  24
 #define CURVE_H 260
 
 static const color WHITE = {255, 255, 255}, BLACK = {20, 20, 20}, GREY = {150, 150, 150},
@@ -57,7 +57,9 @@ static void draw_item(canvas *c, int x0, int y0, const float *img, int side, con
 {
     for (int y = 0; y < side; y++)
         for (int x = 0; x < side; x++) {
-            uint8_t g = (uint8_t)(255 * (img[y * side + x] < 0 ? 0 : img[y * side + x] > 1 ? 1 : img[y * side + x]));
+            uint8_t g = (uint8_t)(255 * (img[y * side + x] < 0   ? 0
+                                         : img[y * side + x] > 1 ? 1
+                                                                 : img[y * side + x]));
             canvas_rect(c, x0 + x * SCALE, y0 + y * SCALE, SCALE, SCALE, (color){g, g, g});
         }
     for (int i = 0; i < ho; i++)
@@ -78,8 +80,7 @@ static ads_status positions(net *n, ads_tensor *x, float **py, float **px, int *
     *py = malloc((size_t)SHOW * *ho * sizeof **py);
     *px = malloc((size_t)SHOW * *wo * sizeof **px);
     if (st == ADS_OK && (!*py || !*px)) st = ADS_ERR_OUT_OF_MEMORY;
-    if (st == ADS_OK)
-        st = ads_layer_positions(l, *py, (size_t)SHOW * *ho, *px, (size_t)SHOW * *wo);
+    if (st == ADS_OK) st = ads_layer_positions(l, *py, (size_t)SHOW * *ho, *px, (size_t)SHOW * *wo);
     return st;
 }
 
@@ -103,8 +104,9 @@ static void draw_curves(canvas *c, int y0, const train_result *r[2])
     for (int k = 0; k < 2; k++) {
         int n = r[k]->curve_len;
         for (int i = 1; i < n; i++)
-            canvas_line(c, x0 + (double)(i - 1) * w / (n - 1), top + h - r[k]->curve[i - 1] / hi * h,
-                        x0 + (double)i * w / (n - 1), top + h - r[k]->curve[i] / hi * h, col[k], 2);
+            canvas_line(c, x0 + (double)(i - 1) * w / (n - 1),
+                        top + h - r[k]->curve[i - 1] / hi * h, x0 + (double)i * w / (n - 1),
+                        top + h - r[k]->curve[i] / hi * h, col[k], 2);
         snprintf(label, sizeof label, "%s: test %.1f%%", k ? "adaptive" : "fixed",
                  100 * r[k]->test_acc);
         canvas_rect(c, x0 + w - 330, top + 10 + 24 * k, 20, 12, col[k]);
@@ -151,8 +153,8 @@ static ads_status draw(const demo_options *d, const task *t, ads_context *ctx, n
     return st;
 }
 
-static ads_status train_both(const demo_options *d, ads_context *ctx, const task *t,
-                             net *nets[2], train_result *r[2])
+static ads_status train_both(const demo_options *d, ads_context *ctx, const task *t, net *nets[2],
+                             train_result *r[2])
 {
     for (int k = 0; k < 2; k++) {
         train_options o;
@@ -192,7 +194,8 @@ int demo_main(int argc, char **argv)
     if (st == ADS_OK) st = task_open(TASK_FASHION_PLACED, NULL, &t);
     if (st == ADS_OK) {
         printf("adastride demo: VGG-style nets on fashion-placed (56x56 canvas), %lld training "
-               "items, %d epochs\n", (long long)d.train_subset, d.epochs);
+               "items, %d epochs\n",
+               (long long)d.train_subset, d.epochs);
         st = train_both(&d, ctx, t, nets, r);
     }
     if (st == ADS_OK) {

@@ -11,7 +11,7 @@
 #include "trainer.h"
 
 #define MAX_SEEDS 10
-#define ROWS 8 /* 2 tasks x 2 nets x 2 modes */
+#define ROWS      8 /* 2 tasks x 2 nets x 2 modes */
 
 typedef struct {
     task_kind task;
@@ -31,15 +31,16 @@ typedef struct {
 
 static void usage(FILE *f)
 {
-    fprintf(f, "usage: adastride experiment [--epochs E] [--seeds S] [--out results.md]\n"
-               "         [--width W] [--batch B] [--lr X] [--predictor-lr F] [--train-subset N]\n"
-               "         [--device SPEC]\n"
-               "         [--tasks fashion,fashion-placed] [--nets vgg,mobilenet]\n"
-               "Trains fashion and fashion-placed x VGG- and MobileNet-style nets x fixed and\n"
-               "adaptive stride x S seeds (default 3) for E epochs each (default 4) and writes\n"
-               "the mean +- std test accuracy, training images/s and parameter counts.\n"
-               "--tasks and --nets restrict it to some tasks or nets (default: all);\n"
-               "--predictor-lr is the stride predictors' rate as a multiple of --lr (default 0.1).\n");
+    fprintf(f,
+            "usage: adastride experiment [--epochs E] [--seeds S] [--out results.md]\n"
+            "         [--width W] [--batch B] [--lr X] [--predictor-lr F] [--train-subset N]\n"
+            "         [--device SPEC]\n"
+            "         [--tasks fashion,fashion-placed] [--nets vgg,mobilenet]\n"
+            "Trains fashion and fashion-placed x VGG- and MobileNet-style nets x fixed and\n"
+            "adaptive stride x S seeds (default 3) for E epochs each (default 4) and writes\n"
+            "the mean +- std test accuracy, training images/s and parameter counts.\n"
+            "--tasks and --nets restrict it to some tasks or nets (default: all);\n"
+            "--predictor-lr is the stride predictors' rate as a multiple of --lr (default 0.1).\n");
 }
 
 static void mean_std(const double *v, int n, double *mean, double *std)
@@ -71,9 +72,11 @@ static int write_table(const exp_options *e, const row *rows, int nrows)
                 r->runs, im, (long long)r->params);
     }
     char items[32] = "all 55k";
-    if (e->train_subset) snprintf(items, sizeof items, "the first %lld", (long long)e->train_subset);
-    fprintf(f, "\n%d epochs, batch %d, SGD momentum 0.9, lr %g cosine (predictors x %g), "
-               "weight decay 5e-4, width %d, %s training items; std over seeds (sample std).\n",
+    if (e->train_subset)
+        snprintf(items, sizeof items, "the first %lld", (long long)e->train_subset);
+    fprintf(f,
+            "\n%d epochs, batch %d, SGD momentum 0.9, lr %g cosine (predictors x %g), "
+            "weight decay 5e-4, width %d, %s training items; std over seeds (sample std).\n",
             e->epochs, e->batch, (double)e->lr, (double)e->predictor_lr, e->width, items);
     return fclose(f) ? 1 : 0;
 }
@@ -125,8 +128,7 @@ static int parse(int argc, char **argv, exp_options *e)
     return cli_parse("experiment", argc, argv, opts, sizeof opts / sizeof *opts, usage);
 }
 
-static ads_status run_one(const exp_options *e, ads_context *ctx, const task *t, row *r,
-                          int seed)
+static ads_status run_one(const exp_options *e, ads_context *ctx, const task *t, row *r, int seed)
 {
     train_options o;
     train_defaults(&o);

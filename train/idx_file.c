@@ -59,8 +59,8 @@ static bool inflate_members(const char *name, const unsigned char *in, size_t n,
         if (r == Z_STREAM_END) {
             if (at == n) break;
             if (!is_gzip(in + at, n - at)) {
-                snprintf(err, nerr, "%s has %zu bytes of trailing data after its gzip stream",
-                         name, n - at);
+                snprintf(err, nerr, "%s has %zu bytes of trailing data after its gzip stream", name,
+                         n - at);
                 ok = false;
             } else if (inflateReset(&z) != Z_OK) {
                 ok = false;
@@ -126,8 +126,8 @@ bool idx_check(const char *name, const unsigned char *data, size_t n, uint32_t m
     for (int i = 0; i < ndim; i++) {
         dims[i] = be32(data + 4 + 4 * i);
         if (dims[i] == 0 || (i > 0 && dims[i] > max_side)) {
-            snprintf(err, nerr, "%s gives dimension %d as %u; expected 1 to %u", name, i,
-                     dims[i], i > 0 ? max_side : UINT32_MAX);
+            snprintf(err, nerr, "%s gives dimension %d as %u; expected 1 to %u", name, i, dims[i],
+                     i > 0 ? max_side : UINT32_MAX);
             return false;
         }
         payload *= dims[i]; /* at most 2^32 * max_side^2: no overflow for max_side < 2^16 */

@@ -10,18 +10,18 @@
 #include "net.h"
 #include "train_error.h"
 
-#define MAX_NODES 48
+#define MAX_NODES   48
 #define BN_MOMENTUM 0.1f
-#define BN_EPS 1e-5f
+#define BN_EPS      1e-5f
 
 typedef enum { OP_LAYER, OP_BN, OP_RELU, OP_GAP, OP_DENSE } op_kind;
 
 typedef struct {
     op_kind kind;
-    ads_layer *layer;                  /* conv or pool */
+    ads_layer *layer;                                                           /* conv or pool */
     ads_tensor *gamma, *beta, *rmean, *rvar, *smean, *sinvstd, *ggamma, *gbeta; /* bn */
-    ads_tensor *w, *b, *gw, *gb;       /* dense */
-    int channels;                      /* bn, dense: input channels */
+    ads_tensor *w, *b, *gw, *gb;                                                /* dense */
+    int channels; /* bn, dense: input channels */
     int out_ndim;
     int64_t out_shape[4];
     ads_tensor *y, *gy; /* output and d loss / d output, sized for the batch */
@@ -229,8 +229,10 @@ ads_status net_create(ads_context *ctx, const net_config *cfg, net **out)
     if (!out || !ctx || !cfg) return train_fail(ADS_ERR_NULL_ARGUMENT, "net_create: NULL argument");
     *out = NULL;
     if (cfg->width < 1 || cfg->in_channels < 1 || cfg->classes < 2)
-        return train_fail(ADS_ERR_INVALID_ARGUMENT, "net width %d, in_channels %d, classes %d: "
-                          "need >= 1, >= 1, >= 2", cfg->width, cfg->in_channels, cfg->classes);
+        return train_fail(ADS_ERR_INVALID_ARGUMENT,
+                          "net width %d, in_channels %d, classes %d: "
+                          "need >= 1, >= 1, >= 2",
+                          cfg->width, cfg->in_channels, cfg->classes);
     net *n = calloc(1, sizeof *n);
     if (!n) return train_fail(ADS_ERR_OUT_OF_MEMORY, "no host memory for a net");
     n->ctx = ctx;
@@ -264,8 +266,8 @@ void net_release(net *n)
     for (int i = 0; i < n->count; i++) {
         node *nd = &n->nodes[i];
         ads_layer_release(nd->layer);
-        ads_tensor *t[] = {nd->gamma, nd->beta, nd->rmean, nd->rvar, nd->smean, nd->sinvstd,
-                           nd->ggamma, nd->gbeta, nd->w, nd->b, nd->gw, nd->gb};
+        ads_tensor *t[] = {nd->gamma,  nd->beta,  nd->rmean, nd->rvar, nd->smean, nd->sinvstd,
+                           nd->ggamma, nd->gbeta, nd->w,     nd->b,    nd->gw,    nd->gb};
         for (size_t k = 0; k < sizeof t / sizeof *t; k++) ads_tensor_release(t[k]);
     }
     free(n);
@@ -325,8 +327,10 @@ ads_status net_forward(net *n, const ads_tensor *x, int training, ads_tensor **l
 {
     if (!n || !x || !logits) return train_fail(ADS_ERR_NULL_ARGUMENT, "net_forward: NULL argument");
     if (ads_tensor_ndim(x) != 4)
-        return train_fail(ADS_ERR_SHAPE_MISMATCH, "the net's input has %d dimensions; expected "
-                          "N x C x H x W", ads_tensor_ndim(x));
+        return train_fail(ADS_ERR_SHAPE_MISMATCH,
+                          "the net's input has %d dimensions; expected "
+                          "N x C x H x W",
+                          ads_tensor_ndim(x));
     int64_t in[4];
     for (int a = 0; a < 4; a++) in[a] = ads_tensor_dim(x, a);
     TRAIN_TRY(size_buffers(n, in));
@@ -348,8 +352,8 @@ static ads_status node_backward(net *n, node *nd, const ads_tensor *x, const ads
     switch (nd->kind) {
     case OP_LAYER: return ads_layer_backward(nd->layer, gy, gx);
     case OP_BN:
-        return ads_batchnorm_backward(c, x, nd->gamma, nd->smean, nd->sinvstd, gy, gx,
-                                      nd->ggamma, nd->gbeta);
+        return ads_batchnorm_backward(c, x, nd->gamma, nd->smean, nd->sinvstd, gy, gx, nd->ggamma,
+                                      nd->gbeta);
     case OP_RELU: return gx ? ads_relu_backward(c, x, gy, gx) : ADS_OK;
     case OP_GAP: return gx ? ads_global_avg_pool_backward(c, gy, gx) : ADS_OK;
     case OP_DENSE: return ads_dense_backward(c, x, nd->w, gy, gx, nd->gw, nd->gb);

@@ -16,11 +16,11 @@ typedef enum { NET_VGG, NET_MOBILENET } net_arch;
 
 typedef struct {
     net_arch arch;
-    int adaptive;      /* 1: the down-sampling layers learn their strides */
-    int in_channels;   /* 1 for Fashion-MNIST */
-    int classes;       /* 10 */
-    int width;         /* channels of the first block; later blocks double */
-    uint64_t seed;     /* weights; the same in both forms */
+    int adaptive;    /* 1: the down-sampling layers learn their strides */
+    int in_channels; /* 1 for Fashion-MNIST */
+    int classes;     /* 10 */
+    int width;       /* channels of the first block; later blocks double */
+    uint64_t seed;   /* weights; the same in both forms */
 } net_config;
 
 typedef struct net net;

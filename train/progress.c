@@ -44,8 +44,8 @@ void progress_batch(progress *p, int epoch, int batch, double loss, double image
         char bar[BAR + 1];
         for (int i = 0; i < BAR; i++) bar[i] = i < fill ? '#' : '.';
         bar[BAR] = 0;
-        printf("\repoch %d/%d [%s] %d/%d loss %.4f %.0f img/s ETA %s  ", epoch + 1, p->epochs,
-               bar, batch + 1, p->batches, loss, images_per_s, eta);
+        printf("\repoch %d/%d [%s] %d/%d loss %.4f %.0f img/s ETA %s  ", epoch + 1, p->epochs, bar,
+               batch + 1, p->batches, loss, images_per_s, eta);
         fflush(stdout);
         return;
     }
@@ -53,8 +53,8 @@ void progress_batch(progress *p, int epoch, int batch, double loss, double image
     int line = (int)((long)(batch + 1) * 10 / p->batches);
     if (line == p->last_line) return;
     p->last_line = line;
-    printf("epoch %d/%d batch %d/%d loss %.4f %.0f img/s ETA %s\n", epoch + 1, p->epochs,
-           batch + 1, p->batches, loss, images_per_s, eta);
+    printf("epoch %d/%d batch %d/%d loss %.4f %.0f img/s ETA %s\n", epoch + 1, p->epochs, batch + 1,
+           p->batches, loss, images_per_s, eta);
     fflush(stdout);
 }
 

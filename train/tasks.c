@@ -7,14 +7,14 @@
 #include "tasks.h"
 #include "train_error.h"
 
-#define SPLIT_SEED 0x5eed5eedull /* the validation split, fixed for all runs */
-#define PLACE_SEED 0x91acedull   /* where each item sits on the canvas */
+#define SPLIT_SEED  0x5eed5eedull /* the validation split, fixed for all runs */
+#define PLACE_SEED  0x91acedull   /* where each item sits on the canvas */
 #define PLACED_SIDE 56
 
 struct task {
     task_kind kind;
-    dataset *train, *test; /* the files, or NULL for host arrays */
-    float *images, *labels;    /* host arrays: count x h x w, count */
+    dataset *train, *test;  /* the files, or NULL for host arrays */
+    float *images, *labels; /* host arrays: count x h x w, count */
     int64_t count;
     int h, w;
     int64_t *ids[3]; /* per split: the item index in its source */
@@ -92,8 +92,8 @@ ads_status task_open(task_kind kind, const char *dir, task **out)
     return ADS_OK;
 }
 
-ads_status task_from_arrays(task_kind kind, const float *images, const float *labels,
-                            int64_t count, int h, int w, int64_t val, task **out)
+ads_status task_from_arrays(task_kind kind, const float *images, const float *labels, int64_t count,
+                            int h, int w, int64_t val, task **out)
 {
     *out = NULL;
     if (count < 2 || val < 1 || val >= count || h < 1 || w < 1)
@@ -106,8 +106,8 @@ ads_status task_from_arrays(task_kind kind, const float *images, const float *la
     size_t pixels = (size_t)count * (size_t)h * (size_t)w;
     t->images = malloc(pixels * sizeof *t->images);
     t->labels = malloc((size_t)count * sizeof *t->labels);
-    ads_status st = t->images && t->labels ? ADS_OK
-                                           : train_fail(ADS_ERR_OUT_OF_MEMORY, "no host memory");
+    ads_status st =
+        t->images && t->labels ? ADS_OK : train_fail(ADS_ERR_OUT_OF_MEMORY, "no host memory");
     if (st == ADS_OK) {
         memcpy(t->images, images, pixels * sizeof *images);
         memcpy(t->labels, labels, (size_t)count * sizeof *labels);
@@ -128,12 +128,12 @@ static uint64_t mix(uint64_t z) { return ads_splitmix64(&z); }
 static ads_status fetch(const task *t, task_split s, const int64_t *src, int n, float *images,
                         float *labels)
 {
-    if (t->train) return dataset_batch(s == SPLIT_TEST ? t->test : t->train, src, n,
-                                       images, labels);
+    if (t->train)
+        return dataset_batch(s == SPLIT_TEST ? t->test : t->train, src, n, images, labels);
     size_t plane = (size_t)t->h * (size_t)t->w;
     for (int i = 0; i < n; i++) {
-        if (images) memcpy(images + i * plane, t->images + (size_t)src[i] * plane,
-                           plane * sizeof *images);
+        if (images)
+            memcpy(images + i * plane, t->images + (size_t)src[i] * plane, plane * sizeof *images);
         if (labels) labels[i] = t->labels[src[i]];
     }
     return ADS_OK;

@@ -28,8 +28,8 @@ ads_status task_batch(const task *t, task_split s, const int64_t *ids, int n, fl
 /* A task whose items come from host arrays (tests: no files needed):
    images count x h x w, labels count; the first val items of the arrays
    form the validation split, test shares the training items. */
-ads_status task_from_arrays(task_kind kind, const float *images, const float *labels,
-                            int64_t count, int h, int w, int64_t val, task **out);
+ads_status task_from_arrays(task_kind kind, const float *images, const float *labels, int64_t count,
+                            int h, int w, int64_t val, task **out);
 
 const char *task_name(task_kind k);
 int task_parse(const char *s); /* -1 if unknown */

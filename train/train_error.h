@@ -11,10 +11,10 @@
 #define train_fail(...) ads_set_last_error(__VA_ARGS__)
 
 /* Propagates a failed status. */
-#define TRAIN_TRY(expr)                                                        \
-    do {                                                                       \
-        ads_status train_try_st_ = (expr);                                     \
-        if (train_try_st_ != ADS_OK) return train_try_st_;                     \
+#define TRAIN_TRY(expr)                                                                            \
+    do {                                                                                           \
+        ads_status train_try_st_ = (expr);                                                         \
+        if (train_try_st_ != ADS_OK) return train_try_st_;                                         \
     } while (0)
 
 #endif

@@ -8,11 +8,12 @@
 
 static void write_options(FILE *f, const train_options *o)
 {
-    fprintf(f, "  \"task\": \"%s\",\n  \"net\": \"%s\",\n  \"mode\": \"%s\",\n",
-            task_name(o->task), net_arch_name(o->arch), o->adaptive ? "adaptive" : "fixed");
+    fprintf(f, "  \"task\": \"%s\",\n  \"net\": \"%s\",\n  \"mode\": \"%s\",\n", task_name(o->task),
+            net_arch_name(o->arch), o->adaptive ? "adaptive" : "fixed");
     fprintf(f, "  \"width\": %d,\n  \"epochs\": %d,\n  \"seed\": %llu,\n  \"batch\": %d,\n",
             o->width, o->epochs, (unsigned long long)o->seed, o->batch);
-    fprintf(f, "  \"optimizer\": \"%s\",\n  \"lr\": %.9g,\n  \"momentum\": %.9g,\n"
+    fprintf(f,
+            "  \"optimizer\": \"%s\",\n  \"lr\": %.9g,\n  \"momentum\": %.9g,\n"
             "  \"weight_decay\": %.9g,\n  \"train_subset\": %lld,\n",
             o->optimizer == OPT_SGD ? "sgd" : "adam", (double)o->lr, (double)o->momentum,
             (double)o->weight_decay, (long long)o->train_subset);
@@ -22,9 +23,11 @@ static void write_history(FILE *f, const train_result *r)
 {
     fprintf(f, "  \"history\": [");
     for (int e = 0; e < r->epochs_done; e++)
-        fprintf(f, "%s\n    {\"epoch\": %d, \"train_loss\": %.6f, \"train_accuracy\": %.6f, "
-                "\"val_accuracy\": %.6f, \"seconds\": %.3f}", e ? "," : "", e + 1,
-                r->train_loss[e], r->train_acc[e], r->val_acc[e], r->seconds[e]);
+        fprintf(f,
+                "%s\n    {\"epoch\": %d, \"train_loss\": %.6f, \"train_accuracy\": %.6f, "
+                "\"val_accuracy\": %.6f, \"seconds\": %.3f}",
+                e ? "," : "", e + 1, r->train_loss[e], r->train_acc[e], r->val_acc[e],
+                r->seconds[e]);
     fprintf(f, "\n  ],\n  \"loss_curve_every\": %d,\n  \"loss_curve\": [", r->curve_every);
     for (int i = 0; i < r->curve_len; i++) fprintf(f, "%s%.5f", i ? ", " : "", (double)r->curve[i]);
     fprintf(f, "],\n");

@@ -15,9 +15,9 @@
 #include "train_log.h"
 #include "trainer.h"
 
-#define MAX_PARAMS 160
-#define HOST_HEADER 4 /* epoch, step, curve_len, curve_every */
-#define HOST_CAP (HOST_HEADER + 4 * TRAIN_MAX_EPOCHS + TRAIN_CURVE_MAX)
+#define MAX_PARAMS   160
+#define HOST_HEADER  4 /* epoch, step, curve_len, curve_every */
+#define HOST_CAP     (HOST_HEADER + 4 * TRAIN_MAX_EPOCHS + TRAIN_CURVE_MAX)
 #define CURVE_POINTS 200 /* aimed-for points of the loss curve */
 
 typedef struct {
@@ -57,7 +57,8 @@ void train_defaults(train_options *o)
 
 void train_config_text(const train_options *o, char *buf, size_t size)
 {
-    snprintf(buf, size, "task=%s net=%s mode=%s width=%d epochs=%d seed=%llu batch=%d "
+    snprintf(buf, size,
+             "task=%s net=%s mode=%s width=%d epochs=%d seed=%llu batch=%d "
              "optimizer=%s lr=%.9g momentum=%.9g wd=%.9g train_subset=%lld",
              task_name(o->task), net_arch_name(o->arch), o->adaptive ? "adaptive" : "fixed",
              o->width, o->epochs, (unsigned long long)o->seed, o->batch,
@@ -84,19 +85,24 @@ static ads_status check_options(const task *t, const train_options *o)
     int64_t most = task_count(t, SPLIT_TEST) > task_count(t, SPLIT_VAL) ? task_count(t, SPLIT_TEST)
                                                                         : task_count(t, SPLIT_VAL);
     if (o->eval_subset < 0 || o->eval_subset > most)
-        return train_fail(ADS_ERR_INVALID_ARGUMENT, "--eval-subset is %lld; must be 0..%lld (0: "
-                          "every validation and test item)", (long long)o->eval_subset,
-                          (long long)most);
+        return train_fail(ADS_ERR_INVALID_ARGUMENT,
+                          "--eval-subset is %lld; must be 0..%lld (0: "
+                          "every validation and test item)",
+                          (long long)o->eval_subset, (long long)most);
     int64_t use = o->train_subset ? o->train_subset : n;
     if (o->batch < 2 || o->batch > use)
-        return train_fail(ADS_ERR_INVALID_ARGUMENT, "--batch is %d; must be 2..%lld (the "
-                          "training items)", o->batch, (long long)use);
+        return train_fail(ADS_ERR_INVALID_ARGUMENT,
+                          "--batch is %d; must be 2..%lld (the "
+                          "training items)",
+                          o->batch, (long long)use);
     if (!(o->lr > 0) || o->width < 1)
         return train_fail(ADS_ERR_INVALID_ARGUMENT, "--lr %g and width %d must be > 0",
                           (double)o->lr, o->width);
     if (!(o->predictor_lr >= 0) || isinf(o->predictor_lr))
-        return train_fail(ADS_ERR_INVALID_ARGUMENT, "--predictor-lr is %g; it must be a finite "
-                          "number >= 0", (double)o->predictor_lr);
+        return train_fail(ADS_ERR_INVALID_ARGUMENT,
+                          "--predictor-lr is %g; it must be a finite "
+                          "number >= 0",
+                          (double)o->predictor_lr);
     if (o->resume && !o->out_dir)
         return train_fail(ADS_ERR_INVALID_ARGUMENT, "--resume needs --out DIR");
     return ADS_OK;
@@ -265,8 +271,8 @@ static int count_correct(const float *logits, const float *labels, int n)
 static ads_status train_batch(trainer *tr, int b, float *loss, int *correct)
 {
     int n = tr->o->batch;
-    TRAIN_TRY(task_batch(tr->t, SPLIT_TRAIN, tr->perm + (int64_t)b * n, n, tr->images,
-                         tr->host_labels));
+    TRAIN_TRY(
+        task_batch(tr->t, SPLIT_TRAIN, tr->perm + (int64_t)b * n, n, tr->images, tr->host_labels));
     TRAIN_TRY(ads_tensor_write(tr->x, tr->images, ads_tensor_count(tr->x)));
     TRAIN_TRY(ads_tensor_write(tr->labels, tr->host_labels, (size_t)n));
     ads_tensor *logits;
@@ -285,7 +291,8 @@ static void curve_add(trainer *tr, float loss)
     train_result *r = tr->r;
     tr->curve_sum += loss;
     if (++tr->curve_n < r->curve_every) return;
-    if (r->curve_len < TRAIN_CURVE_MAX) r->curve[r->curve_len++] = (float)(tr->curve_sum / tr->curve_n);
+    if (r->curve_len < TRAIN_CURVE_MAX)
+        r->curve[r->curve_len++] = (float)(tr->curve_sum / tr->curve_n);
     tr->curve_sum = 0;
     tr->curve_n = 0;
 }
@@ -299,8 +306,8 @@ ads_status train_evaluate(ads_context *ctx, net *n, const task *t, task_split s,
     int64_t *ids = malloc((size_t)batch * sizeof *ids);
     float *img = malloc((size_t)batch * side * side * sizeof *img);
     float *lab = malloc((size_t)batch * sizeof *lab), *lg = malloc((size_t)batch * 10 * sizeof *lg);
-    ads_status st = ids && img && lab && lg ? ADS_OK
-                                            : train_fail(ADS_ERR_OUT_OF_MEMORY, "no host memory");
+    ads_status st =
+        ids && img && lab && lg ? ADS_OK : train_fail(ADS_ERR_OUT_OF_MEMORY, "no host memory");
     int64_t correct = 0;
     for (int64_t at = 0; st == ADS_OK && at < total; at += batch) {
         int m = (int)(total - at < batch ? total - at : batch);
@@ -376,8 +383,8 @@ static ads_status train_loop(trainer *tr)
     const train_options *o = tr->o;
     train_result *r = tr->r;
     int first = r->epochs_done;
-    int last = o->stop_after > 0 && first + o->stop_after < o->epochs ? first + o->stop_after
-                                                                      : o->epochs;
+    int last =
+        o->stop_after > 0 && first + o->stop_after < o->epochs ? first + o->stop_after : o->epochs;
     progress pg;
     progress_start(&pg, o->progress, o->epochs, tr->batches, (long)tr->batches * (last - first));
     double busy = 0;

@@ -9,7 +9,7 @@
 #include "tasks.h"
 
 #define TRAIN_MAX_EPOCHS 500
-#define TRAIN_CURVE_MAX 2048 /* points of the loss curve kept */
+#define TRAIN_CURVE_MAX  2048 /* points of the loss curve kept */
 
 typedef enum { OPT_SGD, OPT_ADAM } optimizer_kind;
 
@@ -17,7 +17,7 @@ typedef struct {
     task_kind task;
     net_arch arch;
     int adaptive;
-    int width;   /* channels of the first block */
+    int width; /* channels of the first block */
     int epochs;
     uint64_t seed; /* weights and shuffling */
     int batch;
@@ -38,12 +38,12 @@ void train_defaults(train_options *o);
 
 typedef struct {
     int epochs_done;
-    double train_loss[TRAIN_MAX_EPOCHS], train_acc[TRAIN_MAX_EPOCHS],
-        val_acc[TRAIN_MAX_EPOCHS], seconds[TRAIN_MAX_EPOCHS];
+    double train_loss[TRAIN_MAX_EPOCHS], train_acc[TRAIN_MAX_EPOCHS], val_acc[TRAIN_MAX_EPOCHS],
+        seconds[TRAIN_MAX_EPOCHS];
     float curve[TRAIN_CURVE_MAX]; /* mean training loss of every `curve_every` batches */
     int curve_len, curve_every;
-    double test_acc;      /* -1 until the last epoch is done */
-    double images_per_s;  /* training throughput over the epochs of this call */
+    double test_acc;     /* -1 until the last epoch is done */
+    double images_per_s; /* training throughput over the epochs of this call */
     int64_t params;
 } train_result;
 

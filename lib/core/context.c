@@ -49,8 +49,7 @@ static int enumerate(candidate *c, int max)
     for (cl_uint p = 0; p < np && p < 16; p++) {
         cl_device_id devs[32];
         cl_uint nd = 0;
-        if (clGetDeviceIDs(plats[p], CL_DEVICE_TYPE_ALL, 32, devs, &nd) != CL_SUCCESS)
-            continue;
+        if (clGetDeviceIDs(plats[p], CL_DEVICE_TYPE_ALL, 32, devs, &nd) != CL_SUCCESS) continue;
         for (cl_uint d = 0; d < nd && d < 32 && n < max; d++, n++) {
             describe(plats[p], devs[d], &c[n]);
             c[n].pi = (int)p;
@@ -83,8 +82,7 @@ static void fill_info(ads_device *d, const candidate *c)
     clGetDeviceInfo(c->device, CL_DEVICE_DOUBLE_FP_CONFIG, sizeof fp64, &fp64, NULL);
     clGetDeviceInfo(c->device, CL_DEVICE_MAX_WORK_GROUP_SIZE, sizeof in->max_work_group_size,
                     &in->max_work_group_size, NULL);
-    clGetDeviceInfo(c->device, CL_DEVICE_MEM_BASE_ADDR_ALIGN, sizeof align_bits, &align_bits,
-                    NULL);
+    clGetDeviceInfo(c->device, CL_DEVICE_MEM_BASE_ADDR_ALIGN, sizeof align_bits, &align_bits, NULL);
     in->compute_units = (int)cu;
     in->global_mem_bytes = gmem;
     in->max_alloc_bytes = maxalloc;
@@ -328,9 +326,8 @@ static int probe_fp16(ads_context *ctx)
     clGetDeviceInfo(ctx->dev[0].device, CL_DEVICE_EXTENSIONS, sizeof ext, ext, NULL);
     ext[sizeof ext - 1] = '\0';
     if (!strstr(ext, "cl_khr_fp16")) return 0;
-    static const char *src =
-        "#pragma OPENCL EXTENSION cl_khr_fp16 : enable\n"
-        "kernel void probe(global half *a) { a[0] = a[0] * (half)2; }\n";
+    static const char *src = "#pragma OPENCL EXTENSION cl_khr_fp16 : enable\n"
+                             "kernel void probe(global half *a) { a[0] = a[0] * (half)2; }\n";
     cl_program p;
     if (ads_build_source(ctx, src, "", &p) != ADS_OK) {
         ads_clear_error();

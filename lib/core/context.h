@@ -11,7 +11,7 @@
 #include "error.h"
 
 #define ADS_MAX_DEVICES 8
-#define ADS_MAX_QUEUES 4
+#define ADS_MAX_QUEUES  4
 
 typedef struct {
     cl_platform_id platform;
@@ -20,7 +20,7 @@ typedef struct {
     cl_device_type type; /* CL_DEVICE_TYPE: picks the tuning defaults */
     cl_uint mem_base_align_bytes;
     cl_command_queue queues[ADS_MAX_QUEUES]; /* in-order; ctx->nqueues of them */
-    double weight; /* share of a split batch; see weights_known */
+    double weight;                           /* share of a split batch; see weights_known */
 } ads_device;
 
 /* Owned by the modules that define them (program.c, profile.c,
@@ -36,7 +36,7 @@ struct ads_context {
        context made by ads_context_create_from_queue. */
     cl_command_queue queue;
     cl_command_queue transfer_queue; /* host <-> device copies                   */
-    int nqueues;            /* per device: ADS_QUEUES, default 2 */
+    int nqueues;                     /* per device: ADS_QUEUES, default 2 */
     ads_device dev[ADS_MAX_DEVICES];
     int ndev;
     bool weights_known; /* dev[].weight given (ADS_DEVICE_WEIGHTS) or calibrated */

@@ -90,10 +90,11 @@ static void list_devices(const candidate *c, int n, char *buf, size_t size)
 {
     size_t used = 0;
     buf[0] = '\0';
-    if (n == 0) snprintf(buf, size, " (none: is an OpenCL driver such as pocl-opencl-icd installed?)");
+    if (n == 0)
+        snprintf(buf, size, " (none: is an OpenCL driver such as pocl-opencl-icd installed?)");
     for (int i = 0; i < n && used < size; i++)
-        used += (size_t)snprintf(buf + used, size - used, "%s %d:%d %s (%s)", i ? ";" : "",
-                                 c[i].pi, c[i].di, c[i].dname, c[i].pname);
+        used += (size_t)snprintf(buf + used, size - used, "%s %d:%d %s (%s)", i ? ";" : "", c[i].pi,
+                                 c[i].di, c[i].dname, c[i].pname);
 }
 
 /* `all`: every device of the default device's platform, since one

@@ -80,8 +80,7 @@ char *ads_disk_cache_dir(const ads_env *env, const ads_device *dev, char *why, s
 
 static void file_name(const char *dir, const char *key, char *buf, size_t n)
 {
-    snprintf(buf, n, "%s/%016llx.bin", dir,
-             (unsigned long long)ads_hash64(key, strlen(key), 0));
+    snprintf(buf, n, "%s/%016llx.bin", dir, (unsigned long long)ads_hash64(key, strlen(key), 0));
 }
 
 static uint64_t checksum(const char *key, size_t klen, const unsigned char *bin, size_t blen)

@@ -33,7 +33,6 @@ bool ads_parse_bytes(const char *s, uint64_t *out)
     return true;
 }
 
-
 bool ads_parse_int_in(const char *s, int lo, int hi, int *out)
 {
     if (!s || !(isdigit((unsigned char)*s) || (*s == '-' && isdigit((unsigned char)s[1]))))
@@ -78,9 +77,11 @@ ads_status ads_parse_device_weights(const char *s, int ndev, double *weights)
     double total = 0;
     for (int d = 0; ok && d < given; d++) total += weights[d];
     if (!ok || given != ndev || !(total > 0))
-        return ads_fail(ADS_ERR_INVALID_ARGUMENT, "ADS_DEVICE_WEIGHTS='%.200s' must be %d "
+        return ads_fail(ADS_ERR_INVALID_ARGUMENT,
+                        "ADS_DEVICE_WEIGHTS='%.200s' must be %d "
                         "comma-separated numbers in [0, 1e12], one per device of the context, "
-                        "not all 0 (for example '3,1')", s, ndev);
+                        "not all 0 (for example '3,1')",
+                        s, ndev);
     return ADS_OK;
 }
 
@@ -97,8 +98,10 @@ bool ads_cache_folder(const char *env, const char *xdg, const char *home, const 
     size_t len = strlen(base) + strlen(middle) + strlen(sub);
     if (len > ADS_CACHE_DIR_MAX || len >= n) {
         if (why && n_why)
-            snprintf(why, n_why, "%s gives a cache folder of %zu characters; at most %d fit "
-                     "the path limit with the cache's file names", from, len, ADS_CACHE_DIR_MAX);
+            snprintf(why, n_why,
+                     "%s gives a cache folder of %zu characters; at most %d fit "
+                     "the path limit with the cache's file names",
+                     from, len, ADS_CACHE_DIR_MAX);
         return false;
     }
     snprintf(buf, n, "%s%s%s", base, middle, sub);

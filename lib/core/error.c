@@ -57,6 +57,7 @@ const char *ads_status_string(ads_status st)
 const char *ads_cl_error_name(cl_int err)
 {
     switch (err) {
+        /* clang-format off */
 #define N(e) case e: return #e;
         N(CL_SUCCESS) N(CL_DEVICE_NOT_FOUND) N(CL_DEVICE_NOT_AVAILABLE)
         N(CL_COMPILER_NOT_AVAILABLE) N(CL_MEM_OBJECT_ALLOCATION_FAILURE)
@@ -72,7 +73,8 @@ const char *ads_cl_error_name(cl_int err)
         N(CL_INVALID_OPERATION) N(CL_INVALID_BUFFER_SIZE) N(CL_INVALID_GLOBAL_WORK_SIZE)
         N(CL_INVALID_PLATFORM)
 #undef N
-    case -1001: return "CL_PLATFORM_NOT_FOUND_KHR";
+            /* clang-format on */
+            case -1001 : return "CL_PLATFORM_NOT_FOUND_KHR";
     default: return "unknown OpenCL error";
     }
 }

@@ -21,10 +21,10 @@ const char *ads_cl_error_name(cl_int err);
 void ads_clear_error(void);
 
 /* Propagates a failed status. */
-#define ADS_TRY(expr)                                                          \
-    do {                                                                       \
-        ads_status ads_try_st_ = (expr);                                       \
-        if (ads_try_st_ != ADS_OK) return ads_try_st_;                         \
+#define ADS_TRY(expr)                                                                              \
+    do {                                                                                           \
+        ads_status ads_try_st_ = (expr);                                                           \
+        if (ads_try_st_ != ADS_OK) return ads_try_st_;                                             \
     } while (0)
 
 #endif

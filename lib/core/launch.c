@@ -10,8 +10,8 @@ void ads_launch_begin(ads_launcher *b, ads_context *ctx, cl_kernel k)
     *b = (ads_launcher){.ctx = ctx, .l = {.kernel = k}, .st = ADS_OK};
 }
 
-void ads_launch_kernel(ads_launcher *b, ads_context *ctx, const char *source,
-                       const char *options, const char *name)
+void ads_launch_kernel(ads_launcher *b, ads_context *ctx, const char *source, const char *options,
+                       const char *name)
 {
     cl_kernel k = NULL;
     ads_status st = ads_get_kernel(ctx, source, options, name, &k);
@@ -44,9 +44,9 @@ static bool listed(const ads_tensor *const *list, int n, const ads_tensor *t)
 static bool has_room(ads_launcher *b, int n)
 {
     if (n < ADS_MAX_LAUNCH_TENSORS) return true;
-    b->st = ads_fail(ADS_ERR_INVALID_ARGUMENT,
-                     "a launch names more than %d tensors (launch builder)",
-                     ADS_MAX_LAUNCH_TENSORS);
+    b->st =
+        ads_fail(ADS_ERR_INVALID_ARGUMENT, "a launch names more than %d tensors (launch builder)",
+                 ADS_MAX_LAUNCH_TENSORS);
     return false;
 }
 
@@ -54,8 +54,7 @@ static bool present(ads_launcher *b, const ads_tensor *t)
 {
     if (t) return true;
     b->st = ads_fail(ADS_ERR_NULL_ARGUMENT,
-                     "argument %u of a kernel launch is a NULL tensor (launch builder)",
-                     b->nargs);
+                     "argument %u of a kernel launch is a NULL tensor (launch builder)", b->nargs);
     return false;
 }
 
@@ -63,8 +62,8 @@ static bool present(ads_launcher *b, const ads_tensor *t)
 static void add_read(ads_launcher *b, const ads_tensor *t)
 {
     ads_launch *l = &b->l;
-    if (listed(l->reads, l->nreads, t) || listed((const ads_tensor *const *)l->writes,
-                                                 l->nwrites, t))
+    if (listed(l->reads, l->nreads, t) ||
+        listed((const ads_tensor *const *)l->writes, l->nwrites, t))
         return;
     if (has_room(b, l->nreads)) l->reads[l->nreads++] = t;
 }
@@ -204,8 +203,7 @@ static ads_status run_folded(ads_launcher *b, const size_t *global)
     return ADS_OK;
 }
 
-ads_status ads_launch_run(ads_launcher *b, cl_uint dims, const size_t *global,
-                          const size_t *local)
+ads_status ads_launch_run(ads_launcher *b, cl_uint dims, const size_t *global, const size_t *local)
 {
     if (b->st != ADS_OK) return b->st;
     ads_launch *l = &b->l;

@@ -48,8 +48,8 @@ typedef struct {
 void ads_launch_begin(ads_launcher *b, ads_context *ctx, cl_kernel k);
 /* Starts a launch of the kernel `name` of program `source` built with
    `options` (ads_get_kernel). */
-void ads_launch_kernel(ads_launcher *b, ads_context *ctx, const char *source,
-                       const char *options, const char *name);
+void ads_launch_kernel(ads_launcher *b, ads_context *ctx, const char *source, const char *options,
+                       const char *name);
 /* The queue the launch goes to (ads_launch.stream); 0 by default. */
 void ads_launch_stream(ads_launcher *b, int stream);
 
@@ -80,7 +80,6 @@ size_t ads_launch_group_pow2(ads_launcher *b, size_t want);
 /* Enqueues the launch over `global` (dims 1..3) with the wished `local`
    size (NULL: the driver chooses), as described above; returns the
    first failure of the whole build. A global size of 0 enqueues nothing. */
-ads_status ads_launch_run(ads_launcher *b, cl_uint dims, const size_t *global,
-                          const size_t *local);
+ads_status ads_launch_run(ads_launcher *b, cl_uint dims, const size_t *global, const size_t *local);
 
 #endif

@@ -43,16 +43,15 @@ static char *read_text_file(const char *path)
 }
 
 /* The source text (owned by the caller) and any extra options it needs. */
-static ads_status load_source(const ads_context *ctx, const char *name, char **text,
-                              char *extra, size_t extra_n)
+static ads_status load_source(const ads_context *ctx, const char *name, char **text, char *extra,
+                              size_t extra_n)
 {
     extra[0] = '\0';
     if (ctx->cl_dir) {
         char path[4096];
         snprintf(path, sizeof path, "%s/%s.cl", ctx->cl_dir, name);
         *text = read_text_file(path);
-        if (!*text)
-            return ads_fail(ADS_ERR_IO, "ADS_CL_DIR is set but %s cannot be read", path);
+        if (!*text) return ads_fail(ADS_ERR_IO, "ADS_CL_DIR is set but %s cannot be read", path);
         snprintf(extra, extra_n, " -I %s", ctx->cl_dir);
         return ADS_OK;
     }
@@ -114,8 +113,8 @@ static cl_program build_from_binary(ads_context *ctx, const unsigned char *bin, 
                                     const char *options)
 {
     cl_int err, status;
-    cl_program p = clCreateProgramWithBinary(ctx->cl, 1, &ctx->dev[0].device, &len, &bin,
-                                             &status, &err);
+    cl_program p =
+        clCreateProgramWithBinary(ctx->cl, 1, &ctx->dev[0].device, &len, &bin, &status, &err);
     if (err != CL_SUCCESS) return NULL;
     if (status != CL_SUCCESS ||
         clBuildProgram(p, 1, &ctx->dev[0].device, options, NULL, NULL) != CL_SUCCESS) {
@@ -133,12 +132,13 @@ static char *cache_key(const ads_context *ctx, const char *text, const char *opt
     char pver[256] = "";
     clGetPlatformInfo(d->platform, CL_PLATFORM_VERSION, sizeof pver, pver, NULL);
     pver[sizeof pver - 1] = '\0';
-#define KEY_FORMAT "adastride %d.%d.%d\nsource %016llx\noptions %s\ndevice %s\n" \
-                   "device-version %s\ndriver %s\nplatform %s\nplatform-version %s\n"
-#define KEY_ARGS ADS_VERSION_MAJOR, ADS_VERSION_MINOR, ADS_VERSION_PATCH,                 \
-                 (unsigned long long)ads_hash64(text, strlen(text), 0), options,          \
-                 d->info.device, d->info.device_version, d->info.driver_version,          \
-                 d->info.platform, pver
+#define KEY_FORMAT                                                                                 \
+    "adastride %d.%d.%d\nsource %016llx\noptions %s\ndevice %s\n"                                  \
+    "device-version %s\ndriver %s\nplatform %s\nplatform-version %s\n"
+#define KEY_ARGS                                                                                   \
+    ADS_VERSION_MAJOR, ADS_VERSION_MINOR, ADS_VERSION_PATCH,                                       \
+        (unsigned long long)ads_hash64(text, strlen(text), 0), options, d->info.device,            \
+        d->info.device_version, d->info.driver_version, d->info.platform, pver
     int n = snprintf(NULL, 0, KEY_FORMAT, KEY_ARGS);
     char *key = n > 0 ? malloc((size_t)n + 1) : NULL;
     if (key) snprintf(key, (size_t)n + 1, KEY_FORMAT, KEY_ARGS);
@@ -270,8 +270,8 @@ ads_status ads_get_program(ads_context *ctx, const char *source_name, const char
     return st;
 }
 
-static ads_status get_kernel_locked(ads_context *ctx, const char *source_name,
-                                    const char *options, const char *kernel_name, cl_kernel *out)
+static ads_status get_kernel_locked(ads_context *ctx, const char *source_name, const char *options,
+                                    const char *kernel_name, cl_kernel *out)
 {
     ads_program_entry *e;
     ADS_TRY(get_entry(ctx, source_name, options, &e));

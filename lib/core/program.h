@@ -37,8 +37,7 @@ ads_status ads_build_source(ads_context *ctx, const char *text, const char *opti
    simply off (too long a path, an unwritable folder), else "". */
 char *ads_disk_cache_dir(const ads_env *env, const ads_device *dev, char *why, size_t n_why);
 bool ads_disk_cache_load(const char *dir, const char *key, unsigned char **bin, size_t *len);
-bool ads_disk_cache_store(const char *dir, const char *key, const unsigned char *bin,
-                          size_t len);
+bool ads_disk_cache_store(const char *dir, const char *key, const unsigned char *bin, size_t len);
 uint64_t ads_hash64(const void *data, size_t len, uint64_t seed);
 
 #endif

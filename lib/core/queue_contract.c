@@ -138,8 +138,7 @@ void ads_order_note(ads_context *ctx, cl_command_queue q, cl_event ev)
         scope.loose_entry = NULL;
         if (clEnqueueBarrierWithWaitList(ctx->queue, 1, &ev, NULL) == CL_SUCCESS)
             clFlush(ctx->queue);
-        else
-            clWaitForEvents(1, &ev);
+        else clWaitForEvents(1, &ev);
         return;
     }
     int i = 0;

@@ -99,8 +99,7 @@ ads_status ads_wait_list_overwrite(ads_tensor *t, cl_event **list, cl_uint *n)
     cl_uint kept = 0;
     for (cl_uint i = 0; i < *n; i++) {
         cl_int status = CL_COMPLETE;
-        clGetEventInfo((*list)[i], CL_EVENT_COMMAND_EXECUTION_STATUS, sizeof status, &status,
-                       NULL);
+        clGetEventInfo((*list)[i], CL_EVENT_COMMAND_EXECUTION_STATUS, sizeof status, &status, NULL);
         if (status >= 0) (*list)[kept++] = (*list)[i];
     }
     *n = kept;
@@ -142,8 +141,8 @@ static void add_read(ads_tensor *t, cl_event ev)
     if (t->nreads > MAX_TRACKED_READS) fold_reads(t);
 }
 
-void ads_record(cl_event ev, const ads_tensor *const *reads, int nreads,
-                ads_tensor *const *writes, int nwrites)
+void ads_record(cl_event ev, const ads_tensor *const *reads, int nreads, ads_tensor *const *writes,
+                int nwrites)
 {
     for (int i = 0; i < nwrites; i++) {
         ads_tensor *t = writes[i];
@@ -197,8 +196,7 @@ ads_status ads_enqueue_offset(ads_context *ctx, const ads_launch *l, const size_
     for (cl_uint d = 0; d < l->dims; d++)
         if (l->global[d] == 0) return ADS_OK; /* nothing to do */
     ads_lock(ctx);
-    ads_status st =
-        enqueue_locked(ctx, l, offset, l->global, l->local[0] ? l->local : NULL);
+    ads_status st = enqueue_locked(ctx, l, offset, l->global, l->local[0] ? l->local : NULL);
     ads_unlock(ctx);
     return st;
 }

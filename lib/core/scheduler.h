@@ -82,13 +82,12 @@ ads_status ads_arg_local(cl_kernel k, cl_uint i, size_t bytes);
    the given tensors carry, to wait on; after the call `ads_record` stores
    its event. Fails if one of those events reports an earlier command's
    failure. Callers hold the context lock across both calls. */
-ads_status ads_wait_list(const ads_tensor *const *reads, int nreads,
-                         ads_tensor *const *writes, int nwrites, cl_event **list,
-                         cl_uint *n);
+ads_status ads_wait_list(const ads_tensor *const *reads, int nreads, ads_tensor *const *writes,
+                         int nwrites, cl_event **list, cl_uint *n);
 /* The wait list of a command that overwrites all of t: a writer of t
    that failed is no reason to fail (its result is being replaced). */
 ads_status ads_wait_list_overwrite(ads_tensor *t, cl_event **list, cl_uint *n);
-void ads_record(cl_event ev, const ads_tensor *const *reads, int nreads,
-                ads_tensor *const *writes, int nwrites);
+void ads_record(cl_event ev, const ads_tensor *const *reads, int nreads, ads_tensor *const *writes,
+                int nwrites);
 
 #endif

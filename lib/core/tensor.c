@@ -17,11 +17,14 @@ static ads_status validate_shape(const ads_context *ctx, int ndim, const int64_t
     uint64_t n = 1;
     for (int i = 0; i < ndim; i++) {
         if (shape[i] <= 0)
-            return ads_fail(ADS_ERR_INVALID_ARGUMENT, "shape[%d] is %lld; every dimension must be > 0",
-                            i, (long long)shape[i]);
+            return ads_fail(ADS_ERR_INVALID_ARGUMENT,
+                            "shape[%d] is %lld; every dimension must be > 0", i,
+                            (long long)shape[i]);
         if ((uint64_t)shape[i] > (UINT64_MAX / 4) / n)
-            return ads_fail(ADS_ERR_TOO_LARGE, "shape overflows: dimension %d (%lld) makes the "
-                            "byte size exceed 2^64", i, (long long)shape[i]);
+            return ads_fail(ADS_ERR_TOO_LARGE,
+                            "shape overflows: dimension %d (%lld) makes the "
+                            "byte size exceed 2^64",
+                            i, (long long)shape[i]);
         n *= (uint64_t)shape[i];
     }
     uint64_t max_alloc = ctx->dev[0].info.max_alloc_bytes;
@@ -57,8 +60,8 @@ ads_status ads_fill(ads_context *ctx, ads_tensor *t, float v)
     if (st != ADS_OK) free(wait);
     if (st == ADS_OK) {
         cl_event ev;
-        cl_int err = clEnqueueFillBuffer(q, t->mem, &v, sizeof v, 0, t->count * sizeof v, nwait,
-                                         wait, &ev);
+        cl_int err =
+            clEnqueueFillBuffer(q, t->mem, &v, sizeof v, 0, t->count * sizeof v, nwait, wait, &ev);
         free(wait);
         if (err == CL_SUCCESS) {
             clFlush(q);
@@ -135,7 +138,8 @@ static ads_status inspect_buffer(cl_mem buffer, buffer_facts *f)
     cl_mem parent = NULL;
     size_t sub_offset = 0;
     cl_int err = clGetMemObjectInfo(buffer, CL_MEM_TYPE, sizeof type, &type, NULL);
-    if (err == CL_SUCCESS) err = clGetMemObjectInfo(buffer, CL_MEM_SIZE, sizeof f->bytes, &f->bytes, NULL);
+    if (err == CL_SUCCESS)
+        err = clGetMemObjectInfo(buffer, CL_MEM_SIZE, sizeof f->bytes, &f->bytes, NULL);
     if (err == CL_SUCCESS)
         err = clGetMemObjectInfo(buffer, CL_MEM_CONTEXT, sizeof f->owner, &f->owner, NULL);
     if (err == CL_SUCCESS)
@@ -249,9 +253,9 @@ static ads_status transfer(ads_tensor *t, float *host, bool to_device)
     cl_event *wait, ev;
     cl_uint nwait;
     ads_lock(ctx);
-    ads_status st = to_device ? ads_wait_list_overwrite(t, &wait, &nwait)
-                              : ads_wait_list((const ads_tensor *const *)&t, 1, NULL, 0, &wait,
-                                              &nwait);
+    ads_status st = to_device
+                        ? ads_wait_list_overwrite(t, &wait, &nwait)
+                        : ads_wait_list((const ads_tensor *const *)&t, 1, NULL, 0, &wait, &nwait);
     if (st == ADS_OK) st = ads_order_wait(ctx, ctx->transfer_queue, &wait, &nwait);
     if (st != ADS_OK) free(wait);
     if (st == ADS_OK) {
@@ -282,10 +286,10 @@ static ads_status transfer(ads_tensor *t, float *host, bool to_device)
     cl_int err = clWaitForEvents(1, &ev);
     clReleaseEvent(ev);
     if (err != CL_SUCCESS)
-        return ads_fail(ADS_ERR_OPENCL, "%s failed: %s (a kernel this copy waited for may have "
-                                        "failed)",
-                        to_device ? "ads_tensor_write" : "ads_tensor_read",
-                        ads_cl_error_name(err));
+        return ads_fail(ADS_ERR_OPENCL,
+                        "%s failed: %s (a kernel this copy waited for may have "
+                        "failed)",
+                        to_device ? "ads_tensor_write" : "ads_tensor_read", ads_cl_error_name(err));
     return ADS_OK;
 }
 
@@ -344,8 +348,8 @@ const char *ads_shape_str(const ads_tensor *t, char *buf, size_t n)
 {
     size_t used = (size_t)snprintf(buf, n, "[");
     for (int i = 0; i < t->ndim && used < n; i++)
-        used += (size_t)snprintf(buf + used, n - used, "%s%lld", i ? ", " : "",
-                                 (long long)t->shape[i]);
+        used +=
+            (size_t)snprintf(buf + used, n - used, "%s%lld", i ? ", " : "", (long long)t->shape[i]);
     if (used < n) snprintf(buf + used, n - used, "]");
     return buf;
 }

@@ -38,8 +38,7 @@ ads_status ads_fill(ads_context *ctx, ads_tensor *t, float v);
 
 /* Each returns ADS_OK or fails naming `name`. */
 ads_status ads_check_tensor(const ads_tensor *t, const ads_context *ctx, const char *name);
-ads_status ads_check_shape(const ads_tensor *t, const char *name, int ndim,
-                           const int64_t *shape);
+ads_status ads_check_shape(const ads_tensor *t, const char *name, int ndim, const int64_t *shape);
 /* Formats a shape as "[2, 3, 4]" into buf. */
 const char *ads_shape_str(const ads_tensor *t, char *buf, size_t n);
 /* With ADS_CHECK=1, reads t back and fails with ADS_ERR_NON_FINITE naming

@@ -134,10 +134,7 @@ bool ads_gemm_path_parse(const char *s, int *path)
     return false;
 }
 
-const char *ads_gemm_path_name(int path)
-{
-    return path >= 0 && path < 3 ? path_names[path] : "?";
-}
+const char *ads_gemm_path_name(int path) { return path >= 0 && path < 3 ? path_names[path] : "?"; }
 
 static void print_candidates(FILE *out, const ads_tunable *t)
 {

@@ -236,14 +236,12 @@ static ads_status write_table(const table *t)
     char tmp[4300];
     snprintf(tmp, sizeof tmp, "%s.tmp", t->file);
     FILE *f = make_dirs(t->file) ? fopen(tmp, "w") : NULL;
-    if (!f) return ads_fail(ADS_ERR_IO, "cannot write the tuning table %s",
-                            t->file);
+    if (!f) return ads_fail(ADS_ERR_IO, "cannot write the tuning table %s", t->file);
     fprintf(f, "# device: %s\n# written by adastride tune; key value\n", t->device);
     for (int i = 0; i < t->n; i++) fprintf(f, "%s %d\n", t->keys[i], t->values[i]);
     bool ok = fclose(f) == 0 && rename(tmp, t->file) == 0;
     if (!ok) remove(tmp);
-    return ok ? ADS_OK
-              : ads_fail(ADS_ERR_IO, "cannot write the tuning table %s", t->file);
+    return ok ? ADS_OK : ads_fail(ADS_ERR_IO, "cannot write the tuning table %s", t->file);
 }
 
 ads_status ads_tune_save(const ads_context *ctx, const char **path)

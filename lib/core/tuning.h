@@ -19,7 +19,7 @@
 #include "tunables.h"
 
 #define ADS_TUNE_MAX_KEYS 32
-#define ADS_TUNE_KEY_LEN 48
+#define ADS_TUNE_KEY_LEN  48
 
 /* What a table is keyed by: the device's vendor, type and name. */
 typedef struct {

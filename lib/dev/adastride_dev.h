@@ -13,10 +13,10 @@
 #include "adastride.h"
 
 /* Propagates a failed status. */
-#define ADS_DEV_TRY(expr)                                                      \
-    do {                                                                       \
-        ads_status ads_dev_try_st_ = (expr);                                   \
-        if (ads_dev_try_st_ != ADS_OK) return ads_dev_try_st_;                 \
+#define ADS_DEV_TRY(expr)                                                                          \
+    do {                                                                                           \
+        ads_status ads_dev_try_st_ = (expr);                                                       \
+        if (ads_dev_try_st_ != ADS_OK) return ads_dev_try_st_;                                     \
     } while (0)
 
 /* ads_build_all with extra build options (the benchmark adds a unique -D
@@ -33,8 +33,8 @@ const char *ads_dev_gconv_path(const ads_context *ctx, int groups, int cin, int 
    GEMM, on the path ads_dev_gemm_path names; op(x) is x^T
    when trans_x. a, b and c hold at least the elements the product reads
    and writes. */
-ads_status ads_dev_gemm(ads_context *ctx, size_t M, size_t N, size_t K, bool trans_a,
-                        bool trans_b, const ads_tensor *a, const ads_tensor *b, ads_tensor *c);
+ads_status ads_dev_gemm(ads_context *ctx, size_t M, size_t N, size_t K, bool trans_a, bool trans_b,
+                        const ads_tensor *a, const ads_tensor *b, ads_tensor *c);
 
 /* The device's limits, for the benchmark's "% of peak" (cl/bench_device.cl).
    Enqueues, for every element of out, `iters` rounds of ADS_DEV_FMA_CHAINS

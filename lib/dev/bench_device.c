@@ -11,8 +11,10 @@ ads_status ads_dev_fma_peak(ads_context *ctx, ads_tensor *out, int iters, size_t
     ADS_TRY(ads_check_tensor(out, ctx, "out"));
     if (iters < 1) return ads_fail(ADS_ERR_INVALID_ARGUMENT, "iters is %d; it must be >= 1", iters);
     if (local && out->count % local != 0)
-        return ads_fail(ADS_ERR_INVALID_ARGUMENT, "local is %zu; out's %zu elements must be a "
-                        "multiple of it", local, out->count);
+        return ads_fail(ADS_ERR_INVALID_ARGUMENT,
+                        "local is %zu; out's %zu elements must be a "
+                        "multiple of it",
+                        local, out->count);
     char options[32];
     snprintf(options, sizeof options, "-DFMA_CHAINS=%d", ADS_DEV_FMA_CHAINS);
     ads_launcher l;
@@ -29,8 +31,10 @@ ads_status ads_dev_copy(ads_context *ctx, const ads_tensor *src, ads_tensor *dst
     ADS_TRY(ads_check_tensor(src, ctx, "src"));
     ADS_TRY(ads_check_tensor(dst, ctx, "dst"));
     if (src->count != dst->count || src->count % 4 != 0)
-        return ads_fail(ADS_ERR_SHAPE_MISMATCH, "src holds %zu elements and dst %zu; they must "
-                        "be equal and a multiple of 4", src->count, dst->count);
+        return ads_fail(ADS_ERR_SHAPE_MISMATCH,
+                        "src holds %zu elements and dst %zu; they must "
+                        "be equal and a multiple of 4",
+                        src->count, dst->count);
     ads_launcher l;
     ads_launch_kernel(&l, ctx, "bench_device", "", "copy_float4");
     ads_launch_in(&l, src);
@@ -48,7 +52,4 @@ ads_status ads_dev_empty_launch(ads_context *ctx, ads_tensor *out)
     return ads_launch_run(&l, 1, (size_t[]){1}, (size_t[]){1});
 }
 
-int ads_dev_launches(const ads_context *ctx)
-{
-    return ctx && ctx->profiling ? ctx->nprofile : -1;
-}
+int ads_dev_launches(const ads_context *ctx) { return ctx && ctx->profiling ? ctx->nprofile : -1; }

@@ -20,20 +20,32 @@ const char *ads_dev_gconv_path(const ads_context *ctx, int groups, int cin, int 
     return ads_gconv_path_name(ctx, groups, cin, cout, kh, kw);
 }
 
-ads_status ads_dev_gemm(ads_context *ctx, size_t M, size_t N, size_t K, bool trans_a,
-                        bool trans_b, const ads_tensor *a, const ads_tensor *b, ads_tensor *c)
+ads_status ads_dev_gemm(ads_context *ctx, size_t M, size_t N, size_t K, bool trans_a, bool trans_b,
+                        const ads_tensor *a, const ads_tensor *b, ads_tensor *c)
 {
     if (!ctx) return ads_fail(ADS_ERR_NULL_ARGUMENT, "ctx is NULL");
     ADS_TRY(ads_check_tensor(a, ctx, "a"));
     ADS_TRY(ads_check_tensor(b, ctx, "b"));
     ADS_TRY(ads_check_tensor(c, ctx, "c"));
     if ((uint64_t)M * K > a->count || (uint64_t)K * N > b->count || (uint64_t)M * N > c->count)
-        return ads_fail(ADS_ERR_SHAPE_MISMATCH, "a (%zu), b (%zu) or c (%zu elements) is too "
-                        "small for a %zu x %zu x %zu product", a->count, b->count, c->count,
-                        M, N, K);
-    ads_gemm_args g = {.M = M, .N = N, .K = K, .batch = 1, .trans_a = trans_a,
-                       .trans_b = trans_b, .alpha = 1, .beta = 0, .a = a,
-                       .lda = trans_a ? M : K, .b = b, .ldb = trans_b ? K : N, .c = c, .ldc = N};
+        return ads_fail(ADS_ERR_SHAPE_MISMATCH,
+                        "a (%zu), b (%zu) or c (%zu elements) is too "
+                        "small for a %zu x %zu x %zu product",
+                        a->count, b->count, c->count, M, N, K);
+    ads_gemm_args g = {.M = M,
+                       .N = N,
+                       .K = K,
+                       .batch = 1,
+                       .trans_a = trans_a,
+                       .trans_b = trans_b,
+                       .alpha = 1,
+                       .beta = 0,
+                       .a = a,
+                       .lda = trans_a ? M : K,
+                       .b = b,
+                       .ldb = trans_b ? K : N,
+                       .c = c,
+                       .ldc = N};
     return ads_gemm(ctx, &g);
 }
 

@@ -99,8 +99,7 @@ static ads_status gy_side_by_side(ads_context *ctx, const job *j, int n0, int nb
     ads_launch_in(&l, j->gy);
     ads_launch_out(&l, j->gys);
     ads_launch_ints(&l, (const int[]){n0, nb, p->Cout, (int)p->P}, 4);
-    return ads_launch_run(&l, 2, (size_t[]){(size_t)p->Cout, (size_t)nb},
-                          (size_t[])GCONV_LOCAL);
+    return ads_launch_run(&l, 2, (size_t[]){(size_t)p->Cout, (size_t)nb}, (size_t[])GCONV_LOCAL);
 }
 
 /* gw (+)= gy_g col_g^T over the chunk: one product per chunk (batched
@@ -113,11 +112,23 @@ static ads_status grad_weight(ads_context *ctx, const job *j, int n0, int nb)
 {
     const gconv_plan *p = j->p;
     size_t K = (size_t)nb * (size_t)p->P, Kg = (size_t)p->Kg, Og = (size_t)p->Og;
-    ads_gemm_args g = {.M = Og, .N = Kg, .K = K, .batch = (size_t)p->G, .trans_b = true,
-                       .alpha = 1.0f, .beta = n0 == 0 ? 0.0f : 1.0f, .a = j->gys, .lda = K,
-                       .a_batch_stride = Og * K, .b = j->col, .ldb = K,
-                       .b_batch_stride = Kg * K, .c = j->gw, .ldc = Kg,
-                       .c_batch_stride = Og * Kg, .stream = GW_STREAM};
+    ads_gemm_args g = {.M = Og,
+                       .N = Kg,
+                       .K = K,
+                       .batch = (size_t)p->G,
+                       .trans_b = true,
+                       .alpha = 1.0f,
+                       .beta = n0 == 0 ? 0.0f : 1.0f,
+                       .a = j->gys,
+                       .lda = K,
+                       .a_batch_stride = Og * K,
+                       .b = j->col,
+                       .ldb = K,
+                       .b_batch_stride = Kg * K,
+                       .c = j->gw,
+                       .ldc = Kg,
+                       .c_batch_stride = Og * Kg,
+                       .stream = GW_STREAM};
     if (nb == 1) { /* one image's gy is already in that layout */
         g.a = j->gy;
         g.a_offset = (size_t)n0 * p->Cout * p->P;
@@ -132,8 +143,18 @@ static ads_status column_grad(ads_context *ctx, const job *j, int n0, int nb)
 {
     const gconv_plan *p = j->p;
     size_t P = (size_t)p->P, Kg = (size_t)p->Kg, Og = (size_t)p->Og;
-    ads_gemm_args g = {.M = Kg, .N = P, .K = Og, .trans_a = true, .alpha = 1.0f, .beta = 0.0f,
-                       .a = j->w, .lda = Kg, .b = j->gy, .ldb = P, .c = j->gcol, .ldc = P};
+    ads_gemm_args g = {.M = Kg,
+                       .N = P,
+                       .K = Og,
+                       .trans_a = true,
+                       .alpha = 1.0f,
+                       .beta = 0.0f,
+                       .a = j->w,
+                       .lda = Kg,
+                       .b = j->gy,
+                       .ldb = P,
+                       .c = j->gcol,
+                       .ldc = P};
     bool by_group = p->G <= nb;
     int outer = by_group ? p->G : nb;
     g.batch = by_group ? (size_t)nb : (size_t)p->G;
@@ -232,8 +253,7 @@ static ads_status grad_sep(ads_context *ctx, const job *j, int n0, int nb)
     ads_launch_int(&l, nb);
     ads_launch_int(&l, n0);
     ads_gconv_geom(&l, p);
-    ADS_TRY(ads_launch_run(&l, 1, (size_t[]){(size_t)nb * (size_t)p->rows},
-                           (size_t[])GCONV_LOCAL));
+    ADS_TRY(ads_launch_run(&l, 1, (size_t[]){(size_t)nb * (size_t)p->rows}, (size_t[])GCONV_LOCAL));
     ads_launcher s;
     ads_gconv_backward_launch(&s, ctx, "gconv_grad_sep_sum");
     ads_launch_in(&s, j->part);
@@ -299,9 +319,9 @@ static ads_status acquire(ads_context *ctx, bool need, size_t count, ads_tensor 
 
 ads_status ads_gconv_backward_on_device(ads_context *ctx, const ads_device *dev,
                                         const ads_conv_desc *d, const ads_tensor *x,
-                                        const ads_tensor *w, ads_sampling at,
-                                        const ads_tensor *gy, ads_tensor *gx, ads_tensor *gw,
-                                        ads_tensor *gb, ads_sampling_grad gat)
+                                        const ads_tensor *w, ads_sampling at, const ads_tensor *gy,
+                                        ads_tensor *gx, ads_tensor *gw, ads_tensor *gb,
+                                        ads_sampling_grad gat)
 {
     gconv_plan p;
     gconv_backward_needs needs;
@@ -319,7 +339,8 @@ ads_status ads_gconv_backward_on_device(ads_context *ctx, const ads_device *dev,
         st = acquire(ctx, needs.col, (size_t)p.chunk * (size_t)p.Cout * (size_t)p.P, &j.gys);
     if (st == ADS_OK) st = acquire(ctx, needs.gcol, cols, &j.gcol);
     if (st == ADS_OK)
-        st = acquire(ctx, needs.index, (size_t)p.chunk * (size_t)ads_gconv_index_size(&p), &j.index);
+        st =
+            acquire(ctx, needs.index, (size_t)p.chunk * (size_t)ads_gconv_index_size(&p), &j.index);
     if (st == ADS_OK)
         st = acquire(ctx, needs.part, (size_t)p.chunk * (size_t)ads_gconv_part_size(&p), &j.part);
     if (st == ADS_OK)

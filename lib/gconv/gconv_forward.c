@@ -16,8 +16,7 @@ static ads_status bias_fill(ads_context *ctx, const gconv_plan *p, const ads_ten
     ads_launch_out(&l, y);
     ads_launch_int(&l, p->Cout);
     ads_launch_int(&l, (int)p->P);
-    return ads_launch_run(&l, 2, (size_t[]){(size_t)p->Cout, (size_t)p->N},
-                          (size_t[])GCONV_LOCAL);
+    return ads_launch_run(&l, 2, (size_t[]){(size_t)p->Cout, (size_t)p->N}, (size_t[])GCONV_LOCAL);
 }
 
 /* y[n0..n0+nb) (+)= W_g * col_g for every group g and image: one ads_gemm
@@ -30,8 +29,17 @@ static ads_status products(ads_context *ctx, const gconv_plan *p, const ads_tens
     size_t P = (size_t)p->P, Kg = (size_t)p->Kg, Og = (size_t)p->Og;
     /* Pb: the pitch of one column row's pixels, as ads_gconv_im2col wrote them. */
     size_t Pb = (size_t)ads_gconv_col_size(p, p->col_tn) / (size_t)p->rows;
-    ads_gemm_args g = {.M = Og, .N = P, .K = Kg, .alpha = 1.0f, .beta = beta,
-                       .a = w, .lda = Kg, .b = col, .ldb = P, .c = y, .ldc = P,
+    ads_gemm_args g = {.M = Og,
+                       .N = P,
+                       .K = Kg,
+                       .alpha = 1.0f,
+                       .beta = beta,
+                       .a = w,
+                       .lda = Kg,
+                       .b = col,
+                       .ldb = P,
+                       .c = y,
+                       .ldc = P,
                        .b_packed = p->col_tn > 0};
     size_t c0 = (size_t)n0 * p->Cout * P;
     bool by_group = p->G <= nb;
@@ -80,8 +88,8 @@ static ads_status forward_gemm(ads_context *ctx, const gconv_plan *p, const ads_
    n0 .. n0+nb-1 (no column workspace; the chunks keep the tap tables in
    the budget). */
 static ads_status depthwise_chunk(ads_context *ctx, const gconv_plan *p, const ads_tensor *x,
-                                  const ads_tensor *w, const ads_tensor *b, ads_tensor *y,
-                                  int n0, int nb)
+                                  const ads_tensor *w, const ads_tensor *b, ads_tensor *y, int n0,
+                                  int nb)
 {
     static const char *const names[3] = {"gconv_dw_fixed", "gconv_dw_sep", "gconv_dw_grid"};
     ads_tensor *tab;
@@ -107,8 +115,8 @@ static ads_status forward_depthwise(ads_context *ctx, const gconv_plan *p, const
                                     const ads_tensor *w, const ads_tensor *b, ads_tensor *y)
 {
     for (int n0 = 0; n0 < p->N; n0 += p->chunk)
-        ADS_TRY(depthwise_chunk(ctx, p, x, w, b, y, n0,
-                                p->N - n0 < p->chunk ? p->N - n0 : p->chunk));
+        ADS_TRY(
+            depthwise_chunk(ctx, p, x, w, b, y, n0, p->N - n0 < p->chunk ? p->N - n0 : p->chunk));
     return ADS_OK;
 }
 

@@ -40,8 +40,7 @@ int ads_gconv_pixel_local(const ads_context *ctx, long items)
 
 void ads_gconv_launch(ads_launcher *l, ads_context *ctx, const char *name)
 {
-    ads_launch_kernel(l, ctx, "gconv", ads_gconv_item_pixel(ctx) ? "-DGC_ITEM_PIXEL" : "",
-                      name);
+    ads_launch_kernel(l, ctx, "gconv", ads_gconv_item_pixel(ctx) ? "-DGC_ITEM_PIXEL" : "", name);
 }
 
 void ads_gconv_backward_launch(ads_launcher *l, ads_context *ctx, const char *name)
@@ -57,8 +56,7 @@ void ads_gconv_depthwise_launch(ads_launcher *l, ads_context *ctx, const gconv_p
     ads_launch_kernel(l, ctx, "gconv_depthwise", options, name);
 }
 
-void ads_gconv_gcol_launch(ads_launcher *l, ads_context *ctx, const gconv_plan *p,
-                           const char *name)
+void ads_gconv_gcol_launch(ads_launcher *l, ads_context *ctx, const gconv_plan *p, const char *name)
 {
     const char *options = p->path == GCONV_PATH_DEPTHWISE ? "-DGC_DEPTHWISE" : "";
     ads_launch_kernel(l, ctx, "gconv_backward", options, name);
@@ -91,8 +89,8 @@ static ads_status fill_taps(ads_context *ctx, const gconv_plan *p, int n0, int n
                           (size_t[])GCONV_LOCAL);
 }
 
-ads_status ads_gconv_tap_table(ads_context *ctx, const gconv_plan *p, int n0, int nb,
-                               int stream, ads_tensor **tab)
+ads_status ads_gconv_tap_table(ads_context *ctx, const gconv_plan *p, int n0, int nb, int stream,
+                               ads_tensor **tab)
 {
     *tab = NULL;
     if (p->kind == ADS_SAMPLING_FIXED) return ADS_OK;

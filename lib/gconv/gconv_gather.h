@@ -10,7 +10,10 @@
 /* The local size of most gconv launches (the kernels guard dimension 0):
    one size per kernel, so PoCL compiles each kernel once, not once per
    shape as a driver-chosen size would. */
-#define GCONV_LOCAL {16, 1, 1}
+#define GCONV_LOCAL                                                                                \
+    {                                                                                              \
+        16, 1, 1                                                                                   \
+    }
 
 /* Starts a launch of kernel `name` of cl/gconv.cl, cl/gconv_backward.cl,
    or cl/gconv_depthwise.cl (built for p's kernel size). */
@@ -54,7 +57,7 @@ ads_status ads_gconv_im2col(ads_context *ctx, const gconv_plan *p, const ads_ten
    nb * ads_gconv_taps_size ints) and fills it with the tap tables of
    images n0 .. n0+nb-1; *tab is NULL for the fixed stride. The caller
    releases it after its last use is enqueued. */
-ads_status ads_gconv_tap_table(ads_context *ctx, const gconv_plan *p, int n0, int nb,
-                               int stream, ads_tensor **tab);
+ads_status ads_gconv_tap_table(ads_context *ctx, const gconv_plan *p, int n0, int nb, int stream,
+                               ads_tensor **tab);
 
 #endif

@@ -17,13 +17,13 @@ static ads_status check_desc(const ads_conv_desc *d, bool fixed)
     const struct {
         const char *name;
         int v, min;
-    } f[] = {{"kh", d->kh, 1},       {"kw", d->kw, 1},       {"dil_h", d->dil_h, 1},
-             {"dil_w", d->dil_w, 1}, {"pad_h", d->pad_h, 0}, {"pad_w", d->pad_w, 0},
+    } f[] = {{"kh", d->kh, 1},        {"kw", d->kw, 1},       {"dil_h", d->dil_h, 1},
+             {"dil_w", d->dil_w, 1},  {"pad_h", d->pad_h, 0}, {"pad_w", d->pad_w, 0},
              {"groups", d->groups, 1}};
     for (size_t i = 0; i < sizeof f / sizeof f[0]; i++)
         if (f[i].v < f[i].min)
-            return ads_fail(ADS_ERR_INVALID_ARGUMENT, "desc->%s is %d; it must be >= %d",
-                            f[i].name, f[i].v, f[i].min);
+            return ads_fail(ADS_ERR_INVALID_ARGUMENT, "desc->%s is %d; it must be >= %d", f[i].name,
+                            f[i].v, f[i].min);
     ADS_TRY(ads_check_window_span("desc->", "kh", d->kh, "dil_h", d->dil_h, "pad_h", d->pad_h));
     ADS_TRY(ads_check_window_span("desc->", "kw", d->kw, "dil_w", d->dil_w, "pad_w", d->pad_w));
     /* The stride is only used when no positions are given. */
@@ -103,8 +103,7 @@ static ads_status output_size(ads_sampling at, gconv_plan *p)
 static gconv_path choose_path(const ads_context *ctx, const gconv_plan *p)
 {
     bool depthwise = p->G == p->C && p->G == p->Cout;
-    if (depthwise && p->kh * p->kw <= DEPTHWISE_MAX_TAPS &&
-        ads_tune(ctx, "gconv.depthwise_direct"))
+    if (depthwise && p->kh * p->kw <= DEPTHWISE_MAX_TAPS && ads_tune(ctx, "gconv.depthwise_direct"))
         return GCONV_PATH_DEPTHWISE;
     return GCONV_PATH_GEMM;
 }
@@ -147,8 +146,8 @@ static ads_status plan_common(ads_context *ctx, const ads_conv_desc *d, const ad
                         "desc->groups is %d; it must divide Cin = %d (x's channels)", p->G, p->C);
     if (p->Cout % p->G)
         return ads_fail(ADS_ERR_INVALID_ARGUMENT,
-                        "desc->groups is %d; it must divide Cout = %d (w's first dimension)",
-                        p->G, p->Cout);
+                        "desc->groups is %d; it must divide Cout = %d (w's first dimension)", p->G,
+                        p->Cout);
     int64_t wshape[4] = {p->Cout, p->C / p->G, d->kh, d->kw};
     ADS_TRY(ads_check_shape(w, "w", 4, wshape));
     p->kh = d->kh, p->kw = d->kw, p->sh = d->stride_h, p->sw = d->stride_w;
@@ -200,10 +199,9 @@ static ads_status plan_chunks(const ads_context *ctx, const ads_device *dev, gco
     return ADS_OK;
 }
 
-ads_status ads_gconv_plan_forward(ads_context *ctx, const ads_device *dev,
-                                  const ads_conv_desc *d, const ads_tensor *x,
-                                  const ads_tensor *w, const ads_tensor *b, ads_sampling at,
-                                  const ads_tensor *y, gconv_plan *p)
+ads_status ads_gconv_plan_forward(ads_context *ctx, const ads_device *dev, const ads_conv_desc *d,
+                                  const ads_tensor *x, const ads_tensor *w, const ads_tensor *b,
+                                  ads_sampling at, const ads_tensor *y, gconv_plan *p)
 {
     ADS_TRY(plan_common(ctx, d, x, w, at, p));
     if (b) {
@@ -235,7 +233,8 @@ int64_t ads_gconv_col_size(const gconv_plan *p, int tn)
 
 int64_t ads_gconv_taps_size(const gconv_plan *p)
 {
-    if (p->kind == ADS_SAMPLING_SEPARABLE) return 4 * ((int64_t)p->Ho * p->kh + (int64_t)p->Wo * p->kw);
+    if (p->kind == ADS_SAMPLING_SEPARABLE)
+        return 4 * ((int64_t)p->Ho * p->kh + (int64_t)p->Wo * p->kw);
     if (p->kind == ADS_SAMPLING_GRID) return 4 * (int64_t)p->kh * p->kw * p->P;
     return 0;
 }
@@ -245,10 +244,7 @@ int64_t ads_gconv_dw_part_size(const gconv_plan *p)
     return (int64_t)p->C * p->Ho * (p->kh * p->kw + 1); /* every tap's share and gb's */
 }
 
-int64_t ads_gconv_part_size(const gconv_plan *p)
-{
-    return p->rows * ((int64_t)p->Ho + p->Wo);
-}
+int64_t ads_gconv_part_size(const gconv_plan *p) { return p->rows * ((int64_t)p->Ho + p->Wo); }
 
 int64_t ads_gconv_index_size(const gconv_plan *p)
 {
@@ -265,22 +261,22 @@ static ads_status check_grad(const ads_context *ctx, const ads_tensor *t, const 
     return ads_check_shape(t, name, ndim, want);
 }
 
-static ads_status check_position_grads(const ads_context *ctx, const gconv_plan *p,
-                                       ads_sampling at, ads_sampling_grad gat)
+static ads_status check_position_grads(const ads_context *ctx, const gconv_plan *p, ads_sampling at,
+                                       ads_sampling_grad gat)
 {
     ADS_TRY(ads_sampling_check_grads(p->kind, gat));
     if (p->kind == ADS_SAMPLING_SEPARABLE) {
         ADS_TRY(check_grad(ctx, gat.py, "gat.py", 2, at.py->shape));
         return check_grad(ctx, gat.px, "gat.px", 2, at.px->shape);
     }
-    if (p->kind == ADS_SAMPLING_GRID) return check_grad(ctx, gat.grid, "gat.grid", 4, at.grid->shape);
+    if (p->kind == ADS_SAMPLING_GRID)
+        return check_grad(ctx, gat.grid, "gat.grid", 4, at.grid->shape);
     return ADS_OK;
 }
 
-ads_status ads_gconv_plan_backward(ads_context *ctx, const ads_device *dev,
-                                   const ads_conv_desc *d, const ads_tensor *x,
-                                   const ads_tensor *w, ads_sampling at, const ads_tensor *gy,
-                                   const ads_tensor *gx, const ads_tensor *gw,
+ads_status ads_gconv_plan_backward(ads_context *ctx, const ads_device *dev, const ads_conv_desc *d,
+                                   const ads_tensor *x, const ads_tensor *w, ads_sampling at,
+                                   const ads_tensor *gy, const ads_tensor *gx, const ads_tensor *gw,
                                    const ads_tensor *gb, ads_sampling_grad gat, gconv_plan *p,
                                    gconv_backward_needs *needs)
 {
@@ -312,15 +308,15 @@ ads_status ads_gconv_plan_backward(ads_context *ctx, const ads_device *dev,
        gradients share; none for the fixed stride. */
     needs->tables = p->kind == ADS_SAMPLING_FIXED ? 0 : (gw != NULL ? 1 : 0) + (gx || gpos ? 1 : 0);
     uint64_t col = (uint64_t)p->rows * (uint64_t)p->P * 4;
-    uint64_t index = (uint64_t)ads_gconv_index_size(p) * 4, tab = (uint64_t)ads_gconv_taps_size(p) * 4;
+    uint64_t index = (uint64_t)ads_gconv_index_size(p) * 4,
+             tab = (uint64_t)ads_gconv_taps_size(p) * 4;
     uint64_t gys = (uint64_t)p->Cout * (uint64_t)p->P * 4; /* gy beside the gw columns */
     /* The gw product's inner dimension is the chunk's pixels, so ads_gemm's
        packed copy of one group's columns (when it packs) grows with the
        chunk too: counted here, so the chunk leaves room for it. */
     uint64_t tn = needs->col ? ads_gemm_pack_width(ctx, (size_t)p->Og, 1) : 0;
     uint64_t packed = tn ? ((uint64_t)p->Kg + tn - 1) / tn * tn * (uint64_t)p->P * 4 : 0;
-    uint64_t per_image = (needs->col ? col + gys + packed : 0) +
-                         (needs->gcol ? col : 0) +
+    uint64_t per_image = (needs->col ? col + gys + packed : 0) + (needs->gcol ? col : 0) +
                          (needs->dw_part ? (uint64_t)ads_gconv_dw_part_size(p) * 4 : 0) +
                          (needs->index ? index : 0) +
                          (needs->part ? (uint64_t)ads_gconv_part_size(p) * 4 : 0) +

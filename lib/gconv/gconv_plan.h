@@ -25,7 +25,7 @@ typedef struct {
     /* The kernels' position arguments: py and px, or grid twice; x when
        the kind is fixed (never read then). */
     const ads_tensor *pa, *pb;
-    int chunk; /* images per chunk, so the workspaces fit the budget  */
+    int chunk;  /* images per chunk, so the workspaces fit the budget  */
     int col_tn; /* forward: the GEMM's packed column-tile width the gather
                    writes (ads_gemm_pack_width), 0 for plain columns    */
 } gconv_plan;
@@ -38,28 +38,26 @@ const char *ads_gconv_path_name(const ads_context *ctx, int groups, int cin, int
 
 /* Validates every argument of a forward call on device `dev` and fills
    the plan. */
-ads_status ads_gconv_plan_forward(ads_context *ctx, const ads_device *dev,
-                                  const ads_conv_desc *d, const ads_tensor *x,
-                                  const ads_tensor *w, const ads_tensor *b, ads_sampling at,
-                                  const ads_tensor *y, gconv_plan *p);
+ads_status ads_gconv_plan_forward(ads_context *ctx, const ads_device *dev, const ads_conv_desc *d,
+                                  const ads_tensor *x, const ads_tensor *w, const ads_tensor *b,
+                                  ads_sampling at, const ads_tensor *y, gconv_plan *p);
 
 /* Which workspaces a backward call needs. */
 typedef struct {
-    bool col;   /* the gathered columns and gy beside them (for gw)       */
-    bool gcol;  /* the column gradient (for gx and the positions; not on
+    bool col;     /* the gathered columns and gy beside them (for gw)       */
+    bool gcol;    /* the column gradient (for gx and the positions; not on
                    the depthwise path)                                   */
-    bool index; /* the separable index (for gx with separable positions)  */
-    bool part;  /* per-(channel, tap) shares of gpy/gpx (separable)       */
+    bool index;   /* the separable index (for gx with separable positions)  */
+    bool part;    /* per-(channel, tap) shares of gpy/gpx (separable)       */
     bool dw_part; /* per-(channel, row) shares of the depthwise gw         */
-    int tables; /* tap tables alive at once (ads_gconv_tap_table), 0..2   */
+    int tables;   /* tap tables alive at once (ads_gconv_tap_table), 0..2   */
 } gconv_backward_needs;
 
 /* Validates every argument of a backward call on device `dev` and fills
    the plan and the workspace needs. */
-ads_status ads_gconv_plan_backward(ads_context *ctx, const ads_device *dev,
-                                   const ads_conv_desc *d, const ads_tensor *x,
-                                   const ads_tensor *w, ads_sampling at, const ads_tensor *gy,
-                                   const ads_tensor *gx, const ads_tensor *gw,
+ads_status ads_gconv_plan_backward(ads_context *ctx, const ads_device *dev, const ads_conv_desc *d,
+                                   const ads_tensor *x, const ads_tensor *w, ads_sampling at,
+                                   const ads_tensor *gy, const ads_tensor *gx, const ads_tensor *gw,
                                    const ads_tensor *gb, ads_sampling_grad gat, gconv_plan *p,
                                    gconv_backward_needs *needs);
 

@@ -32,8 +32,8 @@ static bool muladd(size_t a, size_t b, size_t c, size_t *out)
 
 /* The element range [lo, hi) one operand spans over all batch entries:
    `rows` x `cols` stored with pitch ld, batch entries `bs` apart. */
-static bool operand_span(size_t off, size_t rows, size_t cols, size_t ld, size_t batch,
-                         size_t bs, size_t *lo, size_t *hi)
+static bool operand_span(size_t off, size_t rows, size_t cols, size_t ld, size_t batch, size_t bs,
+                         size_t *lo, size_t *hi)
 {
     size_t last_row, last_entry;
     if (!muladd(rows - 1, ld, cols, &last_row)) return false;
@@ -158,19 +158,18 @@ typedef struct {
    walks down its column block tile by tile, reusing that block of op(B)
    from cache. Yet every compute unit needs several work-items to balance
    the load. */
-#define FLOP_PER_ITEM 4e6
+#define FLOP_PER_ITEM  4e6
 #define ITEMS_PER_UNIT 8
 
-static size_t rows_per_item(const ads_context *ctx, const ads_gemm_args *g, size_t tm,
-                            size_t tn)
+static size_t rows_per_item(const ads_context *ctx, const ads_gemm_args *g, size_t tm, size_t tn)
 {
     size_t tiles_m = (g->M + tm - 1) / tm, tiles_n = (g->N + tn - 1) / tn;
     double tile_flop = 2.0 * (double)(tm * tn) * (double)(g->K ? g->K : 1);
     size_t want = (size_t)ceil(FLOP_PER_ITEM / tile_flop);
     if (want > tiles_m) want = tiles_m;
-    size_t min_items = ITEMS_PER_UNIT * (size_t)(ctx->dev[0].info.compute_units > 0
-                                                     ? ctx->dev[0].info.compute_units
-                                                     : 1);
+    size_t min_items =
+        ITEMS_PER_UNIT *
+        (size_t)(ctx->dev[0].info.compute_units > 0 ? ctx->dev[0].info.compute_units : 1);
     while (want > 1 && (tiles_m + want - 1) / want * tiles_n * g->batch < min_items) want--;
     /* Even blocks: the same number of tiles in every work-item. */
     size_t blocks = (tiles_m + want - 1) / want;
@@ -200,8 +199,7 @@ static int tuned_width(const ads_context *ctx, const char *key, int fallback)
 /* gemm_vec's column tile TN = VW * NV: the packed layout's width. */
 static size_t pack_width(const ads_context *ctx)
 {
-    return (size_t)tuned_width(ctx, "gemm.vec_vw", 16) *
-           (size_t)ads_tune(ctx, "gemm.vec_nv");
+    return (size_t)tuned_width(ctx, "gemm.vec_vw", 16) * (size_t)ads_tune(ctx, "gemm.vec_nv");
 }
 
 int ads_gemm_path_of(const ads_context *ctx)
@@ -212,9 +210,8 @@ int ads_gemm_path_of(const ads_context *ctx)
 size_t ads_gemm_pack_width(const ads_context *ctx, size_t M, size_t K)
 {
     ads_gemm_args g = {.M = M, .K = K};
-    return ads_gemm_path_of(ctx) == ADS_GEMM_PATH_CPU && should_pack_b(ctx, &g)
-               ? pack_width(ctx)
-               : 0;
+    return ads_gemm_path_of(ctx) == ADS_GEMM_PATH_CPU && should_pack_b(ctx, &g) ? pack_width(ctx)
+                                                                                : 0;
 }
 
 /* How many work-items read each packed row tile of op(A): one per column
@@ -304,8 +301,7 @@ static ads_status set_args(cl_kernel k, const ads_gemm_args *g, const gemm_plan 
     return ads_arg_long(k, i, (int64_t)g->bias_batch_stride);
 }
 
-static ads_status launch_product(ads_context *ctx, const ads_gemm_args *g,
-                                 const gemm_plan *p)
+static ads_status launch_product(ads_context *ctx, const ads_gemm_args *g, const gemm_plan *p)
 {
     cl_kernel k;
     ADS_TRY(ads_get_kernel(ctx, "gemm", p->options, p->kernel, &k));
@@ -357,8 +353,8 @@ static ads_status pack_b(ads_context *ctx, const ads_gemm_args *g, const gemm_pl
 
 /* Copies op(A) of `batch` entries into ws as row tiles of tile_m (see
    gemm_pack_a); ws holds `entry` floats per entry. */
-static ads_status pack_a(ads_context *ctx, const ads_gemm_args *g, const gemm_plan *p,
-                         size_t batch, ads_tensor *ws, size_t entry)
+static ads_status pack_a(ads_context *ctx, const ads_gemm_args *g, const gemm_plan *p, size_t batch,
+                         ads_tensor *ws, size_t entry)
 {
     cl_kernel k;
     ADS_TRY(ads_get_kernel(ctx, "gemm", p->pack_a_options, "gemm_pack_a", &k));

@@ -10,9 +10,9 @@
 #include "tuning.h"
 
 typedef struct {
-    int mwg, nwg, kwg;  /* the tile of C and the panel depth */
-    int mdimc, ndimc;   /* work-group rows and columns        */
-    int vwa, vwb;       /* load widths along A's and B's stored rows */
+    int mwg, nwg, kwg; /* the tile of C and the panel depth */
+    int mdimc, ndimc;  /* work-group rows and columns        */
+    int vwa, vwb;      /* load widths along A's and B's stored rows */
 } tiled_shape;
 
 /* Work-groups per launch along dimensions 1 (row tiles) and 2 (batch). */
@@ -26,13 +26,17 @@ static bool consistent(const tiled_shape *t)
 
 static tiled_shape tuned_shape(const ads_context *ctx)
 {
-    tiled_shape t = {ads_tune(ctx, "gemm.tiled_mwg"), ads_tune(ctx, "gemm.tiled_nwg"),
-                     ads_tune(ctx, "gemm.tiled_kwg"), ads_tune(ctx, "gemm.tiled_mdimc"),
-                     ads_tune(ctx, "gemm.tiled_ndimc"), 1, 1};
+    tiled_shape t = {ads_tune(ctx, "gemm.tiled_mwg"),
+                     ads_tune(ctx, "gemm.tiled_nwg"),
+                     ads_tune(ctx, "gemm.tiled_kwg"),
+                     ads_tune(ctx, "gemm.tiled_mdimc"),
+                     ads_tune(ctx, "gemm.tiled_ndimc"),
+                     1,
+                     1};
     if (consistent(&t)) return t;
     /* A table mixing shapes that do not divide: the registry's GPU shape. */
-    const char *keys[5] = {"gemm.tiled_mwg", "gemm.tiled_nwg", "gemm.tiled_kwg",
-                           "gemm.tiled_mdimc", "gemm.tiled_ndimc"};
+    const char *keys[5] = {"gemm.tiled_mwg", "gemm.tiled_nwg", "gemm.tiled_kwg", "gemm.tiled_mdimc",
+                           "gemm.tiled_ndimc"};
     int *fields[5] = {&t.mwg, &t.nwg, &t.kwg, &t.mdimc, &t.ndimc};
     for (int i = 0; i < 5; i++) *fields[i] = ads_tunable_find(keys[i])->def[ADS_CLASS_GPU];
     return t;
@@ -62,8 +66,7 @@ static bool fit_local(tiled_shape *t, size_t limit)
         } else if (t->nwg > 1) {
             t->nwg /= 2;
             t->ndimc = divisor_at_most(t->nwg, t->ndimc);
-        } else
-            return false;
+        } else return false;
     }
     return true;
 }
@@ -74,8 +77,7 @@ static bool fit_local(tiled_shape *t, size_t limit)
 static int load_width(size_t ld, size_t off, size_t bs, size_t batch, int extent)
 {
     for (int w = 4; w > 1; w /= 2)
-        if (ld % w == 0 && off % w == 0 && (batch == 1 || bs % w == 0) && extent % w == 0)
-            return w;
+        if (ld % w == 0 && off % w == 0 && (batch == 1 || bs % w == 0) && extent % w == 0) return w;
     return 1;
 }
 
@@ -83,8 +85,8 @@ static int load_width(size_t ld, size_t off, size_t bs, size_t batch, int extent
    group of this compiled kernel may have there. */
 static ads_status kernel_group_max(cl_kernel k, const ads_device *d, size_t *max)
 {
-    cl_int err = clGetKernelWorkGroupInfo(k, d->device, CL_KERNEL_WORK_GROUP_SIZE, sizeof *max,
-                                          max, NULL);
+    cl_int err =
+        clGetKernelWorkGroupInfo(k, d->device, CL_KERNEL_WORK_GROUP_SIZE, sizeof *max, max, NULL);
     return err == CL_SUCCESS ? ADS_OK : ads_fail_cl(err, "clGetKernelWorkGroupInfo");
 }
 

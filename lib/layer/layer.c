@@ -20,8 +20,8 @@ typedef struct {
 static window window_of(const ads_layer_desc *d)
 {
     if (d->kind == ADS_LAYER_CONV)
-        return (window){d->conv.kh,      d->conv.kw,    d->conv.stride_h, d->conv.stride_w,
-                        d->conv.pad_h,   d->conv.pad_w, d->conv.dil_h,    d->conv.dil_w};
+        return (window){d->conv.kh,    d->conv.kw,    d->conv.stride_h, d->conv.stride_w,
+                        d->conv.pad_h, d->conv.pad_w, d->conv.dil_h,    d->conv.dil_w};
     return (window){d->pool.kh,    d->pool.kw,    d->pool.stride_h, d->pool.stride_w,
                     d->pool.pad_h, d->pool.pad_w, d->pool.dil_h,    d->pool.dil_w};
 }
@@ -39,8 +39,8 @@ static ads_status validate_window(const ads_layer_desc *d)
     struct {
         const char *name;
         int value, min;
-    } fields[] = {{"kh", w.kh, 1},       {"kw", w.kw, 1},       {"stride_h", w.sh, 1},
-                  {"stride_w", w.sw, 1}, {"pad_h", w.ph, 0},    {"pad_w", w.pw, 0},
+    } fields[] = {{"kh", w.kh, 1},       {"kw", w.kw, 1},    {"stride_h", w.sh, 1},
+                  {"stride_w", w.sw, 1}, {"pad_h", w.ph, 0}, {"pad_w", w.pw, 0},
                   {"dil_h", w.dh, 1},    {"dil_w", w.dw, 1}};
     for (size_t i = 0; i < sizeof fields / sizeof *fields; i++)
         if (fields[i].value < fields[i].min)
@@ -52,8 +52,10 @@ static ads_status validate_window(const ads_layer_desc *d)
 static ads_status validate_desc(const ads_layer_desc *d)
 {
     if (d->kind != ADS_LAYER_CONV && d->kind != ADS_LAYER_POOL)
-        return ads_fail(ADS_ERR_INVALID_ARGUMENT, "d->kind is %d; expected ADS_LAYER_CONV or "
-                        "ADS_LAYER_POOL", (int)d->kind);
+        return ads_fail(ADS_ERR_INVALID_ARGUMENT,
+                        "d->kind is %d; expected ADS_LAYER_CONV or "
+                        "ADS_LAYER_POOL",
+                        (int)d->kind);
     if (d->in_channels < 1)
         return ads_fail(ADS_ERR_INVALID_ARGUMENT, "d->in_channels is %d; must be >= 1",
                         d->in_channels);
@@ -63,21 +65,27 @@ static ads_status validate_desc(const ads_layer_desc *d)
                             d->out_channels);
         int g = d->conv.groups;
         if (g < 1 || d->in_channels % g || d->out_channels % g)
-            return ads_fail(ADS_ERR_INVALID_ARGUMENT, "d->conv.groups is %d; it must divide "
-                            "in_channels %d and out_channels %d", g, d->in_channels,
-                            d->out_channels);
+            return ads_fail(ADS_ERR_INVALID_ARGUMENT,
+                            "d->conv.groups is %d; it must divide "
+                            "in_channels %d and out_channels %d",
+                            g, d->in_channels, d->out_channels);
     }
     ADS_TRY(validate_window(d));
     if ((unsigned)d->adapt > ADS_ADAPT_BOTH)
-        return ads_fail(ADS_ERR_INVALID_ARGUMENT, "d->adapt is %d; expected ADS_ADAPT_NONE (0), "
-                        "_ROWS (1), _COLS (2) or _BOTH (3)", (int)d->adapt);
+        return ads_fail(ADS_ERR_INVALID_ARGUMENT,
+                        "d->adapt is %d; expected ADS_ADAPT_NONE (0), "
+                        "_ROWS (1), _COLS (2) or _BOTH (3)",
+                        (int)d->adapt);
     if (d->profile != ADS_PROFILE_LINEAR && d->profile != ADS_PROFILE_VARIATION)
-        return ads_fail(ADS_ERR_INVALID_ARGUMENT, "d->profile is %d; expected "
-                        "ADS_PROFILE_LINEAR (%d) or ADS_PROFILE_VARIATION (%d)", (int)d->profile,
-                        (int)ADS_PROFILE_LINEAR, (int)ADS_PROFILE_VARIATION);
+        return ads_fail(ADS_ERR_INVALID_ARGUMENT,
+                        "d->profile is %d; expected "
+                        "ADS_PROFILE_LINEAR (%d) or ADS_PROFILE_VARIATION (%d)",
+                        (int)d->profile, (int)ADS_PROFILE_LINEAR, (int)ADS_PROFILE_VARIATION);
     if (!(d->temperature >= 0) || !isfinite(d->temperature))
-        return ads_fail(ADS_ERR_INVALID_ARGUMENT, "d->temperature is %g; must be finite and "
-                        ">= 0 (0 means 1)", (double)d->temperature);
+        return ads_fail(ADS_ERR_INVALID_ARGUMENT,
+                        "d->temperature is %g; must be finite and "
+                        ">= 0 (0 means 1)",
+                        (double)d->temperature);
     if (d->kind == ADS_LAYER_POOL && (unsigned)d->pool.mode > ADS_POOL_AVG_EXCLUDE_PAD)
         return ads_fail(ADS_ERR_INVALID_ARGUMENT, "d->pool.mode is %d", (int)d->pool.mode);
     if (d->out_h < 0 || d->out_w < 0)
@@ -119,8 +127,7 @@ static ads_status make_params(ads_layer *l)
     const ads_layer_desc *d = &l->d;
     int64_t c[1] = {d->in_channels};
     if (d->kind == ADS_LAYER_CONV) {
-        int64_t ws[4] = {d->out_channels, d->in_channels / d->conv.groups, d->conv.kh,
-                         d->conv.kw};
+        int64_t ws[4] = {d->out_channels, d->in_channels / d->conv.groups, d->conv.kh, d->conv.kw};
         int64_t bs[1] = {d->out_channels};
         ADS_TRY(make_param(l, ADS_PARAM_WEIGHT, 4, ws));
         ADS_TRY(init_weight(l));
@@ -153,7 +160,7 @@ ads_status ads_layer_create(ads_context *ctx, const ads_layer_desc *d, ads_layer
 
 static void release_state(ads_layer *l)
 {
-    ads_tensor **state[] = {&l->a_rows, &l->a_cols, &l->py, &l->px,
+    ads_tensor **state[] = {&l->a_rows,  &l->a_cols,  &l->py,  &l->px,
                             &l->ga_rows, &l->ga_cols, &l->gpy, &l->gpx};
     for (size_t i = 0; i < sizeof state / sizeof *state; i++) {
         ads_tensor_release(*state[i]);
@@ -196,8 +203,10 @@ ads_status ads_layer_output_shape(const ads_layer *l, const int64_t in[4], int64
     int64_t ho = l->d.out_h ? l->d.out_h : fixed_size(in[2], w.kh, w.sh, w.ph, w.dh);
     int64_t wo = l->d.out_w ? l->d.out_w : fixed_size(in[3], w.kw, w.sw, w.pw, w.dw);
     if (ho <= 0 || wo <= 0)
-        return ads_fail(ADS_ERR_SHAPE_MISMATCH, "an input of %lldx%lld is smaller than the "
-                        "layer's window", (long long)in[2], (long long)in[3]);
+        return ads_fail(ADS_ERR_SHAPE_MISMATCH,
+                        "an input of %lldx%lld is smaller than the "
+                        "layer's window",
+                        (long long)in[2], (long long)in[3]);
     out[0] = in[0];
     out[1] = is_conv(l) ? l->d.out_channels : l->d.in_channels;
     out[2] = ho;
@@ -210,8 +219,7 @@ ads_status ads_layer_output_shape(const ads_layer *l, const int64_t in[4], int64
 static bool uses_fixed_path(const ads_layer *l)
 {
     window w = window_of(&l->d);
-    return l->d.adapt == ADS_ADAPT_NONE &&
-           l->ho == fixed_size(l->h, w.kh, w.sh, w.ph, w.dh) &&
+    return l->d.adapt == ADS_ADAPT_NONE && l->ho == fixed_size(l->h, w.kh, w.sh, w.ph, w.dh) &&
            l->wo == fixed_size(l->w, w.kw, w.sw, w.pw, w.dw);
 }
 
@@ -236,11 +244,11 @@ static ads_status prepare_state(ads_layer *l, const int64_t in[4], const int64_t
     l->n = in[0], l->h = in[2], l->w = in[3], l->ho = out[2], l->wo = out[3];
     if (uses_fixed_path(l)) return ADS_OK;
     window w = window_of(&l->d);
-    ads_status st = make_axis_state(l, adapts_rows(l), l->ho, (float)w.sh, &l->a_rows,
-                                    &l->ga_rows, &l->py, &l->gpy);
+    ads_status st = make_axis_state(l, adapts_rows(l), l->ho, (float)w.sh, &l->a_rows, &l->ga_rows,
+                                    &l->py, &l->gpy);
     if (st == ADS_OK)
-        st = make_axis_state(l, adapts_cols(l), l->wo, (float)w.sw, &l->a_cols, &l->ga_cols,
-                             &l->px, &l->gpx);
+        st = make_axis_state(l, adapts_cols(l), l->wo, (float)w.sw, &l->a_cols, &l->ga_cols, &l->px,
+                             &l->gpx);
     if (st != ADS_OK) release_state(l);
     return st;
 }
@@ -288,8 +296,7 @@ ads_status ads_layer_forward(ads_layer *l, const ads_tensor *x, ads_tensor *y)
     if (is_conv(l))
         ADS_TRY(ads_gconv_forward(l->ctx, &l->d.conv, x, l->param[ADS_PARAM_WEIGHT],
                                   l->param[ADS_PARAM_BIAS], sampling(l), y));
-    else
-        ADS_TRY(ads_pool_forward(l->ctx, &l->d.pool, x, sampling(l), y));
+    else ADS_TRY(ads_pool_forward(l->ctx, &l->d.pool, x, sampling(l), y));
     l->x = x;
     l->has_forward = true;
     return ADS_OK;
@@ -299,12 +306,11 @@ ads_status ads_layer_forward(ads_layer *l, const ads_tensor *x, ads_tensor *y)
    grad_call, position gradients into gpy / gpx. */
 static ads_status sampling_backward(ads_layer *l, const ads_tensor *gy, ads_tensor *gx)
 {
-    ads_sampling_grad gat = {adapts_rows(l) ? l->gpy : NULL, adapts_cols(l) ? l->gpx : NULL,
-                             NULL};
+    ads_sampling_grad gat = {adapts_rows(l) ? l->gpy : NULL, adapts_cols(l) ? l->gpx : NULL, NULL};
     if (!is_conv(l)) return ads_pool_backward(l->ctx, &l->d.pool, l->x, sampling(l), gy, gx, gat);
-    return ads_gconv_backward(l->ctx, &l->d.conv, l->x, l->param[ADS_PARAM_WEIGHT], sampling(l),
-                              gy, gx, l->grad_call[ADS_PARAM_WEIGHT],
-                              l->grad_call[ADS_PARAM_BIAS], gat);
+    return ads_gconv_backward(l->ctx, &l->d.conv, l->x, l->param[ADS_PARAM_WEIGHT], sampling(l), gy,
+                              gx, l->grad_call[ADS_PARAM_WEIGHT], l->grad_call[ADS_PARAM_BIAS],
+                              gat);
 }
 
 /* Positions -> logits -> predictor: gx accumulated, v shares into grad_call. */
@@ -318,10 +324,9 @@ static ads_status predictor_backward(ads_layer *l, ads_tensor *gx)
     if (adapts_cols(l))
         ADS_TRY(ads_stride_positions_backward(l->ctx, l->a_cols, (float)w.sw, temperature(l),
                                               l->gpx, l->ga_cols));
-    return ads_stride_logits_backward(l->ctx, l->d.profile, l->x, l->param[ADS_PARAM_V_ROWS],
-                                      l->param[ADS_PARAM_V_COLS], l->ga_rows, l->ga_cols, gx,
-                                      l->grad_call[ADS_PARAM_V_ROWS],
-                                      l->grad_call[ADS_PARAM_V_COLS]);
+    return ads_stride_logits_backward(
+        l->ctx, l->d.profile, l->x, l->param[ADS_PARAM_V_ROWS], l->param[ADS_PARAM_V_COLS],
+        l->ga_rows, l->ga_cols, gx, l->grad_call[ADS_PARAM_V_ROWS], l->grad_call[ADS_PARAM_V_COLS]);
 }
 
 ads_status ads_layer_backward(ads_layer *l, const ads_tensor *gy, ads_tensor *gx)
@@ -373,9 +378,11 @@ ads_status ads_layer_positions(ads_layer *l, float *py, size_t ny, float *px, si
     if (!l->has_forward)
         return ads_fail(ADS_ERR_INVALID_ARGUMENT, "no forward pass yet: no positions to read");
     if (ny != (size_t)(l->n * l->ho) || nx != (size_t)(l->n * l->wo))
-        return ads_fail(ADS_ERR_SHAPE_MISMATCH, "ny and nx are %zu and %zu; the last forward "
-                        "sampled %lld x %lld rows and %lld x %lld columns", ny, nx,
-                        (long long)l->n, (long long)l->ho, (long long)l->n, (long long)l->wo);
+        return ads_fail(ADS_ERR_SHAPE_MISMATCH,
+                        "ny and nx are %zu and %zu; the last forward "
+                        "sampled %lld x %lld rows and %lld x %lld columns",
+                        ny, nx, (long long)l->n, (long long)l->ho, (long long)l->n,
+                        (long long)l->wo);
     if (uses_fixed_path(l)) {
         window w = window_of(&l->d);
         uniform_host(py, l->n, l->ho, w.sh);

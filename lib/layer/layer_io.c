@@ -58,8 +58,7 @@ static ads_status serialise(ads_layer *l, buffer *b)
         if (!v) return ads_fail(ADS_ERR_OUT_OF_MEMORY, "no host memory to save the layer");
         ads_status st = ads_tensor_read(t, v, t->count);
         ok = st == ADS_OK && put_u32(b, (uint32_t)p) && put_u32(b, (uint32_t)t->ndim) &&
-             put(b, t->shape, (size_t)t->ndim * sizeof(int64_t)) &&
-             put(b, v, t->count * sizeof *v);
+             put(b, t->shape, (size_t)t->ndim * sizeof(int64_t)) && put(b, v, t->count * sizeof *v);
         free(v);
         if (st != ADS_OK) return st;
     }
@@ -99,8 +98,10 @@ static ads_status read_file(const char *path, unsigned char **data, size_t *len)
     struct stat info;
     if (fstat(fileno(f), &info) != 0 || !S_ISREG(info.st_mode)) {
         fclose(f);
-        return ads_fail(ADS_ERR_IO, "%s is not a regular file (a folder or a device?); a layer "
-                        "file is a regular file written by ads_layer_save", path);
+        return ads_fail(ADS_ERR_IO,
+                        "%s is not a regular file (a folder or a device?); a layer "
+                        "file is a regular file written by ads_layer_save",
+                        path);
     }
     size_t n = (size_t)info.st_size;
     *data = n > 0 && info.st_size <= (off_t)(SIZE_MAX / 2) ? malloc(n) : NULL;
@@ -109,8 +110,10 @@ static ads_status read_file(const char *path, unsigned char **data, size_t *len)
     if (!ok) {
         free(*data);
         *data = NULL;
-        return ads_fail(ADS_ERR_IO, "cannot read the layer file %s (empty, unreadable or "
-                        "changing while read)", path);
+        return ads_fail(ADS_ERR_IO,
+                        "cannot read the layer file %s (empty, unreadable or "
+                        "changing while read)",
+                        path);
     }
     *len = n;
     return ADS_OK;
@@ -138,8 +141,8 @@ static void shape_text(int ndim, const int64_t *shape, char *buf, size_t n)
 {
     size_t used = (size_t)snprintf(buf, n, "[");
     for (int i = 0; i < ndim && used < n; i++)
-        used += (size_t)snprintf(buf + used, n - used, "%s%lld", i ? ", " : "",
-                                 (long long)shape[i]);
+        used +=
+            (size_t)snprintf(buf + used, n - used, "%s%lld", i ? ", " : "", (long long)shape[i]);
     if (used < n) snprintf(buf + used, n - used, "]");
 }
 
@@ -154,17 +157,20 @@ static ads_status check_record(const ads_layer_file_layout *lay, cursor *c, cons
         !take(c, shape, ndim * sizeof(int64_t)))
         return ads_fail(ADS_ERR_IO, "the layer file %s is truncated or malformed", path);
     if (id >= ADS_NPARAMS || lay->ndim[id] == 0)
-        return ads_fail(ADS_ERR_SHAPE_MISMATCH, "the layer file %s holds parameter %u (%s), "
-                        "which this layer does not have", path, id, param_name(id));
+        return ads_fail(ADS_ERR_SHAPE_MISMATCH,
+                        "the layer file %s holds parameter %u (%s), "
+                        "which this layer does not have",
+                        path, id, param_name(id));
     bool same = (int)ndim == lay->ndim[id];
     for (uint32_t i = 0; same && i < ndim; i++) same = shape[i] == lay->shape[id][i];
     if (!same) {
         char got[192], want[192];
         shape_text((int)ndim, shape, got, sizeof got);
         shape_text(lay->ndim[id], lay->shape[id], want, sizeof want);
-        return ads_fail(ADS_ERR_SHAPE_MISMATCH, "the layer file %s holds parameter %s with "
-                        "shape %s; this layer's %s has shape %s", path, param_name(id), got,
-                        param_name(id), want);
+        return ads_fail(ADS_ERR_SHAPE_MISMATCH,
+                        "the layer file %s holds parameter %s with "
+                        "shape %s; this layer's %s has shape %s",
+                        path, param_name(id), got, param_name(id), want);
     }
     size_t count = lay->count[id];
     if ((size_t)(c->end - c->p) / sizeof(float) < count)
@@ -173,8 +179,10 @@ static ads_status check_record(const ads_layer_file_layout *lay, cursor *c, cons
         float v;
         memcpy(&v, c->p + i * sizeof v, sizeof v);
         if (!isfinite(v))
-            return ads_fail(ADS_ERR_IO, "the layer file %s holds %g at %s[%zu] (flat index); "
-                            "a layer's parameters are finite", path, (double)v, param_name(id), i);
+            return ads_fail(ADS_ERR_IO,
+                            "the layer file %s holds %g at %s[%zu] (flat index); "
+                            "a layer's parameters are finite",
+                            path, (double)v, param_name(id), i);
     }
     *param = (int)id;
     *values = c->p;
@@ -196,14 +204,16 @@ ads_status ads_layer_file_parse(const unsigned char *data, size_t len, const cha
     cursor c = {data + 8, data + len - 8};
     uint32_t version = 0, kind = 0, nparams = 0, expected = 0;
     if (!take(&c, &version, 4) || version != FORMAT_VERSION)
-        return ads_fail(ADS_ERR_IO, "the layer file %s has format version %u; this library "
-                        "reads version %u", path, version, FORMAT_VERSION);
+        return ads_fail(ADS_ERR_IO,
+                        "the layer file %s has format version %u; this library "
+                        "reads version %u",
+                        path, version, FORMAT_VERSION);
     for (int p = 0; p < ADS_NPARAMS; p++) expected += lay->ndim[p] != 0;
-    if (!take(&c, &kind, 4) || !take(&c, &nparams, 4) || kind != lay->kind ||
-        nparams != expected)
-        return ads_fail(ADS_ERR_SHAPE_MISMATCH, "the layer file %s holds a layer of kind %u with "
-                        "%u parameters; this layer is of kind %u with %u", path, kind, nparams,
-                        lay->kind, expected);
+    if (!take(&c, &kind, 4) || !take(&c, &nparams, 4) || kind != lay->kind || nparams != expected)
+        return ads_fail(ADS_ERR_SHAPE_MISMATCH,
+                        "the layer file %s holds a layer of kind %u with "
+                        "%u parameters; this layer is of kind %u with %u",
+                        path, kind, nparams, lay->kind, expected);
     unsigned seen = 0;
     for (uint32_t r = 0; r < nparams; r++) {
         int id;

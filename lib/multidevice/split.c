@@ -28,8 +28,8 @@ static ads_status copy_region(ads_context *ctx, ads_tensor *dst, size_t dst_at,
     if (st == ADS_OK) st = ads_order_wait(ctx, q, &wait, &nwait);
     if (st != ADS_OK) free(wait);
     if (st == ADS_OK) {
-        cl_int err = clEnqueueCopyBuffer(q, src->mem, dst->mem, src_at * 4, dst_at * 4,
-                                         count * 4, nwait, wait, &ev);
+        cl_int err = clEnqueueCopyBuffer(q, src->mem, dst->mem, src_at * 4, dst_at * 4, count * 4,
+                                         nwait, wait, &ev);
         free(wait);
         if (err != CL_SUCCESS) {
             st = ads_fail_cl(err, "clEnqueueCopyBuffer between devices' shards");
@@ -119,10 +119,7 @@ ads_status ads_split_counts(ads_context *ctx, int64_t batch, int64_t *counts)
 
 static bool batched(split_role r) { return r != SPLIT_SHARED && r != SPLIT_SUM; }
 static bool reads_in(split_role r) { return r == SPLIT_BATCH_IN || r == SPLIT_BATCH_INOUT; }
-static bool writes_out(split_role r)
-{
-    return r == SPLIT_BATCH_OUT || r == SPLIT_BATCH_INOUT;
-}
+static bool writes_out(split_role r) { return r == SPLIT_BATCH_OUT || r == SPLIT_BATCH_INOUT; }
 
 static ads_status check_batch(const ads_context *ctx, const split_arg *args, int nargs,
                               int64_t batch)
@@ -135,8 +132,10 @@ static ads_status check_batch(const ads_context *ctx, const split_arg *args, int
         for (int j = 0; j < nargs; j++)
             if (args[i].t && args[i].t == args[j].t && args[i].role == SPLIT_SHARED &&
                 args[j].role != SPLIT_SHARED && args[j].role != SPLIT_BATCH_IN)
-                return ads_fail(ADS_ERR_INVALID_ARGUMENT, "%s is the %s tensor itself; it must "
-                                "be a separate tensor", args[j].name, args[i].name);
+                return ads_fail(ADS_ERR_INVALID_ARGUMENT,
+                                "%s is the %s tensor itself; it must "
+                                "be a separate tensor",
+                                args[j].name, args[i].name);
     for (int i = 0; i < nargs; i++)
         if (args[i].t && batched(args[i].role) && args[i].t->shape[0] != batch)
             return ads_fail(ADS_ERR_SHAPE_MISMATCH, "%s has %lld images; the call's batch is %lld",

@@ -28,8 +28,8 @@ typedef struct {
    written only after every device's body succeeded, so a call rejected
    by its validation on a shard changes no buffer. Arguments given twice
    (an in-place call) share one shard. */
-typedef ads_status (*split_body)(ads_context *ctx, const ads_device *dev,
-                                 ads_tensor *const *shard, void *closure);
+typedef ads_status (*split_body)(ads_context *ctx, const ads_device *dev, ads_tensor *const *shard,
+                                 void *closure);
 ads_status ads_split_run(ads_context *ctx, int64_t batch, const split_arg *args, int nargs,
                          split_body body, void *closure);
 

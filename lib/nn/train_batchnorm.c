@@ -51,13 +51,16 @@ static ads_status check_forward(ads_context *ctx, const ads_tensor *x, const ads
     ADS_TRY(check_vec(beta, ctx, "beta", d));
     if (training) {
         if ((rmean == NULL) != (rvar == NULL))
-            return ads_fail(ADS_ERR_NULL_ARGUMENT, "%s is NULL but %s is not; pass both running "
-                            "statistics or neither", rmean ? "running_var" : "running_mean",
+            return ads_fail(ADS_ERR_NULL_ARGUMENT,
+                            "%s is NULL but %s is not; pass both running "
+                            "statistics or neither",
+                            rmean ? "running_var" : "running_mean",
                             rmean ? "running_mean" : "running_var");
         ADS_TRY(check_vec(smean, ctx, "save_mean", d));
         ADS_TRY(check_vec(sinv, ctx, "save_invstd", d));
         if (d->n * d->s < 2)
-            return ads_fail(ADS_ERR_INVALID_ARGUMENT, "x has 1 value per channel; training mode "
+            return ads_fail(ADS_ERR_INVALID_ARGUMENT,
+                            "x has 1 value per channel; training mode "
                             "needs more than 1 (N*H*W > 1) for the unbiased variance");
     }
     if (rmean || !training) ADS_TRY(check_vec(rmean, ctx, "running_mean", d));
@@ -67,10 +70,10 @@ static ads_status check_forward(ads_context *ctx, const ads_tensor *x, const ads
     if (!(eps > 0.0f) || isinf(eps))
         return ads_fail(ADS_ERR_INVALID_ARGUMENT, "eps is %g; it must be a finite number > 0",
                         (double)eps);
-    const ads_tensor *t[7] = {x, gamma, beta, rmean, rvar, training ? smean : NULL,
-                              training ? sinv : NULL};
-    const char *names[7] = {"x", "gamma", "beta", "running_mean", "running_var", "save_mean",
-                            "save_invstd"};
+    const ads_tensor *t[7] = {
+        x, gamma, beta, rmean, rvar, training ? smean : NULL, training ? sinv : NULL};
+    const char *names[7] = {"x",           "gamma",     "beta",       "running_mean",
+                            "running_var", "save_mean", "save_invstd"};
     ADS_TRY(ads_check_distinct(y, "y", t, names, 7));
     if (training) {
         ADS_TRY(ads_check_distinct(rmean, "running_mean", t, names, 3));
@@ -85,9 +88,9 @@ static ads_status check_forward(ads_context *ctx, const ads_tensor *x, const ads
     return ads_check_finite(rvar, "running_var");
 }
 
-static ads_status stats(ads_context *ctx, const ads_tensor *x, ads_tensor *rmean,
-                        ads_tensor *rvar, float momentum, float eps, ads_tensor *smean,
-                        ads_tensor *sinv, const bn_dims *d)
+static ads_status stats(ads_context *ctx, const ads_tensor *x, ads_tensor *rmean, ads_tensor *rvar,
+                        float momentum, float eps, ads_tensor *smean, ads_tensor *sinv,
+                        const bn_dims *d)
 {
     int update = rmean != NULL;
     ads_launcher l;
@@ -131,16 +134,15 @@ static ads_status apply(ads_context *ctx, const char *kernel, const ads_tensor *
 
 ads_status ads_batchnorm_forward(ads_context *ctx, const ads_tensor *x, const ads_tensor *gamma,
                                  const ads_tensor *beta, ads_tensor *running_mean,
-                                 ads_tensor *running_var, float momentum, float eps,
-                                 int training, ads_tensor *save_mean, ads_tensor *save_invstd,
-                                 ads_tensor *y)
+                                 ads_tensor *running_var, float momentum, float eps, int training,
+                                 ads_tensor *save_mean, ads_tensor *save_invstd, ads_tensor *y)
 {
     bn_dims d;
-    ADS_TRY(check_forward(ctx, x, gamma, beta, running_mean, running_var, momentum, eps,
-                          training, save_mean, save_invstd, y, &d));
+    ADS_TRY(check_forward(ctx, x, gamma, beta, running_mean, running_var, momentum, eps, training,
+                          save_mean, save_invstd, y, &d));
     if (!training)
-        return apply(ctx, "bn_apply_running", x, running_mean, running_var, gamma, beta, y, &d,
-                     eps, true);
+        return apply(ctx, "bn_apply_running", x, running_mean, running_var, gamma, beta, y, &d, eps,
+                     true);
     ADS_TRY(stats(ctx, x, running_mean, running_var, momentum, eps, save_mean, save_invstd, &d));
     return apply(ctx, "bn_apply", x, save_mean, save_invstd, gamma, beta, y, &d, eps, false);
 }
@@ -194,9 +196,9 @@ static ads_status reduce_grads(ads_context *ctx, const ads_tensor *x, const ads_
 }
 
 static ads_status input_grad(ads_context *ctx, const ads_tensor *x, const ads_tensor *gamma,
-                             const ads_tensor *smean, const ads_tensor *sinv,
-                             const ads_tensor *gy, const ads_tensor *gbeta,
-                             const ads_tensor *ggamma, ads_tensor *gx, const bn_dims *d)
+                             const ads_tensor *smean, const ads_tensor *sinv, const ads_tensor *gy,
+                             const ads_tensor *gbeta, const ads_tensor *ggamma, ads_tensor *gx,
+                             const bn_dims *d)
 {
     ads_launcher l;
     ads_launch_kernel(&l, ctx, SOURCE, "", "bn_backward_dx");

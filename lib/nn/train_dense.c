@@ -19,7 +19,8 @@ static ads_status dense_shapes(const ads_context *ctx, const ads_tensor *x, cons
     ADS_TRY(ads_check_tensor(w, ctx, "w"));
     char buf[128];
     if (x->ndim < 2)
-        return ads_fail(ADS_ERR_SHAPE_MISMATCH, "x has shape %s; expected N x in (2 or more dimensions)",
+        return ads_fail(ADS_ERR_SHAPE_MISMATCH,
+                        "x has shape %s; expected N x in (2 or more dimensions)",
                         ads_shape_str(x, buf, sizeof buf));
     if (w->ndim != 2)
         return ads_fail(ADS_ERR_SHAPE_MISMATCH, "w has shape %s; expected out x in",
@@ -30,11 +31,13 @@ static ads_status dense_shapes(const ads_context *ctx, const ads_tensor *x, cons
     if (w->shape[1] != d->in)
         return ads_fail(ADS_ERR_SHAPE_MISMATCH,
                         "w has shape %s but x has %lld features per row; expected w [%lld, %lld]",
-                        ads_shape_str(w, buf, sizeof buf), (long long)d->in,
-                        (long long)d->out, (long long)d->in);
+                        ads_shape_str(w, buf, sizeof buf), (long long)d->in, (long long)d->out,
+                        (long long)d->in);
     if (d->n > INT_MAX || d->in > INT_MAX || d->out > INT_MAX)
-        return ads_fail(ADS_ERR_TOO_LARGE, "the layer is %lld x %lld -> %lld; each size must be "
-                        "below 2^31", (long long)d->n, (long long)d->in, (long long)d->out);
+        return ads_fail(ADS_ERR_TOO_LARGE,
+                        "the layer is %lld x %lld -> %lld; each size must be "
+                        "below 2^31",
+                        (long long)d->n, (long long)d->in, (long long)d->out);
     return ADS_OK;
 }
 
@@ -63,10 +66,19 @@ ads_status ads_dense_forward(ads_context *ctx, const ads_tensor *x, const ads_te
 {
     dense_dims d;
     ADS_TRY(check_forward(ctx, x, w, b, y, &d));
-    ads_gemm_args g = {.M = (size_t)d.n, .N = (size_t)d.out, .K = (size_t)d.in, .batch = 1,
-                       .trans_b = true, .alpha = 1.0f, .beta = 0.0f,
-                       .a = x, .lda = (size_t)d.in, .b = w, .ldb = (size_t)d.in,
-                       .c = y, .ldc = (size_t)d.out};
+    ads_gemm_args g = {.M = (size_t)d.n,
+                       .N = (size_t)d.out,
+                       .K = (size_t)d.in,
+                       .batch = 1,
+                       .trans_b = true,
+                       .alpha = 1.0f,
+                       .beta = 0.0f,
+                       .a = x,
+                       .lda = (size_t)d.in,
+                       .b = w,
+                       .ldb = (size_t)d.in,
+                       .c = y,
+                       .ldc = (size_t)d.out};
     ADS_TRY(ads_gemm(ctx, &g));
     if (!b) return ADS_OK;
     ads_launcher l;
@@ -116,23 +128,42 @@ static ads_status bias_grad(ads_context *ctx, const ads_tensor *gy, ads_tensor *
 }
 
 ads_status ads_dense_backward(ads_context *ctx, const ads_tensor *x, const ads_tensor *w,
-                              const ads_tensor *gy, ads_tensor *gx, ads_tensor *gw,
-                              ads_tensor *gb)
+                              const ads_tensor *gy, ads_tensor *gx, ads_tensor *gw, ads_tensor *gb)
 {
     dense_dims d;
     ADS_TRY(check_backward(ctx, x, w, gy, gx, gw, gb, &d));
     size_t n = (size_t)d.n, in = (size_t)d.in, out = (size_t)d.out;
     if (gx) {
         /* gx [N x in] = gy [N x out] * w [out x in] */
-        ads_gemm_args g = {.M = n, .N = in, .K = out, .batch = 1, .alpha = 1.0f, .beta = 0.0f,
-                           .a = gy, .lda = out, .b = w, .ldb = in, .c = gx, .ldc = in};
+        ads_gemm_args g = {.M = n,
+                           .N = in,
+                           .K = out,
+                           .batch = 1,
+                           .alpha = 1.0f,
+                           .beta = 0.0f,
+                           .a = gy,
+                           .lda = out,
+                           .b = w,
+                           .ldb = in,
+                           .c = gx,
+                           .ldc = in};
         ADS_TRY(ads_gemm(ctx, &g));
     }
     if (gw) {
         /* gw [out x in] = gy^T [out x N] * x [N x in] */
-        ads_gemm_args g = {.M = out, .N = in, .K = n, .batch = 1, .trans_a = true,
-                           .alpha = 1.0f, .beta = 0.0f, .a = gy, .lda = out, .b = x, .ldb = in,
-                           .c = gw, .ldc = in};
+        ads_gemm_args g = {.M = out,
+                           .N = in,
+                           .K = n,
+                           .batch = 1,
+                           .trans_a = true,
+                           .alpha = 1.0f,
+                           .beta = 0.0f,
+                           .a = gy,
+                           .lda = out,
+                           .b = x,
+                           .ldb = in,
+                           .c = gw,
+                           .ldc = in};
         ADS_TRY(ads_gemm(ctx, &g));
     }
     return gb ? bias_grad(ctx, gy, gb, &d) : ADS_OK;

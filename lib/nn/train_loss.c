@@ -25,8 +25,8 @@ static ads_status check_labels(const ads_tensor *labels, int64_t K)
     return st;
 }
 
-static ads_status check_args(ads_context *ctx, const ads_tensor *logits,
-                             const ads_tensor *labels, ads_tensor *loss, ads_tensor *glogits)
+static ads_status check_args(ads_context *ctx, const ads_tensor *logits, const ads_tensor *labels,
+                             ads_tensor *loss, ads_tensor *glogits)
 {
     ADS_TRY(ads_train_check_ctx(ctx));
     ADS_TRY(ads_check_tensor(logits, ctx, "logits"));
@@ -51,8 +51,8 @@ static ads_status check_args(ads_context *ctx, const ads_tensor *logits,
     return check_labels(labels, logits->shape[1]);
 }
 
-static ads_status row_losses(ads_context *ctx, const ads_tensor *logits,
-                             const ads_tensor *labels, ads_tensor *rows, ads_tensor *glogits)
+static ads_status row_losses(ads_context *ctx, const ads_tensor *logits, const ads_tensor *labels,
+                             ads_tensor *rows, ads_tensor *glogits)
 {
     int N = (int)logits->shape[0], K = (int)logits->shape[1];
     ads_launcher l;

@@ -31,7 +31,8 @@ ads_status ads_sgd_step(ads_context *ctx, ads_tensor *param, const ads_tensor *g
     if (!velocity && momentum != 0.0f)
         return ads_fail(ADS_ERR_NULL_ARGUMENT,
                         "velocity is NULL but momentum is %g; a velocity tensor is needed "
-                        "unless momentum is 0", (double)momentum);
+                        "unless momentum is 0",
+                        (double)momentum);
     ADS_TRY(ads_check_finite(param, "param"));
     ADS_TRY(ads_check_finite(grad, "grad"));
     ADS_TRY(ads_check_finite(velocity, "velocity"));
@@ -48,9 +49,9 @@ ads_status ads_sgd_step(ads_context *ctx, ads_tensor *param, const ads_tensor *g
     return ads_train_run_1d(&l, param->count);
 }
 
-ads_status ads_adam_step(ads_context *ctx, ads_tensor *param, const ads_tensor *grad,
-                         ads_tensor *m, ads_tensor *v, float lr, float beta1, float beta2,
-                         float eps, float weight_decay, int step)
+ads_status ads_adam_step(ads_context *ctx, ads_tensor *param, const ads_tensor *grad, ads_tensor *m,
+                         ads_tensor *v, float lr, float beta1, float beta2, float eps,
+                         float weight_decay, int step)
 {
     ADS_TRY(check_state(ctx, param, grad, m, "m", v, "v"));
     ADS_TRY(ads_train_check_range("lr", lr, 0.0, INFINITY, false));
@@ -60,8 +61,7 @@ ads_status ads_adam_step(ads_context *ctx, ads_tensor *param, const ads_tensor *
     if (!(eps > 0.0f) || isinf(eps))
         return ads_fail(ADS_ERR_INVALID_ARGUMENT, "eps is %g; it must be a finite number > 0",
                         (double)eps);
-    if (step < 1)
-        return ads_fail(ADS_ERR_INVALID_ARGUMENT, "step is %d; steps count from 1", step);
+    if (step < 1) return ads_fail(ADS_ERR_INVALID_ARGUMENT, "step is %d; steps count from 1", step);
     ADS_TRY(ads_check_finite(param, "param"));
     ADS_TRY(ads_check_finite(grad, "grad"));
     ADS_TRY(ads_check_finite(m, "m"));

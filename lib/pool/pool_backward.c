@@ -36,19 +36,19 @@ static ads_status check_gat(const pool_call *c, ads_sampling_grad gat)
 }
 
 /* No output may alias an input or another output. */
-static ads_status check_aliasing(const pool_call *c, const ads_tensor *gy,
-                                 const ads_tensor *argmax, ads_tensor *gx, ads_sampling_grad gat)
+static ads_status check_aliasing(const pool_call *c, const ads_tensor *gy, const ads_tensor *argmax,
+                                 ads_tensor *gx, ads_sampling_grad gat)
 {
-    const ads_tensor *all[] = {c->x, c->py, c->px, c->grid, gy, argmax,
-                               gx,   gat.py, gat.px, gat.grid};
-    const char *names[] = {"x",  "at.py",  "at.px",  "at.grid", "gy", "argmax",
-                           "gx", "gat.py", "gat.px", "gat.grid"};
+    const ads_tensor *all[] = {c->x,   c->py, c->px,  c->grid, gy,
+                               argmax, gx,    gat.py, gat.px,  gat.grid};
+    const char *names[] = {"x",      "at.py", "at.px",  "at.grid", "gy",
+                           "argmax", "gx",    "gat.py", "gat.px",  "gat.grid"};
     for (int o = 6; o < 10; o++) ADS_TRY(ads_check_distinct(all[o], names[o], all, names, o));
     return ADS_OK;
 }
 
-static ads_status check_backward(const pool_call *c, const ads_tensor *argmax,
-                                 const ads_tensor *gy, ads_tensor *gx, ads_sampling_grad gat)
+static ads_status check_backward(const pool_call *c, const ads_tensor *argmax, const ads_tensor *gy,
+                                 ads_tensor *gx, ads_sampling_grad gat)
 {
     ADS_TRY(ads_pool_check_output_shape(c, gy, "gy"));
     ADS_TRY(ads_pool_check_argmax(c, argmax));

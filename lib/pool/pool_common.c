@@ -91,8 +91,8 @@ static ads_status check_x(const ads_tensor *x, pool_call *c)
 
 /* A position tensor: ndim dims, first N, last `last` (0: any), the others
    up to 2^30. */
-static ads_status check_positions(const ads_tensor *t, const char *name, int ndim, int N,
-                                  int last, const char *want)
+static ads_status check_positions(const ads_tensor *t, const char *name, int ndim, int N, int last,
+                                  const char *want)
 {
     char buf[128];
     bool ok = t->ndim == ndim && t->shape[0] == N && (!last || t->shape[ndim - 1] == last);
@@ -146,8 +146,7 @@ ads_status ads_pool_prepare(ads_context *ctx, const ads_device *dev, const ads_p
     return check_sampling(ctx, at, c);
 }
 
-ads_status ads_pool_check_output_shape(const pool_call *c, const ads_tensor *t,
-                                       const char *name)
+ads_status ads_pool_check_output_shape(const pool_call *c, const ads_tensor *t, const char *name)
 {
     ADS_TRY(ads_check_tensor(t, c->x->ctx, name));
     int64_t shape[4] = {c->N, c->C, c->Ho, c->Wo};
@@ -174,9 +173,9 @@ void ads_pool_geom(ads_launcher *l, const pool_call *c)
 {
     const ads_pool_desc *d = &c->d;
     int mode = d->mode == ADS_POOL_MAX ? 0 : d->mode == ADS_POOL_AVG ? 1 : 2; /* MODE_* */
-    const int v[15] = {c->N,     c->C,     c->H,        c->W,        c->Ho,
-                       c->Wo,    mode,     d->kh,       d->kw,       d->stride_h,
-                       d->stride_w, d->pad_h, d->pad_w, d->dil_h,    d->dil_w};
+    const int v[15] = {c->N,        c->C,     c->H,     c->W,     c->Ho,
+                       c->Wo,       mode,     d->kh,    d->kw,    d->stride_h,
+                       d->stride_w, d->pad_h, d->pad_w, d->dil_h, d->dil_w};
     ads_launch_ints(l, v, 15);
 }
 
@@ -209,9 +208,10 @@ ads_status ads_pool_col_table(ads_context *ctx, const pool_call *c, ads_tensor *
     ads_pool_launch(&l, ctx, "pool_sep_col_table");
     /* The fixed grid reads no positions; the argument still needs a buffer. */
     ads_launch_in_or(&l, fixed ? NULL : c->px, c->x);
-    ads_launch_ints(&l, (const int[]){fixed ? d->stride_w : 0, c->N, c->W, c->Wo, Wp, d->kw,
-                                      d->dil_w, d->pad_w},
-                    8);
+    ads_launch_ints(
+        &l,
+        (const int[]){fixed ? d->stride_w : 0, c->N, c->W, c->Wo, Wp, d->kw, d->dil_w, d->pad_w},
+        8);
     ads_launch_out(&l, tab);
     return ads_pool_run(&l, (size_t)c->N * d->kw * Wp);
 }
@@ -226,10 +226,7 @@ static void outputs(ads_launcher *l, ads_tensor *y, ads_tensor *argmax)
     ads_launch_int(l, argmax != NULL);
 }
 
-bool ads_pool_item_pixel(const ads_context *ctx)
-{
-    return ads_tune(ctx, "pool.item_pixel") != 0;
-}
+bool ads_pool_item_pixel(const ads_context *ctx) { return ads_tune(ctx, "pool.item_pixel") != 0; }
 
 /* One work-item per VW outputs of a row (row shape: CPUs) or per output
    (pixel shape: GPUs); see cl/pool.cl. */
@@ -243,8 +240,8 @@ static ads_status fixed_forward(ads_context *ctx, const pool_call *c, ads_tensor
     ads_launch_in(&l, c->x);
     ads_pool_geom(&l, c);
     outputs(&l, y, argmax);
-    return ads_pool_run(&l, rows * (pixel ? (size_t)c->Wo
-                                          : round_up((size_t)c->Wo, POOL_VW) / POOL_VW));
+    return ads_pool_run(
+        &l, rows * (pixel ? (size_t)c->Wo : round_up((size_t)c->Wo, POOL_VW) / POOL_VW));
 }
 
 /* Input rows a row-cached kernel keeps per work-item (POOL_SLOTS in
@@ -330,12 +327,9 @@ ads_status ads_pool_enqueue_forward(ads_context *ctx, const pool_call *c, ads_te
                                     ads_tensor *argmax)
 {
     switch (c->kind) {
-    case ADS_SAMPLING_FIXED:
-        return fixed_forward(ctx, c, y, argmax);
-    case ADS_SAMPLING_SEPARABLE:
-        return sep_forward(ctx, c, y, argmax);
-    case ADS_SAMPLING_GRID:
-        return grid_forward(ctx, c, y, argmax);
+    case ADS_SAMPLING_FIXED: return fixed_forward(ctx, c, y, argmax);
+    case ADS_SAMPLING_SEPARABLE: return sep_forward(ctx, c, y, argmax);
+    case ADS_SAMPLING_GRID: return grid_forward(ctx, c, y, argmax);
     }
     return ADS_OK;
 }

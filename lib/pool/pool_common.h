@@ -21,8 +21,7 @@ typedef struct {
 ads_status ads_pool_prepare(ads_context *ctx, const ads_device *dev, const ads_pool_desc *d,
                             const ads_tensor *x, ads_sampling at, pool_call *c);
 /* t (named `name`) must belong to ctx and have shape N x C x Ho x Wo. */
-ads_status ads_pool_check_output_shape(const pool_call *c, const ads_tensor *t,
-                                       const char *name);
+ads_status ads_pool_check_output_shape(const pool_call *c, const ads_tensor *t, const char *name);
 /* An argmax tensor: only with ADS_POOL_MAX, shaped like y. */
 ads_status ads_pool_check_argmax(const pool_call *c, const ads_tensor *argmax);
 

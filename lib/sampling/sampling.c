@@ -2,8 +2,7 @@
    one message per mistake. */
 #include "sampling.h"
 
-ads_status ads_sampling_kind_of(const ads_context *ctx, ads_sampling at,
-                                ads_sampling_kind *kind)
+ads_status ads_sampling_kind_of(const ads_context *ctx, ads_sampling at, ads_sampling_kind *kind)
 {
     if (at.grid && (at.py || at.px))
         return ads_fail(ADS_ERR_INVALID_ARGUMENT,
@@ -55,6 +54,6 @@ ads_status ads_check_window_span(const char *prefix, const char *k_name, int k,
 {
     if ((int64_t)(k - 1) * dil <= ADS_MAX_WINDOW_SPAN && pad <= ADS_MAX_WINDOW_SPAN) return ADS_OK;
     return ads_fail(ADS_ERR_TOO_LARGE,
-                    "the window (%s%s %d, %s%s %d, %s%s %d) spans more than 2^28 pixels",
-                    prefix, k_name, k, prefix, dil_name, dil, prefix, pad_name, pad);
+                    "the window (%s%s %d, %s%s %d, %s%s %d) spans more than 2^28 pixels", prefix,
+                    k_name, k, prefix, dil_name, dil, prefix, pad_name, pad);
 }

@@ -12,8 +12,7 @@
 
 /* The kind `at` asks for: at.grid alone, at.py with at.px, or none (the
    fixed stride); every given tensor must belong to ctx. */
-ads_status ads_sampling_kind_of(const ads_context *ctx, ads_sampling at,
-                                ads_sampling_kind *kind);
+ads_status ads_sampling_kind_of(const ads_context *ctx, ads_sampling at, ads_sampling_kind *kind);
 
 /* Position gradients exist only for the kind sampled: none on the fixed
    grid, gat.py/gat.px at separable positions, gat.grid at a full grid.

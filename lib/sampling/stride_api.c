@@ -11,11 +11,12 @@ typedef struct {
     float stride, origin, temperature;
 } positions_closure;
 
-static ads_status positions_body(ads_context *ctx, const ads_device *dev,
-                                 ads_tensor *const *s, void *closure)
+static ads_status positions_body(ads_context *ctx, const ads_device *dev, ads_tensor *const *s,
+                                 void *closure)
 {
     const positions_closure *c = closure;
-    return ads_stride_positions_on_device(ctx, dev, s[0], c->stride, c->origin, c->temperature, s[1]);
+    return ads_stride_positions_on_device(ctx, dev, s[0], c->stride, c->origin, c->temperature,
+                                          s[1]);
 }
 
 ads_status ads_stride_positions(ads_context *ctx, const ads_tensor *logits, float stride,
@@ -35,9 +36,9 @@ static ads_status positions_backward_body(ads_context *ctx, const ads_device *de
                                                    s[2]);
 }
 
-ads_status ads_stride_positions_backward(ads_context *ctx, const ads_tensor *logits,
-                                         float stride, float temperature,
-                                         const ads_tensor *gpos, ads_tensor *glogits)
+ads_status ads_stride_positions_backward(ads_context *ctx, const ads_tensor *logits, float stride,
+                                         float temperature, const ads_tensor *gpos,
+                                         ads_tensor *glogits)
 {
     if (!ctx) return ads_fail(ADS_ERR_NULL_ARGUMENT, "ctx is NULL");
     split_arg args[3] = {{logits, SPLIT_BATCH_IN, "logits"},
@@ -53,20 +54,22 @@ typedef struct {
     ads_profile phi;
 } logits_closure;
 
-static ads_status logits_body(ads_context *ctx, const ads_device *dev,
-                              ads_tensor *const *s, void *closure)
+static ads_status logits_body(ads_context *ctx, const ads_device *dev, ads_tensor *const *s,
+                              void *closure)
 {
     const logits_closure *c = closure;
     return ads_stride_logits_on_device(ctx, dev, c->phi, s[0], s[1], s[2], s[3], s[4]);
 }
 
 ads_status ads_stride_logits(ads_context *ctx, ads_profile phi, const ads_tensor *x,
-                             const ads_tensor *v_rows, const ads_tensor *v_cols,
-                             ads_tensor *a_rows, ads_tensor *a_cols)
+                             const ads_tensor *v_rows, const ads_tensor *v_cols, ads_tensor *a_rows,
+                             ads_tensor *a_cols)
 {
     if (!ctx) return ads_fail(ADS_ERR_NULL_ARGUMENT, "ctx is NULL");
-    split_arg args[5] = {{x, SPLIT_BATCH_IN, "x"},           {v_rows, SPLIT_SHARED, "v_rows"},
-                         {v_cols, SPLIT_SHARED, "v_cols"},   {a_rows, SPLIT_BATCH_OUT, "a_rows"},
+    split_arg args[5] = {{x, SPLIT_BATCH_IN, "x"},
+                         {v_rows, SPLIT_SHARED, "v_rows"},
+                         {v_cols, SPLIT_SHARED, "v_cols"},
+                         {a_rows, SPLIT_BATCH_OUT, "a_rows"},
                          {a_cols, SPLIT_BATCH_OUT, "a_cols"}};
     logits_closure c = {phi};
     return ads_split_run(ctx, ads_split_batch_of(x), args, 5, logits_body, &c);
@@ -76,8 +79,8 @@ static ads_status logits_backward_body(ads_context *ctx, const ads_device *dev,
                                        ads_tensor *const *s, void *closure)
 {
     const logits_closure *c = closure;
-    return ads_stride_logits_backward_on_device(ctx, dev, c->phi, s[0], s[1], s[2], s[3], s[4], s[5],
-                                                s[6], s[7]);
+    return ads_stride_logits_backward_on_device(ctx, dev, c->phi, s[0], s[1], s[2], s[3], s[4],
+                                                s[5], s[6], s[7]);
 }
 
 ads_status ads_stride_logits_backward(ads_context *ctx, ads_profile phi, const ads_tensor *x,
@@ -86,11 +89,14 @@ ads_status ads_stride_logits_backward(ads_context *ctx, ads_profile phi, const a
                                       ads_tensor *gx, ads_tensor *gv_rows, ads_tensor *gv_cols)
 {
     if (!ctx) return ads_fail(ADS_ERR_NULL_ARGUMENT, "ctx is NULL");
-    split_arg args[8] = {
-        {x, SPLIT_BATCH_IN, "x"},           {v_rows, SPLIT_SHARED, "v_rows"},
-        {v_cols, SPLIT_SHARED, "v_cols"},   {ga_rows, SPLIT_BATCH_IN, "ga_rows"},
-        {ga_cols, SPLIT_BATCH_IN, "ga_cols"}, {gx, SPLIT_BATCH_INOUT, "gx"},
-        {gv_rows, SPLIT_SUM, "gv_rows"},    {gv_cols, SPLIT_SUM, "gv_cols"}};
+    split_arg args[8] = {{x, SPLIT_BATCH_IN, "x"},
+                         {v_rows, SPLIT_SHARED, "v_rows"},
+                         {v_cols, SPLIT_SHARED, "v_cols"},
+                         {ga_rows, SPLIT_BATCH_IN, "ga_rows"},
+                         {ga_cols, SPLIT_BATCH_IN, "ga_cols"},
+                         {gx, SPLIT_BATCH_INOUT, "gx"},
+                         {gv_rows, SPLIT_SUM, "gv_rows"},
+                         {gv_cols, SPLIT_SUM, "gv_cols"}};
     logits_closure c = {phi};
     return ads_split_run(ctx, ads_split_batch_of(x), args, 8, logits_backward_body, &c);
 }

@@ -9,7 +9,7 @@
 #include "ops_device.h"
 #include "workspace.h"
 
-#define SOURCE "stride_logits"
+#define SOURCE     "stride_logits"
 #define GROUP_SIZE 64 /* work-items per channel in the gv reduction */
 /* Fixed local sizes for the other kernels: a driver-chosen one follows the
    global size, and PoCL compiles a kernel anew for every local size. */
@@ -18,9 +18,9 @@
 /* One axis of the predictor. The plane is seen as P lines of Q elements,
    lines sp apart (see cl/stride_logits.cl); L is the number of logits. */
 typedef struct {
-    const ads_tensor *v;       /* NULL: the axis is skipped */
-    const ads_tensor *logits;  /* a (forward) or ga (backward) */
-    ads_tensor *gv;            /* backward only; NULL: skipped */
+    const ads_tensor *v;      /* NULL: the axis is skipped */
+    const ads_tensor *logits; /* a (forward) or ga (backward) */
+    ads_tensor *gv;           /* backward only; NULL: skipped */
     int P, Q, sp, sq, L;
 } axis;
 
@@ -46,7 +46,8 @@ static ads_status check_x(ads_context *ctx, const ads_tensor *x)
     ADS_TRY(ads_check_tensor(x, ctx, "x"));
     char buf[128];
     if (x->ndim != 4)
-        return ads_fail(ADS_ERR_SHAPE_MISMATCH, "x has shape %s; expected a 4-D tensor N x C x H x W",
+        return ads_fail(ADS_ERR_SHAPE_MISMATCH,
+                        "x has shape %s; expected a 4-D tensor N x C x H x W",
                         ads_shape_str(x, buf, sizeof buf));
     for (int i = 0; i < 4; i++)
         if (x->shape[i] > INT_MAX)
@@ -60,9 +61,10 @@ static ads_status check_logits(const ads_tensor *a, const char *name, int64_t N)
 {
     if (a->ndim == 2 && a->shape[0] == N && a->shape[1] <= INT_MAX) return ADS_OK;
     char buf[128];
-    return ads_fail(ADS_ERR_SHAPE_MISMATCH, "%s has shape %s; expected a 2-D tensor [N, L] with "
-                    "N = %lld (the batch of x)", name, ads_shape_str(a, buf, sizeof buf),
-                    (long long)N);
+    return ads_fail(ADS_ERR_SHAPE_MISMATCH,
+                    "%s has shape %s; expected a 2-D tensor [N, L] with "
+                    "N = %lld (the batch of x)",
+                    name, ads_shape_str(a, buf, sizeof buf), (long long)N);
 }
 
 /* v and its logits come together or not at all. */
@@ -91,13 +93,12 @@ static ads_status check_axis(ads_context *ctx, const ads_tensor *x, const ads_te
 /* Runs a 2-D launch over (count, N). */
 static ads_status run_2d(ads_launcher *l, size_t count, const ads_tensor *x)
 {
-    return ads_launch_run(l, 2, (size_t[]){count, (size_t)x->shape[0]},
-                          (size_t[]){LINE_GROUP, 1});
+    return ads_launch_run(l, 2, (size_t[]){count, (size_t)x->shape[0]}, (size_t[]){LINE_GROUP, 1});
 }
 
 /* prof (N x P) = sum_c v[c] * phi, then the logits: the mean over bins. */
-static ads_status forward_axis(ads_context *ctx, const ads_tensor *x, const axis *ax,
-                               int variation, ads_tensor *out)
+static ads_status forward_axis(ads_context *ctx, const ads_tensor *x, const axis *ax, int variation,
+                               ads_tensor *out)
 {
     int N = (int)x->shape[0], C = (int)x->shape[1];
     ads_tensor *prof;
@@ -133,7 +134,7 @@ ads_status ads_stride_logits_on_device(ads_context *ctx, const ads_device *dev, 
     ADS_TRY(check_pair(v_cols, "v_cols", a_cols, "a_cols"));
     if (!v_rows && !v_cols)
         return ads_fail(ADS_ERR_NULL_ARGUMENT, "v_rows, a_rows, v_cols and a_cols are all NULL; "
-                        "at least one axis must be computed");
+                                               "at least one axis must be computed");
     ADS_TRY(check_axis(ctx, x, v_rows, "v_rows", a_rows, "a_rows"));
     ADS_TRY(check_axis(ctx, x, v_cols, "v_cols", a_cols, "a_cols"));
     if (a_rows && a_rows == a_cols)
@@ -176,9 +177,8 @@ static ads_status v_grad(ads_context *ctx, const ads_tensor *x, const axis *ax, 
     ads_launch_in(&l, x);
     ads_launch_in(&l, gl);
     ads_launch_out(&l, ax->gv);
-    ads_launch_ints(&l, (const int[]){(int)x->shape[0], (int)x->shape[1], ax->P, ax->Q, ax->sp,
-                                      variation},
-                    6);
+    ads_launch_ints(
+        &l, (const int[]){(int)x->shape[0], (int)x->shape[1], ax->P, ax->Q, ax->sp, variation}, 6);
     ads_launch_local(&l, group * sizeof(float));
     size_t global = (size_t)x->shape[1] * group;
     return ads_launch_run(&l, 1, &global, &group);
@@ -198,8 +198,9 @@ static ads_status x_grad(ads_context *ctx, const ads_tensor *x, int variation, c
     ads_launch_in_or(&l, grow, x);
     ads_launch_in_or(&l, cols->v, x);
     ads_launch_in_or(&l, gcol, x);
-    ads_launch_ints(&l, (const int[]){(int)x->shape[0], (int)x->shape[1], (int)x->shape[2],
-                                      (int)x->shape[3], variation, grow != NULL, gcol != NULL},
+    ads_launch_ints(&l,
+                    (const int[]){(int)x->shape[0], (int)x->shape[1], (int)x->shape[2],
+                                  (int)x->shape[3], variation, grow != NULL, gcol != NULL},
                     7);
     size_t group = 1; /* no wider than the rows: a power of two up to LINE_GROUP */
     while (group < LINE_GROUP && group < (size_t)x->shape[2]) group *= 2;
@@ -238,7 +239,7 @@ static ads_status check_backward(ads_context *ctx, ads_profile phi, const ads_te
         ADS_TRY(ads_check_shape(gx, "gx", 4, x->shape));
         if (gx == x)
             return ads_fail(ADS_ERR_INVALID_ARGUMENT, "gx is the x tensor itself; it must be a "
-                            "separate tensor");
+                                                      "separate tensor");
     }
     if (gv_rows && gv_rows == gv_cols)
         return ads_fail(ADS_ERR_INVALID_ARGUMENT, "gv_rows and gv_cols are the same tensor");
@@ -250,8 +251,10 @@ static ads_status check_backward(ads_context *ctx, ads_profile phi, const ads_te
     for (int o = 0; o < 3; o++)
         for (int i = 0; i < 5; i++)
             if (outputs[o] && outputs[o] == inputs[i])
-                return ads_fail(ADS_ERR_INVALID_ARGUMENT, "%s is the %s tensor itself; it must "
-                                "be a separate tensor", output_names[o], input_names[i]);
+                return ads_fail(ADS_ERR_INVALID_ARGUMENT,
+                                "%s is the %s tensor itself; it must "
+                                "be a separate tensor",
+                                output_names[o], input_names[i]);
     ADS_TRY(ads_check_finite(x, "x"));
     ADS_TRY(ads_check_finite(v_rows, "v_rows"));
     ADS_TRY(ads_check_finite(v_cols, "v_cols"));
@@ -273,8 +276,7 @@ static ads_status axis_backward(ads_context *ctx, const ads_tensor *x, const axi
 
 ads_status ads_stride_logits_backward_on_device(ads_context *ctx, const ads_device *dev,
                                                 ads_profile phi, const ads_tensor *x,
-                                                const ads_tensor *v_rows,
-                                                const ads_tensor *v_cols,
+                                                const ads_tensor *v_rows, const ads_tensor *v_cols,
                                                 const ads_tensor *ga_rows,
                                                 const ads_tensor *ga_cols, ads_tensor *gx,
                                                 ads_tensor *gv_rows, ads_tensor *gv_cols)

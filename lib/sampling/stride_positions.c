@@ -21,7 +21,8 @@ static ads_status check_logits_shape(const ads_tensor *logits)
                         ads_shape_str(logits, buf, sizeof buf));
     }
     if (logits->shape[0] > INT_MAX || logits->shape[1] > INT_MAX)
-        return ads_fail(ADS_ERR_TOO_LARGE, "logits is %lld x %lld; each dimension must be below 2^31",
+        return ads_fail(ADS_ERR_TOO_LARGE,
+                        "logits is %lld x %lld; each dimension must be below 2^31",
                         (long long)logits->shape[0], (long long)logits->shape[1]);
     return ADS_OK;
 }

@@ -30,8 +30,8 @@ static long widx(const ref_gconv_shape *s, long o, long cg, int ky, int kx)
     return ((o * (s->C / s->G) + cg) * s->kh + ky) * s->kw + kx;
 }
 
-void ref_gconv_forward(const ref_gconv_shape *s, const double *x, const double *w,
-                       const double *b, ref_gconv_at at, double *y)
+void ref_gconv_forward(const ref_gconv_shape *s, const double *x, const double *w, const double *b,
+                       ref_gconv_at at, double *y)
 {
     long Cg = s->C / s->G, Og = s->Cout / s->G;
     for (long n = 0; n < s->N; n++)
@@ -100,9 +100,9 @@ static void zero(double *v, long n)
     if (v) memset(v, 0, (size_t)n * sizeof *v);
 }
 
-void ref_gconv_backward(const ref_gconv_shape *s, const double *x, const double *w,
-                        ref_gconv_at at, const double *gy, double *gx, double *gw, double *gb,
-                        double *gpy, double *gpx, double *ggrid, int magnitude)
+void ref_gconv_backward(const ref_gconv_shape *s, const double *x, const double *w, ref_gconv_at at,
+                        const double *gy, double *gx, double *gw, double *gb, double *gpy,
+                        double *gpx, double *ggrid, int magnitude)
 {
     long Cg = s->C / s->G, Og = s->Cout / s->G, HW = s->H * s->W;
     zero(gx, s->N * s->C * HW);

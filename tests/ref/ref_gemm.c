@@ -30,8 +30,7 @@ static void ref_row(const ref_gemm_shape *s, const double *A, const double *B, s
     }
 }
 
-void ref_gemm(const ref_gemm_shape *s, const double *a, const double *b, double *c,
-              double *mag)
+void ref_gemm(const ref_gemm_shape *s, const double *a, const double *b, double *c, double *mag)
 {
     double *sum = malloc(2 * s->N * sizeof *sum);
     if (!sum) abort(); /* a test helper: no host memory is a broken test machine */

@@ -20,7 +20,6 @@ typedef struct {
    per element of c, |alpha| * sum_k |op(a)[i,k] op(b)[k,j]| + |beta c|:
    the scale of a float32 rounding error bound. Elements outside the
    product are left alone in both. */
-void ref_gemm(const ref_gemm_shape *s, const double *a, const double *b, double *c,
-              double *mag);
+void ref_gemm(const ref_gemm_shape *s, const double *a, const double *b, double *c, double *mag);
 
 #endif

@@ -65,15 +65,14 @@ static double at(const double *x, long C, long H, long W, long n, long c, long h
 }
 
 /* phi of image n, channel c, row h (rows = 1) or column h (rows = 0). */
-static double phi(int variation, int rows, const double *x, long C, long H, long W, long n,
-                  long c, long line)
+static double phi(int variation, int rows, const double *x, long C, long H, long W, long n, long c,
+                  long line)
 {
     long count = rows ? W : H, lines = rows ? H : W;
     double s = 0;
     for (long k = 0; k < count; k++) {
         long h = rows ? line : k, w = rows ? k : line;
-        if (!variation)
-            s += at(x, C, H, W, n, c, h, w);
+        if (!variation) s += at(x, C, H, W, n, c, h, w);
         else if (line + 1 < lines)
             s += fabs(at(x, C, H, W, n, c, h + rows, w + !rows) - at(x, C, H, W, n, c, h, w));
     }
@@ -88,7 +87,8 @@ static void logits_axis(int variation, int rows, const double *x, long N, long C
     for (long n = 0; n < N; n++) {
         for (long l = 0; l < lines; l++) {
             prof[l] = 0;
-            for (long c = 0; c < C; c++) prof[l] += v[c] * phi(variation, rows, x, C, H, W, n, c, l);
+            for (long c = 0; c < C; c++)
+                prof[l] += v[c] * phi(variation, rows, x, C, H, W, n, c, l);
         }
         for (long i = 0; i < L; i++) {
             long lo, hi;
@@ -102,8 +102,8 @@ static void logits_axis(int variation, int rows, const double *x, long N, long C
 }
 
 void ref_stride_logits(int variation, const double *x, long N, long C, long H, long W,
-                       const double *v_rows, long Ho, double *a_rows, const double *v_cols,
-                       long Wo, double *a_cols)
+                       const double *v_rows, long Ho, double *a_rows, const double *v_cols, long Wo,
+                       double *a_cols)
 {
     if (v_rows) logits_axis(variation, 1, x, N, C, H, W, v_rows, Ho, a_rows);
     if (v_cols) logits_axis(variation, 0, x, N, C, H, W, v_cols, Wo, a_cols);

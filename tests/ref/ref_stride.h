@@ -14,8 +14,8 @@ void ref_stride_positions_backward(const double *a, long N, long L, double strid
 /* 1.2: x (N x C x H x W) -> a_rows (N x Ho) and a_cols (N x Wo); an axis
    whose v is NULL is skipped. variation: 0 linear, 1 variation. */
 void ref_stride_logits(int variation, const double *x, long N, long C, long H, long W,
-                       const double *v_rows, long Ho, double *a_rows, const double *v_cols,
-                       long Wo, double *a_cols);
+                       const double *v_rows, long Ho, double *a_rows, const double *v_cols, long Wo,
+                       double *a_cols);
 /* gx (accumulated into), gv_rows and gv_cols (overwritten); any output
    may be NULL, an axis whose v is NULL is skipped. */
 void ref_stride_logits_backward(int variation, const double *x, long N, long C, long H, long W,

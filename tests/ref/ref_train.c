@@ -5,8 +5,8 @@
 #include <math.h>
 #include <stdlib.h>
 
-void ref_dense_forward(long N, long in, long out, const double *x, const double *w,
-                       const double *b, double *y)
+void ref_dense_forward(long N, long in, long out, const double *x, const double *w, const double *b,
+                       double *y)
 {
     for (long n = 0; n < N; n++)
         for (long o = 0; o < out; o++) {
@@ -84,11 +84,10 @@ void ref_gap_backward(size_t planes, size_t S, const double *gy, double *gx)
         for (size_t i = 0; i < S; i++) gx[p * S + i] = gy[p] / (double)S;
 }
 
-#define BN_AT(n, c, s) (((n) * C + (c)) * S + (s))
+#define BN_AT(n, c, s) (((n)*C + (c)) * S + (s))
 
 /* Channel c's mean and biased variance. */
-static void bn_moments(long N, long C, long S, const double *x, long c, double *mean,
-                       double *var)
+static void bn_moments(long N, long C, long S, const double *x, long c, double *mean, double *var)
 {
     double sum = 0, M = (double)(N * S);
     for (long n = 0; n < N; n++)
@@ -101,8 +100,8 @@ static void bn_moments(long N, long C, long S, const double *x, long c, double *
 }
 
 void ref_bn_forward_train(long N, long C, long S, const double *x, const double *gamma,
-                          const double *beta, double eps, double *y, double *mean,
-                          double *invstd, double *var_unbiased)
+                          const double *beta, double eps, double *y, double *mean, double *invstd,
+                          double *var_unbiased)
 {
     double M = (double)(N * S);
     for (long c = 0; c < C; c++) {
@@ -119,14 +118,14 @@ void ref_bn_forward_train(long N, long C, long S, const double *x, const double 
 }
 
 void ref_bn_forward_infer(long N, long C, long S, const double *x, const double *gamma,
-                          const double *beta, const double *rmean, const double *rvar,
-                          double eps, double *y)
+                          const double *beta, const double *rmean, const double *rvar, double eps,
+                          double *y)
 {
     for (long n = 0; n < N; n++)
         for (long c = 0; c < C; c++)
             for (long s = 0; s < S; s++)
-                y[BN_AT(n, c, s)] = gamma[c] * (x[BN_AT(n, c, s)] - rmean[c]) /
-                                        sqrt(rvar[c] + eps) + beta[c];
+                y[BN_AT(n, c, s)] =
+                    gamma[c] * (x[BN_AT(n, c, s)] - rmean[c]) / sqrt(rvar[c] + eps) + beta[c];
 }
 
 void ref_bn_backward(long N, long C, long S, const double *x, const double *gamma, double eps,
@@ -148,14 +147,12 @@ void ref_bn_backward(long N, long C, long S, const double *x, const double *gamm
         for (long n = 0; gx && n < N; n++)
             for (long s = 0; s < S; s++) {
                 double xhat = (x[BN_AT(n, c, s)] - mu) * is;
-                gx[BN_AT(n, c, s)] =
-                    gamma[c] * is / M * (M * gy[BN_AT(n, c, s)] - sg - xhat * sgx);
+                gx[BN_AT(n, c, s)] = gamma[c] * is / M * (M * gy[BN_AT(n, c, s)] - sg - xhat * sgx);
             }
     }
 }
 
-double ref_softmax_ce(long N, long K, const double *logits, const double *labels,
-                      double *glogits)
+double ref_softmax_ce(long N, long K, const double *logits, const double *labels, double *glogits)
 {
     double total = 0;
     for (long n = 0; n < N; n++) {
