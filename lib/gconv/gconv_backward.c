@@ -1,4 +1,4 @@
-/* Gather-convolution backward (DESIGN.md 1.4). Per chunk of images:
+/* Gather-convolution backward (docs/design.md 1.4). Per chunk of images:
    gcol = W^T gy (ads_gemm), then gx gathered from gcol by one work-item
    per input row in a fixed order (no atomics; separable and full-grid
    positions through a per-image index of the taps touching each row)

@@ -1,4 +1,4 @@
-/* Gather-convolution forward (DESIGN.md 1.4): the column gather and one
+/* Gather-convolution forward (docs/design.md 1.4): the column gather and one
    ads_gemm per group over chunks of images, or the direct depthwise
    kernel. */
 #include "gconv_gather.h"

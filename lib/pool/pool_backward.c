@@ -1,4 +1,4 @@
-/* Pooling backward (DESIGN.md 1.5): g_x and the position gradients, all
+/* Pooling backward (docs/design.md 1.5): g_x and the position gradients, all
    deterministic (no float atomics): g_x is summed per (n,c) plane by one
    work-item in a fixed order (separably for the fixed grid and separable
    positions); position gradients are fixed-order reductions. */

@@ -1,4 +1,4 @@
-/* Pooling forward (DESIGN.md 1.5) on one device; pool_api.c holds the
+/* Pooling forward (docs/design.md 1.5) on one device; pool_api.c holds the
    public entry points. The kernels are in cl/pool.cl; checks and the
    launch in pool_common.c. */
 #include "ops_device.h"

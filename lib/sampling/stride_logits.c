@@ -1,4 +1,4 @@
-/* Stride logits from features, the predictor of DESIGN.md 1.2, and back
+/* Stride logits from features, the predictor of docs/design.md 1.2, and back
    (cl/stride_logits.cl). Per axis: one pass over x for the profile, a
    small kernel for the bins; backward: the profile gradient from the
    bins, gv by a per-channel work-group reduction, gx by one elementwise

@@ -1,4 +1,4 @@
-/* Stride logits -> sampling positions (DESIGN.md 1.1), and back: one
+/* Stride logits -> sampling positions (docs/design.md 1.1), and back: one
    launch per call, one work-group per row (cl/stride_positions.cl). */
 #include <limits.h>
 #include <math.h>
