@@ -204,8 +204,12 @@ ads_status ads_enqueue_offset(ads_context *ctx, const ads_launch *l, const size_
 ads_status ads_enqueue(ads_context *ctx, const ads_launch *l)
 {
     ads_launch rounded = *l;
-    for (cl_uint d = 0; d < l->dims && l->local[0]; d++)
-        rounded.global[d] = (l->global[d] + l->local[d] - 1) / l->local[d] * l->local[d];
+    for (cl_uint d = 0; d < l->dims && l->local[0]; d++) {
+        /* A launch that names only local[0] means groups of 1 elsewhere. */
+        if (rounded.local[d] == 0) rounded.local[d] = 1;
+        rounded.global[d] =
+            (l->global[d] + rounded.local[d] - 1) / rounded.local[d] * rounded.local[d];
+    }
     return ads_enqueue_offset(ctx, &rounded, NULL);
 }
 

@@ -56,11 +56,18 @@ static ads_status gemm_clblast_locked(ads_context *ctx, const ads_gemm_args *g)
     } else {
         const size_t one[3] = {1, 1, 1};
         for (size_t e = 0; e < g->batch && st == ADS_OK; e++) {
-            if (ev) clReleaseEvent(ev);
-            ev = NULL;
             size_t at[3];
             for (int i = 0; i < 3; i++) at[i] = off[i] + e * strides[i];
-            st = call(ctx, g, at, one, 1, &ev);
+            /* The in-order queue runs the entries in turn, so the last
+               enqueued one's event stands for all; a failed call keeps
+               the previous event, so the entries already enqueued are
+               still recorded on c. */
+            cl_event next = NULL;
+            st = call(ctx, g, at, one, 1, &next);
+            if (next) {
+                if (ev) clReleaseEvent(ev);
+                ev = next;
+            }
         }
     }
     /* Even after a failure the calls made so far are on the queue. */

@@ -5,6 +5,7 @@
 #include <stdio.h>
 
 #include "gemm_tiled.h"
+#include "launch.h"
 #include "program.h"
 #include "scheduler.h"
 #include "tuning.h"
@@ -14,9 +15,6 @@ typedef struct {
     int mdimc, ndimc;  /* work-group rows and columns        */
     int vwa, vwb;      /* load widths along A's and B's stored rows */
 } tiled_shape;
-
-/* Work-groups per launch along dimensions 1 (row tiles) and 2 (batch). */
-#define MAX_GROUPS_YZ 65535
 
 static bool consistent(const tiled_shape *t)
 {
@@ -151,7 +149,7 @@ static ads_status set_args(cl_kernel k, const ads_gemm_args *g)
     return ADS_OK;
 }
 
-/* One launch: at most MAX_GROUPS_YZ row tiles and batch entries. */
+/* One launch: at most ADS_MAX_GRID_GROUPS row tiles and batch entries. */
 static ads_status launch(ads_context *ctx, const ads_gemm_args *g, const tiled_shape *t,
                          cl_kernel k)
 {
@@ -175,11 +173,11 @@ ads_status ads_gemm_tiled(ads_context *ctx, const ads_gemm_args *g)
     tiled_shape t;
     cl_kernel k;
     ADS_TRY(fitted_kernel(ctx, g, &t, &k));
-    const size_t rows_step = (size_t)MAX_GROUPS_YZ * (size_t)t.mwg;
-    for (size_t e0 = 0; e0 < g->batch; e0 += MAX_GROUPS_YZ)
+    const size_t rows_step = (size_t)ADS_MAX_GRID_GROUPS * (size_t)t.mwg;
+    for (size_t e0 = 0; e0 < g->batch; e0 += ADS_MAX_GRID_GROUPS)
         for (size_t i0 = 0; i0 < g->M; i0 += rows_step) {
             ads_gemm_args part = *g;
-            part.batch = g->batch - e0 < MAX_GROUPS_YZ ? g->batch - e0 : MAX_GROUPS_YZ;
+            part.batch = g->batch - e0 < ADS_MAX_GRID_GROUPS ? g->batch - e0 : ADS_MAX_GRID_GROUPS;
             part.M = g->M - i0 < rows_step ? g->M - i0 : rows_step;
             /* Row i0 of op(A) is stored row i0 of A, or its column i0. */
             part.a_offset += e0 * g->a_batch_stride + (g->trans_a ? i0 : i0 * g->lda);

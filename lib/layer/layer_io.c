@@ -247,18 +247,22 @@ ads_status ads_layer_load(ads_layer *l, const char *path)
     ADS_TRY(read_file(path, &data, &len));
     const unsigned char *values[ADS_NPARAMS];
     ads_status st = ads_layer_file_parse(data, len, path, &lay, values);
-    /* Only a file that passed every check is copied into the layer. */
+    /* Only a file that passed every check is copied into the layer, and
+       the host buffer for it is had before the first parameter is
+       written, so running out of memory leaves the layer as it was. */
+    size_t most = 0;
+    for (int p = 0; p < ADS_NPARAMS; p++)
+        if (l->param[p] && l->param[p]->count > most) most = l->param[p]->count;
+    float *v = st == ADS_OK ? malloc((most ? most : 1) * sizeof *v) : NULL;
+    if (st == ADS_OK && !v)
+        st = ads_fail(ADS_ERR_OUT_OF_MEMORY, "no host memory to load the layer");
     for (int p = 0; st == ADS_OK && p < ADS_NPARAMS; p++) {
         ads_tensor *t = l->param[p];
         if (!t) continue;
-        float *v = malloc(t->count * sizeof *v);
-        if (!v) st = ads_fail(ADS_ERR_OUT_OF_MEMORY, "no host memory to load the layer");
-        else {
-            memcpy(v, values[p], t->count * sizeof *v);
-            st = ads_tensor_write(t, v, t->count);
-            free(v);
-        }
+        memcpy(v, values[p], t->count * sizeof *v);
+        st = ads_tensor_write(t, v, t->count);
     }
+    free(v);
     free(data);
     return st;
 }
