@@ -288,13 +288,16 @@ START_TEST(beta_zero_ignores_nan)
 END_TEST
 
 /* A memory budget too small for the packed copy of every batch entry:
-   the product runs a few entries at a time, with the same results. */
+   the product runs a few entries at a time, with the same results; for
+   op(B)'s copy, and (trials 4-7, gemm.pack_a_min_reuse 1 so that op(A)
+   is packed too, one copy per entry) for op(A)'s. */
 START_TEST(small_budget_packs_in_parts)
 {
     ads_context *ctx = test_context();
     ck_assert_ads_ok(ads_context_set_memory_budget(ctx, 64 * 1024));
     test_seed(606);
-    for (int trial = 0; trial < 4; trial++) {
+    for (int trial = 0; trial < 8; trial++) {
+        if (trial == 4) ck_assert_ads_ok(ads_tune_set(ctx, "gemm.pack_a_min_reuse", 1));
         ref_gemm_shape s = random_shape(100, trial & 1, trial >> 1);
         s.M = 32 + (size_t)test_int(0, 40); /* large enough to pack op(B) */
         s.K = 60 + (size_t)test_int(0, 40);
@@ -309,6 +312,7 @@ START_TEST(small_budget_packs_in_parts)
         s.c_batch_stride = s.M * s.ldc + 1;
         run_product(ctx, &s, NULL);
     }
+    ads_tune_unset(ctx, "gemm.pack_a_min_reuse");
     ads_context_release(ctx);
 }
 END_TEST

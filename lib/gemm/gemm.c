@@ -379,23 +379,43 @@ static ads_status pack_a(ads_context *ctx, const ads_gemm_args *g, const gemm_pl
     return ads_enqueue(ctx, &l);
 }
 
+/* A packed copy of op(A) or op(B) takes at most this share of the memory
+   budget; a larger batch is packed and multiplied a few entries at a
+   time, in order (the scheduler orders the copy's reuse). */
+#define PACK_BUDGET_SHARE 4
+
+/* Batch entries whose packed copies of `entry` floats each fit the share. */
+static size_t entries_per_pack(const ads_context *ctx, size_t entry, size_t batch)
+{
+    size_t fit = (size_t)(ctx->memory_budget / PACK_BUDGET_SHARE / sizeof(float) / entry);
+    return fit < 1 ? 1 : fit < batch ? fit : batch;
+}
+
 /* Runs the product with op(A) packed first: once when every batch entry
    shares A (a_batch_stride 0, the weights of a convolution batched over
-   images), else per entry. The packed copy is a buffer of its own, not a
-   pooled workspace: after larger layers the pool's best fit for it was a
-   large buffer, and the small forward then took twice its CPU time on
-   PoCL (bench/launch_count --cpu, vgg,res,dw,small in one process). */
+   images), else per entry, a budget's share of entries at a time. The
+   packed copy is a buffer of its own, not a pooled workspace: after
+   larger layers the pool's best fit for it was a large buffer, and the
+   small forward then took twice its CPU time on PoCL
+   (bench/launch_count --cpu, vgg,res,dw,small in one process). */
 static ads_status with_packed_a(ads_context *ctx, const ads_gemm_args *g, const gemm_plan *p,
                                 ads_status (*run)(ads_context *, const ads_gemm_args *,
                                                   const gemm_plan *))
 {
     size_t entry = (g->M + p->tile_m - 1) / p->tile_m * p->tile_m * g->K;
-    size_t batch = g->a_batch_stride ? g->batch : 1;
+    size_t step = g->a_batch_stride ? entries_per_pack(ctx, entry, g->batch) : g->batch;
     ads_tensor *ws;
-    ADS_TRY(ads_tensor_create_raw(ctx, entry * batch, &ws));
-    ads_status st = pack_a(ctx, g, p, batch, ws, entry);
-    if (st == ADS_OK) {
+    ADS_TRY(ads_tensor_create_raw(ctx, entry * (g->a_batch_stride ? step : 1), &ws));
+    ads_status st = ADS_OK;
+    for (size_t e0 = 0; e0 < g->batch && st == ADS_OK; e0 += step) {
         ads_gemm_args part = *g;
+        part.batch = g->batch - e0 < step ? g->batch - e0 : step;
+        part.a_offset += e0 * g->a_batch_stride;
+        part.b_offset += e0 * g->b_batch_stride;
+        part.c_offset += e0 * g->c_batch_stride;
+        part.bias_offset += e0 * g->bias_batch_stride;
+        st = pack_a(ctx, &part, p, g->a_batch_stride ? part.batch : 1, ws, entry);
+        if (st != ADS_OK) break;
         part.a = ws;
         part.a_offset = 0;
         part.lda = p->tile_m;
@@ -406,16 +426,10 @@ static ads_status with_packed_a(ads_context *ctx, const ads_gemm_args *g, const 
     return st;
 }
 
-/* The packed copy of op(B) takes at most this share of the memory
-   budget; a larger batch is packed and multiplied a few entries at a
-   time, in order (the scheduler orders the workspace's reuse). */
-#define PACK_BUDGET_SHARE 4
-
 static ads_status gemm_packed(ads_context *ctx, const ads_gemm_args *g, const gemm_plan *p)
 {
     size_t entry = (g->N + p->tile_n - 1) / p->tile_n * p->tile_n * g->K;
-    size_t fit = (size_t)(ctx->memory_budget / PACK_BUDGET_SHARE / sizeof(float) / entry);
-    size_t step = fit < 1 ? 1 : fit < g->batch ? fit : g->batch;
+    size_t step = entries_per_pack(ctx, entry, g->batch);
     ads_tensor *ws;
     ADS_TRY(ads_workspace_acquire(ctx, entry * step, &ws));
     ads_status st = ADS_OK;
@@ -425,6 +439,7 @@ static ads_status gemm_packed(ads_context *ctx, const ads_gemm_args *g, const ge
         part.a_offset += e0 * g->a_batch_stride;
         part.b_offset += e0 * g->b_batch_stride;
         part.c_offset += e0 * g->c_batch_stride;
+        part.bias_offset += e0 * g->bias_batch_stride;
         st = pack_b(ctx, &part, p, ws, entry);
         if (st != ADS_OK) break;
         part.b = ws;
