@@ -1,6 +1,7 @@
 /* Gather-convolution backward (docs/design.md 1.4) kernels: gx gathered from
    the column gradient by one work-item per input row (for the fixed
-   stride on GPUs, per input element: gconv_col2im_fixed_pixel) in a fixed
+   stride and separable positions on GPUs, per input element:
+   gconv_col2im_fixed_pixel, gconv_col2im_sep_pixel) in a fixed
    order (separable and full-grid positions through per-image indexes of
    the taps touching each row), the position gradients and gb. Column layout
    and geometry arguments as in cl/gconv.cl. */
@@ -18,50 +19,73 @@
 #define GCOL(bc, t, p) (gcol[((long)(bc) * kh * kw + (t)) * P + (p)])
 #endif
 
-/* One work-item builds the separable row index of image b =
-   get_global_id(0): a counting sort of the (output row i, tap ky,
-   neighbour a) reads by the input row they touch, in (i, ky, a) order,
-   so gathers over it run in a fixed order. */
-kernel void gconv_sep_index(global const float *pa, global const float *pb, global int *idx,
-                            int n0, GC_GEOM)
+/* The counting sort of one axis' separable reads by the input line they
+   touch: pos holds the L output positions, k taps dil apart from -pad;
+   each read (output l, tap kk, neighbour a) inside the lines becomes the
+   entry (kk*tap_stride + l*line_stride, its bilinear weight's bits), in
+   (l, kk, a) order, or in (kk, l, a) order when taps_outer. start gets
+   lines + 1 bucket starts, the entries follow them. */
+static inline void sep_line_index(global const float *pos, int lines, int L, int k, int dil,
+                                  int pad, bool taps_outer, int tap_stride, int line_stride,
+                                  global int *start)
 {
-    int b = get_global_id(0);
-    long n = (long)n0 + b;
-    global int *start = idx + b * ads_sep_index_size(H, Ho, kh);
-    int lines = H, L = Ho, k = kh, dil = dh, pad = ph;
-    global const float *pos = pa + n * Ho;
     global int *ent = start + lines + 1;
     for (int t = 0; t <= lines; t++) start[t] = 0;
-    for (int l = 0; l < L; l++)
-        for (int kk = 0; kk < k; kk++) {
-            int i0;
-            float f;
-            if (!bl_axis(pos[l] + (float)(kk * dil - pad), lines, &i0, &f)) continue;
-            for (int a = 0; a < 2; a++)
-                if (i0 + a >= 0 && i0 + a < lines) start[i0 + a]++;
-        }
-    int total = 0;
-    for (int t = 0; t < lines; t++) { /* exclusive prefix sum: start[t] = first slot */
-        int cnt = start[t];
-        start[t] = total;
-        total += cnt;
-    }
-    for (int l = 0; l < L; l++)
-        for (int kk = 0; kk < k; kk++) {
+    for (int pass = 0; pass < 2; pass++) { /* count, then place */
+        for (int q = 0; q < L * k; q++) {
+            int l = taps_outer ? q % L : q / k, kk = taps_outer ? q / L : q % k;
             int i0;
             float f;
             if (!bl_axis(pos[l] + (float)(kk * dil - pad), lines, &i0, &f)) continue;
             for (int a = 0; a < 2; a++) {
                 int t = i0 + a;
                 if (t < 0 || t >= lines) continue;
+                if (pass == 0) {
+                    start[t]++;
+                    continue;
+                }
                 int e = start[t]++;
-                ent[2 * e] = kk * kw * Ho * Wo + l * Wo;
+                ent[2 * e] = kk * tap_stride + l * line_stride;
                 ent[2 * e + 1] = as_int(bl_weight(f, a));
             }
         }
+        if (pass == 0) {
+            int total = 0;
+            for (int t = 0; t < lines; t++) { /* exclusive prefix sum: start[t] = first slot */
+                int cnt = start[t];
+                start[t] = total;
+                total += cnt;
+            }
+        }
+    }
     /* Each start[t] now holds the end of line t: shift to the starts. */
     for (int t = lines; t > 0; t--) start[t] = start[t - 1];
     start[0] = 0;
+}
+
+/* Ints of one image's separable index: the rows', then (with_cols, for
+   gconv_col2im_sep_pixel) the columns'. */
+static inline long sep_index_stride(int H, int Ho, int kh, int W, int Wo, int kw, int with_cols)
+{
+    return ads_sep_index_size(H, Ho, kh) + (with_cols ? ads_sep_index_size(W, Wo, kw) : 0);
+}
+
+/* One work-item builds the separable index of image b = get_global_id(0):
+   the row index, a counting sort of the (output row i, tap ky, neighbour
+   a) reads by the input row they touch, in (i, ky, a) order, entries
+   ky*kw*P + i*Wo, so gathers over it run in a fixed order; with_cols,
+   the column index after it, (kx, j, a) order, entries kx*P + j: the
+   order in which gconv_col2im_sep adds a row's column taps. */
+kernel void gconv_sep_index(global const float *pa, global const float *pb, global int *idx,
+                            int n0, GC_GEOM, int with_cols)
+{
+    int b = get_global_id(0);
+    long n = (long)n0 + b, P = (long)Ho * Wo;
+    global int *rows = idx + b * sep_index_stride(H, Ho, kh, W, Wo, kw, with_cols);
+    sep_line_index(pa + n * Ho, H, Ho, kh, dh, ph, false, kw * (int)P, Wo, rows);
+    if (with_cols)
+        sep_line_index(pb + n * Wo, W, Wo, kw, dw, pw, true, (int)P, 1,
+                       rows + ads_sep_index_size(H, Ho, kh));
 }
 
 /* One work-item owns the input row gx[n,c,yy,:] (yy = get_global_id(0),
@@ -78,7 +102,7 @@ kernel void gconv_col2im_sep(global const float *gcol, global const float *wgt,
     if (yy >= H) return;
     int b = bc / C;
     long P = (long)Ho * Wo;
-    global const int *rows = idx + b * ads_sep_index_size(H, Ho, kh);
+    global const int *rows = idx + b * sep_index_stride(H, Ho, kh, W, Wo, kw, 0);
     global const int *rent = rows + H + 1;
     global const int4 *ct = tab + (long)b * (Ho * kh + Wo * kw) + Ho * kh;
     global float *row = gx + (((long)n0 * C + bc) * H + yy) * W;
@@ -96,6 +120,38 @@ kernel void gconv_col2im_sep(global const float *gcol, global const float *wgt,
                 if (q.s1 >= 0) row[q.s1] += bl_weight(fx, 1) * v;
             }
     }
+}
+
+/* Pixel shape of gconv_col2im_sep (GPUs, "gconv.item_pixel"): one
+   work-item owns gx[n,c,yy,xx] (e = yy*W + xx = get_global_id(0), b*C +
+   c = get_global_id(1)) and adds, for each row index entry of yy (in
+   order) and each column index entry of xx (in (kx, j) order), both
+   weights times the column gradient there: the row kernel's operations
+   on this element in its order, so both shapes give the same bits. */
+kernel void gconv_col2im_sep_pixel(global const float *gcol, global const float *wgt,
+                                   global const int *idx, global float *gx, int n0, GC_GEOM)
+{
+    long e = get_global_id(0);
+    int bc = get_global_id(1);
+    if (e >= (long)H * W) return;
+    int yy = (int)(e / W), xx = (int)(e - (long)yy * W), b = bc / C;
+    long P = (long)Ho * Wo;
+    global const int *rows = idx + b * sep_index_stride(H, Ho, kh, W, Wo, kw, 1);
+    global const int *cols = rows + ads_sep_index_size(H, Ho, kh);
+    global const int *rent = rows + H + 1, *cent = cols + W + 1;
+    float acc = 0.0f;
+    for (int er = rows[yy]; er < rows[yy + 1]; er++) {
+        int ky = rent[2 * er] / (kw * P);
+        long lo = rent[2 * er] - ky * kw * P;
+        float wr = as_float(rent[2 * er + 1]);
+        for (int ec = cols[xx]; ec < cols[xx + 1]; ec++) {
+            int kx = (int)(cent[2 * ec] / P);
+            long j = cent[2 * ec] - kx * P;
+            float v = wr * GCOL(bc, ky * kw + kx, lo + j);
+            acc += as_float(cent[2 * ec + 1]) * v;
+        }
+    }
+    gx[((long)n0 * C + bc) * (long)H * W + e] = acc;
 }
 
 /* One work-item owns the input row gx[n,c,yy,:] (as above) for the fixed

@@ -13,7 +13,13 @@
    3x3 stride 2): fixed 1.3-1.6x and separable 1.2x faster than a row
    loop adding one tap at a time into the output, and 4-6x faster than a
    loop-free kernel with one work-item per pixel, which PoCL did not
-   vectorise. */
+   vectorise.
+
+   GPUs get the pixel shape instead ("gconv.item_pixel" 1, the section
+   at the end of this file): one work-item per output (forward) or input
+   (gx) element, neighbouring work-items on neighbouring addresses, and
+   the weight gradient as one work-group per (image, channel) plane that
+   reduces its shares in local memory. */
 #include "gconv.clh"
 
 #ifndef KH
@@ -349,19 +355,20 @@ kernel void gconv_dw_gw_grid(global const float *x, global const int4 *tab,
 }
 
 /* Pass 2: one work-item sums share t of channel c (t = get_global_id(0),
-   c = get_global_id(1)) over the chunk's images and rows in order, onto
-   the earlier chunks' sum unless first: gw[c,t] for t < TAPS, gb[c] for
-   t == TAPS when has_gb. */
+   c = get_global_id(1)) over the chunk's images and each plane's `rows`
+   share rows (Ho from the row kernels, 1 from the pixel shape) in order,
+   onto the earlier chunks' sum unless first: gw[c,t] for t < TAPS, gb[c]
+   for t == TAPS when has_gb. */
 kernel void gconv_dw_gw_sum(global const float *part, global float *gw, int first, int nb, int C,
-                            int Ho, global float *gb, int has_gb)
+                            int rows, global float *gb, int has_gb)
 {
     int t = get_global_id(0), c = get_global_id(1);
     if (t > TAPS || (t == TAPS && !has_gb)) return;
     global float *out = t < TAPS ? gw + c * TAPS + t : gb + c;
     float s = first ? 0.0f : *out;
     for (int b = 0; b < nb; b++) {
-        global const float *p = part + ((long)b * C + c) * Ho * SHARES + t;
-        for (int i = 0; i < Ho; i++) s += p[i * SHARES];
+        global const float *p = part + ((long)b * C + c) * rows * SHARES + t;
+        for (int i = 0; i < rows; i++) s += p[i * SHARES];
     }
     *out = s;
 }
@@ -395,4 +402,154 @@ kernel void gconv_dw_gx_fixed(global const float *w, global const float *gy, glo
             for (int j = jlo; j < jhi; j++) row[j * sw + ox] += wt * gi[j];
         }
     }
+}
+
+/* ------------------------------------------------- pixel shape (GPUs) */
+
+/* One kernel per pass for the three sampling kinds: `kind` is the same
+   for every work-item of a launch, so the branch costs no divergence, and
+   the tap loop is written once. */
+
+/* Fixed stride: the sample of tap (ky, kx) of output (i, j), read from a
+   clamped in-plane address and selected away outside (no branch; a
+   non-finite pixel there never counts). */
+static inline float dw_fixed_at(global const float *plane, int i, int j, int ky, int kx, int H,
+                                int W, int sh, int sw, int ph, int pw, int dh, int dw)
+{
+    int yy = i * sh + ky * dh - ph, xx = j * sw + kx * dw - pw;
+    float v = plane[(long)clamp(yy, 0, H - 1) * W + clamp(xx, 0, W - 1)];
+    return yy >= 0 && yy < H && xx >= 0 && xx < W ? v : 0.0f;
+}
+
+/* Separable: from row tap r and column tap q of gconv_sep_taps' table. */
+static inline float dw_sep_at(global const float *plane, int W, int4 r, int4 q)
+{
+    global const float *row0 = plane + (long)max(r.s0, 0) * W;
+    global const float *row1 = plane + (long)max(r.s1, 0) * W;
+    float4 v = gc_sep_corners(row0, row1, r.s0 >= 0, r.s1 >= 0, q);
+    return bl_blend(v, as_float(r.s2), as_float(q.s2));
+}
+
+/* The geometry the samples need, and the image's tap table tb (the
+   separable rows then columns, or the grid's taps; unread when fixed). */
+#define DW_AT_ARGS                                                                        \
+    global const int4 *tb, int H, int W, int Ho, int Wo, int sh, int sw, int ph, int pw,  \
+        int dh, int dw, int kind
+#define DW_AT(tb) tb, H, W, Ho, Wo, sh, sw, ph, pw, dh, dw, kind
+
+/* The sample of tap (ky, kx) of output (i, j) of one plane, by kind. */
+static inline float dw_sample(global const float *plane, int i, int j, int ky, int kx,
+                              DW_AT_ARGS)
+{
+    if (kind == ADS_SAMPLING_FIXED)
+        return dw_fixed_at(plane, i, j, ky, kx, H, W, sh, sw, ph, pw, dh, dw);
+    if (kind == ADS_SAMPLING_SEPARABLE)
+        return dw_sep_at(plane, W, tb[i * KH + ky], tb[Ho * KH + j * KW + kx]);
+    return gc_grid_value(plane, H, W, tb[((long)(ky * KW + kx) * Ho + i) * Wo + j]);
+}
+
+/* Image b's tap table in the chunk's (ads_gconv_taps_size ints each). */
+static inline global const int4 *dw_table(global const int4 *tab, int b, int Ho, int Wo, int kind)
+{
+    long size = kind == ADS_SAMPLING_SEPARABLE ? (long)Ho * KH + (long)Wo * KW
+                                               : (long)TAPS * Ho * Wo;
+    return kind == ADS_SAMPLING_FIXED ? tab : tab + b * size;
+}
+
+/* Forward, pixel shape: one work-item computes y[n,c,i,j] (o = i*Wo + j
+   = get_global_id(0), b*C + c = get_global_id(1), n = n0 + b) = bias +
+   the taps in (ky, kx) order. */
+kernel void gconv_dw_pixel(global const float *x, global const int4 *tab, global const float *w,
+                           global const float *bias, int has_bias, global float *y, int n0,
+                           GC_GEOM)
+{
+    long P = (long)Ho * Wo, o = get_global_id(0);
+    if (o >= P) return;
+    int bc = get_global_id(1), b = bc / C, i = (int)(o / Wo), j = (int)(o - (long)i * Wo);
+    float wt[TAPS];
+    float acc = dw_weights(w, bias, has_bias, bc - b * C, wt);
+    global const int4 *tb = dw_table(tab, b, Ho, Wo, kind);
+    global const float *plane = x + ((long)n0 * C + bc) * (long)H * W;
+    /* Unrolled, so wt stays in registers (no per-thread stack on nvptx). */
+#pragma unroll
+    for (int ky = 0; ky < KH; ky++)
+#pragma unroll
+        for (int kx = 0; kx < KW; kx++)
+            acc += wt[ky * KW + kx] * dw_sample(plane, i, j, ky, kx, DW_AT(tb));
+    y[((long)n0 * C + bc) * P + o] = acc;
+}
+
+/* Weight (and bias) gradient, pixel shape, pass 1: the work-group of
+   plane b*C + c = get_global_id(1) (dimension 0 is exactly one
+   work-group, L = get_local_size(0) work-items, a power of two) strides
+   over the plane's outputs; each work-item sums gy times every tap's
+   sample, and gy itself, in registers. The group then reduces all SHARES
+   shares at once in a fixed tree over `red` (SHARES*L floats, share t's
+   at t*L): one barrier per level, not per share, and the share loops
+   hold no barrier, so they unroll (acc stays in registers) without
+   multiplying the barrier regions a CPU driver compiles. Work-item 0
+   writes the plane's shares to part[(b*C + c)*SHARES + t], which
+   gconv_dw_gw_sum adds with one share row per plane. */
+kernel void gconv_dw_gw_pixel(global const float *x, global const int4 *tab,
+                              global const float *gy, global float *part, int n0, GC_GEOM,
+                              local float *red)
+{
+    int bc = get_global_id(1), lid = get_local_id(0), L = get_local_size(0);
+    long P = (long)Ho * Wo;
+    global const int4 *tb = dw_table(tab, bc / C, Ho, Wo, kind);
+    global const float *plane = x + ((long)n0 * C + bc) * (long)H * W;
+    global const float *g = gy + ((long)n0 * C + bc) * P;
+    /* Every loop over the taps is unrolled, so acc stays in registers. */
+    float acc[TAPS], gsum = 0.0f;
+#pragma unroll
+    for (int t = 0; t < TAPS; t++) acc[t] = 0.0f;
+    for (long o = lid; o < P; o += L) {
+        int i = (int)(o / Wo), j = (int)(o - (long)i * Wo);
+        float go = g[o];
+        gsum += go;
+#pragma unroll
+        for (int ky = 0; ky < KH; ky++)
+#pragma unroll
+            for (int kx = 0; kx < KW; kx++)
+                acc[ky * KW + kx] += go * dw_sample(plane, i, j, ky, kx, DW_AT(tb));
+    }
+#pragma unroll
+    for (int t = 0; t < TAPS; t++) red[t * L + lid] = acc[t];
+    red[TAPS * L + lid] = gsum;
+    barrier(CLK_LOCAL_MEM_FENCE);
+    for (int s = L / 2; s > 0; s >>= 1) {
+        if (lid < s) {
+#pragma unroll
+            for (int t = 0; t < SHARES; t++) red[t * L + lid] += red[t * L + lid + s];
+        }
+        barrier(CLK_LOCAL_MEM_FENCE);
+    }
+    if (lid == 0)
+        for (int t = 0; t < SHARES; t++) part[(long)bc * SHARES + t] = red[t * L];
+}
+
+/* Input gradient at the fixed stride, pixel shape: one work-item owns
+   gx[n,c,yy,xx] (e = yy*W + xx = get_global_id(0), b*C + c =
+   get_global_id(1)) and sums w[c,ky,kx] * gy over the taps whose integer
+   read lands on it, in the row kernel's (ky, kx) order. */
+kernel void gconv_dw_gx_fixed_pixel(global const float *w, global const float *gy,
+                                    global float *gx, int n0, GC_GEOM)
+{
+    long e = get_global_id(0);
+    int bc = get_global_id(1);
+    if (e >= (long)H * W) return;
+    int yy = (int)(e / W), xx = (int)(e - (long)yy * W);
+    global const float *wc = w + (bc % C) * TAPS;
+    global const float *g = gy + ((long)n0 * C + bc) * (long)Ho * Wo;
+    float acc = 0.0f;
+    for (int ky = 0; ky < KH; ky++) {
+        int ty = yy + ph - ky * dh;
+        if (ty < 0 || ty % sh != 0 || ty / sh >= Ho) continue;
+        for (int kx = 0; kx < KW; kx++) {
+            int tx = xx + pw - kx * dw;
+            if (tx < 0 || tx % sw != 0 || tx / sw >= Wo) continue;
+            acc += wc[ky * KW + kx] * g[(long)(ty / sh) * Wo + tx / sw];
+        }
+    }
+    gx[((long)n0 * C + bc) * (long)H * W + e] = acc;
 }

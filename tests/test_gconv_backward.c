@@ -374,16 +374,19 @@ END_TEST
 
 /* Bytes of workspace one image needs in a backward call (the
    allocation rules of gconv_plan_backward, spelled out): the columns for
-   gw and gy beside them (the depthwise path: per-row shares instead), the
-   column gradient
-   for gx and the positions (none on the depthwise path), the
-   separable gx index, the separable position shares, and the tap tables
-   (the gw branch's; the one gx and the positions share). */
-static uint64_t one_image_bytes(const ref_gconv_shape *s, int kind, int depthwise, bool gpos)
+   gw and gy beside them (the depthwise path: shares per output row, or
+   per plane in the pixel shape, instead), the column gradient for gx and
+   the positions (none on the depthwise path), the separable gx index (in
+   the pixel shape with its column index), the
+   separable position shares, and the tap tables (the gw branch's; the one
+   gx and the positions share). */
+static uint64_t one_image_bytes(const ref_gconv_shape *s, int kind, int depthwise, bool gpos,
+                                bool pixel)
 {
     uint64_t cols = (uint64_t)s->C * s->kh * s->kw * s->Ho * s->Wo * 4;
     uint64_t taps = (uint64_t)(s->Ho * s->kh + s->Wo * s->kw) * 16;
     uint64_t index = (uint64_t)(s->H + 1 + 4 * s->Ho * s->kh) * 4;
+    if (pixel) index += (uint64_t)(s->W + 1 + 4 * s->Wo * s->kw) * 4; /* the column index */
     if (kind == ADS_SAMPLING_GRID) {
         taps = (uint64_t)s->kh * s->kw * s->Ho * s->Wo * 16;
         index = (uint64_t)(s->H + 2 + s->kh * s->kw * s->Ho * s->Wo) * 4;
@@ -396,15 +399,18 @@ static uint64_t one_image_bytes(const ref_gconv_shape *s, int kind, int depthwis
        with 32 or more output channels per group, which these shapes lack. */
     uint64_t gys = (uint64_t)s->Cout * s->Ho * s->Wo * 4;
     ck_assert_int_lt(s->Cout / s->G, 32);
-    /* depthwise: every output row's share of each tap and of gb */
-    uint64_t gw_part = depthwise ? (uint64_t)s->C * s->Ho * (s->kh * s->kw + 1) * 4 : cols + gys;
+    /* depthwise: every output row's (or plane's) share of each tap and of gb */
+    uint64_t share_rows = pixel ? 1 : (uint64_t)s->Ho;
+    uint64_t gw_part =
+        depthwise ? (uint64_t)s->C * share_rows * (s->kh * s->kw + 1) * 4 : cols + gys;
     uint64_t gcol = depthwise ? 0 : cols;
     return gw_part + gcol + index + part + 2 * taps;
 }
 
 /* A budget of one image's workspaces splits the batch; the gradients
    (gw accumulated over chunks) still match; one byte less is refused
-   with nothing written. Dense groups and depthwise. */
+   with nothing written. Dense groups and depthwise, in the row shape and
+   the pixel shape (whose depthwise gw shares are one row per plane). */
 START_TEST(memory_budget_chunks_the_batch)
 {
     ads_context *ctx = test_context();
@@ -430,8 +436,10 @@ START_TEST(memory_budget_chunks_the_batch)
     depthwise.W = 19; /* two blocks of 8 output columns and a tail */
     depthwise.Wo = 17;
     uint64_t saved = ads_context_memory_budget(ctx);
-    for (int run = 0; run < 6; run++) {
-        int kind = run % 3, dw = run >= 3;
+    for (int run = 0; run < 12; run++) {
+        int kind = run % 3, dw = run % 6 >= 3;
+        bool pixel = run >= 6;
+        ck_assert_ads_ok(ads_tune_set(ctx, "gconv.item_pixel", pixel));
         ref_gconv_shape sk = dw ? depthwise : dense;
         if (kind == ADS_SAMPLING_FIXED) {
             sk.Ho = ads_output_size(sk.H, sk.kh, 1, sk.ph, sk.dh);
@@ -448,8 +456,8 @@ START_TEST(memory_budget_chunks_the_batch)
         /* Chunks of one image, then of two and one (a chunk of several
            images after the first: the side-by-side gw layout at n0 > 0). */
         for (int per = 1; per <= 2; per++) {
-            ck_assert_ads_ok(
-                ads_context_set_memory_budget(ctx, per * one_image_bytes(&sk, kind, dw, true)));
+            ck_assert_ads_ok(ads_context_set_memory_budget(
+                ctx, per * one_image_bytes(&sk, kind, dw, true, pixel)));
             grads g;
             run_backward(ctx, &c, &d, gy, 63u, &g);
             double max_abs[NGRAD] = {0};
@@ -460,7 +468,7 @@ START_TEST(memory_budget_chunks_the_batch)
         /* One byte less than one image needs (gx and gw only): rejected,
            nothing written. */
         ck_assert_ads_ok(
-            ads_context_set_memory_budget(ctx, one_image_bytes(&sk, kind, dw, false) - 1));
+            ads_context_set_memory_budget(ctx, one_image_bytes(&sk, kind, dw, false, pixel) - 1));
         int64_t ws[4] = {sk.Cout, sk.C / sk.G, sk.kh, sk.kw};
         ads_tensor *gw = gc_filled(ctx, 4, ws, 777.0f);
         int64_t xs[4] = {sk.N, sk.C, sk.H, sk.W};
@@ -480,6 +488,7 @@ START_TEST(memory_budget_chunks_the_batch)
         gc_dev_free(&d);
         gc_case_free(&c);
     }
+    ads_tune_unset(ctx, "gconv.item_pixel");
     ads_context_release(ctx);
 }
 END_TEST
@@ -578,10 +587,11 @@ START_TEST(non_finite_positions_pass_zero_gradient)
 END_TEST
 
 /* The pixel shape (the GPU default: the weight gradient's column gather
-   and the fixed stride's col2im one work-item per element) and the row
+   and the fixed and separable col2im one work-item per element) and the row
    shape (the CPU default), each forced through the tuning table on
    poisoned workspaces, both match the reference and each other bit for
-   bit, every gradient of every kind with groups and batch > 1. Its own
+   bit (depthwise cases: the reference only), every gradient of every kind
+   with groups and batch > 1. Its own
    test case (pixel_shape), small enough for oclgrind:
    CK_RUN_CASE=pixel_shape. */
 START_TEST(pixel_shape_matches_row_shape)
@@ -613,7 +623,11 @@ START_TEST(pixel_shape_matches_row_shape)
                      pixel ? "pixel" : "row", run);
             check_grads(&c, &g[pixel], &r, what, max_abs);
         }
-        for (int i = 0; i < NGRAD; i++)
+        /* A random case can be depthwise (C = G = Cout): its kernels sum
+           in a different order per shape (see the next test). */
+        bool depthwise = strcmp(ads_gconv_path_name(ctx, c.s.G, c.s.C, c.s.Cout, c.s.kh, c.s.kw),
+                                "depthwise-direct") == 0;
+        for (int i = 0; i < NGRAD && !depthwise; i++)
             if (g[0].h[i]) ck_assert_mem_eq(g[0].h[i], g[1].h[i], g[0].n[i] * sizeof(float));
         grads_free(&g[0]);
         grads_free(&g[1]);
@@ -626,6 +640,50 @@ START_TEST(pixel_shape_matches_row_shape)
     ads_tune_unset(ctx, "gconv.item_pixel");
     printf("backward pixel shape = row shape; max |err|: gx %.3g gw %.3g\n", max_abs[G_X],
            max_abs[G_W]);
+    ads_context_release(ctx);
+}
+END_TEST
+
+/* The depthwise backward in both shapes, forced through the tuning
+   table, against the reference: every gradient of every kind on random
+   shapes. The pixel shape's gw reduces each plane in one work-group;
+   half the runs take work-groups of 32 (gconv.pixel_local), so a
+   work-item strides over several outputs. Not compared bit for bit with
+   the row shape: the two sum the shares in different orders. */
+START_TEST(depthwise_pixel_shape_matches_reference)
+{
+    ads_context *ctx = test_context();
+    test_seed(509);
+    double max_abs[NGRAD] = {0};
+    for (int run = 0; run < 12; run++) {
+        int kind = run % 3, pixel = run >= 3;
+        gc_case c;
+        gc_random_case(&c, kind, 1);
+        gc_dev d;
+        gc_upload(ctx, &c, &d);
+        double *dgy;
+        ads_tensor *gy = random_gy(ctx, &c, &dgy);
+        ref_grads r;
+        ref_backward(&c, dgy, &r);
+        ck_assert_ads_ok(ads_tune_set(ctx, "gconv.item_pixel", pixel));
+        ck_assert_ads_ok(ads_tune_set(ctx, "gconv.pixel_local", run % 2 ? 32 : 128));
+        grads g;
+        run_backward(ctx, &c, &d, gy, 63u, &g);
+        char what[96];
+        snprintf(what, sizeof what, "depthwise backward %s %s shape run %d", kind_name[kind],
+                 pixel ? "pixel" : "row", run);
+        check_grads(&c, &g, &r, what, max_abs);
+        grads_free(&g);
+        ref_grads_free(&r);
+        ads_tensor_release(gy);
+        free(dgy);
+        gc_dev_free(&d);
+        gc_case_free(&c);
+    }
+    ads_tune_unset(ctx, "gconv.item_pixel");
+    ads_tune_unset(ctx, "gconv.pixel_local");
+    printf("depthwise backward, both shapes; max |err|: gx %.3g gw %.3g gb %.3g\n", max_abs[G_X],
+           max_abs[G_W], max_abs[G_B]);
     ads_context_release(ctx);
 }
 END_TEST
@@ -646,6 +704,7 @@ int main(void)
     TCase *px = tcase_create("pixel_shape");
     tcase_set_timeout(px, 300);
     tcase_add_test(px, pixel_shape_matches_row_shape);
+    tcase_add_test(px, depthwise_pixel_shape_matches_reference);
     suite_add_tcase(s, px);
     return test_run_suite(s);
 }

@@ -1,5 +1,5 @@
 /* Known-answer checks of the gather-convolution, one line per path:
-   fixed, separable, grid, depthwise, backward. The answers are worked out
+   fixed, separable, grid, depthwise, backward, depthwise backward. The answers are worked out
    by hand in the comments. */
 #include <math.h>
 #include <stdio.h>
@@ -189,6 +189,40 @@ static void backward_check(ads_context *ctx, selftest_tally *t)
     for (int i = 0; i < 12; i++) ads_tensor_release(all[i]);
 }
 
+/* Depthwise backward, the forward's 1x2 case with gy = 1: gx[c] = w[c,kx]
+   at column kx of every row ([1 1;1 1], [1 -1;1 -1]), gw[c,kx] = the sum
+   of column kx ([4 6], [40 60]), gb = 2 outputs each. */
+static void depthwise_backward_check(ads_context *ctx, selftest_tally *t)
+{
+    const char *name = "gconv depthwise backward";
+    static const float dx[8] = {1, 2, 3, 4, 10, 20, 30, 40}, dw[4] = {1, 1, 1, -1};
+    static const float ones[4] = {1, 1, 1, 1};
+    int64_t xs[4] = {1, 2, 2, 2}, ws[4] = {2, 1, 1, 2}, ys[4] = {1, 2, 2, 1}, bs[1] = {2};
+    ads_tensor *x = NULL, *w = NULL, *gy = NULL, *gx = NULL, *gw = NULL, *gb = NULL;
+    ads_conv_desc d = unit;
+    d.kw = 2;
+    d.groups = 2;
+    ads_status st = tensor(ctx, 4, xs, dx, &x);
+    if (st == ADS_OK) st = tensor(ctx, 4, ws, dw, &w);
+    if (st == ADS_OK) st = tensor(ctx, 4, ys, ones, &gy);
+    if (st == ADS_OK) st = tensor(ctx, 4, xs, NULL, &gx);
+    if (st == ADS_OK) st = tensor(ctx, 4, ws, NULL, &gw);
+    if (st == ADS_OK) st = tensor(ctx, 1, bs, NULL, &gb);
+    ads_sampling fixed = {0};
+    ads_sampling_grad none = {0};
+    if (st == ADS_OK) st = ads_gconv_backward(ctx, &d, x, w, fixed, gy, gx, gw, gb, none);
+    float got[14], want[14] = {1, 1, 1, 1, 1, -1, 1, -1, 4, 6, 40, 60, 2, 2};
+    if (st == ADS_OK) st = ads_tensor_read(gx, got, 8);
+    if (st == ADS_OK) st = ads_tensor_read(gw, got + 8, 4);
+    if (st == ADS_OK) st = ads_tensor_read(gb, got + 12, 2);
+    char detail[128] = "";
+    if (selftest_status(t, name, st))
+        selftest_check(t, name, close_to(got, want, 14, detail, sizeof detail),
+                       "%s (0-7 gx, 8-11 gw, 12-13 gb)", detail);
+    ads_tensor *all[6] = {x, w, gy, gx, gw, gb};
+    for (int i = 0; i < 6; i++) ads_tensor_release(all[i]);
+}
+
 /* Through the GEMM path (not depthwise) with 32 output channels, so every
    GEMM kernel shape the convolution uses runs (packed B, B^T, A^T).
    x: channel 0 = 1..9, channel 1 = ones; w[o,0] = (o+1) * ones(2x2),
@@ -246,5 +280,6 @@ void selftest_gconv(ads_context *ctx, selftest_tally *t)
 {
     forward_checks(ctx, t);
     backward_check(ctx, t);
+    depthwise_backward_check(ctx, t);
     gemm_path_check(ctx, t);
 }

@@ -49,30 +49,52 @@ static ads_status grad_bias(ads_context *ctx, const job *j)
     return ads_launch_run(&l, 1, (size_t[]){(size_t)j->p->Cout * 16}, (size_t[]){16});
 }
 
-/* Depthwise gw of the chunk, without columns: each output row's shares
-   of every tap's gradient and of gb (gconv_dw_gw_<kind>, reading x
-   through the chunk's own tap table), then their ordered sums onto the
-   earlier chunks' (gconv_dw_gw_sum), gb's too when asked for (so gb
-   costs no pass of its own: see dw_fuses_gb). */
-static ads_status grad_weight_depthwise(ads_context *ctx, const job *j, int n0, int nb)
+/* The depthwise gw shares of the chunk (see ads_gconv_dw_share_rows):
+   each output row's (gconv_dw_gw_<kind>), or each plane's, reduced by its
+   work-group (gconv_dw_gw_pixel), reading x through the chunk's own tap
+   table. */
+static ads_status depthwise_shares(ads_context *ctx, const job *j, int n0, int nb,
+                                   const ads_tensor *tab)
 {
     static const char *const names[3] = {"gconv_dw_gw_fixed", "gconv_dw_gw_sep",
                                          "gconv_dw_gw_grid"};
     const gconv_plan *p = j->p;
-    ads_tensor *tab;
-    ADS_TRY(ads_gconv_tap_table(ctx, p, n0, nb, GW_STREAM, &tab));
     ads_launcher l;
-    ads_gconv_depthwise_launch(&l, ctx, p, names[p->kind]);
+    ads_gconv_depthwise_launch(&l, ctx, p, p->item_pixel ? "gconv_dw_gw_pixel" : names[p->kind]);
     ads_launch_stream(&l, GW_STREAM);
     ads_launch_in(&l, j->x);
-    if (tab) ads_launch_in(&l, tab);
+    if (p->item_pixel) ads_launch_in_or(&l, tab, j->x); /* no table at the fixed stride */
+    else if (tab) ads_launch_in(&l, tab);
     ads_launch_in(&l, j->gy);
     ads_launch_out(&l, j->dw_part);
     ads_launch_int(&l, n0);
     ads_gconv_geom(&l, p);
-    size_t global[2] = {(size_t)p->Ho, (size_t)nb * p->C};
-    size_t local[2] = {(size_t)ads_gconv_rows_local(ctx, p->Ho), 1};
-    ads_status st = ads_launch_run(&l, 2, global, local);
+    if (!p->item_pixel) {
+        size_t global[2] = {(size_t)p->Ho, (size_t)nb * p->C};
+        size_t local[2] = {(size_t)ads_gconv_rows_local(ctx, p->Ho), 1};
+        return ads_launch_run(&l, 2, global, local);
+    }
+    /* One work-group per plane, exactly as wide as dimension 0, whose
+       shares (kh*kw + 1 floats a work-item) take at most half the
+       device's local memory. */
+    size_t group = ads_launch_group_pow2(&l, (size_t)ads_gconv_pixel_local(ctx, p->P));
+    size_t share_bytes = ((size_t)p->kh * p->kw + 1) * sizeof(float);
+    size_t local_mem = ads_device_of_call(ctx)->info.local_mem_bytes;
+    while (group > 1 && group * share_bytes > local_mem / 2) group /= 2;
+    ads_launch_local(&l, group * share_bytes);
+    return ads_launch_run(&l, 2, (size_t[]){group, (size_t)nb * p->C}, (size_t[]){group, 1});
+}
+
+/* Depthwise gw of the chunk, without columns: the shares of every tap's
+   gradient and of gb (depthwise_shares), then their ordered sums onto
+   the earlier chunks' (gconv_dw_gw_sum), gb's too when asked for (so gb
+   costs no pass of its own: see dw_fuses_gb). */
+static ads_status grad_weight_depthwise(ads_context *ctx, const job *j, int n0, int nb)
+{
+    const gconv_plan *p = j->p;
+    ads_tensor *tab;
+    ADS_TRY(ads_gconv_tap_table(ctx, p, n0, nb, GW_STREAM, &tab));
+    ads_status st = depthwise_shares(ctx, j, n0, nb, tab);
     ads_workspace_release(ctx, tab);
     ADS_TRY(st);
     ads_launcher s;
@@ -80,7 +102,7 @@ static ads_status grad_weight_depthwise(ads_context *ctx, const job *j, int n0, 
     ads_launch_stream(&s, GW_STREAM);
     ads_launch_in(&s, j->dw_part);
     ads_launch_inout(&s, j->gw);
-    ads_launch_ints(&s, (const int[]){n0 == 0, nb, p->C, p->Ho}, 4);
+    ads_launch_ints(&s, (const int[]){n0 == 0, nb, p->C, (int)ads_gconv_dw_share_rows(p)}, 4);
     /* gb's share too (written, and read after the first chunk) */
     ads_launch_out_or(&s, j->gb, j->gw);
     ads_launch_int(&s, j->gb != NULL);
@@ -183,7 +205,8 @@ static ads_status build_grid_index(ads_context *ctx, const job *j, int nb)
     return ads_launch_run(&l, 1, (size_t[]){(size_t)nb}, (size_t[]){1});
 }
 
-/* The separable row index of the chunk's images. */
+/* The separable row index of the chunk's images, and in the pixel shape
+   their column index too (gconv_sep_index). */
 static ads_status build_index(ads_context *ctx, const job *j, int n0, int nb)
 {
     ads_launcher l;
@@ -193,6 +216,7 @@ static ads_status build_index(ads_context *ctx, const job *j, int n0, int nb)
     ads_launch_out(&l, j->index);
     ads_launch_int(&l, n0);
     ads_gconv_geom(&l, j->p);
+    ads_launch_int(&l, j->p->item_pixel); /* the column index too */
     /* Serial work-items without a bounds guard: one per image. */
     return ads_launch_run(&l, 1, (size_t[]){(size_t)nb}, (size_t[]){1});
 }
@@ -204,16 +228,27 @@ static ads_status grad_input(ads_context *ctx, const job *j, int n0, int nb)
 {
     const gconv_plan *p = j->p;
     ads_launcher l;
-    bool pixel = false; /* only the fixed stride's col2im has the pixel shape */
+    bool pixel = false; /* the full grid's col2im has the row shape only */
     if (p->kind == ADS_SAMPLING_FIXED && p->path == GCONV_PATH_DEPTHWISE) {
-        ads_gconv_depthwise_launch(&l, ctx, p, "gconv_dw_gx_fixed");
+        pixel = p->item_pixel;
+        ads_gconv_depthwise_launch(&l, ctx, p,
+                                   pixel ? "gconv_dw_gx_fixed_pixel" : "gconv_dw_gx_fixed");
         ads_launch_in(&l, j->w);
         ads_launch_in(&l, j->gy);
     } else if (p->kind == ADS_SAMPLING_FIXED) {
-        pixel = ads_gconv_item_pixel(ctx);
+        pixel = p->item_pixel;
         ads_gconv_backward_launch(&l, ctx,
                                   pixel ? "gconv_col2im_fixed_pixel" : "gconv_col2im_fixed");
         ads_launch_in(&l, j->gcol);
+    } else if (p->kind == ADS_SAMPLING_SEPARABLE && p->item_pixel) {
+        /* One work-item per input element gathers its taps through the
+           row and column indexes, in the row kernel's order. */
+        pixel = true;
+        ADS_TRY(build_index(ctx, j, n0, nb));
+        ads_gconv_gcol_launch(&l, ctx, p, "gconv_col2im_sep_pixel");
+        ads_launch_in(&l, j->gsrc);
+        ads_launch_in(&l, j->w);
+        ads_launch_in(&l, j->index);
     } else {
         /* One work-item per input row gathers its taps in index order. */
         bool sep = p->kind == ADS_SAMPLING_SEPARABLE;

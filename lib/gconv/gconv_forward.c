@@ -11,7 +11,7 @@ static ads_status bias_fill(ads_context *ctx, const gconv_plan *p, const ads_ten
                             ads_tensor *y)
 {
     ads_launcher l;
-    ads_gconv_launch(&l, ctx, "gconv_bias_fill");
+    ads_gconv_launch(&l, ctx, p, "gconv_bias_fill");
     ads_launch_in(&l, b);
     ads_launch_out(&l, y);
     ads_launch_int(&l, p->Cout);
@@ -83,10 +83,11 @@ static ads_status forward_gemm(ads_context *ctx, const gconv_plan *p, const ads_
     return st;
 }
 
-/* Depthwise: one direct kernel per sampling kind (cl/gconv_depthwise.cl,
-   built for the kernel size), one work-item per output row, over images
-   n0 .. n0+nb-1 (no column workspace; the chunks keep the tap tables in
-   the budget). */
+/* Depthwise: direct kernels (cl/gconv_depthwise.cl, built for the kernel
+   size) over images n0 .. n0+nb-1, with no column workspace (the chunks
+   keep the tap tables in the budget): one per sampling kind with a
+   work-item per output row (CPUs), or one for every kind with a
+   work-item per output (the pixel shape, GPUs). */
 static ads_status depthwise_chunk(ads_context *ctx, const gconv_plan *p, const ads_tensor *x,
                                   const ads_tensor *w, const ads_tensor *b, ads_tensor *y, int n0,
                                   int nb)
@@ -95,17 +96,20 @@ static ads_status depthwise_chunk(ads_context *ctx, const gconv_plan *p, const a
     ads_tensor *tab;
     ADS_TRY(ads_gconv_tap_table(ctx, p, n0, nb, 0, &tab));
     ads_launcher l;
-    ads_gconv_depthwise_launch(&l, ctx, p, names[p->kind]);
+    ads_gconv_depthwise_launch(&l, ctx, p, p->item_pixel ? "gconv_dw_pixel" : names[p->kind]);
     ads_launch_in(&l, x);
-    if (p->kind != ADS_SAMPLING_FIXED) ads_launch_in(&l, tab);
+    if (p->item_pixel) ads_launch_in_or(&l, tab, x); /* no table at the fixed stride */
+    else if (p->kind != ADS_SAMPLING_FIXED) ads_launch_in(&l, tab);
     ads_launch_in(&l, w);
     ads_launch_in_or(&l, b, w); /* never read without a bias */
     ads_launch_int(&l, b != NULL);
     ads_launch_out(&l, y);
     ads_launch_int(&l, n0);
     ads_gconv_geom(&l, p);
-    size_t global[2] = {(size_t)p->Ho, (size_t)nb * p->C};
-    size_t local[2] = {(size_t)ads_gconv_rows_local(ctx, p->Ho), 1};
+    size_t global[2] = {p->item_pixel ? (size_t)p->P : (size_t)p->Ho, (size_t)nb * p->C};
+    size_t local[2] = {p->item_pixel ? (size_t)ads_gconv_pixel_local(ctx, p->P)
+                                     : (size_t)ads_gconv_rows_local(ctx, p->Ho),
+                       1};
     ads_status st = ads_launch_run(&l, 2, global, local);
     ads_workspace_release(ctx, tab);
     return st;

@@ -38,9 +38,9 @@ int ads_gconv_pixel_local(const ads_context *ctx, long items)
     return group_within(ads_tune(ctx, "gconv.pixel_local"), items);
 }
 
-void ads_gconv_launch(ads_launcher *l, ads_context *ctx, const char *name)
+void ads_gconv_launch(ads_launcher *l, ads_context *ctx, const gconv_plan *p, const char *name)
 {
-    ads_launch_kernel(l, ctx, "gconv", ads_gconv_item_pixel(ctx) ? "-DGC_ITEM_PIXEL" : "", name);
+    ads_launch_kernel(l, ctx, "gconv", p->item_pixel ? "-DGC_ITEM_PIXEL" : "", name);
 }
 
 void ads_gconv_backward_launch(ads_launcher *l, ads_context *ctx, const char *name)
@@ -75,7 +75,7 @@ static ads_status fill_taps(ads_context *ctx, const gconv_plan *p, int n0, int n
 {
     bool grid = p->kind == ADS_SAMPLING_GRID;
     ads_launcher l;
-    ads_gconv_launch(&l, ctx, grid ? "gconv_grid_taps" : "gconv_sep_taps");
+    ads_gconv_launch(&l, ctx, p, grid ? "gconv_grid_taps" : "gconv_sep_taps");
     ads_launch_stream(&l, stream);
     ads_launch_in(&l, p->pa);
     if (!grid) ads_launch_in(&l, p->pb);
@@ -111,7 +111,7 @@ ads_status ads_gconv_im2col(ads_context *ctx, const gconv_plan *p, const ads_ten
     ads_tensor *tab;
     ADS_TRY(ads_gconv_tap_table(ctx, p, n0, nb, stream, &tab));
     ads_launcher l;
-    ads_gconv_launch(&l, ctx, names[p->kind]);
+    ads_gconv_launch(&l, ctx, p, names[p->kind]);
     ads_launch_stream(&l, stream);
     ads_launch_in(&l, x);
     if (p->kind != ADS_SAMPLING_FIXED) ads_launch_in(&l, tab);
@@ -122,7 +122,7 @@ ads_status ads_gconv_im2col(ads_context *ctx, const gconv_plan *p, const ads_ten
     ads_gconv_geom(&l, p);
     /* One work-item per output row (row shape) or pixel (pixel shape) of
        every column row of the chunk. */
-    bool pixel = ads_gconv_item_pixel(ctx);
+    bool pixel = p->item_pixel;
     size_t global[3] = {pixel ? (size_t)p->P : (size_t)p->Ho, (size_t)p->kh * p->kw,
                         (size_t)nb * p->C};
     size_t local[3] = {pixel ? (size_t)ads_gconv_pixel_local(ctx, p->P)

@@ -121,8 +121,9 @@ const char *ads_gconv_path_name(const ads_context *ctx, int groups, int cin, int
 }
 
 /* x, w, desc and sampling: everything both directions share. */
-static ads_status plan_common(ads_context *ctx, const ads_conv_desc *d, const ads_tensor *x,
-                              const ads_tensor *w, ads_sampling at, gconv_plan *p)
+static ads_status plan_common(ads_context *ctx, const ads_device *dev, const ads_conv_desc *d,
+                              const ads_tensor *x, const ads_tensor *w, ads_sampling at,
+                              gconv_plan *p)
 {
     if (!ctx) return ads_fail(ADS_ERR_NULL_ARGUMENT, "ctx is NULL");
     if (!d) return ads_fail(ADS_ERR_NULL_ARGUMENT, "desc is NULL");
@@ -170,6 +171,7 @@ static ads_status plan_common(ads_context *ctx, const ads_conv_desc *d, const ad
     p->pa = p->kind == ADS_SAMPLING_FIXED ? x : p->kind == ADS_SAMPLING_GRID ? at.grid : at.py;
     p->pb = p->kind == ADS_SAMPLING_FIXED ? x : p->kind == ADS_SAMPLING_GRID ? at.grid : at.px;
     p->path = choose_path(ctx, p);
+    p->item_pixel = ads_tune_on(ctx, dev, "gconv.item_pixel") != 0;
     return ADS_OK;
 }
 
@@ -203,7 +205,7 @@ ads_status ads_gconv_plan_forward(ads_context *ctx, const ads_device *dev, const
                                   const ads_tensor *x, const ads_tensor *w, const ads_tensor *b,
                                   ads_sampling at, const ads_tensor *y, gconv_plan *p)
 {
-    ADS_TRY(plan_common(ctx, d, x, w, at, p));
+    ADS_TRY(plan_common(ctx, dev, d, x, w, at, p));
     if (b) {
         ADS_TRY(ads_check_tensor(b, ctx, "b"));
         int64_t bshape[1] = {p->Cout};
@@ -239,9 +241,11 @@ int64_t ads_gconv_taps_size(const gconv_plan *p)
     return 0;
 }
 
+int64_t ads_gconv_dw_share_rows(const gconv_plan *p) { return p->item_pixel ? 1 : p->Ho; }
+
 int64_t ads_gconv_dw_part_size(const gconv_plan *p)
 {
-    return (int64_t)p->C * p->Ho * (p->kh * p->kw + 1); /* every tap's share and gb's */
+    return (int64_t)p->C * ads_gconv_dw_share_rows(p) * (p->kh * p->kw + 1);
 }
 
 int64_t ads_gconv_part_size(const gconv_plan *p) { return p->rows * ((int64_t)p->Ho + p->Wo); }
@@ -249,7 +253,9 @@ int64_t ads_gconv_part_size(const gconv_plan *p) { return p->rows * ((int64_t)p-
 int64_t ads_gconv_index_size(const gconv_plan *p)
 {
     if (p->kind == ADS_SAMPLING_GRID) return ads_grid_index_size(p->H, p->Ho, p->Wo, p->kh, p->kw);
-    return ads_sep_index_size(p->H, p->Ho, p->kh);
+    /* the rows', and the columns' for the pixel-shaped col2im */
+    return ads_sep_index_size(p->H, p->Ho, p->kh) +
+           (p->item_pixel ? ads_sep_index_size(p->W, p->Wo, p->kw) : 0);
 }
 
 /* One optional gradient output: NULL, or the shape `want`. */
@@ -280,7 +286,7 @@ ads_status ads_gconv_plan_backward(ads_context *ctx, const ads_device *dev, cons
                                    const ads_tensor *gb, ads_sampling_grad gat, gconv_plan *p,
                                    gconv_backward_needs *needs)
 {
-    ADS_TRY(plan_common(ctx, d, x, w, at, p));
+    ADS_TRY(plan_common(ctx, dev, d, x, w, at, p));
     ADS_TRY(ads_check_tensor(gy, ctx, "gy"));
     int64_t yshape[4] = {p->N, p->Cout, p->Ho, p->Wo};
     ADS_TRY(ads_check_shape(gy, "gy", 4, yshape));

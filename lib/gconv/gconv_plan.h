@@ -25,9 +25,12 @@ typedef struct {
     /* The kernels' position arguments: py and px, or grid twice; x when
        the kind is fixed (never read then). */
     const ads_tensor *pa, *pb;
-    int chunk;  /* images per chunk, so the workspaces fit the budget  */
-    int col_tn; /* forward: the GEMM's packed column-tile width the gather
+    int chunk;       /* images per chunk, so the workspaces fit the budget  */
+    int col_tn;      /* forward: the GEMM's packed column-tile width the gather
                    writes (ads_gemm_pack_width), 0 for plain columns    */
+    bool item_pixel; /* the GPU shape of the gathers, the fixed col2im and
+                        the depthwise kernels ("gconv.item_pixel" of the
+                        device): a work-item per element, not per row   */
 } gconv_plan;
 
 /* The path a convolution of this grouping takes on ctx's device, named
@@ -65,17 +68,21 @@ ads_status ads_gconv_plan_backward(ads_context *ctx, const ads_device *dev, cons
    full grid (gconv_grid_taps); 0 for the fixed stride. */
 int64_t ads_gconv_taps_size(const gconv_plan *p);
 
-/* Floats of the depthwise weight-gradient shares of one image
-   (gconv_dw_gw_*): C*Ho*kh*kw. */
+/* The depthwise weight gradient's share rows per plane, each kh*kw + 1
+   floats (every tap's share and gb's): one per output row for the row
+   kernels (gconv_dw_gw_<kind>), one per plane for the pixel shape
+   (gconv_dw_gw_pixel). */
+int64_t ads_gconv_dw_share_rows(const gconv_plan *p);
+/* Floats of those shares for one image (C planes). */
 int64_t ads_gconv_dw_part_size(const gconv_plan *p);
 
 /* Floats of the separable position-gradient shares of one image
    (gconv_grad_sep_part): C*kh*kw*(Ho+Wo). */
 int64_t ads_gconv_part_size(const gconv_plan *p);
 
-/* Ints of the gx index of one image: separable rows or full grid
-   (ads_sep_index_size, ads_grid_index_size in sampling_shared.h, which
-   the kernels use too). */
+/* Ints of the gx index of one image: separable rows (and columns, in the
+   pixel shape) or full grid (ads_sep_index_size, ads_grid_index_size in
+   sampling_shared.h, which the kernels use too). */
 int64_t ads_gconv_index_size(const gconv_plan *p);
 
 /* Floats of one image's columns in the layout of tile width tn (0:
