@@ -398,6 +398,26 @@ kernel void pool_sep_forward_rows(global const float *x, global const float *py,
     }
 }
 
+/* Pixel shape of the separable forward (GPUs, "pool.item_pixel"): one
+   work-item pools one output o = ((n*C + c)*Ho + i)*Wo + j =
+   get_global_id(0) at (py[n,i], px[n,j]), as pool_grid_forward does at a
+   grid position: neighbouring work-items read neighbouring columns and
+   write neighbouring outputs, with one output's registers each where
+   the row shape holds VW lanes and a row cache. */
+kernel void pool_sep_forward_pixel(global const float *x, global const float *py,
+                                   global const float *px, POOL_GEOMETRY, global float *y,
+                                   global float *argmax, int want_y, int want_arg)
+{
+    long o = get_global_id(0);
+    if (o >= (long)N * C * Ho * Wo) return;
+    long row = o / Wo, nc = row / Ho;
+    int j = (int)(o - row * Wo), i = (int)(row - nc * Ho), n = (int)(nc / C);
+    int win;
+    float v = pool_window(x + nc * H * W, H, W, py[(long)n * Ho + i], px[(long)n * Wo + j], mode,
+                          kh, kw, ph, pw, dh, dw, &win);
+    pool_store(y, argmax, o, v, win, want_y, want_arg);
+}
+
 /* One work-item pools one output (n,c,i,j) at grid[n,i,j] = (y, x). */
 kernel void pool_grid_forward(global const float *x, global const float *grid, POOL_GEOMETRY,
                               global float *y, global float *argmax, int want_y, int want_arg)
@@ -664,15 +684,12 @@ kernel void pool_grid_backward_gx(global const float *grid, global const float *
     }
 }
 
-/* One work-item computes g_grid[n,i,j,:], summing channels in order. */
-kernel void pool_grid_grad_pos(global const float *x, global const float *grid,
-                               global const float *gy, global const float *argmax,
-                               POOL_GEOMETRY, global float *ggrid)
+/* The gradient in the base position (yb, xb) of output pixel ij of
+   image n: every channel's, summed in channel order. */
+static inline float2 pool_position_grad(global const float *x, global const float *gy,
+                                        global const float *argmax, long n, long ij, float yb,
+                                        float xb, POOL_GEOMETRY)
 {
-    long o = get_global_id(0);
-    if (o >= (long)N * Ho * Wo) return;
-    long ij = o % ((long)Ho * Wo), n = o / ((long)Ho * Wo);
-    float yb = grid[o * 2], xb = grid[o * 2 + 1];
     float2 acc = (float2)(0.0f, 0.0f);
     for (int c = 0; c < C; c++) {
         long nc = n * C + c, oy = nc * Ho * Wo + ij;
@@ -681,6 +698,60 @@ kernel void pool_grid_grad_pos(global const float *x, global const float *grid,
                                     win);
         acc += pool_scale(gy[oy], yb, xb, mode, kh, kw, ph, pw, dh, dw, H, W) * s;
     }
-    ggrid[o * 2] = acc.x;
-    ggrid[o * 2 + 1] = acc.y;
+    return acc;
+}
+
+/* One work-item computes g_grid[n,i,j,:] (o = (n*Ho + i)*Wo + j). */
+kernel void pool_grid_grad_pos(global const float *x, global const float *grid,
+                               global const float *gy, global const float *argmax,
+                               POOL_GEOMETRY, global float *ggrid)
+{
+    long o = get_global_id(0);
+    if (o >= (long)N * Ho * Wo) return;
+    long ij = o % ((long)Ho * Wo), n = o / ((long)Ho * Wo);
+    float2 g = pool_position_grad(x, gy, argmax, n, ij, grid[o * 2], grid[o * 2 + 1], N, C, H, W,
+                                  Ho, Wo, mode, kh, kw, sh, sw, ph, pw, dh, dw);
+    ggrid[o * 2] = g.x;
+    ggrid[o * 2 + 1] = g.y;
+}
+
+/* Pixel shape of the separable position gradients (GPUs,
+   "pool.item_pixel"), pass 1: one work-item computes output (n, i, j)'s
+   share (o = (n*Ho + i)*Wo + j) as pool_grid_grad_pos does at
+   (py[n,i], px[n,j]), into part[o*2] (its py share) and part[o*2 + 1]
+   (its px share). */
+kernel void pool_sep_grad_pos_pixel(global const float *x, global const float *py,
+                                    global const float *px, global const float *gy,
+                                    global const float *argmax, POOL_GEOMETRY,
+                                    global float *part)
+{
+    long o = get_global_id(0);
+    if (o >= (long)N * Ho * Wo) return;
+    long row = o / Wo, n = row / Ho;
+    long j = o - row * Wo, ij = o - n * Ho * Wo;
+    float2 g = pool_position_grad(x, gy, argmax, n, ij, py[row], px[n * Wo + j], N, C, H, W, Ho,
+                                  Wo, mode, kh, kw, sh, sw, ph, pw, dh, dw);
+    part[o * 2] = g.x;
+    part[o * 2 + 1] = g.y;
+}
+
+/* Pass 2: one work-item r sums the shares of one position in order:
+   gpy[n,i] over j (r = n*Ho + i < N*Ho), gpx[n,j] over i (r - N*Ho =
+   n*Wo + j); has_py / has_px say which are asked for. */
+kernel void pool_sep_sum_pos(global const float *part, int N, int Ho, int Wo,
+                             global float *gpy, int has_py, global float *gpx, int has_px)
+{
+    long r = get_global_id(0), rows = (long)N * Ho;
+    if (r >= rows + (long)N * Wo) return;
+    float s = 0.0f;
+    if (r < rows) {
+        if (!has_py) return;
+        for (int j = 0; j < Wo; j++) s += part[(r * Wo + j) * 2];
+        gpy[r] = s;
+        return;
+    }
+    if (!has_px) return;
+    long n = (r - rows) / Wo, j = (r - rows) % Wo;
+    for (int i = 0; i < Ho; i++) s += part[((n * Ho + i) * Wo + j) * 2 + 1];
+    gpx[r - rows] = s;
 }

@@ -451,6 +451,33 @@ START_TEST(pixel_shape_matches_row_shape)
 }
 END_TEST
 
+/* At separable positions the pixel shape (g_py and g_px: every output's
+   shares, pool_sep_grad_pos_pixel, then pool_sep_sum_pos) and the row
+   shape (row caches, per-channel partials) each match the reference, g_x
+   and both position gradients, every mode, small random shapes and
+   larger ones. Not bit for bit with each other: the two sum the shares in
+   different orders. Its own test case (pixel_shape). */
+START_TEST(separable_pixel_shape_matches_reference)
+{
+    ads_context *ctx = test_context();
+    test_seed(611);
+    for (int trial = 0; trial < 12; trial++) {
+        pool_case pc;
+        ads_pool_mode mode = (ads_pool_mode)(trial % 3);
+        if (trial < 9) pc_random(ctx, &pc, ADS_SAMPLING_SEPARABLE, mode, 12);
+        else pc_large(ctx, &pc, ADS_SAMPLING_SEPARABLE, mode, false);
+        for (int pixel = 0; pixel < 2; pixel++) {
+            ck_assert_ads_ok(ads_tune_set(ctx, "pool.item_pixel", pixel));
+            check_case(ctx, &pc);
+        }
+        pc_free(&pc);
+    }
+    ads_tune_unset(ctx, "pool.item_pixel");
+    pc_summary();
+    ads_context_release(ctx);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("pool_backward");
@@ -469,6 +496,7 @@ int main(void)
     TCase *px = tcase_create("pixel_shape");
     tcase_set_timeout(px, 300);
     tcase_add_test(px, pixel_shape_matches_row_shape);
+    tcase_add_test(px, separable_pixel_shape_matches_reference);
     suite_add_tcase(s, px);
     return test_run_suite(s);
 }

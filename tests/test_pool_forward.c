@@ -349,6 +349,33 @@ START_TEST(pixel_shape_matches_row_shape)
 }
 END_TEST
 
+/* At separable positions the pixel shape (pool_sep_forward_pixel: one
+   work-item per output, pool_window at (py, px)) and the row shape (VW
+   lanes and a row cache) each match the reference, every mode, small
+   random shapes and larger ones. Not bit for bit with each other: the
+   row shape's lanes may contract their blends into multiply-adds
+   differently. Its own test case (pixel_shape). */
+START_TEST(separable_pixel_shape_matches_reference)
+{
+    ads_context *ctx = test_context();
+    test_seed(508);
+    for (int trial = 0; trial < 12; trial++) {
+        pool_case pc;
+        ads_pool_mode mode = (ads_pool_mode)(trial % 3);
+        if (trial < 9) pc_random(ctx, &pc, ADS_SAMPLING_SEPARABLE, mode, 12);
+        else pc_large(ctx, &pc, ADS_SAMPLING_SEPARABLE, mode, false);
+        for (int pixel = 0; pixel < 2; pixel++) {
+            ck_assert_ads_ok(ads_tune_set(ctx, "pool.item_pixel", pixel));
+            check_against_reference(ctx, &pc);
+        }
+        pc_free(&pc);
+    }
+    ads_tune_unset(ctx, "pool.item_pixel");
+    pc_summary();
+    ads_context_release(ctx);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("pool_forward");
@@ -365,6 +392,7 @@ int main(void)
     TCase *px = tcase_create("pixel_shape");
     tcase_set_timeout(px, 300);
     tcase_add_test(px, pixel_shape_matches_row_shape);
+    tcase_add_test(px, separable_pixel_shape_matches_reference);
     suite_add_tcase(s, px);
     return test_run_suite(s);
 }

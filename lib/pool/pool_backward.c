@@ -178,11 +178,48 @@ static ads_status sep_grad_pos_partials(ads_context *ctx, const pool_bwd *b, ads
     return st;
 }
 
+/* g_py and g_px in the pixel shape (GPUs): every output's shares of both,
+   summed over the channels (pool_sep_grad_pos_pixel), then each
+   position's sum over its row or column (pool_sep_sum_pos). */
+static ads_status sep_grad_pos_pixel(ads_context *ctx, const pool_bwd *b)
+{
+    const pool_call *c = b->c;
+    size_t outputs = (size_t)c->N * c->Ho * c->Wo;
+    ads_tensor *part;
+    ADS_TRY(ads_workspace_acquire(ctx, 2 * outputs, &part));
+    ads_launcher l;
+    ads_pool_launch(&l, ctx, "pool_sep_grad_pos_pixel");
+    ads_launch_in(&l, c->x);
+    ads_launch_in(&l, c->py);
+    ads_launch_in(&l, c->px);
+    ads_launch_in(&l, b->gy);
+    ads_launch_in(&l, b->argmax);
+    ads_pool_geom(&l, c);
+    ads_launch_out(&l, part);
+    ads_status st = ads_pool_run(&l, outputs);
+    if (st == ADS_OK) {
+        ads_launcher s;
+        ads_pool_launch(&s, ctx, "pool_sep_sum_pos");
+        ads_launch_in(&s, part);
+        ads_launch_ints(&s, (const int[]){c->N, c->Ho, c->Wo}, 3);
+        /* An output not asked for is never written: its argument is the other. */
+        ads_launch_out_or(&s, b->gat.py, b->gat.px);
+        ads_launch_int(&s, b->gat.py != NULL);
+        ads_launch_out_or(&s, b->gat.px, b->gat.py);
+        ads_launch_int(&s, b->gat.px != NULL);
+        st = ads_pool_run(&s, (size_t)c->N * ((size_t)c->Ho + (size_t)c->Wo));
+    }
+    ads_workspace_release(ctx, part);
+    return st;
+}
+
 /* g_py and g_px (either may be NULL): per-channel partials of both in one
-   pass over the outputs, then their sums over the channels. */
+   pass over the outputs, then their sums over the channels (row shape),
+   or the pixel shape's passes. */
 static ads_status sep_grad_pos(ads_context *ctx, const pool_bwd *b)
 {
     const pool_call *c = b->c;
+    if (ads_pool_call_pixel(ctx, c)) return sep_grad_pos_pixel(ctx, b);
     size_t rows = (size_t)c->N * c->Ho, cols = (size_t)c->N * c->Wo;
     ads_tensor *prow = NULL, *pcol = NULL;
     ADS_TRY(ads_workspace_acquire(ctx, rows * c->C, &prow));
@@ -227,7 +264,7 @@ static ads_status run_backward(ads_context *ctx, const pool_bwd *b)
     switch (b->c->kind) {
     case ADS_SAMPLING_FIXED:
         if (!b->gx) return ADS_OK;
-        return ads_pool_item_pixel(ctx) ? fixed_gx_pixel(ctx, b) : rows_gx(ctx, b);
+        return ads_pool_call_pixel(ctx, b->c) ? fixed_gx_pixel(ctx, b) : rows_gx(ctx, b);
     case ADS_SAMPLING_SEPARABLE:
         if (b->gx) ADS_TRY(rows_gx(ctx, b));
         return b->gat.py || b->gat.px ? sep_grad_pos(ctx, b) : ADS_OK;

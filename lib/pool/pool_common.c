@@ -1,7 +1,6 @@
 /* Pooling: argument checks shared by forward and backward, the geometry
    arguments of cl/pool.cl, and the forward launch. */
 #include "pool_common.h"
-#include "tuning.h"
 
 #include <limits.h>
 #include <stdlib.h>
@@ -228,13 +227,18 @@ static void outputs(ads_launcher *l, ads_tensor *y, ads_tensor *argmax)
 
 bool ads_pool_item_pixel(const ads_context *ctx) { return ads_tune(ctx, "pool.item_pixel") != 0; }
 
+bool ads_pool_call_pixel(const ads_context *ctx, const pool_call *c)
+{
+    return ads_tune_on(ctx, c->dev, "pool.item_pixel") != 0;
+}
+
 /* One work-item per VW outputs of a row (row shape: CPUs) or per output
    (pixel shape: GPUs); see cl/pool.cl. */
 static ads_status fixed_forward(ads_context *ctx, const pool_call *c, ads_tensor *y,
                                 ads_tensor *argmax)
 {
     size_t rows = (size_t)c->N * c->C * c->Ho;
-    bool pixel = ads_pool_item_pixel(ctx);
+    bool pixel = ads_pool_call_pixel(ctx, c);
     ads_launcher l;
     ads_pool_launch(&l, ctx, pixel ? "pool_fixed_forward_pixel" : "pool_fixed_forward");
     ads_launch_in(&l, c->x);
@@ -282,9 +286,26 @@ static size_t sep_rows_local_bytes(const ads_context *ctx, const pool_call *c, s
     return ads_pool_rows_local(c, ads_pool_rows_item_floats(c, 1), group);
 }
 
+/* Pixel shape (GPUs): one work-item per output, no table. */
+static ads_status sep_forward_pixel(ads_context *ctx, const pool_call *c, ads_tensor *y,
+                                    ads_tensor *argmax)
+{
+    ads_launcher l;
+    ads_pool_launch(&l, ctx, "pool_sep_forward_pixel");
+    ads_launch_in(&l, c->x);
+    ads_launch_in(&l, c->py);
+    ads_launch_in(&l, c->px);
+    ads_pool_geom(&l, c);
+    outputs(&l, y, argmax);
+    return ads_pool_run(&l, (size_t)c->N * c->C * c->Ho * c->Wo);
+}
+
+/* Row shape (CPUs): the column table, then VW outputs of a row per
+   work-item, with the input rows cached in local memory where they fit. */
 static ads_status sep_forward(ads_context *ctx, const pool_call *c, ads_tensor *y,
                               ads_tensor *argmax)
 {
+    if (ads_pool_call_pixel(ctx, c)) return sep_forward_pixel(ctx, c, y, argmax);
     int Wp = ads_pool_padded_wo(c);
     size_t group = 1, local = sep_rows_local_bytes(ctx, c, &group);
     ads_tensor *tab;

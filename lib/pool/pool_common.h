@@ -28,12 +28,14 @@ ads_status ads_pool_check_argmax(const pool_call *c, const ads_tensor *argmax);
 /* Starts a launch of kernel `name` of cl/pool.cl. */
 void ads_pool_launch(ads_launcher *l, ads_context *ctx, const char *name);
 
-/* Whether the fixed-grid forward and g_x run one work-item per output or
-   input element (pixel shape, consecutive work-items on consecutive
-   addresses: GPUs) rather than per VW outputs of a row and per plane
-   (row shape: CPUs). The tunable
-   "pool.item_pixel", by default 1 on a GPU and 0 otherwise. */
+/* Whether the fixed-grid forward and g_x, the separable forward and the
+   separable position gradients run one work-item per output or input
+   element (pixel shape, consecutive work-items on consecutive addresses:
+   GPUs) rather than per VW outputs of a row or per plane (row shape:
+   CPUs): the tunable "pool.item_pixel", by default 1 on a GPU and 0
+   otherwise; on the calling thread's device, or on call c's. */
 bool ads_pool_item_pixel(const ads_context *ctx);
+bool ads_pool_call_pixel(const ads_context *ctx, const pool_call *c);
 /* The 15 POOL_GEOMETRY arguments, next in order. */
 void ads_pool_geom(ads_launcher *l, const pool_call *c);
 
