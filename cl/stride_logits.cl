@@ -47,6 +47,36 @@ kernel void stride_profile(global const float *x, global const float *v, global 
     prof[(long)n * P + p] = r;
 }
 
+/* GPU shape of stride_profile along the rows (GPUs, "stride.item_pixel",
+   where a line's elements are contiguous, sq == 1): one work-group per
+   line, prof[n,p] with p = get_group_id(0) and n = get_global_id(1).
+   Work-item k sums the terms k, k + group size, ... of the C*Q (channel,
+   element) pairs in memory order, so a wavefront reads consecutive
+   addresses, where one work-item per line puts a whole row between
+   neighbours; the group then adds the partial sums in a fixed tree. buf
+   holds the group size (a power of two) of floats. */
+kernel void stride_profile_group(global const float *x, global const float *v,
+                                 global float *prof, int N, int C, int P, int Q, int sp, int sq,
+                                 int variation, local float *buf)
+{
+    int p = get_group_id(0), n = get_global_id(1), lid = get_local_id(0);
+    int nl = get_local_size(0);
+    long plane = (long)P * Q, terms = (long)C * Q;
+    float r = 0.0f;
+    for (long k = lid; k < terms; k += nl) {
+        int c = (int)(k / Q), q = (int)(k - (long)c * Q);
+        global const float *xc = x + ((long)n * C + c) * plane;
+        r += v[c] * phi_term(xc, (long)p * sp + (long)q * sq, p, P, sp, variation);
+    }
+    buf[lid] = r;
+    barrier(CLK_LOCAL_MEM_FENCE);
+    for (int s = nl / 2; s > 0; s >>= 1) {
+        if (lid < s) buf[lid] += buf[lid + s];
+        barrier(CLK_LOCAL_MEM_FENCE);
+    }
+    if (lid == 0) prof[(long)n * P + p] = buf[0] / (float)Q;
+}
+
 /* One work-item: a[n,i], the mean of prof[n, .] over bin i. Bins of
    neighbouring i overlap when P is not a multiple of L and repeat lines
    when L > P. */
@@ -125,6 +155,21 @@ kernel void stride_profile_gv(global const float *x, global const float *gprof,
    with use_* 0 is skipped (its buffers are then placeholders). A row per
    work-item: one per element spent most of its time in PoCL's
    per-group overhead. */
+/* The derivative of both profiles at element off = h*W + w of plane
+   n*C + c (xc), as stride_profile_gx adds it. */
+static inline float profile_gx_at(global const float *xc, long off, int n, int c, int h, int w,
+                                  global const float *v_rows, global const float *grow,
+                                  global const float *v_cols, global const float *gcol, int H,
+                                  int W, int variation, int use_rows, int use_cols)
+{
+    float g = 0.0f;
+    if (use_rows)
+        g += v_rows[c] * (phi_grad(xc, off, h, H, W, variation, grow + (long)n * H) / (float)W);
+    if (use_cols)
+        g += v_cols[c] * (phi_grad(xc, off, w, W, 1, variation, gcol + (long)n * W) / (float)H);
+    return g;
+}
+
 kernel void stride_profile_gx(global const float *x, global float *gx,
                               global const float *v_rows, global const float *grow,
                               global const float *v_cols, global const float *gcol, int N, int C,
@@ -138,11 +183,24 @@ kernel void stride_profile_gx(global const float *x, global float *gx,
     global const float *xc = x + plane_at;
     for (int w = 0; w < W; w++) {
         long off = (long)h * W + w;
-        float g = 0.0f;
-        if (use_rows)
-            g += v_rows[c] * (phi_grad(xc, off, h, H, W, variation, grow + (long)n * H) / (float)W);
-        if (use_cols)
-            g += v_cols[c] * (phi_grad(xc, off, w, W, 1, variation, gcol + (long)n * W) / (float)H);
-        gx[plane_at + off] += g;
+        gx[plane_at + off] += profile_gx_at(xc, off, n, c, h, w, v_rows, grow, v_cols, gcol, H, W,
+                                            variation, use_rows, use_cols);
     }
+}
+
+/* Pixel shape of stride_profile_gx (GPUs, "stride.item_pixel"): one
+   work-item adds to the element off = h*W + w = get_global_id(0) of
+   plane n*C + c = get_global_id(1), so neighbouring work-items touch
+   neighbouring addresses; the same sum as the row kernel's. */
+kernel void stride_profile_gx_pixel(global const float *x, global float *gx,
+                                    global const float *v_rows, global const float *grow,
+                                    global const float *v_cols, global const float *gcol, int N,
+                                    int C, int H, int W, int variation, int use_rows, int use_cols)
+{
+    long off = get_global_id(0), nc = get_global_id(1);
+    if (off >= (long)H * W || nc >= (long)N * C) return;
+    int n = (int)(nc / C), c = (int)(nc % C), h = (int)(off / W), w = (int)(off - (long)h * W);
+    long at = nc * H * W + off;
+    gx[at] += profile_gx_at(x + nc * H * W, off, n, c, h, w, v_rows, grow, v_cols, gcol, H, W,
+                            variation, use_rows, use_cols);
 }

@@ -8,6 +8,7 @@
 
 #include "harness.h"
 #include "ref_stride.h"
+#include "tuning.h" /* ads_tune_set: both work-item shapes */
 
 #define EPS      ((double)FLT_EPSILON)
 #define SENTINEL 12345.0f
@@ -290,6 +291,33 @@ START_TEST(forward_and_backward_match_reference)
 }
 END_TEST
 
+/* Both work-item shapes, forced through the tuning table ("stride.item_pixel":
+   the CPU default 0, the GPU default 1: a work-group per row line of the
+   profile, a work-item per element of gx), match the reference on random
+   shapes and on planes wide enough that a row's C*W terms outnumber the
+   work-group, so its work-items stride. */
+START_TEST(both_shapes_match_reference)
+{
+    ads_context *ctx = test_context();
+    test_seed(506);
+    errors worst = {0, 0, 0};
+    static const config wide[] = {{2, 6, 20, 30, 7, 9, 1, 1, 1}, {3, 5, 9, 40, 4, 11, 0, 1, 1}};
+    for (int pixel = 0; pixel < 2; pixel++) {
+        ck_assert_ads_ok(ads_tune_set(ctx, "stride.item_pixel", pixel));
+        for (int trial = 0; trial < 24; trial++) {
+            data d = make_data(trial < 2 ? wide[trial] : random_config(trial), false);
+            check_forward(ctx, &d, &worst);
+            check_backward(ctx, &d, 7, &worst);
+            free_data(&d);
+        }
+    }
+    ads_tune_unset(ctx, "stride.item_pixel");
+    printf("stride_logits, both shapes: max error (of tolerance) logits %.3g, gx %.3g, gv %.3g\n",
+           worst.a, worst.gx, worst.gv);
+    ads_context_release(ctx);
+}
+END_TEST
+
 /* loss(x, v) = sum ga_rows * a_rows + sum ga_cols * a_cols in double. */
 static double loss(const config *c, const double *x, const double *vr, const double *vc,
                    const double *gar, const double *gac)
@@ -533,6 +561,7 @@ int main(void)
     Suite *s = suite_create("stride_logits");
     TCase *tc = tcase_create("stride_logits");
     tcase_add_test(tc, forward_and_backward_match_reference);
+    tcase_add_test(tc, both_shapes_match_reference);
     tcase_add_test(tc, reference_gradients_match_finite_differences);
     tcase_add_test(tc, backward_is_deterministic);
     tcase_add_test(tc, bad_input_is_rejected_before_any_work);

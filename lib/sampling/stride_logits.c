@@ -2,18 +2,23 @@
    (cl/stride_logits.cl). Per axis: one pass over x for the profile, a
    small kernel for the bins; backward: the profile gradient from the
    bins, gv by a per-channel work-group reduction, gx by one elementwise
-   kernel that serves both axes. */
+   kernel that serves both axes. GPUs ("stride.item_pixel") take the rows'
+   profile by a work-group per line and gx by a work-item per element
+   (consecutive work-items on consecutive addresses); CPUs a work-item
+   per line or row. */
 #include <limits.h>
 
 #include "launch.h"
 #include "ops_device.h"
+#include "tuning.h"
 #include "workspace.h"
 
 #define SOURCE     "stride_logits"
 #define GROUP_SIZE 64 /* work-items per channel in the gv reduction */
 /* Fixed local sizes for the other kernels: a driver-chosen one follows the
    global size, and PoCL compiles a kernel anew for every local size. */
-#define LINE_GROUP 32
+#define LINE_GROUP  32
+#define PIXEL_GROUP 128 /* work-items per group in the pixel-shaped gx */
 
 /* One axis of the predictor. The plane is seen as P lines of Q elements,
    lines sp apart (see cl/stride_logits.cl); L is the number of logits. */
@@ -96,21 +101,37 @@ static ads_status run_2d(ads_launcher *l, size_t count, const ads_tensor *x)
     return ads_launch_run(l, 2, (size_t[]){count, (size_t)x->shape[0]}, (size_t[]){LINE_GROUP, 1});
 }
 
-/* prof (N x P) = sum_c v[c] * phi, then the logits: the mean over bins. */
-static ads_status forward_axis(ads_context *ctx, const ads_tensor *x, const axis *ax, int variation,
-                               ads_tensor *out)
+/* prof (N x P) = sum_c v[c] * phi: a work-item per line, or a work-group
+   per line where the lines are contiguous and the device is a GPU. */
+static ads_status profile(ads_context *ctx, const ads_tensor *x, const axis *ax, int variation,
+                          bool pixel, ads_tensor *prof)
 {
     int N = (int)x->shape[0], C = (int)x->shape[1];
-    ads_tensor *prof;
-    ADS_TRY(ads_workspace_acquire(ctx, (size_t)N * (size_t)ax->P, &prof));
+    bool group_per_line = pixel && ax->sq == 1;
     ads_launcher l;
-    ads_launch_kernel(&l, ctx, SOURCE, "", "stride_profile");
+    ads_launch_kernel(&l, ctx, SOURCE, "",
+                      group_per_line ? "stride_profile_group" : "stride_profile");
+    size_t group = group_per_line ? ads_launch_group_pow2(&l, GROUP_SIZE) : 0;
     ads_launch_in(&l, x);
     ads_launch_in(&l, ax->v);
     ads_launch_out(&l, prof);
     ads_launch_ints(&l, (const int[]){N, C, ax->P, ax->Q, ax->sp, ax->sq, variation}, 7);
-    ads_status st = run_2d(&l, (size_t)ax->P, x);
+    if (!group_per_line) return run_2d(&l, (size_t)ax->P, x);
+    ads_launch_local(&l, group * sizeof(float));
+    return ads_launch_run(&l, 2, (size_t[]){(size_t)ax->P * group, (size_t)N},
+                          (size_t[]){group, 1});
+}
+
+/* The profile, then the logits: the mean over bins. */
+static ads_status forward_axis(ads_context *ctx, const ads_tensor *x, const axis *ax, int variation,
+                               bool pixel, ads_tensor *out)
+{
+    int N = (int)x->shape[0];
+    ads_tensor *prof;
+    ADS_TRY(ads_workspace_acquire(ctx, (size_t)N * (size_t)ax->P, &prof));
+    ads_status st = profile(ctx, x, ax, variation, pixel, prof);
     if (st == ADS_OK) {
+        ads_launcher l;
         ads_launch_kernel(&l, ctx, SOURCE, "", "stride_bins");
         ads_launch_in(&l, prof);
         ads_launch_out(&l, out);
@@ -126,7 +147,6 @@ ads_status ads_stride_logits_on_device(ads_context *ctx, const ads_device *dev, 
                                        const ads_tensor *v_cols, ads_tensor *a_rows,
                                        ads_tensor *a_cols)
 {
-    (void)dev; /* the launch builder sizes the groups for it */
     if (!ctx) return ads_fail(ADS_ERR_NULL_ARGUMENT, "ctx is NULL");
     ADS_TRY(check_phi(phi));
     ADS_TRY(check_x(ctx, x));
@@ -148,8 +168,9 @@ ads_status ads_stride_logits_on_device(ads_context *ctx, const ads_device *dev, 
     axis cols = {.v = v_cols, .logits = a_cols};
     set_geometry(&rows, x, true);
     set_geometry(&cols, x, false);
-    if (v_rows) ADS_TRY(forward_axis(ctx, x, &rows, variation, a_rows));
-    if (v_cols) ADS_TRY(forward_axis(ctx, x, &cols, variation, a_cols));
+    bool pixel = ads_tune_on(ctx, dev, "stride.item_pixel") != 0;
+    if (v_rows) ADS_TRY(forward_axis(ctx, x, &rows, variation, pixel, a_rows));
+    if (v_cols) ADS_TRY(forward_axis(ctx, x, &cols, variation, pixel, a_cols));
     return ADS_OK;
 }
 
@@ -184,14 +205,15 @@ static ads_status v_grad(ads_context *ctx, const ads_tensor *x, const axis *ax, 
     return ads_launch_run(&l, 1, &global, &group);
 }
 
-/* gx += both axes' derivatives, one work-item per row of x. A skipped
-   axis passes x as a placeholder buffer the kernel never reads. */
-static ads_status x_grad(ads_context *ctx, const ads_tensor *x, int variation, const axis *rows,
-                         const ads_tensor *grow, const axis *cols, const ads_tensor *gcol,
-                         ads_tensor *gx)
+/* gx += both axes' derivatives, one work-item per row of x, or per
+   element in the pixel shape. A skipped axis passes x as a placeholder
+   buffer the kernel never reads. */
+static ads_status x_grad(ads_context *ctx, const ads_tensor *x, int variation, bool pixel,
+                         const axis *rows, const ads_tensor *grow, const axis *cols,
+                         const ads_tensor *gcol, ads_tensor *gx)
 {
     ads_launcher l;
-    ads_launch_kernel(&l, ctx, SOURCE, "", "stride_profile_gx");
+    ads_launch_kernel(&l, ctx, SOURCE, "", pixel ? "stride_profile_gx_pixel" : "stride_profile_gx");
     ads_launch_in(&l, x);
     ads_launch_inout(&l, gx);
     ads_launch_in_or(&l, rows->v, x);
@@ -202,10 +224,14 @@ static ads_status x_grad(ads_context *ctx, const ads_tensor *x, int variation, c
                     (const int[]){(int)x->shape[0], (int)x->shape[1], (int)x->shape[2],
                                   (int)x->shape[3], variation, grow != NULL, gcol != NULL},
                     7);
+    size_t planes = (size_t)x->shape[0] * (size_t)x->shape[1];
+    if (pixel) {
+        size_t global[2] = {(size_t)x->shape[2] * (size_t)x->shape[3], planes};
+        return ads_launch_run(&l, 2, global, (size_t[]){PIXEL_GROUP, 1});
+    }
     size_t group = 1; /* no wider than the rows: a power of two up to LINE_GROUP */
     while (group < LINE_GROUP && group < (size_t)x->shape[2]) group *= 2;
-    size_t global[2] = {(size_t)x->shape[2], (size_t)x->shape[0] * (size_t)x->shape[1]};
-    return ads_launch_run(&l, 2, global, (size_t[]){group, 1});
+    return ads_launch_run(&l, 2, (size_t[]){(size_t)x->shape[2], planes}, (size_t[]){group, 1});
 }
 
 /* Outputs of one axis: gv of length C (when given); the axis must be used. */
@@ -281,7 +307,6 @@ ads_status ads_stride_logits_backward_on_device(ads_context *ctx, const ads_devi
                                                 const ads_tensor *ga_cols, ads_tensor *gx,
                                                 ads_tensor *gv_rows, ads_tensor *gv_cols)
 {
-    (void)dev; /* the launch builder sizes the groups for it */
     ADS_TRY(check_backward(ctx, phi, x, v_rows, v_cols, ga_rows, ga_cols, gx, gv_rows, gv_cols));
     int variation = phi == ADS_PROFILE_VARIATION;
     axis rows = {.v = v_rows, .logits = ga_rows, .gv = gv_rows};
@@ -292,7 +317,8 @@ ads_status ads_stride_logits_backward_on_device(ads_context *ctx, const ads_devi
     ads_status st = axis_backward(ctx, x, &rows, variation, gx != NULL, &grow);
     if (st == ADS_OK) st = axis_backward(ctx, x, &cols, variation, gx != NULL, &gcol);
     if (st == ADS_OK && gx && (grow || gcol))
-        st = x_grad(ctx, x, variation, &rows, grow, &cols, gcol, gx);
+        st = x_grad(ctx, x, variation, ads_tune_on(ctx, dev, "stride.item_pixel") != 0, &rows, grow,
+                    &cols, gcol, gx);
     ads_workspace_release(ctx, grow);
     ads_workspace_release(ctx, gcol);
     return st;
