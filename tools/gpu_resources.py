@@ -19,8 +19,9 @@ Each (program, options) pair is then compiled
 The table goes to the file named by --table (docs/gpu-resources.md).
 
 Exit status: 0 when every HOT kernel below (CPU_ONLY aside) has no scratch
-and at least MIN_WAVES waves per SIMD on gfx90a and no program leaves an
-undefined symbol; 1 otherwise;
+and at least MIN_WAVES waves per SIMD on gfx90a, no CPU_ONLY kernel is
+launched on the GPU-like device and no program leaves an undefined symbol;
+1 otherwise;
 77 (meson's "skipped") when clang-15, libclc-15 or oclgrind is missing.
 
 usage: gpu_resources.py ADASTRIDE_TOOL CL_DIR [--table FILE]
@@ -50,6 +51,7 @@ HOT = {
     "gconv_im2col_grid": "gather",
     "gconv_col2im_fixed": "col2im",
     "gconv_col2im_fixed_pixel": "col2im",
+    "gconv_col2im_sep_pixel": "col2im",
     "gconv_col2im_sep": "col2im",
     "gconv_col2im_grid": "col2im",
     # pooling
@@ -59,6 +61,8 @@ HOT = {
     "pool_sep_forward": "pool",
     "pool_sep_forward_rows": "pool",
     "pool_grid_forward": "pool",
+    "pool_sep_forward_pixel": "pool",
+    "pool_sep_grad_pos_pixel": "pool",
     "pool_rows_backward_gx": "pool",
     "pool_sep_grad_pos": "pool",
     "pool_grid_backward_gx": "pool",
@@ -71,17 +75,23 @@ HOT = {
     "gconv_dw_gw_sep": "depthwise",
     "gconv_dw_gw_grid": "depthwise",
     "gconv_dw_gx_fixed": "depthwise",
+    "gconv_dw_pixel": "depthwise",
+    "gconv_dw_gw_pixel": "depthwise",
+    "gconv_dw_gx_fixed_pixel": "depthwise",
 }
 
 # Hot kernels shaped for the CPU, listed in the table but not held to the
-# check, because a GPU path replaces them on GPUs (issue 14, item 1):
+# resource check, because a GPU path replaces them on GPUs; the check
+# instead fails when the GPU-like device launches one of them:
 #  * the CPU GEMM (cl/gemm.cl) keeps a 256-float register tile in one
-#    work-item per work-group; the GPU GEMM takes its place on GPUs;
+#    work-item per work-group; CLBlast or the GPU GEMM (gemm_tiled) take
+#    its place on GPUs;
 #  * the vectorised pool and depthwise kernels give each work-item 16
 #    (pool: float16 lanes) or 8 (depthwise: float8 blocks per tap) outputs,
 #    which PoCL turns into SIMD instructions; on gfx90a that is 130 to 390
-#    registers, 1 to 3 waves per SIMD, until their GPU variants land.
-# Remove a line here when its GPU replacement is listed in HOT.
+#    registers, 1 to 3 waves per SIMD. Their pixel-shaped replacements
+#    (gconv_dw_pixel, gconv_dw_gw_pixel, pool_sep_forward_pixel,
+#    pool_sep_grad_pos_pixel) are in HOT.
 CPU_ONLY = {
     "gemm_vec", "gemm_dot", "gemm_pack_b", "gemm_simple",
     "pool_sep_forward", "pool_sep_forward_rows", "pool_sep_grad_pos",
@@ -210,9 +220,9 @@ shares 512 between them: at most 128 per lane for 4 waves per SIMD).
 "hot" marks the kernels held to no scratch and at least 4 waves per SIMD on
 gfx90a in the builds the library launches them from (options "-": the
 build of every program with no options, as `ads_build_all` does, where a
-kernel keeps its file defaults); "(cpu-only)" ones are CPU-shaped and not
-held to it until their GPU variants replace them (see the script's
-CPU_ONLY). The GPU GEMM (gemm_tiled) runs where ADS_GEMM=tiled or the
+kernel keeps its file defaults); "(cpu-only)" ones are CPU-shaped: GPUs
+launch their pixel-shaped replacements instead, and the check fails if the
+GPU-like device launches one (see the script's CPU_ONLY). The GPU GEMM (gemm_tiled) runs where ADS_GEMM=tiled or the
 tuning key gemm.path asks for it; CLBlast is the GPU default.
 
 """
@@ -277,6 +287,9 @@ def main():
                 # Held to the check as the library launches it (a program
                 # that ads_build_all only compiles, with its file defaults,
                 # is listed but not held).
+                if kernel in CPU_ONLY and (source, options, kernel) in launched:
+                    failures.append("%s (%s, %s): CPU-shaped, launched on the GPU-like device" %
+                                    (kernel, source, options))
                 if role and kernel not in CPU_ONLY and (source, options, kernel) in launched:
                     if u.get("ScratchSize", 0) > 0:
                         failures.append("%s (%s, %s): %d bytes of scratch per lane on %s" %
