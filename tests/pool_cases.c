@@ -127,6 +127,13 @@ void pc_random(ads_context *ctx, pool_case *pc, ads_sampling_kind kind, ads_pool
     }
 }
 
+void pc_shape_trial(ads_context *ctx, pool_case *pc, ads_sampling_kind kind, int trial)
+{
+    ads_pool_mode mode = (ads_pool_mode)(trial % 3);
+    if (trial < 9) pc_random(ctx, pc, kind, mode, 12);
+    else pc_large(ctx, pc, kind, mode, false);
+}
+
 void pc_large(ads_context *ctx, pool_case *pc, ads_sampling_kind kind, ads_pool_mode mode,
               bool monotone)
 {

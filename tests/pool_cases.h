@@ -25,6 +25,10 @@ void pc_random(ads_context *ctx, pool_case *pc, ads_sampling_kind kind, ads_pool
    positions monotone (an adaptive-stride grid) when asked, else random. */
 void pc_large(ads_context *ctx, pool_case *pc, ads_sampling_kind kind, ads_pool_mode mode,
               bool monotone);
+/* Trial `trial` (0-11) of the shape tests (pixel shape against row
+   shape): mode trial % 3, small random shapes up to 12 a side for trials
+   0-8, larger ones (pc_large, random positions) for 9-11. */
+void pc_shape_trial(ads_context *ctx, pool_case *pc, ads_sampling_kind kind, int trial);
 /* A problem with the given desc and sizes; for ADS_SAMPLING_FIXED Ho/Wo come from
    the desc, else they are given. Positions random as in pc_random. */
 void pc_make(ads_context *ctx, pool_case *pc, ads_sampling_kind kind, ads_pool_desc d, int N, int C,

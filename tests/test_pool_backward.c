@@ -429,9 +429,7 @@ START_TEST(pixel_shape_matches_row_shape)
     test_seed(610);
     for (int trial = 0; trial < 12; trial++) {
         pool_case pc;
-        ads_pool_mode mode = (ads_pool_mode)(trial % 3);
-        if (trial < 9) pc_random(ctx, &pc, ADS_SAMPLING_FIXED, mode, 12);
-        else pc_large(ctx, &pc, ADS_SAMPLING_FIXED, mode, false);
+        pc_shape_trial(ctx, &pc, ADS_SAMPLING_FIXED, trial);
         float *gy = random_gy(&pc);
         grads g[2];
         for (int pixel = 0; pixel < 2; pixel++) {
@@ -463,9 +461,7 @@ START_TEST(separable_pixel_shape_matches_reference)
     test_seed(611);
     for (int trial = 0; trial < 12; trial++) {
         pool_case pc;
-        ads_pool_mode mode = (ads_pool_mode)(trial % 3);
-        if (trial < 9) pc_random(ctx, &pc, ADS_SAMPLING_SEPARABLE, mode, 12);
-        else pc_large(ctx, &pc, ADS_SAMPLING_SEPARABLE, mode, false);
+        pc_shape_trial(ctx, &pc, ADS_SAMPLING_SEPARABLE, trial);
         for (int pixel = 0; pixel < 2; pixel++) {
             ck_assert_ads_ok(ads_tune_set(ctx, "pool.item_pixel", pixel));
             check_case(ctx, &pc);

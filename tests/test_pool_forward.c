@@ -325,9 +325,7 @@ START_TEST(pixel_shape_matches_row_shape)
     test_seed(507);
     for (int trial = 0; trial < 12; trial++) {
         pool_case pc;
-        ads_pool_mode mode = (ads_pool_mode)(trial % 3);
-        if (trial < 9) pc_random(ctx, &pc, ADS_SAMPLING_FIXED, mode, 12);
-        else pc_large(ctx, &pc, ADS_SAMPLING_FIXED, mode, false);
+        pc_shape_trial(ctx, &pc, ADS_SAMPLING_FIXED, trial);
         float *y[2];
         int *arg[2];
         for (int pixel = 0; pixel < 2; pixel++) {
@@ -338,7 +336,7 @@ START_TEST(pixel_shape_matches_row_shape)
         }
         size_t n = pc_ycount(&pc);
         ck_assert_mem_eq(y[0], y[1], n * sizeof(float));
-        ck_assert((arg[0] == NULL) == (mode != ADS_POOL_MAX));
+        ck_assert((arg[0] == NULL) == (pc.d.mode != ADS_POOL_MAX));
         if (arg[0]) ck_assert_mem_eq(arg[0], arg[1], n * sizeof(int));
         for (int k = 0; k < 2; k++) free(y[k]), free(arg[k]);
         pc_free(&pc);
@@ -361,9 +359,7 @@ START_TEST(separable_pixel_shape_matches_reference)
     test_seed(508);
     for (int trial = 0; trial < 12; trial++) {
         pool_case pc;
-        ads_pool_mode mode = (ads_pool_mode)(trial % 3);
-        if (trial < 9) pc_random(ctx, &pc, ADS_SAMPLING_SEPARABLE, mode, 12);
-        else pc_large(ctx, &pc, ADS_SAMPLING_SEPARABLE, mode, false);
+        pc_shape_trial(ctx, &pc, ADS_SAMPLING_SEPARABLE, trial);
         for (int pixel = 0; pixel < 2; pixel++) {
             ck_assert_ads_ok(ads_tune_set(ctx, "pool.item_pixel", pixel));
             check_against_reference(ctx, &pc);

@@ -286,26 +286,31 @@ static size_t sep_rows_local_bytes(const ads_context *ctx, const pool_call *c, s
     return ads_pool_rows_local(c, ads_pool_rows_item_floats(c, 1), group);
 }
 
-/* Pixel shape (GPUs): one work-item per output, no table. */
-static ads_status sep_forward_pixel(ads_context *ctx, const pool_call *c, ads_tensor *y,
-                                    ads_tensor *argmax)
+/* One work-item per output, at the positions of the `npos` tensors pos
+   (the grid; py and px): pool_grid_forward, and pool_sep_forward_pixel,
+   the separable forward's pixel shape (GPUs). */
+static ads_status forward_per_output(ads_context *ctx, const pool_call *c, const char *kernel,
+                                     const ads_tensor *const *pos, int npos, ads_tensor *y,
+                                     ads_tensor *argmax)
 {
     ads_launcher l;
-    ads_pool_launch(&l, ctx, "pool_sep_forward_pixel");
+    ads_pool_launch(&l, ctx, kernel);
     ads_launch_in(&l, c->x);
-    ads_launch_in(&l, c->py);
-    ads_launch_in(&l, c->px);
+    for (int i = 0; i < npos; i++) ads_launch_in(&l, pos[i]);
     ads_pool_geom(&l, c);
     outputs(&l, y, argmax);
     return ads_pool_run(&l, (size_t)c->N * c->C * c->Ho * c->Wo);
 }
 
 /* Row shape (CPUs): the column table, then VW outputs of a row per
-   work-item, with the input rows cached in local memory where they fit. */
+   work-item, with the input rows cached in local memory where they fit;
+   else the pixel shape. */
 static ads_status sep_forward(ads_context *ctx, const pool_call *c, ads_tensor *y,
                               ads_tensor *argmax)
 {
-    if (ads_pool_call_pixel(ctx, c)) return sep_forward_pixel(ctx, c, y, argmax);
+    if (ads_pool_call_pixel(ctx, c))
+        return forward_per_output(ctx, c, "pool_sep_forward_pixel",
+                                  (const ads_tensor *[]){c->py, c->px}, 2, y, argmax);
     int Wp = ads_pool_padded_wo(c);
     size_t group = 1, local = sep_rows_local_bytes(ctx, c, &group);
     ads_tensor *tab;
@@ -331,18 +336,6 @@ static ads_status sep_forward(ads_context *ctx, const pool_call *c, ads_tensor *
     return st;
 }
 
-static ads_status grid_forward(ads_context *ctx, const pool_call *c, ads_tensor *y,
-                               ads_tensor *argmax)
-{
-    ads_launcher l;
-    ads_pool_launch(&l, ctx, "pool_grid_forward");
-    ads_launch_in(&l, c->x);
-    ads_launch_in(&l, c->grid);
-    ads_pool_geom(&l, c);
-    outputs(&l, y, argmax);
-    return ads_pool_run(&l, (size_t)c->N * c->C * c->Ho * c->Wo);
-}
-
 /* The one place that picks the forward kernels of each sampling kind. */
 ads_status ads_pool_enqueue_forward(ads_context *ctx, const pool_call *c, ads_tensor *y,
                                     ads_tensor *argmax)
@@ -350,7 +343,8 @@ ads_status ads_pool_enqueue_forward(ads_context *ctx, const pool_call *c, ads_te
     switch (c->kind) {
     case ADS_SAMPLING_FIXED: return fixed_forward(ctx, c, y, argmax);
     case ADS_SAMPLING_SEPARABLE: return sep_forward(ctx, c, y, argmax);
-    case ADS_SAMPLING_GRID: return grid_forward(ctx, c, y, argmax);
+    case ADS_SAMPLING_GRID:
+        return forward_per_output(ctx, c, "pool_grid_forward", &c->grid, 1, y, argmax);
     }
     return ADS_OK;
 }
