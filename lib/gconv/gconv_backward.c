@@ -228,7 +228,7 @@ static ads_status grad_input(ads_context *ctx, const job *j, int n0, int nb)
 {
     const gconv_plan *p = j->p;
     ads_launcher l;
-    bool pixel = false; /* the full grid's col2im has the row shape only */
+    bool pixel = false; /* the row shape unless set below (the grid col2im has no other) */
     if (p->kind == ADS_SAMPLING_FIXED && p->path == GCONV_PATH_DEPTHWISE) {
         pixel = p->item_pixel;
         ads_gconv_depthwise_launch(&l, ctx, p,
