@@ -11,10 +11,12 @@
 
    Which kernels run for which sampling is decided in one place each:
    ads_pool_enqueue_forward (lib/pool/pool_common.c) and run_backward
-   (lib/pool/pool_backward.c). The fixed and separable paths are vectorised
-   over VW output columns and, where positions are separable, work an
-   input row at a time (the row cache), so each input row is read about
-   once per work-item; the grid path keeps one output per work-item. */
+   (lib/pool/pool_backward.c). In the row shape (CPUs) the fixed and
+   separable paths are vectorised over VW output columns and, where
+   positions are separable, work an input row at a time (the row cache),
+   so each input row is read about once per work-item; the grid path, and
+   every path in the pixel shape (GPUs, "pool.item_pixel": the *_pixel
+   kernels), keep one output or input element per work-item. */
 #include "pool.clh"
 
 /* -------------------------------------------------------------- forward */

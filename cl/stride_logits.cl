@@ -148,13 +148,6 @@ kernel void stride_profile_gv(global const float *x, global const float *gprof,
     if (lid == 0) gv[c] = buf[0] / (float)Q;
 }
 
-/* One work-item: the row gx[n,c,h,:] (h = get_global_id(0), n*C + c =
-   get_global_id(1)); each element gets += the derivative of both
-   profiles there, v_rows[c] * d(rows phi)/dx + v_cols[c] * d(cols
-   phi)/dx, with the line gradients grow (N x H) and gcol (N x W). An axis
-   with use_* 0 is skipped (its buffers are then placeholders). A row per
-   work-item: one per element spent most of its time in PoCL's
-   per-group overhead. */
 /* The derivative of both profiles at element off = h*W + w of plane
    n*C + c (xc), as stride_profile_gx adds it. */
 static inline float profile_gx_at(global const float *xc, long off, int n, int c, int h, int w,
@@ -170,6 +163,13 @@ static inline float profile_gx_at(global const float *xc, long off, int n, int c
     return g;
 }
 
+/* One work-item: the row gx[n,c,h,:] (h = get_global_id(0), n*C + c =
+   get_global_id(1)); each element gets += the derivative of both
+   profiles there, v_rows[c] * d(rows phi)/dx + v_cols[c] * d(cols
+   phi)/dx, with the line gradients grow (N x H) and gcol (N x W). An axis
+   with use_* 0 is skipped (its buffers are then placeholders). A row per
+   work-item: one per element spent most of its time in PoCL's
+   per-group overhead. */
 kernel void stride_profile_gx(global const float *x, global float *gx,
                               global const float *v_rows, global const float *grow,
                               global const float *v_cols, global const float *gcol, int N, int C,

@@ -404,7 +404,10 @@ static uint64_t one_image_bytes(const ref_gconv_shape *s, int kind, int depthwis
     uint64_t gw_part =
         depthwise ? (uint64_t)s->C * share_rows * (s->kh * s->kw + 1) * 4 : cols + gys;
     uint64_t gcol = depthwise ? 0 : cols;
-    return gw_part + gcol + index + part + 2 * taps;
+    /* the gw branch's table, and the one gx and the positions share (the
+       separable pixel col2im reads none) */
+    bool gx_table = !(pixel && kind == ADS_SAMPLING_SEPARABLE);
+    return gw_part + gcol + index + part + (1 + (gpos || gx_table)) * taps;
 }
 
 /* A budget of one image's workspaces splits the batch; the gradients
@@ -612,7 +615,7 @@ START_TEST(pixel_shape_matches_row_shape)
         grads g[2];
         for (int pixel = 0; pixel < 2; pixel++) {
             ck_assert_ads_ok(ads_tune_set(ctx, "gconv.item_pixel", pixel));
-            ck_assert(ads_gconv_item_pixel(ctx) == (pixel != 0));
+            ck_assert_int_eq(ads_tune(ctx, "gconv.item_pixel"), pixel);
             /* Room for the largest workspace (the columns) in each. */
             size_t P = (size_t)c.s.Ho * c.s.Wo, HW = (size_t)c.s.H * c.s.W;
             size_t rows = (size_t)c.s.N * c.s.C * c.s.kh * c.s.kw;

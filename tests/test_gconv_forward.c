@@ -387,7 +387,7 @@ START_TEST(pixel_shape_matches_row_shape)
         float *y[2];
         for (int pixel = 0; pixel < 2; pixel++) {
             ck_assert_ads_ok(ads_tune_set(ctx, "gconv.item_pixel", pixel));
-            ck_assert(ads_gconv_item_pixel(ctx) == (pixel != 0));
+            ck_assert_int_eq(ads_tune(ctx, "gconv.item_pixel"), pixel);
             size_t P = (size_t)c.s.Ho * c.s.Wo;
             gc_poison_workspaces(ctx,
                                  (size_t)c.s.N * c.s.C * c.s.kh * c.s.kw * ((P + 31) / 32 * 32), 1);

@@ -434,7 +434,7 @@ START_TEST(pixel_shape_matches_row_shape)
         grads g[2];
         for (int pixel = 0; pixel < 2; pixel++) {
             ck_assert_ads_ok(ads_tune_set(ctx, "pool.item_pixel", pixel));
-            ck_assert(ads_pool_item_pixel(ctx) == (pixel != 0));
+            ck_assert_int_eq(ads_tune(ctx, "pool.item_pixel"), pixel);
             check_case(ctx, &pc);
             g[pixel] = run_backward(ctx, &pc, gy, WANT_GX, true);
         }

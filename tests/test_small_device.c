@@ -17,6 +17,7 @@
 #include "gconv_testlib.h"
 #include "pool_cases.h"
 #include "ref_stride.h"
+#include "tuning.h" /* ads_tune_set: the row shape on any device */
 
 /* ------------------------------------------------------------- shapes */
 
@@ -35,8 +36,9 @@ static const conv_shape CONV_SHAPES[] = {
 };
 
 /* The benchmark's pooling shapes, plus a separable 3x3 max pool with
-   Wo = 224: its position gradients' row cache (about 44 KiB a work-item)
-   fits no 32 KiB device. */
+   Wo = 224: in the row shape its position gradients' row cache (about
+   44 KiB a work-item) fits no 32 KiB device (the pixel shape keeps no
+   cache). */
 typedef struct {
     int hw, k, s, p;
     ads_pool_mode mode;
@@ -226,20 +228,34 @@ static void pool_check(ads_context *ctx, pool_case *pc)
     free(rgx), free(rpy), free(rpx), free(rgrid);
 }
 
+static void pool_shape_check(ads_context *ctx, const pool_shape *b, ads_sampling_kind kind)
+{
+    ads_pool_desc d = {b->mode, b->k, b->k, b->s, b->s, b->p, b->p, 1, 1};
+    int o = out_size(b->hw, b->k, b->s, b->p);
+    pool_case pc;
+    pc_make(ctx, &pc, kind, d, 1, 2, b->hw, b->hw, o, o);
+    pool_check(ctx, &pc);
+    pc_free(&pc);
+}
+
+/* Every shape and kind in the device's default work-item shape; then the
+   Wo = 224 separable shapes in the row shape too (pool.item_pixel 0),
+   whose row caches fit no 32 KiB device: on a GPU-like device, whose
+   default is the pixel shape, that is the row shape's fallback to caches
+   in a global workspace. */
 START_TEST(pooling_at_bench_shapes)
 {
     ads_context *ctx = test_context();
     test_seed(1402);
     for (int i = 0; i < NSHAPES(POOL_SHAPES); i++)
-        for (ads_sampling_kind kind = ADS_SAMPLING_FIXED; kind <= ADS_SAMPLING_GRID; kind++) {
-            const pool_shape *b = &POOL_SHAPES[i];
-            ads_pool_desc d = {b->mode, b->k, b->k, b->s, b->s, b->p, b->p, 1, 1};
-            int o = out_size(b->hw, b->k, b->s, b->p);
-            pool_case pc;
-            pc_make(ctx, &pc, kind, d, 1, 2, b->hw, b->hw, o, o);
-            pool_check(ctx, &pc);
-            pc_free(&pc);
-        }
+        for (ads_sampling_kind kind = ADS_SAMPLING_FIXED; kind <= ADS_SAMPLING_GRID; kind++)
+            pool_shape_check(ctx, &POOL_SHAPES[i], kind);
+    ck_assert_ads_ok(ads_tune_set(ctx, "pool.item_pixel", 0));
+    for (int i = 0; i < NSHAPES(POOL_SHAPES); i++)
+        if (out_size(POOL_SHAPES[i].hw, POOL_SHAPES[i].k, POOL_SHAPES[i].s, POOL_SHAPES[i].p) ==
+            224)
+            pool_shape_check(ctx, &POOL_SHAPES[i], ADS_SAMPLING_SEPARABLE);
+    ads_tune_unset(ctx, "pool.item_pixel");
     pc_summary();
     ads_context_release(ctx);
 }

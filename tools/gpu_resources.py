@@ -6,10 +6,13 @@ exact options the library passes when it runs on a GPU-like device.
 The options come from the library itself: `adastride selftest` runs under
 oclgrind (a GPU-class device with 32 KiB of local memory and work-groups
 of at most 256) with ADS_PROGRAM_LOG set, once as is, once with
-ADS_POOL_SEP=direct (the global-cache variant small devices take) and once
-with ADS_GEMM=tiled (the GPU GEMM), the tuning table off (ADS_TUNE=off:
-the defaults for the device class). A hot kernel is held to the check in
-the builds the library launches it from.
+ADS_GEMM=tiled (the GPU GEMM), and once in the CPU's row shape for
+pooling (pool.item_pixel 0) with ADS_POOL_SEP=direct (the global-cache
+variant its small-device fallback takes), the tuning table off
+(ADS_TUNE=off: the defaults for the device class). A hot kernel is held
+to the check in the builds the library launches it from on the GPU-like
+device; the forced row-shape pass only adds builds to compile (its
+kernels are not GPU launches).
 Each (program, options) pair is then compiled
   * at -O0 for amdgcn and nvptx: no undefined symbol may remain (a helper
     that is not `static inline` is a link failure on clang-based drivers);
@@ -78,6 +81,9 @@ HOT = {
     "gconv_dw_pixel": "depthwise",
     "gconv_dw_gw_pixel": "depthwise",
     "gconv_dw_gx_fixed_pixel": "depthwise",
+    # the stride predictor's GPU shape
+    "stride_profile_group": "predictor",
+    "stride_profile_gx_pixel": "predictor",
 }
 
 # Hot kernels shaped for the CPU, listed in the table but not held to the
@@ -90,13 +96,17 @@ HOT = {
 #    (pool: float16 lanes) or 8 (depthwise: float8 blocks per tap) outputs,
 #    which PoCL turns into SIMD instructions; on gfx90a that is 130 to 390
 #    registers, 1 to 3 waves per SIMD. Their pixel-shaped replacements
-#    (gconv_dw_pixel, gconv_dw_gw_pixel, pool_sep_forward_pixel,
-#    pool_sep_grad_pos_pixel) are in HOT.
+#    (gconv_dw_pixel, gconv_dw_gw_pixel, pool_fixed_forward_pixel,
+#    pool_sep_forward_pixel, pool_sep_grad_pos_pixel) are in HOT;
+#  * the other row-per-work-item kernels that have a pixel-shaped
+#    replacement (neighbouring work-items a row apart, uncoalesced on a
+#    GPU, though their registers would pass).
 CPU_ONLY = {
     "gemm_vec", "gemm_dot", "gemm_pack_b", "gemm_simple",
-    "pool_sep_forward", "pool_sep_forward_rows", "pool_sep_grad_pos",
-    "gconv_dw_fixed", "gconv_dw_sep", "gconv_dw_gw_fixed", "gconv_dw_gw_sep",
-    "gconv_dw_gw_grid",
+    "pool_fixed_forward", "pool_sep_forward", "pool_sep_forward_rows", "pool_sep_grad_pos",
+    "gconv_dw_fixed", "gconv_dw_sep", "gconv_dw_grid", "gconv_dw_gw_fixed", "gconv_dw_gw_sep",
+    "gconv_dw_gw_grid", "gconv_dw_gx_fixed", "gconv_col2im_fixed", "gconv_col2im_sep",
+    "stride_profile_gx",
 }
 MIN_WAVES = 4
 CHECK_TARGET = "gfx90a"
@@ -122,7 +132,9 @@ def harvest(tool):
     and the (program, options, kernel) triples it launches."""
     pairs, launched = [], set()
     with tempfile.TemporaryDirectory() as tmp:
-        for extra in ({}, {"ADS_POOL_SEP": "direct"}, {"ADS_GEMM": "tiled"}):
+        passes = (({}, True), ({"ADS_GEMM": "tiled"}, True),
+                  ({"ADS_POOL_SEP": "direct", "ADS_TUNE_SET": "pool.item_pixel=0"}, False))
+        for extra, gpu_launches in passes:
             log = os.path.join(tmp, "programs.log")
             env = dict(os.environ, ADS_PROGRAM_LOG=log, ADS_TUNE="off", ADS_CACHE_DIR="off",
                        **extra)
@@ -137,7 +149,7 @@ def harvest(tool):
                     name, options = fields[0], fields[1].strip()
                     if (name, options) not in pairs:
                         pairs.append((name, options))
-                    if len(fields) > 2:
+                    if len(fields) > 2 and gpu_launches:
                         launched.add((name, options, fields[2]))
             os.remove(log)
     return pairs, launched

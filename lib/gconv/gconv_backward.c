@@ -1,15 +1,17 @@
 /* Gather-convolution backward (docs/design.md 1.4). Per chunk of images:
    gcol = W^T gy (ads_gemm), then gx gathered from gcol by one work-item
-   per input row in a fixed order (no atomics; separable and full-grid
-   positions through a per-image index of the taps touching each row)
+   per input row, or per input element in the pixel shape (GPUs), in a
+   fixed order (no atomics; separable and full-grid positions through a
+   per-image index of the taps touching each row, and for the separable
+   pixel shape each column)
    and the position gradients from one pass over gcol and the input rows
    (separable: per-(channel, tap) shares, then their ordered sums; grid:
    one work-item per output pixel over every channel); gw = gy col^T, one
    product per chunk with the images side by side, accumulated over
    chunks on stream 1 beside the rest; gb = the sum of gy (a work-group
    per output channel). The depthwise path never stores gcol (its kernels
-   form w[c,t] * gy where they read it) and takes gw as per-row shares
-   from x and gy (cl/gconv_depthwise.cl). */
+   form w[c,t] * gy where they read it) and takes gw as per-row (pixel
+   shape: per-plane) shares from x and gy (cl/gconv_depthwise.cl). */
 #include "gconv_gather.h"
 #include "gemm.h"
 #include "ops_device.h"
@@ -319,11 +321,13 @@ static ads_status grad_grid(ads_context *ctx, const job *j, int n0, int nb)
 }
 
 /* The gradients from gcol: gx and the position gradients. The tap table
-   they share is built once per chunk. */
+   they share is built once per chunk, when one of them reads it. */
 static ads_status from_gcol(ads_context *ctx, job *j, int n0, int nb)
 {
     bool gpos = j->gat.py || j->gat.px;
-    ADS_TRY(ads_gconv_tap_table(ctx, j->p, n0, nb, 0, &j->tab));
+    j->tab = NULL;
+    if (gpos || j->gat.grid || (j->gx && ads_gconv_gx_reads_taps(j->p)))
+        ADS_TRY(ads_gconv_tap_table(ctx, j->p, n0, nb, 0, &j->tab));
     ads_status st = ADS_OK;
     if (j->gx) st = grad_input(ctx, j, n0, nb);
     if (st == ADS_OK && gpos) st = grad_sep(ctx, j, n0, nb);

@@ -14,13 +14,6 @@ void ads_gconv_geom(ads_launcher *l, const gconv_plan *p)
     ads_launch_ints(l, v, 14);
 }
 
-bool ads_gconv_item_pixel(const ads_context *ctx)
-{
-    /* CPUs (PoCL) get the row shape, GPUs the pixel shape: see
-       cl/gconv.cl and docs/design.md. */
-    return ads_tune(ctx, "gconv.item_pixel") != 0;
-}
-
 /* The largest power of two within `tuned`, or the one at or above `n`
    when that is smaller: never much wider than the work, since on small
    images most of a wide group would exit at once, and on PoCL every

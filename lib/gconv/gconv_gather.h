@@ -27,15 +27,6 @@ void ads_gconv_depthwise_launch(ads_launcher *l, ads_context *ctx, const gconv_p
 void ads_gconv_gcol_launch(ads_launcher *l, ads_context *ctx, const gconv_plan *p,
                            const char *name);
 
-/* Whether the gathers, the fixed-stride col2im and the depthwise kernels
-   run in the pixel shape (one work-item per column entry or element,
-   consecutive work-items on consecutive addresses: GPUs) rather than the
-   row shape (one work-item per row: CPUs) on the calling thread's device:
-   the registered tunable "gconv.item_pixel", by default 1 on a GPU and 0
-   otherwise. A plan records it for its device (gconv_plan.item_pixel);
-   cl/gconv.cl is built with -DGC_ITEM_PIXEL when it is set. */
-bool ads_gconv_item_pixel(const ads_context *ctx);
-
 /* The work-group size of the pixel-shaped kernels over `items`
    work-items: the tunable "gconv.pixel_local" (default 128), narrowed as
    ads_gconv_rows_local narrows. */

@@ -241,6 +241,14 @@ int64_t ads_gconv_taps_size(const gconv_plan *p)
     return 0;
 }
 
+bool ads_gconv_gx_reads_taps(const gconv_plan *p)
+{
+    /* The separable pixel col2im reads its weights from the row and
+       column indexes instead. */
+    if (p->kind == ADS_SAMPLING_SEPARABLE) return !p->item_pixel;
+    return p->kind == ADS_SAMPLING_GRID;
+}
+
 int64_t ads_gconv_dw_share_rows(const gconv_plan *p) { return p->item_pixel ? 1 : p->Ho; }
 
 int64_t ads_gconv_dw_part_size(const gconv_plan *p)
@@ -312,7 +320,9 @@ ads_status ads_gconv_plan_backward(ads_context *ctx, const ads_device *dev, cons
     needs->part = gat.py || gat.px;
     /* Tap tables: the gw branch's own, and the one gx and the position
        gradients share; none for the fixed stride. */
-    needs->tables = p->kind == ADS_SAMPLING_FIXED ? 0 : (gw != NULL ? 1 : 0) + (gx || gpos ? 1 : 0);
+    bool gx_table = gx != NULL && ads_gconv_gx_reads_taps(p);
+    needs->tables =
+        p->kind == ADS_SAMPLING_FIXED ? 0 : (gw != NULL ? 1 : 0) + (gx_table || gpos ? 1 : 0);
     uint64_t col = (uint64_t)p->rows * (uint64_t)p->P * 4;
     uint64_t index = (uint64_t)ads_gconv_index_size(p) * 4,
              tab = (uint64_t)ads_gconv_taps_size(p) * 4;

@@ -25,12 +25,14 @@ typedef struct {
     /* The kernels' position arguments: py and px, or grid twice; x when
        the kind is fixed (never read then). */
     const ads_tensor *pa, *pb;
-    int chunk;       /* images per chunk, so the workspaces fit the budget  */
-    int col_tn;      /* forward: the GEMM's packed column-tile width the gather
+    int chunk;  /* images per chunk, so the workspaces fit the budget  */
+    int col_tn; /* forward: the GEMM's packed column-tile width the gather
                    writes (ads_gemm_pack_width), 0 for plain columns    */
-    bool item_pixel; /* the GPU shape of the gathers, the fixed col2im and
-                        the depthwise kernels ("gconv.item_pixel" of the
-                        device): a work-item per element, not per row   */
+    /* The GPU shape ("gconv.item_pixel" of the plan's device) of the
+       gathers, the fixed and separable col2im and the depthwise kernels:
+       a work-item per element rather than per row (cl/gconv.cl built with
+       -DGC_ITEM_PIXEL, the *_pixel kernels). */
+    bool item_pixel;
 } gconv_plan;
 
 /* The path a convolution of this grouping takes on ctx's device, named
@@ -67,6 +69,10 @@ ads_status ads_gconv_plan_backward(ads_context *ctx, const ads_device *dev, cons
 /* Ints of the tap tables of one image: separable (gconv_sep_taps) or
    full grid (gconv_grid_taps); 0 for the fixed stride. */
 int64_t ads_gconv_taps_size(const gconv_plan *p);
+
+/* Whether the gx pass reads the tap table (the grid's col2im and the
+   separable row-shaped one; the separable pixel shape reads the indexes). */
+bool ads_gconv_gx_reads_taps(const gconv_plan *p);
 
 /* The depthwise weight gradient's share rows per plane, each kh*kw + 1
    floats (every tap's share and gb's): one per output row for the row

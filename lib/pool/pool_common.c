@@ -225,8 +225,6 @@ static void outputs(ads_launcher *l, ads_tensor *y, ads_tensor *argmax)
     ads_launch_int(l, argmax != NULL);
 }
 
-bool ads_pool_item_pixel(const ads_context *ctx) { return ads_tune(ctx, "pool.item_pixel") != 0; }
-
 bool ads_pool_call_pixel(const ads_context *ctx, const pool_call *c)
 {
     return ads_tune_on(ctx, c->dev, "pool.item_pixel") != 0;

@@ -32,9 +32,8 @@ void ads_pool_launch(ads_launcher *l, ads_context *ctx, const char *name);
    separable position gradients run one work-item per output or input
    element (pixel shape, consecutive work-items on consecutive addresses:
    GPUs) rather than per VW outputs of a row or per plane (row shape:
-   CPUs): the tunable "pool.item_pixel", by default 1 on a GPU and 0
-   otherwise; on the calling thread's device, or on call c's. */
-bool ads_pool_item_pixel(const ads_context *ctx);
+   CPUs) on call c's device: the tunable "pool.item_pixel", by default 1
+   on a GPU and 0 otherwise. */
 bool ads_pool_call_pixel(const ads_context *ctx, const pool_call *c);
 /* The 15 POOL_GEOMETRY arguments, next in order. */
 void ads_pool_geom(ads_launcher *l, const pool_call *c);
