@@ -322,61 +322,61 @@ static ads_status launch_product(ads_context *ctx, const ads_gemm_args *g, const
     return ads_enqueue(ctx, &l);
 }
 
-/* Copies op(B) of every batch entry into ws as column tiles of tile_n
-   (see gemm_pack_b); ws holds `entry` floats per batch entry. */
-static ads_status pack_b(ads_context *ctx, const ads_gemm_args *g, const gemm_plan *p,
-                         ads_tensor *ws, size_t entry)
+/* One operand of the product as packed by gemm_pack_a or gemm_pack_b:
+   the program options, the kernel, its `lines` (M or N: tiled by `tile`),
+   the source and its layout. */
+typedef struct {
+    const char *options, *kernel;
+    size_t lines, tile, offset, ld, batch_stride;
+    const ads_tensor *src;
+} packed_operand;
+
+/* Copies `batch` entries of operand o into ws as tiles of o.tile lines
+   (see gemm_pack_a and gemm_pack_b in cl/gemm.cl); ws holds `entry`
+   floats per entry. */
+static ads_status pack(ads_context *ctx, const ads_gemm_args *g, const packed_operand *o,
+                       size_t batch, ads_tensor *ws, size_t entry)
 {
     cl_kernel k;
-    ADS_TRY(ads_get_kernel(ctx, "gemm", p->pack_options, "gemm_pack_b", &k));
+    ADS_TRY(ads_get_kernel(ctx, "gemm", o->options, o->kernel, &k));
     cl_uint i = 0;
-    ADS_TRY(ads_arg_int(k, i++, (int)g->N));
+    ADS_TRY(ads_arg_int(k, i++, (int)o->lines));
     ADS_TRY(ads_arg_int(k, i++, (int)g->K));
-    ADS_TRY(ads_arg_mem(k, i++, g->b));
-    ADS_TRY(ads_arg_long(k, i++, (int64_t)g->b_offset));
-    ADS_TRY(ads_arg_long(k, i++, (int64_t)g->ldb));
-    ADS_TRY(ads_arg_long(k, i++, (int64_t)g->b_batch_stride));
+    ADS_TRY(ads_arg_mem(k, i++, o->src));
+    ADS_TRY(ads_arg_long(k, i++, (int64_t)o->offset));
+    ADS_TRY(ads_arg_long(k, i++, (int64_t)o->ld));
+    ADS_TRY(ads_arg_long(k, i++, (int64_t)o->batch_stride));
     ADS_TRY(ads_arg_mem(k, i++, ws));
     ADS_TRY(ads_arg_long(k, i++, (int64_t)entry));
     ads_launch l = {.stream = g->stream,
                     .kernel = k,
                     .dims = 3,
-                    .global = {g->K, (g->N + p->tile_n - 1) / p->tile_n, g->batch},
+                    .global = {g->K, (o->lines + o->tile - 1) / o->tile, batch},
                     /* fixed, so PoCL compiles it once; rows past K return */
                     .local = {16, 1, 1},
                     .nreads = 1,
                     .nwrites = 1};
-    l.reads[0] = g->b;
+    l.reads[0] = o->src;
     l.writes[0] = ws;
     return ads_enqueue(ctx, &l);
 }
 
-/* Copies op(A) of `batch` entries into ws as row tiles of tile_m (see
-   gemm_pack_a); ws holds `entry` floats per entry. */
+/* op(B) of every batch entry as column tiles of tile_n. */
+static ads_status pack_b(ads_context *ctx, const ads_gemm_args *g, const gemm_plan *p,
+                         ads_tensor *ws, size_t entry)
+{
+    packed_operand o = {p->pack_options, "gemm_pack_b",     g->N, p->tile_n, g->b_offset,
+                        g->ldb,          g->b_batch_stride, g->b};
+    return pack(ctx, g, &o, g->batch, ws, entry);
+}
+
+/* op(A) of `batch` entries as row tiles of tile_m. */
 static ads_status pack_a(ads_context *ctx, const ads_gemm_args *g, const gemm_plan *p, size_t batch,
                          ads_tensor *ws, size_t entry)
 {
-    cl_kernel k;
-    ADS_TRY(ads_get_kernel(ctx, "gemm", p->pack_a_options, "gemm_pack_a", &k));
-    cl_uint i = 0;
-    ADS_TRY(ads_arg_int(k, i++, (int)g->M));
-    ADS_TRY(ads_arg_int(k, i++, (int)g->K));
-    ADS_TRY(ads_arg_mem(k, i++, g->a));
-    ADS_TRY(ads_arg_long(k, i++, (int64_t)g->a_offset));
-    ADS_TRY(ads_arg_long(k, i++, (int64_t)g->lda));
-    ADS_TRY(ads_arg_long(k, i++, (int64_t)g->a_batch_stride));
-    ADS_TRY(ads_arg_mem(k, i++, ws));
-    ADS_TRY(ads_arg_long(k, i++, (int64_t)entry));
-    ads_launch l = {.stream = g->stream,
-                    .kernel = k,
-                    .dims = 3,
-                    .global = {g->K, (g->M + p->tile_m - 1) / p->tile_m, batch},
-                    .local = {16, 1, 1},
-                    .nreads = 1,
-                    .nwrites = 1};
-    l.reads[0] = g->a;
-    l.writes[0] = ws;
-    return ads_enqueue(ctx, &l);
+    packed_operand o = {p->pack_a_options, "gemm_pack_a", g->M, p->tile_m, g->a_offset, g->lda,
+                        g->a_batch_stride, g->a};
+    return pack(ctx, g, &o, batch, ws, entry);
 }
 
 /* A packed copy of op(A) or op(B) takes at most this share of the memory
