@@ -319,18 +319,19 @@ kernel void gconv_grad_sep_part(global const float *x, global const float *gcol,
     }
 }
 
-/* Pass 2: one work-item sums one position gradient over the chunk's
-   (channel, tap) shares in order: l = get_global_id(0) < Ho gives
-   gpy[n,l] (when want & 1), the rest gpx[n,l-Ho] (when want & 2);
-   b = get_global_id(1). */
+/* Pass 2: one work-item sums one position gradient over image b's
+   `shares` shares (b = get_global_id(1); C*kh*kw (channel, tap) shares
+   from pass 1, C plane shares from gconv_dw_backward_plane) in order:
+   l = get_global_id(0) < Ho gives gpy[n,l] (when want & 1), the rest
+   gpx[n,l-Ho] (when want & 2). */
 kernel void gconv_grad_sep_sum(global const float *part, global float *gpy, global float *gpx,
-                               int want, int n0, GC_GEOM)
+                               int want, int n0, long shares, GC_GEOM)
 {
     int l = get_global_id(0), b = get_global_id(1);
     if (l >= Ho + Wo) return;
     bool is_y = l < Ho;
     if (!(want & (is_y ? 1 : 2))) return;
-    long E = (long)C * kh * kw, stride = Ho + Wo;
+    long E = shares, stride = Ho + Wo;
     global const float *p = part + (long)b * E * stride + l;
     float s = 0.0f;
     for (long e = 0; e < E; e++) s += p[e * stride];

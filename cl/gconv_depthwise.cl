@@ -404,6 +404,218 @@ kernel void gconv_dw_gx_fixed(global const float *w, global const float *gy, glo
     }
 }
 
+/* ------------------------------------- plane shape (CPUs, separable) */
+
+/* The separable kernels' plane shape ("gconv.dw_plane" 1, the CPU
+   default): one work-item per (image, channel) plane. A separable
+   bilinear read factors by axis: the sample of row tap (i, ky) and column
+   tap (j, kx) is (1-fy)*G[kx][r0][j] + fy*G[kx][r1][j], where
+   G[kx][r][j] = (1-fx)*x[r][xa] + fx*x[r][xb] blends input row r at the
+   column tap, exactly as the row kernels' dw_sep8 does. So the work-item
+   gathers G once per input row (KW*H*Wo pairs, where the row kernels
+   gather 2 pairs per tap and output: about 3x fewer at stride 2, 12x
+   fewer loads in all) into local memory, and every output row is then a
+   sum of contiguous G rows, on vectors along j. The backward pass reads
+   the same G for gw and gpy, the column differences D for gpx, and
+   scatters gy along rows into T (the gradient of G) and then T along
+   columns into gx: every gradient of the plane in one launch, no atomics,
+   the plane's gx written by its own work-item.
+
+   Local memory (one work-group of one work-item per plane, sized by the
+   host, ads_gconv_dw_plane_bytes): G, then D (positions), T (gx), each
+   KW rows of H*Wp floats (Wp = Wo rounded up to BLOCK; the lanes past Wo
+   repeat column Wo-1's taps, finite and never stored), then the Wp-float
+   gpx row (positions). */
+
+static inline int dwp_width(int Wo) { return (Wo + BLOCK - 1) / BLOCK * BLOCK; }
+
+/* G (and, when with_diff, D) of a plane: for each column tap kx and
+   block of 8 output columns, the block's taps once, then every input
+   row. */
+static inline void dwp_blend(global const float *plane, global const int4 *ct, int H, int W,
+                             int Wo, local float *G, local float *D, bool with_diff)
+{
+    int Wp = dwp_width(Wo);
+    for (int kx = 0; kx < KW; kx++)
+        for (int j0 = 0; j0 < Wp; j0 += BLOCK) {
+            int xa[BLOCK], xb[BLOCK];
+            float8 fx;
+            dw_sep_cols(ct, j0, kx, Wo, xa, xb, &fx);
+            long at = (long)kx * H * Wp + j0;
+            for (int r = 0; r < H; r++, at += Wp) {
+                global const float *row = plane + (long)r * W;
+                float8 a = dw_gather8(row, xa), b = dw_gather8(row, xb);
+                vstore8((1.0f - fx) * a + fx * b, 0, G + at);
+                if (with_diff) vstore8(b - a, 0, D + at);
+            }
+        }
+}
+
+/* The row taps of output row i: the two rows (row 0 where absent),
+   whether each is present, and the blend weights 1-fy and fy. */
+typedef struct {
+    int r0[KH], r1[KH];
+    bool h0[KH], h1[KH];
+    float wy0[KH], wy1[KH];
+} dwp_rows;
+
+static inline void dwp_row_taps(global const int4 *rt, int i, dwp_rows *rows)
+{
+    for (int ky = 0; ky < KH; ky++) {
+        int4 r = rt[i * KH + ky];
+        float fy = as_float(r.s2);
+        rows->h0[ky] = r.s0 >= 0;
+        rows->h1[ky] = r.s1 >= 0;
+        rows->r0[ky] = max(r.s0, 0);
+        rows->r1[ky] = max(r.s1, 0);
+        rows->wy0[ky] = 1.0f - fy;
+        rows->wy1[ky] = fy;
+    }
+}
+
+/* Block j0 of the plane rows r0 and r1 of array A's column tap kx, each
+   0 where its row is absent (selected, so nothing of an absent row is
+   ever multiplied in). */
+static inline void dwp_pair(local const float *A, int kx, const dwp_rows *rows, int ky, int H,
+                            int Wp, int j0, float8 *top, float8 *bot)
+{
+    local const float *a = A + (long)kx * H * Wp + j0;
+    *top = rows->h0[ky] ? vload8(0, a + (long)rows->r0[ky] * Wp) : 0.0f;
+    *bot = rows->h1[ky] ? vload8(0, a + (long)rows->r1[ky] * Wp) : 0.0f;
+}
+
+/* Forward, plane shape: the work-item of plane b*C + c = get_global_id(0)
+   (n = n0 + b) gathers G, then writes y[n,c,:,:] row by row: bias + the
+   taps in the row kernel's (kx, ky) order. */
+kernel void gconv_dw_sep_plane(global const float *x, global const int4 *tab,
+                               global const float *w, global const float *bias, int has_bias,
+                               global float *y, int n0, GC_GEOM, local float *G)
+{
+    int bc = get_global_id(0), b = bc / C, Wp = dwp_width(Wo);
+    float wt[TAPS];
+    float b0 = dw_weights(w, bias, has_bias, bc - b * C, wt);
+    global const int4 *rt = tab + (long)b * (Ho * KH + Wo * KW), *ct = rt + Ho * KH;
+    dwp_blend(x + ((long)n0 * C + bc) * (long)H * W, ct, H, W, Wo, G, G, false);
+    global float *out = y + ((long)n0 * C + bc) * (long)Ho * Wo;
+    for (int i = 0; i < Ho; i++, out += Wo) {
+        dwp_rows rows;
+        dwp_row_taps(rt, i, &rows);
+        for (int j0 = 0; j0 < Wo; j0 += BLOCK) {
+            float8 acc = b0, top, bot;
+            for (int kx = 0; kx < KW; kx++)
+                for (int ky = 0; ky < KH; ky++) {
+                    dwp_pair(G, kx, &rows, ky, H, Wp, j0, &top, &bot);
+                    acc += wt[ky * KW + kx] * (rows.wy0[ky] * top + rows.wy1[ky] * bot);
+                }
+            dw_store8(acc, out, j0, Wo);
+        }
+    }
+}
+
+/* What gconv_dw_backward_plane computes (its `want`). */
+#define DWP_GX 1  /* gx[n,c,:,:]                                        */
+#define DWP_GW 2  /* part_w: the plane's share of gw[c,:] and gb[c]     */
+#define DWP_POS 4 /* part_pos: the plane's share of gpy[n,:], gpx[n,:]  */
+
+/* gx of the plane from T: each input row cleared, then T's entries added
+   at their column taps' two columns in (kx, j) order. */
+static inline void dwp_scatter_columns(local const float *T, global const int4 *ct, int H, int W,
+                                       int Wo, global float *gx)
+{
+    int Wp = dwp_width(Wo);
+    for (int r = 0; r < H; r++) {
+        global float *row = gx + (long)r * W;
+        for (int xx = 0; xx < W; xx++) row[xx] = 0.0f;
+        for (int kx = 0; kx < KW; kx++) {
+            local const float *t = T + ((long)kx * H + r) * Wp;
+            for (int j = 0; j < Wo; j++) {
+                int4 q = ct[j * KW + kx];
+                float fx = as_float(q.s2);
+                if (q.s0 >= 0) row[q.s0] += (1.0f - fx) * t[j];
+                if (q.s1 >= 0) row[q.s1] += fx * t[j];
+            }
+        }
+    }
+}
+
+/* Backward, plane shape: the work-item of plane b*C + c =
+   get_global_id(0) writes what `want` asks for: gx of the plane; its
+   shares part_w[(b*C + c)*SHARES + t] of gw[c,t] and (t = TAPS) of gb[c],
+   which gconv_dw_gw_sum adds with one share row per plane; its shares
+   part_pos[(b*C + c)*(Ho + Wo) + l] of gpy[n,l] (l < Ho) and gpx[n,l-Ho],
+   which gconv_grad_sep_sum adds with C shares per image. The position
+   derivatives are bl_value_grad's rule on the same neighbours: dX~/dy =
+   the bottom blend less the top one, dX~/dx = the rows' column
+   differences blended at fy. */
+kernel void gconv_dw_backward_plane(global const float *x, global const int4 *tab,
+                                    global const float *w, global const float *gy,
+                                    global float *gx, global float *part_w,
+                                    global float *part_pos, int want, int n0, GC_GEOM,
+                                    local float *scratch)
+{
+    int bc = get_global_id(0), b = bc / C, Wp = dwp_width(Wo);
+    bool want_gx = want & DWP_GX, want_pos = want & DWP_POS, want_g = want & (DWP_GW | DWP_POS);
+    long L = (long)KW * H * Wp;
+    local float *G = scratch, *D = G + (want_g ? L : 0), *T = D + (want_pos ? L : 0);
+    local float *px = T + (want_gx ? L : 0);
+    float wt[TAPS];
+    dw_weights(w, w, 0, bc - b * C, wt);
+    global const int4 *rt = tab + (long)b * (Ho * KH + Wo * KW), *ct = rt + Ho * KH;
+    long plane = ((long)n0 * C + bc) * (long)H * W;
+    if (want_g) dwp_blend(x + plane, ct, H, W, Wo, G, D, want_pos);
+    if (want_gx)
+        for (long e = 0; e < L; e++) T[e] = 0.0f;
+    if (want_pos)
+        for (int j = 0; j < Wp; j++) px[j] = 0.0f;
+    float8 acc[TAPS], gsum = 0.0f;
+    for (int t = 0; t < TAPS; t++) acc[t] = 0.0f;
+    global const float *g = gy + ((long)n0 * C + bc) * (long)Ho * Wo;
+    global float *pos = part_pos + (long)bc * (Ho + Wo);
+    for (int i = 0; i < Ho; i++, g += Wo) {
+        dwp_rows rows;
+        dwp_row_taps(rt, i, &rows);
+        float8 dy = 0.0f;
+        for (int j0 = 0; j0 < Wp; j0 += BLOCK) {
+            float8 g8 = dw_grad8(g, j0, Wo), dx = 0.0f; /* lanes past Wo: 0 */
+            gsum += g8;
+            for (int kx = 0; kx < KW; kx++)
+                for (int ky = 0; ky < KH; ky++) {
+                    float8 wg = wt[ky * KW + kx] * g8, top, bot;
+                    if (want_g) {
+                        dwp_pair(G, kx, &rows, ky, H, Wp, j0, &top, &bot);
+                        acc[ky * KW + kx] += g8 * (rows.wy0[ky] * top + rows.wy1[ky] * bot);
+                    }
+                    if (want_pos) {
+                        dy += wg * (bot - top);
+                        dwp_pair(D, kx, &rows, ky, H, Wp, j0, &top, &bot);
+                        dx += wg * (rows.wy0[ky] * top + rows.wy1[ky] * bot);
+                    }
+                    if (want_gx) {
+                        local float *t = T + (long)kx * H * Wp + j0;
+                        if (rows.h0[ky]) {
+                            local float *t0 = t + (long)rows.r0[ky] * Wp;
+                            vstore8(vload8(0, t0) + rows.wy0[ky] * wg, 0, t0);
+                        }
+                        if (rows.h1[ky]) {
+                            local float *t1 = t + (long)rows.r1[ky] * Wp;
+                            vstore8(vload8(0, t1) + rows.wy1[ky] * wg, 0, t1);
+                        }
+                    }
+                }
+            if (want_pos) vstore8(vload8(0, px + j0) + dx, 0, px + j0);
+        }
+        if (want_pos) pos[i] = dw_hsum8(dy);
+    }
+    if (want_pos)
+        for (int j = 0; j < Wo; j++) pos[Ho + j] = px[j];
+    if (want & DWP_GW) {
+        global float *out = part_w + (long)bc * SHARES;
+        for (int t = 0; t < TAPS; t++) out[t] = dw_hsum8(acc[t]);
+        out[TAPS] = dw_hsum8(gsum);
+    }
+    if (want_gx) dwp_scatter_columns(T, ct, H, W, Wo, gx + plane);
+}
+
 /* ------------------------------------------------- pixel shape (GPUs) */
 
 /* One kernel per pass for the three sampling kinds: `kind` is the same

@@ -372,17 +372,44 @@ START_TEST(backward_is_deterministic)
 }
 END_TEST
 
+/* The kernel shapes the tests force through the tuning table: the row
+   kernels, the pixel shape (the GPU default) and the separable depthwise
+   plane shape (the CPU default where it applies). */
+typedef enum { SHAPE_ROW, SHAPE_PIXEL, SHAPE_PLANE } kernel_shape;
+static const char *const shape_name[3] = {"row", "pixel", "plane"};
+
+static void force_shape(ads_context *ctx, kernel_shape shape)
+{
+    ck_assert_ads_ok(ads_tune_set(ctx, "gconv.item_pixel", shape == SHAPE_PIXEL));
+    ck_assert_ads_ok(ads_tune_set(ctx, "gconv.dw_plane", shape == SHAPE_PLANE));
+}
+
+static void unforce_shape(ads_context *ctx)
+{
+    ads_tune_unset(ctx, "gconv.item_pixel");
+    ads_tune_unset(ctx, "gconv.dw_plane");
+}
+
 /* Bytes of workspace one image needs in a backward call (the
    allocation rules of gconv_plan_backward, spelled out): the columns for
    gw and gy beside them (the depthwise path: shares per output row, or
-   per plane in the pixel shape, instead), the column gradient for gx and
-   the positions (none on the depthwise path), the separable gx index (in
-   the pixel shape with its column index), the
-   separable position shares, and the tap tables (the gw branch's; the one
-   gx and the positions share). */
+   per plane in the pixel and plane shapes, instead), the column gradient
+   for gx and the positions (none on the depthwise path), the separable
+   gx index (in the pixel shape with its column index), the separable
+   position shares, and the tap tables (the gw branch's; the one gx and
+   the positions share). The plane shape (separable depthwise) reads one
+   table for everything, needs no index and keeps one position share
+   per plane. */
 static uint64_t one_image_bytes(const ref_gconv_shape *s, int kind, int depthwise, bool gpos,
-                                bool pixel)
+                                kernel_shape shape)
 {
+    bool pixel = shape == SHAPE_PIXEL;
+    bool plane = shape == SHAPE_PLANE && depthwise && kind == ADS_SAMPLING_SEPARABLE;
+    if (plane) {
+        uint64_t taps = (uint64_t)(s->Ho * s->kh + s->Wo * s->kw) * 16;
+        uint64_t part = gpos ? (uint64_t)s->C * (s->Ho + s->Wo) * 4 : 0;
+        return (uint64_t)s->C * (s->kh * s->kw + 1) * 4 + part + taps;
+    }
     uint64_t cols = (uint64_t)s->C * s->kh * s->kw * s->Ho * s->Wo * 4;
     uint64_t taps = (uint64_t)(s->Ho * s->kh + s->Wo * s->kw) * 16;
     uint64_t index = (uint64_t)(s->H + 1 + 4 * s->Ho * s->kh) * 4;
@@ -412,8 +439,9 @@ static uint64_t one_image_bytes(const ref_gconv_shape *s, int kind, int depthwis
 
 /* A budget of one image's workspaces splits the batch; the gradients
    (gw accumulated over chunks) still match; one byte less is refused
-   with nothing written. Dense groups and depthwise, in the row shape and
-   the pixel shape (whose depthwise gw shares are one row per plane). */
+   with nothing written. Dense groups and depthwise, in the row shape,
+   the pixel shape (whose depthwise gw shares are one row per plane) and
+   the plane shape. */
 START_TEST(memory_budget_chunks_the_batch)
 {
     ads_context *ctx = test_context();
@@ -439,10 +467,10 @@ START_TEST(memory_budget_chunks_the_batch)
     depthwise.W = 19; /* two blocks of 8 output columns and a tail */
     depthwise.Wo = 17;
     uint64_t saved = ads_context_memory_budget(ctx);
-    for (int run = 0; run < 12; run++) {
+    for (int run = 0; run < 18; run++) {
         int kind = run % 3, dw = run % 6 >= 3;
-        bool pixel = run >= 6;
-        ck_assert_ads_ok(ads_tune_set(ctx, "gconv.item_pixel", pixel));
+        kernel_shape shape = (kernel_shape)(run / 6);
+        force_shape(ctx, shape);
         ref_gconv_shape sk = dw ? depthwise : dense;
         if (kind == ADS_SAMPLING_FIXED) {
             sk.Ho = ads_output_size(sk.H, sk.kh, 1, sk.ph, sk.dh);
@@ -460,7 +488,7 @@ START_TEST(memory_budget_chunks_the_batch)
            images after the first: the side-by-side gw layout at n0 > 0). */
         for (int per = 1; per <= 2; per++) {
             ck_assert_ads_ok(ads_context_set_memory_budget(
-                ctx, per * one_image_bytes(&sk, kind, dw, true, pixel)));
+                ctx, per * one_image_bytes(&sk, kind, dw, true, shape)));
             grads g;
             run_backward(ctx, &c, &d, gy, 63u, &g);
             double max_abs[NGRAD] = {0};
@@ -471,7 +499,7 @@ START_TEST(memory_budget_chunks_the_batch)
         /* One byte less than one image needs (gx and gw only): rejected,
            nothing written. */
         ck_assert_ads_ok(
-            ads_context_set_memory_budget(ctx, one_image_bytes(&sk, kind, dw, false, pixel) - 1));
+            ads_context_set_memory_budget(ctx, one_image_bytes(&sk, kind, dw, false, shape) - 1));
         int64_t ws[4] = {sk.Cout, sk.C / sk.G, sk.kh, sk.kw};
         ads_tensor *gw = gc_filled(ctx, 4, ws, 777.0f);
         int64_t xs[4] = {sk.N, sk.C, sk.H, sk.W};
@@ -491,7 +519,7 @@ START_TEST(memory_budget_chunks_the_batch)
         gc_dev_free(&d);
         gc_case_free(&c);
     }
-    ads_tune_unset(ctx, "gconv.item_pixel");
+    unforce_shape(ctx);
     ads_context_release(ctx);
 }
 END_TEST
@@ -647,19 +675,22 @@ START_TEST(pixel_shape_matches_row_shape)
 }
 END_TEST
 
-/* The depthwise backward in both shapes, forced through the tuning
+/* The depthwise backward in every shape, forced through the tuning
    table, against the reference: every gradient of every kind on random
    shapes. The pixel shape's gw reduces each plane in one work-group;
-   half the runs take work-groups of 32 (gconv.pixel_local), so a
-   work-item strides over several outputs. Not compared bit for bit with
-   the row shape: the two sum the shares in different orders. */
+   half its runs take work-groups of 32 (gconv.pixel_local), so a
+   work-item strides over several outputs. The plane shape (separable
+   only; the other kinds take the row kernels then) forms every gradient
+   in one launch. Not compared bit for bit with each other: they sum the
+   shares in different orders. */
 START_TEST(depthwise_pixel_shape_matches_reference)
 {
     ads_context *ctx = test_context();
     test_seed(509);
     double max_abs[NGRAD] = {0};
-    for (int run = 0; run < 12; run++) {
-        int kind = run % 3, pixel = run >= 3;
+    for (int run = 0; run < 18; run++) {
+        int kind = run % 3;
+        kernel_shape shape = run < 3 ? SHAPE_ROW : run < 12 ? SHAPE_PIXEL : SHAPE_PLANE;
         gc_case c;
         gc_random_case(&c, kind, 1);
         gc_dev d;
@@ -668,13 +699,13 @@ START_TEST(depthwise_pixel_shape_matches_reference)
         ads_tensor *gy = random_gy(ctx, &c, &dgy);
         ref_grads r;
         ref_backward(&c, dgy, &r);
-        ck_assert_ads_ok(ads_tune_set(ctx, "gconv.item_pixel", pixel));
+        force_shape(ctx, shape);
         ck_assert_ads_ok(ads_tune_set(ctx, "gconv.pixel_local", run % 2 ? 32 : 128));
         grads g;
         run_backward(ctx, &c, &d, gy, 63u, &g);
         char what[96];
         snprintf(what, sizeof what, "depthwise backward %s %s shape run %d", kind_name[kind],
-                 pixel ? "pixel" : "row", run);
+                 shape_name[shape], run);
         check_grads(&c, &g, &r, what, max_abs);
         grads_free(&g);
         ref_grads_free(&r);
@@ -683,9 +714,9 @@ START_TEST(depthwise_pixel_shape_matches_reference)
         gc_dev_free(&d);
         gc_case_free(&c);
     }
-    ads_tune_unset(ctx, "gconv.item_pixel");
+    unforce_shape(ctx);
     ads_tune_unset(ctx, "gconv.pixel_local");
-    printf("depthwise backward, both shapes; max |err|: gx %.3g gw %.3g gb %.3g\n", max_abs[G_X],
+    printf("depthwise backward, every shape; max |err|: gx %.3g gw %.3g gb %.3g\n", max_abs[G_X],
            max_abs[G_W], max_abs[G_B]);
     ads_context_release(ctx);
 }

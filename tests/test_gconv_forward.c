@@ -414,13 +414,15 @@ START_TEST(pixel_shape_matches_row_shape)
 }
 END_TEST
 
-/* The direct depthwise kernels in both shapes, forced through the tuning
-   table: the row kernels (the CPU default) and gconv_dw_pixel (the GPU
-   default, one kernel for every kind), each against the reference on
-   random shapes (borders, dilation, kh != kw, batch > 1). Not compared
-   with each other bit for bit: the row kernels sum a tap's 8 columns as
-   one vector, and the compiler may contract its multiply-adds
-   differently from the scalar pixel kernel's. */
+/* The direct depthwise kernels in every shape, forced through the
+   tuning table: the row kernels, the separable plane shape (the CPU
+   default for that kind; the others take the row kernels then) and
+   gconv_dw_pixel (the GPU default, one kernel for every kind), each
+   against the reference on random shapes (borders, dilation, kh != kw,
+   batch > 1). Not compared with each other bit for bit: the row and
+   plane kernels sum a tap's 8 columns as one vector, and the compiler
+   may contract their multiply-adds differently from the scalar pixel
+   kernel's. */
 START_TEST(depthwise_pixel_shape_matches_reference)
 {
     ads_context *ctx = test_context();
@@ -434,12 +436,14 @@ START_TEST(depthwise_pixel_shape_matches_reference)
                          "depthwise-direct");
         gc_dev d;
         gc_upload(ctx, &c, &d);
-        for (int pixel = 0; pixel < 2; pixel++) {
-            ck_assert_ads_ok(ads_tune_set(ctx, "gconv.item_pixel", pixel));
+        static const char *const shape_name[3] = {"row", "plane", "pixel"};
+        for (int shape = 0; shape < 3; shape++) {
+            ck_assert_ads_ok(ads_tune_set(ctx, "gconv.item_pixel", shape == 2));
+            ck_assert_ads_ok(ads_tune_set(ctx, "gconv.dw_plane", shape == 1));
             float *y = run_forward(ctx, &c, &d);
             char what[96];
             snprintf(what, sizeof what, "depthwise forward %s %s shape run %d", kind_name[kind],
-                     pixel ? "pixel" : "row", run);
+                     shape_name[shape], run);
             double r = check_forward(&c, y, what, &max_abs);
             if (r > worst) worst = r;
             free(y);
@@ -448,7 +452,9 @@ START_TEST(depthwise_pixel_shape_matches_reference)
         gc_case_free(&c);
     }
     ads_tune_unset(ctx, "gconv.item_pixel");
-    printf("depthwise forward, both shapes: max |err| %.3g (%.3g of tolerance)\n", max_abs, worst);
+    ads_tune_unset(ctx, "gconv.dw_plane");
+    printf("depthwise forward, every shape: max |err| %.3g (%.3g of tolerance)\n", max_abs,
+           worst);
     ads_context_release(ctx);
 }
 END_TEST

@@ -100,13 +100,16 @@ HOT = {
 #    pool_sep_forward_pixel, pool_sep_grad_pos_pixel) are in HOT;
 #  * the other row-per-work-item kernels that have a pixel-shaped
 #    replacement (neighbouring work-items a row apart, uncoalesced on a
-#    GPU, though their registers would pass).
+#    GPU, though their registers would pass);
+#  * the separable depthwise plane kernels (gconv.dw_plane): a work-item
+#    per plane with its column blends in local memory, as many
+#    work-items as planes, far too few for a GPU.
 CPU_ONLY = {
     "gemm_vec", "gemm_dot", "gemm_pack_b", "gemm_simple",
     "pool_fixed_forward", "pool_sep_forward", "pool_sep_forward_rows", "pool_sep_grad_pos",
     "gconv_dw_fixed", "gconv_dw_sep", "gconv_dw_grid", "gconv_dw_gw_fixed", "gconv_dw_gw_sep",
     "gconv_dw_gw_grid", "gconv_dw_gx_fixed", "gconv_col2im_fixed", "gconv_col2im_sep",
-    "stride_profile_gx",
+    "stride_profile_gx", "gconv_dw_sep_plane", "gconv_dw_backward_plane",
 }
 MIN_WAVES = 4
 CHECK_TARGET = "gfx90a"

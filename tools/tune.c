@@ -197,10 +197,14 @@ int tune_main(const char *spec)
        of the fixed stride and of separable positions (with their
        gradients) together, at the benchmark's dw shape: on PoCL the
        direct path wins the first by 2-3x and the second narrowly or not
-       at all, so a separable-only run chose the slower path overall. */
+       at all, so a separable-only run chose the slower path overall.
+       First the direct separable kernels' shape (CPU-shaped gathers
+       only: the pixel shape has one), so the path is chosen against the
+       faster of them. */
     if (!setup(ctx, &wl, 8, 128, 128, 56, 128, true)) failed++;
     else {
         wl.with_fixed = true;
+        if (pixel == 0 && pick(ctx, &wl, "gconv.dw_plane") < 0) failed++;
         if (pick(ctx, &wl, "gconv.depthwise_direct") < 0) failed++;
     }
     teardown(&wl);

@@ -87,21 +87,15 @@ static ads_status depthwise_shares(ads_context *ctx, const job *j, int n0, int n
     return ads_launch_run(&l, 2, (size_t[]){group, (size_t)nb * p->C}, (size_t[]){group, 1});
 }
 
-/* Depthwise gw of the chunk, without columns: the shares of every tap's
-   gradient and of gb (depthwise_shares), then their ordered sums onto
-   the earlier chunks' (gconv_dw_gw_sum), gb's too when asked for (so gb
-   costs no pass of its own: see dw_fuses_gb). */
-static ads_status grad_weight_depthwise(ads_context *ctx, const job *j, int n0, int nb)
+/* The ordered sums of the chunk's depthwise gw shares onto the earlier
+   chunks' (gconv_dw_gw_sum), gb's too when asked for (so gb costs no
+   pass of its own: see dw_fuses_gb). */
+static ads_status sum_weight_shares(ads_context *ctx, const job *j, int n0, int nb, int stream)
 {
     const gconv_plan *p = j->p;
-    ads_tensor *tab;
-    ADS_TRY(ads_gconv_tap_table(ctx, p, n0, nb, GW_STREAM, &tab));
-    ads_status st = depthwise_shares(ctx, j, n0, nb, tab);
-    ads_workspace_release(ctx, tab);
-    ADS_TRY(st);
     ads_launcher s;
     ads_gconv_depthwise_launch(&s, ctx, p, "gconv_dw_gw_sum");
-    ads_launch_stream(&s, GW_STREAM);
+    ads_launch_stream(&s, stream);
     ads_launch_in(&s, j->dw_part);
     ads_launch_inout(&s, j->gw);
     ads_launch_ints(&s, (const int[]){n0 == 0, nb, p->C, (int)ads_gconv_dw_share_rows(p)}, 4);
@@ -110,6 +104,20 @@ static ads_status grad_weight_depthwise(ads_context *ctx, const job *j, int n0, 
     ads_launch_int(&s, j->gb != NULL);
     return ads_launch_run(&s, 2, (size_t[]){(size_t)p->kh * p->kw + 1, (size_t)p->C},
                           (size_t[])GCONV_LOCAL);
+}
+
+/* Depthwise gw of the chunk, without columns: the shares of every tap's
+   gradient and of gb (depthwise_shares), then their sums
+   (sum_weight_shares). */
+static ads_status grad_weight_depthwise(ads_context *ctx, const job *j, int n0, int nb)
+{
+    const gconv_plan *p = j->p;
+    ads_tensor *tab;
+    ADS_TRY(ads_gconv_tap_table(ctx, p, n0, nb, GW_STREAM, &tab));
+    ads_status st = depthwise_shares(ctx, j, n0, nb, tab);
+    ads_workspace_release(ctx, tab);
+    ADS_TRY(st);
+    return sum_weight_shares(ctx, j, n0, nb, GW_STREAM);
 }
 
 /* The chunk's gy with its images side by side (gconv_gy_side_by_side),
@@ -274,9 +282,12 @@ static ads_status grad_input(ads_context *ctx, const job *j, int n0, int nb)
     return ads_launch_run(&l, 2, global, local);
 }
 
+static ads_status sum_position_shares(ads_context *ctx, const job *j, int n0, int nb,
+                                      int64_t shares);
+
 /* gpy and/or gpx of the chunk's images: per (image, channel, tap) shares
    from one pass over gcol and the input rows (gconv_grad_sep_part), then
-   their sums in a fixed order (gconv_grad_sep_sum). */
+   their sums (sum_position_shares). */
 static ads_status grad_sep(ads_context *ctx, const job *j, int n0, int nb)
 {
     const gconv_plan *p = j->p;
@@ -291,6 +302,15 @@ static ads_status grad_sep(ads_context *ctx, const job *j, int n0, int nb)
     ads_launch_int(&l, n0);
     ads_gconv_geom(&l, p);
     ADS_TRY(ads_launch_run(&l, 1, (size_t[]){(size_t)nb * (size_t)p->rows}, (size_t[])GCONV_LOCAL));
+    return sum_position_shares(ctx, j, n0, nb, p->rows);
+}
+
+/* gpy and/or gpx of the chunk's images: the sums of their `shares`
+   shares per image in a fixed order (gconv_grad_sep_sum). */
+static ads_status sum_position_shares(ads_context *ctx, const job *j, int n0, int nb,
+                                      int64_t shares)
+{
+    const gconv_plan *p = j->p;
     ads_launcher s;
     ads_gconv_backward_launch(&s, ctx, "gconv_grad_sep_sum");
     ads_launch_in(&s, j->part);
@@ -300,6 +320,7 @@ static ads_status grad_sep(ads_context *ctx, const job *j, int n0, int nb)
     ads_launch_out_or(&s, j->gat.px, j->gat.py);
     ads_launch_int(&s, (j->gat.py ? 1 : 0) | (j->gat.px ? 2 : 0));
     ads_launch_int(&s, n0);
+    ads_launch_long(&s, shares);
     ads_gconv_geom(&s, p);
     return ads_launch_run(&s, 2, (size_t[]){(size_t)p->Ho + (size_t)p->Wo, (size_t)nb},
                           (size_t[])GCONV_LOCAL);
@@ -337,8 +358,40 @@ static ads_status from_gcol(ads_context *ctx, job *j, int n0, int nb)
     return st;
 }
 
+/* The separable depthwise plane shape: every gradient of the chunk's
+   planes in one launch through one tap table (gconv_dw_backward_plane:
+   gx, and the planes' shares of gw and gb and of the positions), then
+   the sums of those shares. */
+static ads_status backward_plane(ads_context *ctx, const job *j, int n0, int nb)
+{
+    const gconv_plan *p = j->p;
+    bool gpos = j->gat.py || j->gat.px;
+    ads_tensor *tab;
+    ADS_TRY(ads_gconv_tap_table(ctx, p, n0, nb, 0, &tab));
+    ads_launcher l;
+    ads_gconv_depthwise_launch(&l, ctx, p, "gconv_dw_backward_plane");
+    ads_launch_in(&l, j->x);
+    ads_launch_in(&l, tab);
+    ads_launch_in(&l, j->w);
+    ads_launch_in(&l, j->gy);
+    ads_launch_out_or(&l, j->gx, j->x); /* the absent ones are never written */
+    ads_launch_out_or(&l, j->gw ? j->dw_part : NULL, j->x);
+    ads_launch_out_or(&l, gpos ? j->part : NULL, j->x);
+    /* DWP_GX, DWP_GW and DWP_POS in the kernel */
+    ads_launch_int(&l, (j->gx ? 1 : 0) | (j->gw ? 2 : 0) | (gpos ? 4 : 0));
+    ads_launch_int(&l, n0);
+    ads_gconv_geom(&l, p);
+    ads_launch_local(&l, (size_t)ads_gconv_dw_plane_bytes(p, j->gw || gpos, gpos, j->gx));
+    ads_status st = ads_launch_run(&l, 1, (size_t[]){(size_t)nb * p->C}, (size_t[]){1});
+    ads_workspace_release(ctx, tab);
+    ADS_TRY(st);
+    if (j->gw) ADS_TRY(sum_weight_shares(ctx, j, n0, nb, 0));
+    return gpos ? sum_position_shares(ctx, j, n0, nb, p->C) : ADS_OK;
+}
+
 static ads_status backward_chunk(ads_context *ctx, job *j, int n0, int nb)
 {
+    if (j->p->dw_plane) return backward_plane(ctx, j, n0, nb);
     if (j->gw && j->p->path == GCONV_PATH_DEPTHWISE) {
         ADS_TRY(grad_weight_depthwise(ctx, j, n0, nb));
     } else if (j->gw) {

@@ -83,11 +83,20 @@ static ads_status forward_gemm(ads_context *ctx, const gconv_plan *p, const ads_
     return st;
 }
 
+/* Separable depthwise, plane shape: a work-group of one work-item per
+   plane of the chunk, its column blends in local memory. */
+static ads_status depthwise_plane(ads_launcher *l, const gconv_plan *p, int nb)
+{
+    ads_launch_local(l, (size_t)ads_gconv_dw_plane_bytes(p, true, false, false));
+    return ads_launch_run(l, 1, (size_t[]){(size_t)nb * p->C}, (size_t[]){1});
+}
+
 /* Depthwise: direct kernels (cl/gconv_depthwise.cl, built for the kernel
    size) over images n0 .. n0+nb-1, with no column workspace (the chunks
    keep the tap tables in the budget): one per sampling kind with a
-   work-item per output row (CPUs), or one for every kind with a
-   work-item per output (the pixel shape, GPUs). */
+   work-item per output row (CPUs; separable: per plane where it fits,
+   gconv_dw_sep_plane), or one for every kind with a work-item per output
+   (the pixel shape, GPUs). */
 static ads_status depthwise_chunk(ads_context *ctx, const gconv_plan *p, const ads_tensor *x,
                                   const ads_tensor *w, const ads_tensor *b, ads_tensor *y, int n0,
                                   int nb)
@@ -96,7 +105,10 @@ static ads_status depthwise_chunk(ads_context *ctx, const gconv_plan *p, const a
     ads_tensor *tab;
     ADS_TRY(ads_gconv_tap_table(ctx, p, n0, nb, 0, &tab));
     ads_launcher l;
-    ads_gconv_depthwise_launch(&l, ctx, p, p->item_pixel ? "gconv_dw_pixel" : names[p->kind]);
+    ads_gconv_depthwise_launch(&l, ctx, p,
+                               p->item_pixel ? "gconv_dw_pixel"
+                               : p->dw_plane ? "gconv_dw_sep_plane"
+                                             : names[p->kind]);
     ads_launch_in(&l, x);
     if (p->item_pixel) ads_launch_in_or(&l, tab, x); /* no table at the fixed stride */
     else if (p->kind != ADS_SAMPLING_FIXED) ads_launch_in(&l, tab);
@@ -106,11 +118,16 @@ static ads_status depthwise_chunk(ads_context *ctx, const gconv_plan *p, const a
     ads_launch_out(&l, y);
     ads_launch_int(&l, n0);
     ads_gconv_geom(&l, p);
-    size_t global[2] = {p->item_pixel ? (size_t)p->P : (size_t)p->Ho, (size_t)nb * p->C};
-    size_t local[2] = {p->item_pixel ? (size_t)ads_gconv_pixel_local(ctx, p->P)
-                                     : (size_t)ads_gconv_rows_local(ctx, p->Ho),
-                       1};
-    ads_status st = ads_launch_run(&l, 2, global, local);
+    ads_status st;
+    if (p->dw_plane) {
+        st = depthwise_plane(&l, p, nb);
+    } else {
+        size_t global[2] = {p->item_pixel ? (size_t)p->P : (size_t)p->Ho, (size_t)nb * p->C};
+        size_t local[2] = {p->item_pixel ? (size_t)ads_gconv_pixel_local(ctx, p->P)
+                                         : (size_t)ads_gconv_rows_local(ctx, p->Ho),
+                           1};
+        st = ads_launch_run(&l, 2, global, local);
+    }
     ads_workspace_release(ctx, tab);
     return st;
 }

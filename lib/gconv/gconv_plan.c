@@ -172,7 +172,31 @@ static ads_status plan_common(ads_context *ctx, const ads_device *dev, const ads
     p->pb = p->kind == ADS_SAMPLING_FIXED ? x : p->kind == ADS_SAMPLING_GRID ? at.grid : at.px;
     p->path = choose_path(ctx, p);
     p->item_pixel = ads_tune_on(ctx, dev, "gconv.item_pixel") != 0;
+    p->dw_plane = p->path == GCONV_PATH_DEPTHWISE && p->kind == ADS_SAMPLING_SEPARABLE &&
+                  !p->item_pixel && ads_tune_on(ctx, dev, "gconv.dw_plane") != 0;
     return ADS_OK;
+}
+
+/* The plane shape's local memory per work-item stays within half the
+   device's and within DW_PLANE_MAX_BYTES, so one plane's arrays stay
+   in a core's L2 cache (at 512 KiB: a 3x3 layer on 112 x 112 planes
+   with every gradient, or 224 x 224 forward); larger planes take the
+   row kernels. */
+#define DW_PLANE_MAX_BYTES (512u << 10)
+
+static void keep_dw_plane_if_fits(const ads_device *dev, gconv_plan *p, uint64_t bytes)
+{
+    uint64_t cap = dev->info.local_mem_bytes / 2;
+    if (cap > DW_PLANE_MAX_BYTES) cap = DW_PLANE_MAX_BYTES;
+    if (bytes > cap) p->dw_plane = false;
+}
+
+uint64_t ads_gconv_dw_plane_bytes(const gconv_plan *p, bool blends, bool diffs, bool scatter)
+{
+    uint64_t wp = ((uint64_t)p->Wo + 7) / 8 * 8; /* BLOCK in the kernels */
+    uint64_t array = (uint64_t)p->kw * (uint64_t)p->H * wp;
+    uint64_t floats = (blends ? array : 0) + (diffs ? array + wp : 0) + (scatter ? array : 0);
+    return floats * sizeof(float);
 }
 
 /* Images per chunk so that `per_image` bytes of workspace per image stay
@@ -225,6 +249,7 @@ ads_status ads_gconv_plan_forward(ads_context *ctx, const ads_device *dev, const
                     : 0;
     uint64_t col = p->path == GCONV_PATH_GEMM ? (uint64_t)ads_gconv_col_size(p, p->col_tn) * 4 : 0;
     uint64_t tab = (uint64_t)ads_gconv_taps_size(p) * 4;
+    if (p->dw_plane) keep_dw_plane_if_fits(dev, p, ads_gconv_dw_plane_bytes(p, true, false, false));
     return plan_chunks(ctx, dev, p, col + tab, col > tab ? col : tab);
 }
 
@@ -249,14 +274,20 @@ bool ads_gconv_gx_reads_taps(const gconv_plan *p)
     return p->kind == ADS_SAMPLING_GRID;
 }
 
-int64_t ads_gconv_dw_share_rows(const gconv_plan *p) { return p->item_pixel ? 1 : p->Ho; }
+int64_t ads_gconv_dw_share_rows(const gconv_plan *p)
+{
+    return p->item_pixel || p->dw_plane ? 1 : p->Ho;
+}
 
 int64_t ads_gconv_dw_part_size(const gconv_plan *p)
 {
     return (int64_t)p->C * ads_gconv_dw_share_rows(p) * (p->kh * p->kw + 1);
 }
 
-int64_t ads_gconv_part_size(const gconv_plan *p) { return p->rows * ((int64_t)p->Ho + p->Wo); }
+int64_t ads_gconv_part_size(const gconv_plan *p)
+{
+    return (p->dw_plane ? p->C : p->rows) * ((int64_t)p->Ho + p->Wo);
+}
 
 int64_t ads_gconv_index_size(const gconv_plan *p)
 {
@@ -311,18 +342,21 @@ ads_status ads_gconv_plan_backward(ads_context *ctx, const ads_device *dev, cons
     for (int o = 6; o < 12; o++) ADS_TRY(ads_check_distinct(t[o], names[o], t, names, o));
     bool gpos = gat.py || gat.px || gat.grid;
     bool depthwise = p->path == GCONV_PATH_DEPTHWISE;
+    if (p->dw_plane)
+        keep_dw_plane_if_fits(dev, p, ads_gconv_dw_plane_bytes(p, gw || gpos, gpos, gx != NULL));
     /* The depthwise path forms its column gradient on the fly from w and
        gy (gconv_gcol_kernel) and takes gw from x and gy directly. */
     needs->col = gw != NULL && !depthwise;
     needs->dw_part = gw != NULL && depthwise;
     needs->gcol = (gx != NULL || gpos) && !depthwise;
-    needs->index = gx != NULL && p->kind != ADS_SAMPLING_FIXED;
+    needs->index = gx != NULL && p->kind != ADS_SAMPLING_FIXED && !p->dw_plane;
     needs->part = gat.py || gat.px;
     /* Tap tables: the gw branch's own, and the one gx and the position
        gradients share; none for the fixed stride. */
     bool gx_table = gx != NULL && ads_gconv_gx_reads_taps(p);
     needs->tables =
         p->kind == ADS_SAMPLING_FIXED ? 0 : (gw != NULL ? 1 : 0) + (gx_table || gpos ? 1 : 0);
+    if (p->dw_plane) needs->tables = 1; /* one launch reads it for every gradient */
     uint64_t col = (uint64_t)p->rows * (uint64_t)p->P * 4;
     uint64_t index = (uint64_t)ads_gconv_index_size(p) * 4,
              tab = (uint64_t)ads_gconv_taps_size(p) * 4;

@@ -33,6 +33,12 @@ typedef struct {
        a work-item per element rather than per row (cl/gconv.cl built with
        -DGC_ITEM_PIXEL, the *_pixel kernels). */
     bool item_pixel;
+    /* The separable depthwise kernels' plane shape ("gconv.dw_plane" of
+       the plan's device; CPUs): a work-item per plane with its column
+       blends in local memory (gconv_dw_sep_plane forward, every gradient
+       in gconv_dw_backward_plane); off where that local memory would not
+       fit (ads_gconv_dw_plane_bytes). */
+    bool dw_plane;
 } gconv_plan;
 
 /* The path a convolution of this grouping takes on ctx's device, named
@@ -82,9 +88,16 @@ int64_t ads_gconv_dw_share_rows(const gconv_plan *p);
 /* Floats of those shares for one image (C planes). */
 int64_t ads_gconv_dw_part_size(const gconv_plan *p);
 
-/* Floats of the separable position-gradient shares of one image
-   (gconv_grad_sep_part): C*kh*kw*(Ho+Wo). */
+/* Floats of the separable position-gradient shares of one image:
+   C*kh*kw*(Ho+Wo) from gconv_grad_sep_part, C*(Ho+Wo) from the plane
+   shape (a share per plane). */
 int64_t ads_gconv_part_size(const gconv_plan *p);
+
+/* Bytes of local memory one plane-shaped work-item needs
+   (cl/gconv_depthwise.cl, plane shape): the column blends G (forward, and
+   backward for gw or the positions), their differences D and the gpx row
+   (positions), the row-scattered gradient T (gx). */
+uint64_t ads_gconv_dw_plane_bytes(const gconv_plan *p, bool blends, bool diffs, bool scatter);
 
 /* Ints of the gx index of one image: separable rows (and columns, in the
    pixel shape) or full grid (ads_sep_index_size, ads_grid_index_size in
