@@ -484,29 +484,78 @@ static inline void dwp_pair(local const float *A, int kx, const dwp_rows *rows, 
     *bot = rows->h1[ky] ? vload8(0, a + (long)rows->r1[ky] * Wp) : 0.0f;
 }
 
+/* row[idx[k]] from local memory, absent (negative) lanes 0, as
+   dw_gather8. */
+static inline float8 dwp_gather8(local const float *row, const int *idx)
+{
+    float v[BLOCK];
+    for (int k = 0; k < BLOCK; k++) {
+        float s = row[max(idx[k], 0)];
+        v[k] = idx[k] >= 0 ? s : 0.0f;
+    }
+    return vload8(0, v);
+}
+
 /* Forward, plane shape: the work-item of plane b*C + c = get_global_id(0)
-   (n = n0 + b) gathers G, then writes y[n,c,:,:] row by row: bias + the
-   taps in the row kernel's (kx, ky) order. */
+   (n = n0 + b) writes y[n,c,:,:] row by row. The forward needs no G:
+   folding the weights in first, output row i is
+     bias + sum over kx of (1-fx)*U_kx[xa] + fx*U_kx[xb],
+     U_kx[x] = sum over ky of w[c,ky,kx]*((1-fy)*x[r0][x] + fy*x[r1][x]),
+   so the work-item forms U (KW input-width rows, local memory) from the
+   row taps' input rows with contiguous vector arithmetic, then gathers
+   2*KW values per output where the taps one at a time gather 2*KH*KW
+   (the G of the backward, 2 per input row and column tap, would be 2*KW
+   per output on top of a pass over G). Local memory: U (KW*W floats),
+   then the column taps' first neighbours, second neighbours and
+   fractions (KW*Wp each, lanes past Wo repeating column Wo-1's). */
 kernel void gconv_dw_sep_plane(global const float *x, global const int4 *tab,
                                global const float *w, global const float *bias, int has_bias,
-                               global float *y, int n0, GC_GEOM, local float *G)
+                               global float *y, int n0, GC_GEOM, local float *scratch)
 {
     int bc = get_global_id(0), b = bc / C, Wp = dwp_width(Wo);
     float wt[TAPS];
     float b0 = dw_weights(w, bias, has_bias, bc - b * C, wt);
     global const int4 *rt = tab + (long)b * (Ho * KH + Wo * KW), *ct = rt + Ho * KH;
-    dwp_blend(x + ((long)n0 * C + bc) * (long)H * W, ct, H, W, Wo, G, G, false);
+    local float *U = scratch, *cf = U + KW * W;
+    local int *ca = (local int *)(cf + KW * Wp), *cb = ca + KW * Wp;
+    for (int kx = 0; kx < KW; kx++)
+        for (int j = 0; j < Wp; j++) {
+            int4 q = ct[min(j, Wo - 1) * KW + kx];
+            ca[kx * Wp + j] = q.s0;
+            cb[kx * Wp + j] = q.s1;
+            cf[kx * Wp + j] = as_float(q.s2);
+        }
+    global const float *plane = x + ((long)n0 * C + bc) * (long)H * W;
     global float *out = y + ((long)n0 * C + bc) * (long)Ho * Wo;
     for (int i = 0; i < Ho; i++, out += Wo) {
         dwp_rows rows;
         dwp_row_taps(rt, i, &rows);
+        for (int kx = 0; kx < KW; kx++)
+            for (int xx = 0; xx < W; xx++) U[kx * W + xx] = 0.0f;
+        for (int ky = 0; ky < KH; ky++) {
+            global const float *x0 = plane + (long)rows.r0[ky] * W;
+            global const float *x1 = plane + (long)rows.r1[ky] * W;
+            bool h0 = rows.h0[ky], h1 = rows.h1[ky];
+            float a0 = rows.wy0[ky], a1 = rows.wy1[ky];
+            for (int kx = 0; kx < KW; kx++) {
+                float wk = wt[ky * KW + kx];
+                local float *u = U + kx * W;
+                for (int xx = 0; xx < W; xx++)
+                    u[xx] += wk * ((h0 ? a0 * x0[xx] : 0.0f) + (h1 ? a1 * x1[xx] : 0.0f));
+            }
+        }
         for (int j0 = 0; j0 < Wo; j0 += BLOCK) {
-            float8 acc = b0, top, bot;
-            for (int kx = 0; kx < KW; kx++)
-                for (int ky = 0; ky < KH; ky++) {
-                    dwp_pair(G, kx, &rows, ky, H, Wp, j0, &top, &bot);
-                    acc += wt[ky * KW + kx] * (rows.wy0[ky] * top + rows.wy1[ky] * bot);
+            float8 acc = b0;
+            for (int kx = 0; kx < KW; kx++) {
+                int xa[BLOCK], xb[BLOCK];
+                for (int k = 0; k < BLOCK; k++) {
+                    xa[k] = ca[kx * Wp + j0 + k];
+                    xb[k] = cb[kx * Wp + j0 + k];
                 }
+                float8 fx = vload8(0, cf + kx * Wp + j0);
+                local const float *u = U + kx * W;
+                acc += (1.0f - fx) * dwp_gather8(u, xa) + fx * dwp_gather8(u, xb);
+            }
             dw_store8(acc, out, j0, Wo);
         }
     }

@@ -191,6 +191,12 @@ static void keep_dw_plane_if_fits(const ads_device *dev, gconv_plan *p, uint64_t
     if (bytes > cap) p->dw_plane = false;
 }
 
+uint64_t ads_gconv_dw_plane_forward_bytes(const gconv_plan *p)
+{
+    uint64_t wp = ((uint64_t)p->Wo + 7) / 8 * 8; /* BLOCK in the kernels */
+    return ((uint64_t)p->kw * (uint64_t)p->W + 3 * (uint64_t)p->kw * wp) * sizeof(float);
+}
+
 uint64_t ads_gconv_dw_plane_bytes(const gconv_plan *p, bool blends, bool diffs, bool scatter)
 {
     uint64_t wp = ((uint64_t)p->Wo + 7) / 8 * 8; /* BLOCK in the kernels */
@@ -249,7 +255,7 @@ ads_status ads_gconv_plan_forward(ads_context *ctx, const ads_device *dev, const
                     : 0;
     uint64_t col = p->path == GCONV_PATH_GEMM ? (uint64_t)ads_gconv_col_size(p, p->col_tn) * 4 : 0;
     uint64_t tab = (uint64_t)ads_gconv_taps_size(p) * 4;
-    if (p->dw_plane) keep_dw_plane_if_fits(dev, p, ads_gconv_dw_plane_bytes(p, true, false, false));
+    if (p->dw_plane) keep_dw_plane_if_fits(dev, p, ads_gconv_dw_plane_forward_bytes(p));
     return plan_chunks(ctx, dev, p, col + tab, col > tab ? col : tab);
 }
 
