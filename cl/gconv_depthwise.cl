@@ -407,47 +407,61 @@ kernel void gconv_dw_gx_fixed(global const float *w, global const float *gy, glo
 /* ------------------------------------- plane shape (CPUs, separable) */
 
 /* The separable kernels' plane shape ("gconv.dw_plane" 1, the CPU
-   default): one work-item per (image, channel) plane. A separable
-   bilinear read factors by axis: the sample of row tap (i, ky) and column
-   tap (j, kx) is (1-fy)*G[kx][r0][j] + fy*G[kx][r1][j], where
-   G[kx][r][j] = (1-fx)*x[r][xa] + fx*x[r][xb] blends input row r at the
-   column tap, exactly as the row kernels' dw_sep8 does. So the work-item
-   gathers G once per input row (KW*H*Wo pairs, where the row kernels
-   gather 2 pairs per tap and output: about 3x fewer at stride 2, 12x
-   fewer loads in all) into local memory, and every output row is then a
-   sum of contiguous G rows, on vectors along j. The backward pass reads
-   the same G for gw and gpy, the column differences D for gpx, and
-   scatters gy along rows into T (the gradient of G) and then T along
-   columns into gx: every gradient of the plane in one launch, no atomics,
-   the plane's gx written by its own work-item.
-
-   Local memory (one work-group of one work-item per plane, sized by the
-   host, ads_gconv_dw_plane_bytes): G, then D (positions), T (gx), each
-   KW rows of H*Wp floats (Wp = Wo rounded up to BLOCK; the lanes past Wo
-   repeat column Wo-1's taps, finite and never stored), then the Wp-float
-   gpx row (positions). */
+   default): one work-item per (image, channel) plane, which walks the
+   output rows. A separable bilinear read factors by axis, so each pass
+   splits into a pass along rows, on whole input rows (contiguous vector
+   arithmetic), and one along columns, the only gathers or scatters:
+   - forward: the KH row taps of output row i blended with their weights
+     into U_kx[x] = sum over ky of w[c,ky,kx]*((1-fy)*x[r0][x] +
+     fy*x[r1][x]), a row per column tap kx; then y[i,j] = bias + sum over
+     kx of (1-fx)*U_kx[xa] + fx*U_kx[xb]: 2*KW gathers per output, where
+     the taps one at a time take 2*KH*KW;
+   - backward: gy's row scattered at each column tap into V_kx (the
+     transpose of that gather), whose dot products with the row taps'
+     input rows give gw (and, differenced, gpy), whose weighted sums added
+     into the row taps' rows give gx, and gy times U's column differences
+     at the taps gives gpx. Every gradient of the plane in one launch, no
+     atomics, the plane's gx written by its own work-item only.
+   Absent neighbours (the zero halo) are selected away, never multiplied
+   by 0. Local memory (a work-group of one work-item per plane, sized by
+   ads_gconv_dw_plane_bytes): the column taps' first neighbours, second
+   neighbours and fractions (KW*Wp each; Wp = Wo rounded up to BLOCK, the
+   lanes past Wo repeating column Wo-1's taps), U (KW*W floats), and for
+   the backward V (KW*W), the gpx row (Wp) and a row for gx (W). */
 
 static inline int dwp_width(int Wo) { return (Wo + BLOCK - 1) / BLOCK * BLOCK; }
 
-/* G (and, when with_diff, D) of a plane: for each column tap kx and
-   block of 8 output columns, the block's taps once, then every input
-   row. */
-static inline void dwp_blend(global const float *plane, global const int4 *ct, int H, int W,
-                             int Wo, local float *G, local float *D, bool with_diff)
+/* The plane kernels' local arrays, carved out of one allocation. */
+typedef struct {
+    local int *ca, *cb; /* column tap (j, kx)'s neighbours at kx*Wp + j, -1 absent */
+    local float *cf;    /* and its fraction fx                                    */
+    local float *U, *V; /* KW rows of W floats each                               */
+    local float *px;    /* the plane's gpx share, Wp floats                       */
+    local float *Z;     /* a row of W floats (dwp_add_gx)                         */
+} dwp_scratch;
+
+static inline dwp_scratch dwp_carve(local float *s, int W, int Wp)
 {
-    int Wp = dwp_width(Wo);
+    dwp_scratch a;
+    a.cf = s;
+    a.ca = (local int *)(s + KW * Wp);
+    a.cb = a.ca + KW * Wp;
+    a.U = (local float *)(a.cb + KW * Wp);
+    a.V = a.U + KW * W;
+    a.px = a.V + KW * W;
+    a.Z = a.px + Wp;
+    return a;
+}
+
+/* The column taps of image b's table ct into the local arrays. */
+static inline void dwp_column_taps(global const int4 *ct, int Wo, int Wp, dwp_scratch a)
+{
     for (int kx = 0; kx < KW; kx++)
-        for (int j0 = 0; j0 < Wp; j0 += BLOCK) {
-            int xa[BLOCK], xb[BLOCK];
-            float8 fx;
-            dw_sep_cols(ct, j0, kx, Wo, xa, xb, &fx);
-            long at = (long)kx * H * Wp + j0;
-            for (int r = 0; r < H; r++, at += Wp) {
-                global const float *row = plane + (long)r * W;
-                float8 a = dw_gather8(row, xa), b = dw_gather8(row, xb);
-                vstore8((1.0f - fx) * a + fx * b, 0, G + at);
-                if (with_diff) vstore8(b - a, 0, D + at);
-            }
+        for (int j = 0; j < Wp; j++) {
+            int4 q = ct[min(j, Wo - 1) * KW + kx];
+            a.ca[kx * Wp + j] = q.s0;
+            a.cb[kx * Wp + j] = q.s1;
+            a.cf[kx * Wp + j] = as_float(q.s2);
         }
 }
 
@@ -473,20 +487,28 @@ static inline void dwp_row_taps(global const int4 *rt, int i, dwp_rows *rows)
     }
 }
 
-/* Block j0 of the plane rows r0 and r1 of array A's column tap kx, each
-   0 where its row is absent (selected, so nothing of an absent row is
-   ever multiplied in). */
-static inline void dwp_pair(local const float *A, int kx, const dwp_rows *rows, int ky, int H,
-                            int Wp, int j0, float8 *top, float8 *bot)
+/* U_kx (see above) of one output row, from its row taps. */
+static inline void dwp_blend_rows(global const float *plane, const dwp_rows *rows,
+                                  const float *wt, int W, local float *U)
 {
-    local const float *a = A + (long)kx * H * Wp + j0;
-    *top = rows->h0[ky] ? vload8(0, a + (long)rows->r0[ky] * Wp) : 0.0f;
-    *bot = rows->h1[ky] ? vload8(0, a + (long)rows->r1[ky] * Wp) : 0.0f;
+    for (int e = 0; e < KW * W; e++) U[e] = 0.0f;
+    for (int ky = 0; ky < KH; ky++) {
+        global const float *x0 = plane + (long)rows->r0[ky] * W;
+        global const float *x1 = plane + (long)rows->r1[ky] * W;
+        bool h0 = rows->h0[ky], h1 = rows->h1[ky];
+        float a0 = rows->wy0[ky], a1 = rows->wy1[ky];
+        for (int kx = 0; kx < KW; kx++) {
+            float wk = wt[ky * KW + kx];
+            local float *u = U + kx * W;
+            for (int xx = 0; xx < W; xx++)
+                u[xx] += wk * ((h0 ? a0 * x0[xx] : 0.0f) + (h1 ? a1 * x1[xx] : 0.0f));
+        }
+    }
 }
 
 /* row[idx[k]] from local memory, absent (negative) lanes 0, as
    dw_gather8. */
-static inline float8 dwp_gather8(local const float *row, const int *idx)
+static inline float8 dwp_gather8(local const float *row, local const int *idx)
 {
     float v[BLOCK];
     for (int k = 0; k < BLOCK; k++) {
@@ -497,17 +519,7 @@ static inline float8 dwp_gather8(local const float *row, const int *idx)
 }
 
 /* Forward, plane shape: the work-item of plane b*C + c = get_global_id(0)
-   (n = n0 + b) writes y[n,c,:,:] row by row. The forward needs no G:
-   folding the weights in first, output row i is
-     bias + sum over kx of (1-fx)*U_kx[xa] + fx*U_kx[xb],
-     U_kx[x] = sum over ky of w[c,ky,kx]*((1-fy)*x[r0][x] + fy*x[r1][x]),
-   so the work-item forms U (KW input-width rows, local memory) from the
-   row taps' input rows with contiguous vector arithmetic, then gathers
-   2*KW values per output where the taps one at a time gather 2*KH*KW
-   (the G of the backward, 2 per input row and column tap, would be 2*KW
-   per output on top of a pass over G). Local memory: U (KW*W floats),
-   then the column taps' first neighbours, second neighbours and
-   fractions (KW*Wp each, lanes past Wo repeating column Wo-1's). */
+   (n = n0 + b) writes y[n,c,:,:] row by row through U (see above). */
 kernel void gconv_dw_sep_plane(global const float *x, global const int4 *tab,
                                global const float *w, global const float *bias, int has_bias,
                                global float *y, int n0, GC_GEOM, local float *scratch)
@@ -516,45 +528,21 @@ kernel void gconv_dw_sep_plane(global const float *x, global const int4 *tab,
     float wt[TAPS];
     float b0 = dw_weights(w, bias, has_bias, bc - b * C, wt);
     global const int4 *rt = tab + (long)b * (Ho * KH + Wo * KW), *ct = rt + Ho * KH;
-    local float *U = scratch, *cf = U + KW * W;
-    local int *ca = (local int *)(cf + KW * Wp), *cb = ca + KW * Wp;
-    for (int kx = 0; kx < KW; kx++)
-        for (int j = 0; j < Wp; j++) {
-            int4 q = ct[min(j, Wo - 1) * KW + kx];
-            ca[kx * Wp + j] = q.s0;
-            cb[kx * Wp + j] = q.s1;
-            cf[kx * Wp + j] = as_float(q.s2);
-        }
+    dwp_scratch a = dwp_carve(scratch, W, Wp);
+    dwp_column_taps(ct, Wo, Wp, a);
     global const float *plane = x + ((long)n0 * C + bc) * (long)H * W;
     global float *out = y + ((long)n0 * C + bc) * (long)Ho * Wo;
     for (int i = 0; i < Ho; i++, out += Wo) {
         dwp_rows rows;
         dwp_row_taps(rt, i, &rows);
-        for (int kx = 0; kx < KW; kx++)
-            for (int xx = 0; xx < W; xx++) U[kx * W + xx] = 0.0f;
-        for (int ky = 0; ky < KH; ky++) {
-            global const float *x0 = plane + (long)rows.r0[ky] * W;
-            global const float *x1 = plane + (long)rows.r1[ky] * W;
-            bool h0 = rows.h0[ky], h1 = rows.h1[ky];
-            float a0 = rows.wy0[ky], a1 = rows.wy1[ky];
-            for (int kx = 0; kx < KW; kx++) {
-                float wk = wt[ky * KW + kx];
-                local float *u = U + kx * W;
-                for (int xx = 0; xx < W; xx++)
-                    u[xx] += wk * ((h0 ? a0 * x0[xx] : 0.0f) + (h1 ? a1 * x1[xx] : 0.0f));
-            }
-        }
+        dwp_blend_rows(plane, &rows, wt, W, a.U);
         for (int j0 = 0; j0 < Wo; j0 += BLOCK) {
             float8 acc = b0;
             for (int kx = 0; kx < KW; kx++) {
-                int xa[BLOCK], xb[BLOCK];
-                for (int k = 0; k < BLOCK; k++) {
-                    xa[k] = ca[kx * Wp + j0 + k];
-                    xb[k] = cb[kx * Wp + j0 + k];
-                }
-                float8 fx = vload8(0, cf + kx * Wp + j0);
-                local const float *u = U + kx * W;
-                acc += (1.0f - fx) * dwp_gather8(u, xa) + fx * dwp_gather8(u, xb);
+                int at = kx * Wp + j0;
+                float8 fx = vload8(0, a.cf + at);
+                local const float *u = a.U + kx * W;
+                acc += (1.0f - fx) * dwp_gather8(u, a.ca + at) + fx * dwp_gather8(u, a.cb + at);
             }
             dw_store8(acc, out, j0, Wo);
         }
@@ -566,24 +554,55 @@ kernel void gconv_dw_sep_plane(global const float *x, global const int4 *tab,
 #define DWP_GW 2  /* part_w: the plane's share of gw[c,:] and gb[c]     */
 #define DWP_POS 4 /* part_pos: the plane's share of gpy[n,:], gpx[n,:]  */
 
-/* gx of the plane from T: each input row cleared, then T's entries added
-   at their column taps' two columns in (kx, j) order. */
-static inline void dwp_scatter_columns(local const float *T, global const int4 *ct, int H, int W,
-                                       int Wo, global float *gx)
+/* V_kx of output row g: gy scattered at the column taps, in j order. */
+static inline void dwp_scatter_row(global const float *g, int W, int Wo, int Wp, dwp_scratch a)
 {
-    int Wp = dwp_width(Wo);
-    for (int r = 0; r < H; r++) {
-        global float *row = gx + (long)r * W;
-        for (int xx = 0; xx < W; xx++) row[xx] = 0.0f;
-        for (int kx = 0; kx < KW; kx++) {
-            local const float *t = T + ((long)kx * H + r) * Wp;
-            for (int j = 0; j < Wo; j++) {
-                int4 q = ct[j * KW + kx];
-                float fx = as_float(q.s2);
-                if (q.s0 >= 0) row[q.s0] += (1.0f - fx) * t[j];
-                if (q.s1 >= 0) row[q.s1] += fx * t[j];
-            }
+    for (int e = 0; e < KW * W; e++) a.V[e] = 0.0f;
+    for (int kx = 0; kx < KW; kx++) {
+        local float *v = a.V + kx * W;
+        local const int *ca = a.ca + kx * Wp, *cb = a.cb + kx * Wp;
+        local const float *cf = a.cf + kx * Wp;
+        for (int j = 0; j < Wo; j++) {
+            if (ca[j] >= 0) v[ca[j]] += (1.0f - cf[j]) * g[j];
+            if (cb[j] >= 0) v[cb[j]] += cf[j] * g[j];
         }
+    }
+}
+
+/* sum over xx < W of v[xx]*x[xx], by 8 lanes then the tail. */
+static inline float dwp_dot(local const float *v, global const float *x, int W)
+{
+    float8 s = 0.0f;
+    int xx = 0;
+    for (; xx + BLOCK <= W; xx += BLOCK) s += vload8(0, v + xx) * vload8(0, x + xx);
+    float t = dw_hsum8(s);
+    for (; xx < W; xx++) t += v[xx] * x[xx];
+    return t;
+}
+
+/* y[xx] += a*z[xx] for xx < W, by 8 lanes then the tail. */
+static inline void dwp_axpy(global float *y, float a, local const float *z, int W)
+{
+    int xx = 0;
+    for (; xx + BLOCK <= W; xx += BLOCK)
+        vstore8(vload8(0, y + xx) + a * vload8(0, z + xx), 0, y + xx);
+    for (; xx < W; xx++) y[xx] += a * z[xx];
+}
+
+/* Adds the row taps' share of gx: rows r0 and r1 of each tap ky take
+   (1-fy), resp. fy, times Z = sum over kx of w[c,ky,kx]*V_kx. */
+static inline void dwp_add_gx(const dwp_rows *rows, const float *wt, int W, dwp_scratch a,
+                              global float *gxp)
+{
+    for (int ky = 0; ky < KH; ky++) {
+        for (int xx = 0; xx < W; xx++) a.Z[xx] = 0.0f;
+        for (int kx = 0; kx < KW; kx++) {
+            float wk = wt[ky * KW + kx];
+            local const float *v = a.V + kx * W;
+            for (int xx = 0; xx < W; xx++) a.Z[xx] += wk * v[xx];
+        }
+        if (rows->h0[ky]) dwp_axpy(gxp + (long)rows->r0[ky] * W, rows->wy0[ky], a.Z, W);
+        if (rows->h1[ky]) dwp_axpy(gxp + (long)rows->r1[ky] * W, rows->wy1[ky], a.Z, W);
     }
 }
 
@@ -594,8 +613,8 @@ static inline void dwp_scatter_columns(local const float *T, global const int4 *
    part_pos[(b*C + c)*(Ho + Wo) + l] of gpy[n,l] (l < Ho) and gpx[n,l-Ho],
    which gconv_grad_sep_sum adds with C shares per image. The position
    derivatives are bl_value_grad's rule on the same neighbours: dX~/dy =
-   the bottom blend less the top one, dX~/dx = the rows' column
-   differences blended at fy. */
+   the bottom row's column blend less the top one's, dX~/dx = the rows'
+   column differences blended at fy. */
 kernel void gconv_dw_backward_plane(global const float *x, global const int4 *tab,
                                     global const float *w, global const float *gy,
                                     global float *gx, global float *part_w,
@@ -603,66 +622,61 @@ kernel void gconv_dw_backward_plane(global const float *x, global const int4 *ta
                                     local float *scratch)
 {
     int bc = get_global_id(0), b = bc / C, Wp = dwp_width(Wo);
-    bool want_gx = want & DWP_GX, want_pos = want & DWP_POS, want_g = want & (DWP_GW | DWP_POS);
-    long L = (long)KW * H * Wp;
-    local float *G = scratch, *D = G + (want_g ? L : 0), *T = D + (want_pos ? L : 0);
-    local float *px = T + (want_gx ? L : 0);
+    bool want_gx = want & DWP_GX, want_gw = want & DWP_GW, want_pos = want & DWP_POS;
     float wt[TAPS];
     dw_weights(w, w, 0, bc - b * C, wt);
     global const int4 *rt = tab + (long)b * (Ho * KH + Wo * KW), *ct = rt + Ho * KH;
-    long plane = ((long)n0 * C + bc) * (long)H * W;
-    if (want_g) dwp_blend(x + plane, ct, H, W, Wo, G, D, want_pos);
+    dwp_scratch a = dwp_carve(scratch, W, Wp);
+    dwp_column_taps(ct, Wo, Wp, a);
+    long at = ((long)n0 * C + bc) * (long)H * W;
+    global const float *plane = x + at;
+    global float *gxp = gx + at;
     if (want_gx)
-        for (long e = 0; e < L; e++) T[e] = 0.0f;
+        for (long e = 0; e < (long)H * W; e++) gxp[e] = 0.0f;
     if (want_pos)
-        for (int j = 0; j < Wp; j++) px[j] = 0.0f;
-    float8 acc[TAPS], gsum = 0.0f;
+        for (int j = 0; j < Wp; j++) a.px[j] = 0.0f;
+    float acc[TAPS], gsum = 0.0f;
     for (int t = 0; t < TAPS; t++) acc[t] = 0.0f;
     global const float *g = gy + ((long)n0 * C + bc) * (long)Ho * Wo;
     global float *pos = part_pos + (long)bc * (Ho + Wo);
     for (int i = 0; i < Ho; i++, g += Wo) {
         dwp_rows rows;
         dwp_row_taps(rt, i, &rows);
-        float8 dy = 0.0f;
-        for (int j0 = 0; j0 < Wp; j0 += BLOCK) {
-            float8 g8 = dw_grad8(g, j0, Wo), dx = 0.0f; /* lanes past Wo: 0 */
-            gsum += g8;
-            for (int kx = 0; kx < KW; kx++)
-                for (int ky = 0; ky < KH; ky++) {
-                    float8 wg = wt[ky * KW + kx] * g8, top, bot;
-                    if (want_g) {
-                        dwp_pair(G, kx, &rows, ky, H, Wp, j0, &top, &bot);
-                        acc[ky * KW + kx] += g8 * (rows.wy0[ky] * top + rows.wy1[ky] * bot);
-                    }
-                    if (want_pos) {
-                        dy += wg * (bot - top);
-                        dwp_pair(D, kx, &rows, ky, H, Wp, j0, &top, &bot);
-                        dx += wg * (rows.wy0[ky] * top + rows.wy1[ky] * bot);
-                    }
-                    if (want_gx) {
-                        local float *t = T + (long)kx * H * Wp + j0;
-                        if (rows.h0[ky]) {
-                            local float *t0 = t + (long)rows.r0[ky] * Wp;
-                            vstore8(vload8(0, t0) + rows.wy0[ky] * wg, 0, t0);
-                        }
-                        if (rows.h1[ky]) {
-                            local float *t1 = t + (long)rows.r1[ky] * Wp;
-                            vstore8(vload8(0, t1) + rows.wy1[ky] * wg, 0, t1);
-                        }
-                    }
+        dwp_scatter_row(g, W, Wo, Wp, a);
+        for (int j = 0; j < Wo; j++) gsum += g[j];
+        if (want_gw || want_pos) {
+            float dy = 0.0f;
+            for (int ky = 0; ky < KH; ky++)
+                for (int kx = 0; kx < KW; kx++) {
+                    local const float *v = a.V + kx * W;
+                    float d0 = rows.h0[ky] ? dwp_dot(v, plane + (long)rows.r0[ky] * W, W) : 0.0f;
+                    float d1 = rows.h1[ky] ? dwp_dot(v, plane + (long)rows.r1[ky] * W, W) : 0.0f;
+                    acc[ky * KW + kx] += rows.wy0[ky] * d0 + rows.wy1[ky] * d1;
+                    dy += wt[ky * KW + kx] * (d1 - d0);
                 }
-            if (want_pos) vstore8(vload8(0, px + j0) + dx, 0, px + j0);
+            if (want_pos) pos[i] = dy;
         }
-        if (want_pos) pos[i] = dw_hsum8(dy);
+        if (want_gx) dwp_add_gx(&rows, wt, W, a, gxp);
+        if (want_pos) {
+            dwp_blend_rows(plane, &rows, wt, W, a.U);
+            for (int j0 = 0; j0 < Wp; j0 += BLOCK) {
+                float8 d = 0.0f;
+                for (int kx = 0; kx < KW; kx++) {
+                    local const float *u = a.U + kx * W;
+                    int at = kx * Wp + j0;
+                    d += dwp_gather8(u, a.cb + at) - dwp_gather8(u, a.ca + at);
+                }
+                vstore8(vload8(0, a.px + j0) + dw_grad8(g, j0, Wo) * d, 0, a.px + j0);
+            }
+        }
     }
     if (want_pos)
-        for (int j = 0; j < Wo; j++) pos[Ho + j] = px[j];
-    if (want & DWP_GW) {
+        for (int j = 0; j < Wo; j++) pos[Ho + j] = a.px[j];
+    if (want_gw) {
         global float *out = part_w + (long)bc * SHARES;
-        for (int t = 0; t < TAPS; t++) out[t] = dw_hsum8(acc[t]);
-        out[TAPS] = dw_hsum8(gsum);
+        for (int t = 0; t < TAPS; t++) out[t] = acc[t];
+        out[TAPS] = gsum;
     }
-    if (want_gx) dwp_scatter_columns(T, ct, H, W, Wo, gx + plane);
 }
 
 /* ------------------------------------------------- pixel shape (GPUs) */

@@ -381,7 +381,7 @@ static ads_status backward_plane(ads_context *ctx, const job *j, int n0, int nb)
     ads_launch_int(&l, (j->gx ? 1 : 0) | (j->gw ? 2 : 0) | (gpos ? 4 : 0));
     ads_launch_int(&l, n0);
     ads_gconv_geom(&l, p);
-    ads_launch_local(&l, (size_t)ads_gconv_dw_plane_bytes(p, j->gw || gpos, gpos, j->gx));
+    ads_launch_local(&l, (size_t)ads_gconv_dw_plane_bytes(p, true));
     ads_status st = ads_launch_run(&l, 1, (size_t[]){(size_t)nb * p->C}, (size_t[]){1});
     ads_workspace_release(ctx, tab);
     ADS_TRY(st);

@@ -87,7 +87,7 @@ static ads_status forward_gemm(ads_context *ctx, const gconv_plan *p, const ads_
    plane of the chunk, its column blends in local memory. */
 static ads_status depthwise_plane(ads_launcher *l, const gconv_plan *p, int nb)
 {
-    ads_launch_local(l, (size_t)ads_gconv_dw_plane_forward_bytes(p));
+    ads_launch_local(l, (size_t)ads_gconv_dw_plane_bytes(p, false));
     return ads_launch_run(l, 1, (size_t[]){(size_t)nb * p->C}, (size_t[]){1});
 }
 

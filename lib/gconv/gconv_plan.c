@@ -177,12 +177,10 @@ static ads_status plan_common(ads_context *ctx, const ads_device *dev, const ads
     return ADS_OK;
 }
 
-/* The plane shape's local memory per work-item stays within half the
-   device's and within DW_PLANE_MAX_BYTES, so one plane's arrays stay
-   in a core's L2 cache (at 512 KiB: a 3x3 layer on 112 x 112 planes
-   with every gradient, or 224 x 224 forward); larger planes take the
-   row kernels. */
-#define DW_PLANE_MAX_BYTES (512u << 10)
+/* The plane shape's local memory per work-item (a few rows) stays
+   within half the device's and within DW_PLANE_MAX_BYTES (rows of 10^4
+   pixels and more take the row kernels). */
+#define DW_PLANE_MAX_BYTES (256u << 10)
 
 static void keep_dw_plane_if_fits(const ads_device *dev, gconv_plan *p, uint64_t bytes)
 {
@@ -191,18 +189,11 @@ static void keep_dw_plane_if_fits(const ads_device *dev, gconv_plan *p, uint64_t
     if (bytes > cap) p->dw_plane = false;
 }
 
-uint64_t ads_gconv_dw_plane_forward_bytes(const gconv_plan *p)
+uint64_t ads_gconv_dw_plane_bytes(const gconv_plan *p, bool backward)
 {
     uint64_t wp = ((uint64_t)p->Wo + 7) / 8 * 8; /* BLOCK in the kernels */
-    return ((uint64_t)p->kw * (uint64_t)p->W + 3 * (uint64_t)p->kw * wp) * sizeof(float);
-}
-
-uint64_t ads_gconv_dw_plane_bytes(const gconv_plan *p, bool blends, bool diffs, bool scatter)
-{
-    uint64_t wp = ((uint64_t)p->Wo + 7) / 8 * 8; /* BLOCK in the kernels */
-    uint64_t array = (uint64_t)p->kw * (uint64_t)p->H * wp;
-    uint64_t floats = (blends ? array : 0) + (diffs ? array + wp : 0) + (scatter ? array : 0);
-    return floats * sizeof(float);
+    uint64_t taps = 3 * (uint64_t)p->kw * wp, row = (uint64_t)p->kw * (uint64_t)p->W;
+    return (taps + row + (backward ? row + wp + (uint64_t)p->W : 0)) * sizeof(float);
 }
 
 /* Images per chunk so that `per_image` bytes of workspace per image stay
@@ -255,7 +246,7 @@ ads_status ads_gconv_plan_forward(ads_context *ctx, const ads_device *dev, const
                     : 0;
     uint64_t col = p->path == GCONV_PATH_GEMM ? (uint64_t)ads_gconv_col_size(p, p->col_tn) * 4 : 0;
     uint64_t tab = (uint64_t)ads_gconv_taps_size(p) * 4;
-    if (p->dw_plane) keep_dw_plane_if_fits(dev, p, ads_gconv_dw_plane_forward_bytes(p));
+    if (p->dw_plane) keep_dw_plane_if_fits(dev, p, ads_gconv_dw_plane_bytes(p, false));
     return plan_chunks(ctx, dev, p, col + tab, col > tab ? col : tab);
 }
 
@@ -349,7 +340,7 @@ ads_status ads_gconv_plan_backward(ads_context *ctx, const ads_device *dev, cons
     bool gpos = gat.py || gat.px || gat.grid;
     bool depthwise = p->path == GCONV_PATH_DEPTHWISE;
     if (p->dw_plane)
-        keep_dw_plane_if_fits(dev, p, ads_gconv_dw_plane_bytes(p, gw || gpos, gpos, gx != NULL));
+        keep_dw_plane_if_fits(dev, p, ads_gconv_dw_plane_bytes(p, true));
     /* The depthwise path forms its column gradient on the fly from w and
        gy (gconv_gcol_kernel) and takes gw from x and gy directly. */
     needs->col = gw != NULL && !depthwise;

@@ -94,12 +94,10 @@ int64_t ads_gconv_dw_part_size(const gconv_plan *p);
 int64_t ads_gconv_part_size(const gconv_plan *p);
 
 /* Bytes of local memory one plane-shaped work-item needs
-   (cl/gconv_depthwise.cl, plane shape): forward, the weighted row blends
-   U and the column taps (gconv_dw_sep_plane); backward, the column blends
-   G (for gw or the positions), their differences D and the gpx row
-   (positions), the row-scattered gradient T (gx). */
-uint64_t ads_gconv_dw_plane_forward_bytes(const gconv_plan *p);
-uint64_t ads_gconv_dw_plane_bytes(const gconv_plan *p, bool blends, bool diffs, bool scatter);
+   (cl/gconv_depthwise.cl, plane shape): the column taps and the blended
+   rows U, and for the backward the scattered rows V, the gpx row and a
+   row for gx. */
+uint64_t ads_gconv_dw_plane_bytes(const gconv_plan *p, bool backward);
 
 /* Ints of the gx index of one image: separable rows (and columns, in the
    pixel shape) or full grid (ads_sep_index_size, ads_grid_index_size in
