@@ -15,6 +15,10 @@
    loop-free kernel with one work-item per pixel, which PoCL did not
    vectorise.
 
+   Separable positions on CPUs take the plane shape instead
+   ("gconv.dw_plane" 1, its own section below): a work-item per plane,
+   the bilinear reads split into a pass along rows and one along columns.
+
    GPUs get the pixel shape instead ("gconv.item_pixel" 1, the section
    at the end of this file): one work-item per output (forward) or input
    (gx) element, neighbouring work-items on neighbouring addresses, and

@@ -11,7 +11,9 @@
    chunks on stream 1 beside the rest; gb = the sum of gy (a work-group
    per output channel). The depthwise path never stores gcol (its kernels
    form w[c,t] * gy where they read it) and takes gw as per-row (pixel
-   shape: per-plane) shares from x and gy (cl/gconv_depthwise.cl). */
+   shape: per-plane) shares from x and gy (cl/gconv_depthwise.cl); with
+   separable positions on CPUs, every gradient of a plane in one launch
+   (the plane shape, backward_plane). */
 #include "gconv_gather.h"
 #include "gemm.h"
 #include "ops_device.h"
