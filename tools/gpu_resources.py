@@ -102,7 +102,7 @@ HOT = {
 #    replacement (neighbouring work-items a row apart, uncoalesced on a
 #    GPU, though their registers would pass);
 #  * the separable depthwise plane kernels (gconv.dw_plane): a work-item
-#    per plane with its column blends in local memory, as many
+#    per plane with a few rows of local memory, as many
 #    work-items as planes, far too few for a GPU.
 CPU_ONLY = {
     "gemm_vec", "gemm_dot", "gemm_pack_b", "gemm_simple",

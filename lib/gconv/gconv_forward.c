@@ -84,7 +84,7 @@ static ads_status forward_gemm(ads_context *ctx, const gconv_plan *p, const ads_
 }
 
 /* Separable depthwise, plane shape: a work-group of one work-item per
-   plane of the chunk, its column blends in local memory. */
+   plane of the chunk, with its rows of local memory. */
 static ads_status depthwise_plane(ads_launcher *l, const gconv_plan *p, int nb)
 {
     ads_launch_local(l, (size_t)ads_gconv_dw_plane_bytes(p, false));

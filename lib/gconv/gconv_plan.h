@@ -34,10 +34,10 @@ typedef struct {
        -DGC_ITEM_PIXEL, the *_pixel kernels). */
     bool item_pixel;
     /* The separable depthwise kernels' plane shape ("gconv.dw_plane" of
-       the plan's device; CPUs): a work-item per plane with its column
-       blends in local memory (gconv_dw_sep_plane forward, every gradient
-       in gconv_dw_backward_plane); off where that local memory would not
-       fit (ads_gconv_dw_plane_bytes). */
+       the plan's device; CPUs): a work-item per plane, the bilinear reads
+       split by axis (gconv_dw_sep_plane forward, every gradient in
+       gconv_dw_backward_plane); off where its few rows of local memory
+       would not fit (ads_gconv_dw_plane_bytes). */
     bool dw_plane;
 } gconv_plan;
 
