@@ -683,6 +683,215 @@ kernel void gconv_dw_backward_plane(global const float *x, global const int4 *ta
     }
 }
 
+/* ------------------------------- channel-blocked shape (CPUs, grid) */
+
+/* The full grid's kernels on CPUs ("gconv.dw_plane" 1, as the separable
+   plane shape): the positions are shared by every channel of an image,
+   so 16 channels go through each tap together. The chunk's x is first
+   copied into channel blocks (gconv_dw_block_channels: xb[b][k][yy][xx]
+   holds channels 16k .. 16k+15 of pixel (yy, xx) side by side, 0 past
+   C), so a neighbour of a tap is one 16-wide load for 16 channels, and
+   the table entry, its tests and the blend weights are worked out once
+   for them, where the row kernels gather each channel's four
+   neighbours by scalar loads. Absent neighbours (the same for the 16
+   channels) are read from clamped addresses and selected away. */
+#define CB 16
+
+static inline int dwb_blocks(int C) { return (C + CB - 1) / CB; }
+
+/* One work-item copies input row yy = get_global_id(0) of channel block
+   k of image b (get_global_id(1) = b*nblk + k) into xb. */
+kernel void gconv_dw_block_channels(global const float *x, global float *xb, int n0, GC_GEOM)
+{
+    int yy = get_global_id(0), bk = get_global_id(1);
+    if (yy >= H) return;
+    int nblk = dwb_blocks(C), b = bk / nblk, k = bk - b * nblk;
+    global float *out = xb + ((long)bk * H + yy) * W * CB;
+    for (int l = 0; l < CB; l++) {
+        int c = k * CB + l;
+        bool live = c < C;
+        global const float *row = x + ((((long)n0 + b) * C + min(c, C - 1)) * H + yy) * W;
+        for (int xx = 0; xx < W; xx++) out[xx * CB + l] = live ? row[xx] : 0.0f;
+    }
+}
+
+/* a[c*stride + t] of the block's 16 channels c = 16k + l (0 past C):
+   a weight (stride TAPS) or the bias (stride 1, t = 0). */
+static inline float16 dwb_lanes(global const float *a, int stride, int k, int C, int t)
+{
+    float v[CB];
+    for (int l = 0; l < CB; l++) {
+        int c = k * CB + l;
+        v[l] = c < C ? a[min(c, C - 1) * stride + t] : 0.0f;
+    }
+    return vload16(0, v);
+}
+
+static inline float dwb_hsum16(float16 v) { return dw_hsum8(v.lo + v.hi); }
+
+/* The four neighbours (bl_corners' order) of grid table entry q in a
+   channel block, as gc_grid_corners reads them for one channel. */
+static inline void dwb_corners(global const float *blk, int H, int W, int4 q, float16 *v)
+{
+    int y0 = q.s0, x0 = q.s1;
+    bool h0 = y0 >= 0, h1 = y0 >= -1 && y0 < H - 1, c0 = x0 >= 0, c1 = x0 >= -1 && x0 < W - 1;
+    long r0 = (long)max(y0, 0) * W, r1 = (long)clamp(y0 + 1, 0, H - 1) * W;
+    int xa = max(x0, 0), xb = clamp(x0 + 1, 0, W - 1);
+    float16 a = vload16(0, blk + (r0 + xa) * CB), b = vload16(0, blk + (r0 + xb) * CB);
+    float16 c = vload16(0, blk + (r1 + xa) * CB), d = vload16(0, blk + (r1 + xb) * CB);
+    v[0] = h0 && c0 ? a : 0.0f;
+    v[1] = h0 && c1 ? b : 0.0f;
+    v[2] = h1 && c0 ? c : 0.0f;
+    v[3] = h1 && c1 ? d : 0.0f;
+}
+
+static inline float16 dwb_blend(const float16 *v, float fy, float fx)
+{
+    return (1.0f - fy) * ((1.0f - fx) * v[0] + fx * v[1]) + fy * ((1.0f - fx) * v[2] + fx * v[3]);
+}
+
+/* Forward, channel-blocked: one work-item computes output row i =
+   get_global_id(0) of the 16 channels of block k of image b
+   (get_global_id(1) = b*nblk + k): y = bias + the taps in order, as
+   gconv_dw_grid. */
+kernel void gconv_dw_grid_blocked(global const float *xb, global const int4 *tab,
+                                  global const float *w, global const float *bias, int has_bias,
+                                  global float *y, int n0, GC_GEOM)
+{
+    int i = get_global_id(0), bk = get_global_id(1);
+    if (i >= Ho) return;
+    int nblk = dwb_blocks(C), b = bk / nblk, k = bk - b * nblk;
+    float16 wt[TAPS];
+    for (int t = 0; t < TAPS; t++) wt[t] = dwb_lanes(w, TAPS, k, C, t);
+    float16 b0 = has_bias ? dwb_lanes(bias, 1, k, C, 0) : 0.0f;
+    long P = (long)Ho * Wo;
+    global const int4 *te = tab + (long)b * TAPS * P + (long)i * Wo;
+    global const float *blk = xb + (long)bk * H * W * CB;
+    global float *out = y + (((long)n0 + b) * C + k * CB) * P + (long)i * Wo;
+    int lanes = min(CB, C - k * CB);
+    for (int j = 0; j < Wo; j++) {
+        float16 acc = b0, v[4];
+        for (int t = 0; t < TAPS; t++) {
+            int4 q = te[t * P + j];
+            dwb_corners(blk, H, W, q, v);
+            acc += wt[t] * dwb_blend(v, as_float(q.s2), as_float(q.s3));
+        }
+        float a[CB];
+        vstore16(acc, 0, a);
+        for (int l = 0; l < lanes; l++) out[l * P + j] = a[l];
+    }
+}
+
+/* Adds wg times the bilinear weight of each present neighbour of a
+   valid tap (y0 in [-1, H-1], x0 in [-1, W-1]) into the block's gx. */
+static inline void dwb_add(local float *gxb, long pixel, float16 v)
+{
+    local float *e = gxb + pixel * CB;
+    vstore16(vload16(0, e) + v, 0, e);
+}
+
+static inline void dwb_scatter(local float *gxb, int H, int W, int y0, int x0, float fy, float fx,
+                               float16 wg)
+{
+    float16 top = (1.0f - fy) * wg, bot = fy * wg;
+    bool c0 = x0 >= 0, c1 = x0 < W - 1;
+    if (y0 >= 0) {
+        long r = (long)y0 * W;
+        if (c0) dwb_add(gxb, r + x0, (1.0f - fx) * top);
+        if (c1) dwb_add(gxb, r + x0 + 1, fx * top);
+    }
+    if (y0 < H - 1) {
+        long r = (long)(y0 + 1) * W;
+        if (c0) dwb_add(gxb, r + x0, (1.0f - fx) * bot);
+        if (c1) dwb_add(gxb, r + x0 + 1, fx * bot);
+    }
+}
+
+/* Backward, channel-blocked: the work-item of channel block k of image
+   b (get_global_id(0) = b*nblk + k) walks the image's outputs and writes
+   what `want` asks for (DWP_GX, DWP_GW, DWP_POS): gx of its 16 planes,
+   summed in local memory (gxb: H*W*16 floats, the block's own, so no
+   atomics) and stored at the end; its channels' shares
+   part_w[(b*C + c)*SHARES + t] of gw and gb, which gconv_dw_gw_sum adds
+   with one share row per plane; its share part_pos[((b*nblk + k)*P +
+   p)*2 + a] of ggrid[n,p,a], which gconv_dw_grid_pos_sum adds over the
+   blocks. The derivatives are bl_value_grad's rule, as gconv_grad_grid. */
+kernel void gconv_dw_grid_blocked_backward(global const float *xb, global const int4 *tab,
+                                           global const float *w, global const float *gy,
+                                           global float *gx, global float *part_w,
+                                           global float *part_pos, int want, int n0, GC_GEOM,
+                                           local float *gxb)
+{
+    int bk = get_global_id(0), nblk = dwb_blocks(C), b = bk / nblk, k = bk - b * nblk;
+    bool want_gx = want & DWP_GX, want_gw = want & DWP_GW, want_pos = want & DWP_POS;
+    bool read_x = want_gw || want_pos;
+    float16 wt[TAPS], acc[TAPS], gsum = 0.0f;
+    for (int t = 0; t < TAPS; t++) {
+        wt[t] = dwb_lanes(w, TAPS, k, C, t);
+        acc[t] = 0.0f;
+    }
+    if (want_gx)
+        for (long e = 0; e < (long)H * W * CB; e++) gxb[e] = 0.0f;
+    long P = (long)Ho * Wo;
+    int lanes = min(CB, C - k * CB);
+    global const int4 *te = tab + (long)b * TAPS * P;
+    global const float *blk = xb + (long)bk * H * W * CB;
+    global const float *g = gy + (((long)n0 + b) * C + k * CB) * P;
+    for (long p = 0; p < P; p++) {
+        float gl[CB];
+        for (int l = 0; l < CB; l++) gl[l] = l < lanes ? g[min(l, lanes - 1) * P + p] : 0.0f;
+        float16 g16 = vload16(0, gl), dy = 0.0f, dx = 0.0f, v[4];
+        gsum += g16;
+        for (int t = 0; t < TAPS; t++) {
+            int4 q = te[t * P + p];
+            float fy = as_float(q.s2), fx = as_float(q.s3);
+            float16 wg = wt[t] * g16;
+            if (read_x) {
+                dwb_corners(blk, H, W, q, v);
+                acc[t] += g16 * dwb_blend(v, fy, fx);
+                dy += wg * ((1.0f - fx) * (v[2] - v[0]) + fx * (v[3] - v[1]));
+                dx += wg * ((1.0f - fy) * (v[1] - v[0]) + fy * (v[3] - v[2]));
+            }
+            if (want_gx && q.s0 >= -1) /* y0 = -2: the tap reads 0 */
+                dwb_scatter(gxb, H, W, q.s0, q.s1, fy, fx, wg);
+        }
+        if (want_pos) {
+            global float *pos = part_pos + ((long)bk * P + p) * 2;
+            pos[0] = dwb_hsum16(dy);
+            pos[1] = dwb_hsum16(dx);
+        }
+    }
+    if (want_gw) {
+        float a[CB];
+        for (int t = 0; t <= TAPS; t++) {
+            vstore16(t < TAPS ? acc[t] : gsum, 0, a);
+            for (int l = 0; l < lanes; l++) part_w[((long)b * C + k * CB + l) * SHARES + t] = a[l];
+        }
+    }
+    if (want_gx) {
+        global float *out = gx + (((long)n0 + b) * C + k * CB) * (long)H * W;
+        for (long e = 0; e < (long)H * W; e++)
+            for (int l = 0; l < lanes; l++) out[l * (long)H * W + e] = gxb[e * CB + l];
+    }
+}
+
+/* One work-item sums ggrid[n, p, :] (p = get_global_id(0), image b =
+   get_global_id(1)) over the image's channel-block shares in order. */
+kernel void gconv_dw_grid_pos_sum(global const float *part, global float *ggrid, int n0, GC_GEOM)
+{
+    long P = (long)Ho * Wo, p = get_global_id(0);
+    int b = get_global_id(1), nblk = dwb_blocks(C);
+    if (p >= P) return;
+    float sy = 0.0f, sx = 0.0f;
+    for (int k = 0; k < nblk; k++) {
+        global const float *s = part + (((long)b * nblk + k) * P + p) * 2;
+        sy += s[0];
+        sx += s[1];
+    }
+    ggrid[(((long)n0 + b) * P + p) * 2] = sy;
+    ggrid[(((long)n0 + b) * P + p) * 2 + 1] = sx;
+}
+
 /* ------------------------------------------------- pixel shape (GPUs) */
 
 /* One kernel per pass for the three sampling kinds: `kind` is the same

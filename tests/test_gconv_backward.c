@@ -373,8 +373,9 @@ START_TEST(backward_is_deterministic)
 END_TEST
 
 /* The kernel shapes the tests force through the tuning table: the row
-   kernels, the pixel shape (the GPU default) and the separable depthwise
-   plane shape (the CPU default where it applies). */
+   kernels, the pixel shape (the GPU default) and the adaptive depthwise
+   CPU shapes of gconv.dw_plane (the CPU default where they apply: the
+   separable plane shape and the full grid's channel-blocked one). */
 typedef enum { SHAPE_ROW, SHAPE_PIXEL, SHAPE_PLANE } kernel_shape;
 static const char *const shape_name[3] = {"row", "pixel", "plane"};
 
@@ -399,16 +400,26 @@ static void unforce_shape(ads_context *ctx)
    position shares, and the tap tables (the gw branch's; the one gx and
    the positions share). The plane shape (separable depthwise) reads one
    table for everything, needs no index and keeps one position share
-   per plane. */
+   per plane; the channel-blocked shape (full-grid depthwise) likewise,
+   with a share of ggrid per block of 16 channels and the blocked copy
+   of x. */
 static uint64_t one_image_bytes(const ref_gconv_shape *s, int kind, int depthwise, bool gpos,
                                 kernel_shape shape)
 {
     bool pixel = shape == SHAPE_PIXEL;
     bool plane = shape == SHAPE_PLANE && depthwise && kind == ADS_SAMPLING_SEPARABLE;
+    bool blocked = shape == SHAPE_PLANE && depthwise && kind == ADS_SAMPLING_GRID;
+    uint64_t gw_shares = (uint64_t)s->C * (s->kh * s->kw + 1) * 4; /* one share row per plane */
     if (plane) {
         uint64_t taps = (uint64_t)(s->Ho * s->kh + s->Wo * s->kw) * 16;
         uint64_t part = gpos ? (uint64_t)s->C * (s->Ho + s->Wo) * 4 : 0;
-        return (uint64_t)s->C * (s->kh * s->kw + 1) * 4 + part + taps;
+        return gw_shares + part + taps;
+    }
+    if (blocked) { /* gw is always asked for here, so x is always blocked */
+        uint64_t blocks = (uint64_t)(s->C + 15) / 16;
+        uint64_t taps = (uint64_t)s->kh * s->kw * s->Ho * s->Wo * 16;
+        uint64_t part = gpos ? blocks * 2 * s->Ho * s->Wo * 4 : 0;
+        return gw_shares + part + taps + blocks * 16 * s->H * s->W * 4;
     }
     uint64_t cols = (uint64_t)s->C * s->kh * s->kw * s->Ho * s->Wo * 4;
     uint64_t taps = (uint64_t)(s->Ho * s->kh + s->Wo * s->kw) * 16;
@@ -527,7 +538,8 @@ END_TEST
 /* Images larger than the random cases: output rows long enough for the
    float16 slices of the gb reduction (with a tail), many input rows for
    the full-grid gx index, batch > 1; every kind, dense groups and
-   depthwise. */
+   depthwise (19 channels: on CPUs the full grid's channel-blocked shape
+   takes a block of 16 and one of 3). */
 START_TEST(larger_images_match_reference)
 {
     ads_context *ctx = test_context();
@@ -536,7 +548,7 @@ START_TEST(larger_images_match_reference)
     for (int run = 0; run < 6; run++) {
         int kind = run % 3, depthwise = run >= 3;
         ref_gconv_shape s = {.N = 2,
-                             .C = depthwise ? 3 : 4,
+                             .C = depthwise ? 19 : 4,
                              .H = 23,
                              .W = 29,
                              .kh = 3,
@@ -547,7 +559,7 @@ START_TEST(larger_images_match_reference)
                              .pw = 1,
                              .dh = 2,
                              .dw = 1,
-                             .G = depthwise ? 3 : 2};
+                             .G = depthwise ? 19 : 2};
         s.Cout = depthwise ? s.C : 6;
         s.Ho = kind == ADS_SAMPLING_FIXED ? (int)ads_output_size(s.H, s.kh, s.sh, s.ph, s.dh) : 19;
         s.Wo = kind == ADS_SAMPLING_FIXED ? (int)ads_output_size(s.W, s.kw, s.sw, s.pw, s.dw) : 27;
@@ -679,9 +691,9 @@ END_TEST
    table, against the reference: every gradient of every kind on random
    shapes. The pixel shape's gw reduces each plane in one work-group;
    half its runs take work-groups of 32 (gconv.pixel_local), so a
-   work-item strides over several outputs. The plane shape (separable
-   only; the other kinds take the row kernels then) forms every gradient
-   in one launch. Not compared bit for bit with each other: they sum the
+   work-item strides over several outputs. The plane shape (separable)
+   and the channel-blocked one (full grid) form every gradient in one
+   launch; the fixed stride takes the row kernels there. Not compared bit for bit with each other: they sum the
    shares in different orders. */
 START_TEST(depthwise_pixel_shape_matches_reference)
 {

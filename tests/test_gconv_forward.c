@@ -189,9 +189,12 @@ START_TEST(packed_columns_match_reference)
 END_TEST
 
 /* A budget of one image's workspaces (columns and tap table; the
-   depthwise path has only the table) forces one image per chunk; the
+   depthwise path has only the table, and its channel-blocked full-grid
+   shape the blocked copy of x beside it) forces one image per chunk; the
    result is the same. A budget below one image fails cleanly, writing
-   nothing. */
+   nothing. The CPU-shaped kernels are forced (the row kernels, then for
+   the depthwise runs the plane and channel-blocked ones), so the sizes
+   hold on every device. */
 START_TEST(memory_budget_chunks_the_batch)
 {
     ads_context *ctx = test_context();
@@ -212,8 +215,10 @@ START_TEST(memory_budget_chunks_the_batch)
                          .G = 2};
     s.Ho = ads_output_size(s.H, s.kh, s.sh, s.ph, s.dh);
     s.Wo = ads_output_size(s.W, s.kw, s.sw, s.pw, s.dw);
-    for (int run = 0; run < 6; run++) {
-        int kind = run % 3, depthwise = run >= 3;
+    ck_assert_ads_ok(ads_tune_set(ctx, "gconv.item_pixel", 0));
+    for (int run = 0; run < 9; run++) {
+        int kind = run % 3, depthwise = run >= 3, plane = run >= 6;
+        ck_assert_ads_ok(ads_tune_set(ctx, "gconv.dw_plane", plane));
         s.G = depthwise ? s.C : 2;
         s.Cout = depthwise ? s.C : 6;
         gc_case c;
@@ -228,7 +233,9 @@ START_TEST(memory_budget_chunks_the_batch)
                         : kind == ADS_SAMPLING_GRID    ? (uint64_t)s.kh * s.kw * s.Ho * s.Wo * 16
                                                        : 0;
         uint64_t cols = depthwise ? 0 : (uint64_t)s.C * s.kh * s.kw * s.Ho * s.Wo * 4;
-        uint64_t one_image = cols + taps;
+        uint64_t blocked =
+            plane && kind == ADS_SAMPLING_GRID ? (uint64_t)(s.C + 15) / 16 * 16 * s.H * s.W * 4 : 0;
+        uint64_t one_image = cols + taps + blocked;
         if (one_image == 0) { /* depthwise fixed stride: no workspace at all */
             free(whole);
             gc_dev_free(&d);
@@ -257,6 +264,8 @@ START_TEST(memory_budget_chunks_the_batch)
         gc_dev_free(&d);
         gc_case_free(&c);
     }
+    ads_tune_unset(ctx, "gconv.item_pixel");
+    ads_tune_unset(ctx, "gconv.dw_plane");
     ads_context_release(ctx);
 }
 END_TEST
@@ -415,11 +424,13 @@ START_TEST(pixel_shape_matches_row_shape)
 END_TEST
 
 /* The direct depthwise kernels in every shape, forced through the
-   tuning table: the row kernels, the separable plane shape (the CPU
-   default for that kind; the others take the row kernels then) and
+   tuning table: the row kernels, the CPU shapes of gconv.dw_plane (the
+   CPU default: the separable plane shape and the full grid's
+   channel-blocked one; the fixed stride takes the row kernels then) and
    gconv_dw_pixel (the GPU default, one kernel for every kind), each
    against the reference on random shapes (borders, dilation, kh != kw,
-   batch > 1). Not compared with each other bit for bit: the row and
+   batch > 1) and on 19 channels (two channel blocks, the second
+   partial). Not compared with each other bit for bit: the row and
    plane kernels sum a tap's 8 columns as one vector, and the compiler
    may contract their multiply-adds differently from the scalar pixel
    kernel's. */
@@ -428,10 +439,30 @@ START_TEST(depthwise_pixel_shape_matches_reference)
     ads_context *ctx = test_context();
     test_seed(409);
     double worst = 0, max_abs = 0;
-    for (int run = 0; run < 9; run++) {
+    for (int run = 0; run < 12; run++) {
         int kind = run % 3;
         gc_case c;
-        gc_random_case(&c, kind, 1);
+        if (run < 9) {
+            gc_random_case(&c, kind, 1);
+        } else { /* 19 channels: a channel block of 16 and one of 3 */
+            ref_gconv_shape s = {.N = 2,
+                                 .C = 19,
+                                 .H = 13,
+                                 .W = 11,
+                                 .Cout = 19,
+                                 .kh = 3,
+                                 .kw = 3,
+                                 .sh = 2,
+                                 .sw = 2,
+                                 .ph = 1,
+                                 .pw = 1,
+                                 .dh = 1,
+                                 .dw = 1,
+                                 .G = 19};
+            s.Ho = kind == ADS_SAMPLING_FIXED ? (int)ads_output_size(s.H, 3, 2, 1, 1) : 7;
+            s.Wo = kind == ADS_SAMPLING_FIXED ? (int)ads_output_size(s.W, 3, 2, 1, 1) : 9;
+            gc_make_case(&c, &s, kind, 1);
+        }
         ck_assert_str_eq(ads_gconv_path_name(ctx, c.s.G, c.s.C, c.s.Cout, c.s.kh, c.s.kw),
                          "depthwise-direct");
         gc_dev d;
@@ -453,8 +484,7 @@ START_TEST(depthwise_pixel_shape_matches_reference)
     }
     ads_tune_unset(ctx, "gconv.item_pixel");
     ads_tune_unset(ctx, "gconv.dw_plane");
-    printf("depthwise forward, every shape: max |err| %.3g (%.3g of tolerance)\n", max_abs,
-           worst);
+    printf("depthwise forward, every shape: max |err| %.3g (%.3g of tolerance)\n", max_abs, worst);
     ads_context_release(ctx);
 }
 END_TEST

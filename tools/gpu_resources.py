@@ -101,15 +101,19 @@ HOT = {
 #  * the other row-per-work-item kernels that have a pixel-shaped
 #    replacement (neighbouring work-items a row apart, uncoalesced on a
 #    GPU, though their registers would pass);
-#  * the separable depthwise plane kernels (gconv.dw_plane): a work-item
-#    per plane with a few rows of local memory, as many
-#    work-items as planes, far too few for a GPU.
+#  * the adaptive depthwise CPU shapes (gconv.dw_plane): the separable
+#    plane kernels (a work-item per plane with a few rows of local
+#    memory) and the full grid's channel-blocked ones (16 channels in a
+#    float16 per work-item, a block's gx in local memory): far too few
+#    work-items, too many registers for a GPU.
 CPU_ONLY = {
     "gemm_vec", "gemm_dot", "gemm_pack_b", "gemm_simple",
     "pool_fixed_forward", "pool_sep_forward", "pool_sep_forward_rows", "pool_sep_grad_pos",
     "gconv_dw_fixed", "gconv_dw_sep", "gconv_dw_grid", "gconv_dw_gw_fixed", "gconv_dw_gw_sep",
     "gconv_dw_gw_grid", "gconv_dw_gx_fixed", "gconv_col2im_fixed", "gconv_col2im_sep",
     "stride_profile_gx", "gconv_dw_sep_plane", "gconv_dw_backward_plane",
+    "gconv_dw_block_channels", "gconv_dw_grid_blocked", "gconv_dw_grid_blocked_backward",
+    "gconv_dw_grid_pos_sum",
 }
 MIN_WAVES = 4
 CHECK_TARGET = "gfx90a"

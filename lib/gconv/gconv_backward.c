@@ -33,6 +33,7 @@ typedef struct {
        them (images side by side), the column gradient, the separable gx
        index and position shares, the depthwise gw shares. */
     ads_tensor *col, *gys, *gcol, *index, *part, *dw_part;
+    ads_tensor *xb;  /* the channel-blocked x (dw_blocked), or NULL */
     ads_tensor *tab; /* the chunk's tap table for gx and the positions, or NULL */
     /* What the gcol-reading kernels read as gcol: the column gradient, or
        gy on the depthwise path, whose kernels form w[c,t] * gy on the fly
@@ -391,9 +392,51 @@ static ads_status backward_plane(ads_context *ctx, const job *j, int n0, int nb)
     return gpos ? sum_position_shares(ctx, j, n0, nb, p->C) : ADS_OK;
 }
 
+/* The full-grid depthwise channel-blocked shape: x's chunk in channel
+   blocks (when gw or ggrid reads it), every gradient of each block in one
+   launch through one tap table (gconv_dw_grid_blocked_backward, gx summed
+   in local memory), then the sums of the gw and ggrid shares. */
+static ads_status backward_blocked(ads_context *ctx, const job *j, int n0, int nb)
+{
+    const gconv_plan *p = j->p;
+    bool ggrid = j->gat.grid != NULL;
+    ads_tensor *tab;
+    ADS_TRY(ads_gconv_tap_table(ctx, p, n0, nb, 0, &tab));
+    ads_status st = j->xb ? ads_gconv_block_channels(ctx, p, j->x, n0, nb, j->xb) : ADS_OK;
+    ads_launcher l;
+    ads_gconv_depthwise_launch(&l, ctx, p, "gconv_dw_grid_blocked_backward");
+    ads_launch_in_or(&l, j->xb, j->x); /* unread without gw and ggrid */
+    ads_launch_in(&l, tab);
+    ads_launch_in(&l, j->w);
+    ads_launch_in(&l, j->gy);
+    ads_launch_out_or(&l, j->gx, j->x); /* the absent ones are never written */
+    ads_launch_out_or(&l, j->gw ? j->dw_part : NULL, j->x);
+    ads_launch_out_or(&l, ggrid ? j->part : NULL, j->x);
+    /* DWP_GX, DWP_GW and DWP_POS in the kernel */
+    ads_launch_int(&l, (j->gx ? 1 : 0) | (j->gw ? 2 : 0) | (ggrid ? 4 : 0));
+    ads_launch_int(&l, n0);
+    ads_gconv_geom(&l, p);
+    /* the gx block; a token 64 bytes without gx (a local argument has a size) */
+    ads_launch_local(&l, j->gx ? (size_t)ads_gconv_dw_blocked_gx_bytes(p) : 64);
+    size_t blocks = (size_t)nb * (size_t)ads_gconv_dw_blocks(p);
+    if (st == ADS_OK) st = ads_launch_run(&l, 1, &blocks, (size_t[]){1});
+    ads_workspace_release(ctx, tab);
+    ADS_TRY(st);
+    if (j->gw) ADS_TRY(sum_weight_shares(ctx, j, n0, nb, 0));
+    if (!ggrid) return ADS_OK;
+    ads_launcher s;
+    ads_gconv_depthwise_launch(&s, ctx, p, "gconv_dw_grid_pos_sum");
+    ads_launch_in(&s, j->part);
+    ads_launch_out(&s, j->gat.grid);
+    ads_launch_int(&s, n0);
+    ads_gconv_geom(&s, p);
+    return ads_launch_run(&s, 2, (size_t[]){(size_t)p->P, (size_t)nb}, (size_t[])GCONV_LOCAL);
+}
+
 static ads_status backward_chunk(ads_context *ctx, job *j, int n0, int nb)
 {
     if (j->p->dw_plane) return backward_plane(ctx, j, n0, nb);
+    if (j->p->dw_blocked) return backward_blocked(ctx, j, n0, nb);
     if (j->gw && j->p->path == GCONV_PATH_DEPTHWISE) {
         ADS_TRY(grad_weight_depthwise(ctx, j, n0, nb));
     } else if (j->gw) {
@@ -440,6 +483,9 @@ ads_status ads_gconv_backward_on_device(ads_context *ctx, const ads_device *dev,
     if (st == ADS_OK)
         st = acquire(ctx, needs.dw_part, (size_t)p.chunk * (size_t)ads_gconv_dw_part_size(&p),
                      &j.dw_part);
+    if (st == ADS_OK)
+        st = acquire(ctx, needs.blocked, (size_t)p.chunk * (size_t)ads_gconv_dw_blocked_size(&p),
+                     &j.xb);
     j.gsrc = p.path == GCONV_PATH_DEPTHWISE ? gy : j.gcol;
     bool work = gx || gw || gat.py || gat.px || gat.grid; /* gb: above or with gw */
     for (int n0 = 0; work && n0 < p.N && st == ADS_OK; n0 += p.chunk)
@@ -450,5 +496,6 @@ ads_status ads_gconv_backward_on_device(ads_context *ctx, const ads_device *dev,
     ads_workspace_release(ctx, j.index);
     ads_workspace_release(ctx, j.part);
     ads_workspace_release(ctx, j.dw_part);
+    ads_workspace_release(ctx, j.xb);
     return st;
 }

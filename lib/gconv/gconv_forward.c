@@ -132,13 +132,48 @@ static ads_status depthwise_chunk(ads_context *ctx, const gconv_plan *p, const a
     return st;
 }
 
+/* Full-grid depthwise, channel-blocked (CPUs): x's chunk copied into
+   blocks of 16 channels (ads_gconv_block_channels into xb), then a
+   work-item per output row of each block. */
+static ads_status blocked_chunk(ads_context *ctx, const gconv_plan *p, const ads_tensor *x,
+                                const ads_tensor *w, const ads_tensor *b, ads_tensor *y,
+                                ads_tensor *xb, int n0, int nb)
+{
+    ads_tensor *tab;
+    ADS_TRY(ads_gconv_tap_table(ctx, p, n0, nb, 0, &tab));
+    ads_status st = ads_gconv_block_channels(ctx, p, x, n0, nb, xb);
+    ads_launcher l;
+    ads_gconv_depthwise_launch(&l, ctx, p, "gconv_dw_grid_blocked");
+    ads_launch_in(&l, xb);
+    ads_launch_in(&l, tab);
+    ads_launch_in(&l, w);
+    ads_launch_in_or(&l, b, w); /* never read without a bias */
+    ads_launch_int(&l, b != NULL);
+    ads_launch_out(&l, y);
+    ads_launch_int(&l, n0);
+    ads_gconv_geom(&l, p);
+    size_t blocks = (size_t)nb * (size_t)ads_gconv_dw_blocks(p);
+    size_t global[2] = {(size_t)p->Ho, blocks};
+    size_t local[2] = {(size_t)ads_gconv_rows_local(ctx, p->Ho), 1};
+    if (st == ADS_OK) st = ads_launch_run(&l, 2, global, local);
+    ads_workspace_release(ctx, tab);
+    return st;
+}
+
 static ads_status forward_depthwise(ads_context *ctx, const gconv_plan *p, const ads_tensor *x,
                                     const ads_tensor *w, const ads_tensor *b, ads_tensor *y)
 {
-    for (int n0 = 0; n0 < p->N; n0 += p->chunk)
-        ADS_TRY(
-            depthwise_chunk(ctx, p, x, w, b, y, n0, p->N - n0 < p->chunk ? p->N - n0 : p->chunk));
-    return ADS_OK;
+    ads_tensor *xb = NULL;
+    if (p->dw_blocked)
+        ADS_TRY(ads_workspace_acquire(ctx, (size_t)p->chunk * ads_gconv_dw_blocked_size(p), &xb));
+    ads_status st = ADS_OK;
+    for (int n0 = 0; n0 < p->N && st == ADS_OK; n0 += p->chunk) {
+        int nb = p->N - n0 < p->chunk ? p->N - n0 : p->chunk;
+        st = p->dw_blocked ? blocked_chunk(ctx, p, x, w, b, y, xb, n0, nb)
+                           : depthwise_chunk(ctx, p, x, w, b, y, n0, nb);
+    }
+    ads_workspace_release(ctx, xb);
+    return st;
 }
 
 ads_status ads_gconv_forward_on_device(ads_context *ctx, const ads_device *dev,

@@ -126,3 +126,17 @@ ads_status ads_gconv_im2col(ads_context *ctx, const gconv_plan *p, const ads_ten
     ads_workspace_release(ctx, tab);
     return st;
 }
+
+ads_status ads_gconv_block_channels(ads_context *ctx, const gconv_plan *p, const ads_tensor *x,
+                                    int n0, int nb, ads_tensor *xb)
+{
+    ads_launcher l;
+    ads_gconv_depthwise_launch(&l, ctx, p, "gconv_dw_block_channels");
+    ads_launch_in(&l, x);
+    ads_launch_out(&l, xb);
+    ads_launch_int(&l, n0);
+    ads_gconv_geom(&l, p);
+    size_t global[2] = {(size_t)p->H, (size_t)nb * (size_t)ads_gconv_dw_blocks(p)};
+    size_t local[2] = {(size_t)ads_gconv_rows_local(ctx, p->H), 1};
+    return ads_launch_run(&l, 2, global, local);
+}

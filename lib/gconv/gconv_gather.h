@@ -46,6 +46,11 @@ int ads_gconv_rows_local(const ads_context *ctx, int rows);
 ads_status ads_gconv_im2col(ads_context *ctx, const gconv_plan *p, const ads_tensor *x, int n0,
                             int nb, int stream, int tn, ads_tensor *col);
 
+/* The chunk's x in blocks of 16 channels (gconv_dw_block_channels) into
+   xb, for the channel-blocked full-grid depthwise kernels. */
+ads_status ads_gconv_block_channels(ads_context *ctx, const gconv_plan *p, const ads_tensor *x,
+                                    int n0, int nb, ads_tensor *xb);
+
 /* For separable positions or a full grid: acquires *tab (a workspace of
    nb * ads_gconv_taps_size ints) and fills it with the tap tables of
    images n0 .. n0+nb-1; *tab is NULL for the fixed stride. The caller

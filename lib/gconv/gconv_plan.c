@@ -174,7 +174,24 @@ static ads_status plan_common(ads_context *ctx, const ads_device *dev, const ads
     p->item_pixel = ads_tune_on(ctx, dev, "gconv.item_pixel") != 0;
     p->dw_plane = p->path == GCONV_PATH_DEPTHWISE && p->kind == ADS_SAMPLING_SEPARABLE &&
                   !p->item_pixel && ads_tune_on(ctx, dev, "gconv.dw_plane") != 0;
+    p->dw_blocked = p->path == GCONV_PATH_DEPTHWISE && p->kind == ADS_SAMPLING_GRID &&
+                    !p->item_pixel && ads_tune_on(ctx, dev, "gconv.dw_plane") != 0;
     return ADS_OK;
+}
+
+/* CB in cl/gconv_depthwise.cl: channels per block. */
+#define DW_BLOCK 16
+
+int ads_gconv_dw_blocks(const gconv_plan *p) { return (p->C + DW_BLOCK - 1) / DW_BLOCK; }
+
+int64_t ads_gconv_dw_blocked_size(const gconv_plan *p)
+{
+    return (int64_t)ads_gconv_dw_blocks(p) * DW_BLOCK * p->H * p->W;
+}
+
+uint64_t ads_gconv_dw_blocked_gx_bytes(const gconv_plan *p)
+{
+    return (uint64_t)p->H * (uint64_t)p->W * DW_BLOCK * sizeof(float);
 }
 
 /* The plane shape's local memory per work-item (a few rows) stays
@@ -247,7 +264,10 @@ ads_status ads_gconv_plan_forward(ads_context *ctx, const ads_device *dev, const
     uint64_t col = p->path == GCONV_PATH_GEMM ? (uint64_t)ads_gconv_col_size(p, p->col_tn) * 4 : 0;
     uint64_t tab = (uint64_t)ads_gconv_taps_size(p) * 4;
     if (p->dw_plane) keep_dw_plane_if_fits(dev, p, ads_gconv_dw_plane_bytes(p, false));
-    return plan_chunks(ctx, dev, p, col + tab, col > tab ? col : tab);
+    uint64_t blocked = p->dw_blocked ? (uint64_t)ads_gconv_dw_blocked_size(p) * 4 : 0;
+    uint64_t largest = col > tab ? col : tab;
+    if (blocked > largest) largest = blocked;
+    return plan_chunks(ctx, dev, p, col + tab + blocked, largest);
 }
 
 int64_t ads_gconv_col_size(const gconv_plan *p, int tn)
@@ -273,7 +293,7 @@ bool ads_gconv_gx_reads_taps(const gconv_plan *p)
 
 int64_t ads_gconv_dw_share_rows(const gconv_plan *p)
 {
-    return p->item_pixel || p->dw_plane ? 1 : p->Ho;
+    return p->item_pixel || p->dw_plane || p->dw_blocked ? 1 : p->Ho;
 }
 
 int64_t ads_gconv_dw_part_size(const gconv_plan *p)
@@ -283,6 +303,7 @@ int64_t ads_gconv_dw_part_size(const gconv_plan *p)
 
 int64_t ads_gconv_part_size(const gconv_plan *p)
 {
+    if (p->dw_blocked) return (int64_t)ads_gconv_dw_blocks(p) * 2 * p->P;
     return (p->dw_plane ? p->C : p->rows) * ((int64_t)p->Ho + p->Wo);
 }
 
@@ -339,21 +360,24 @@ ads_status ads_gconv_plan_backward(ads_context *ctx, const ads_device *dev, cons
     for (int o = 6; o < 12; o++) ADS_TRY(ads_check_distinct(t[o], names[o], t, names, o));
     bool gpos = gat.py || gat.px || gat.grid;
     bool depthwise = p->path == GCONV_PATH_DEPTHWISE;
-    if (p->dw_plane)
-        keep_dw_plane_if_fits(dev, p, ads_gconv_dw_plane_bytes(p, true));
+    if (p->dw_plane) keep_dw_plane_if_fits(dev, p, ads_gconv_dw_plane_bytes(p, true));
+    /* The blocked backward sums gx in local memory: half the device's. */
+    if (p->dw_blocked && gx && ads_gconv_dw_blocked_gx_bytes(p) > dev->info.local_mem_bytes / 2)
+        p->dw_blocked = false;
     /* The depthwise path forms its column gradient on the fly from w and
        gy (gconv_gcol_kernel) and takes gw from x and gy directly. */
     needs->col = gw != NULL && !depthwise;
     needs->dw_part = gw != NULL && depthwise;
     needs->gcol = (gx != NULL || gpos) && !depthwise;
-    needs->index = gx != NULL && p->kind != ADS_SAMPLING_FIXED && !p->dw_plane;
-    needs->part = gat.py || gat.px;
+    needs->index = gx != NULL && p->kind != ADS_SAMPLING_FIXED && !p->dw_plane && !p->dw_blocked;
+    needs->part = gat.py || gat.px || (gat.grid && p->dw_blocked);
+    needs->blocked = p->dw_blocked && (gw || gat.grid);
     /* Tap tables: the gw branch's own, and the one gx and the position
        gradients share; none for the fixed stride. */
     bool gx_table = gx != NULL && ads_gconv_gx_reads_taps(p);
     needs->tables =
         p->kind == ADS_SAMPLING_FIXED ? 0 : (gw != NULL ? 1 : 0) + (gx_table || gpos ? 1 : 0);
-    if (p->dw_plane) needs->tables = 1; /* one launch reads it for every gradient */
+    if (p->dw_plane || p->dw_blocked) needs->tables = 1; /* one launch reads it for all */
     uint64_t col = (uint64_t)p->rows * (uint64_t)p->P * 4;
     uint64_t index = (uint64_t)ads_gconv_index_size(p) * 4,
              tab = (uint64_t)ads_gconv_taps_size(p) * 4;
@@ -367,11 +391,14 @@ ads_status ads_gconv_plan_backward(ads_context *ctx, const ads_device *dev, cons
                          (needs->dw_part ? (uint64_t)ads_gconv_dw_part_size(p) * 4 : 0) +
                          (needs->index ? index : 0) +
                          (needs->part ? (uint64_t)ads_gconv_part_size(p) * 4 : 0) +
-                         (uint64_t)needs->tables * tab;
+                         (uint64_t)needs->tables * tab +
+                         (needs->blocked ? (uint64_t)ads_gconv_dw_blocked_size(p) * 4 : 0);
     uint64_t largest = needs->col || needs->gcol ? col : per_image;
     if (needs->col && gys > largest) largest = gys;
     if (packed > largest) largest = packed;
     if (needs->index && index > largest) largest = index;
     if (needs->tables && tab > largest) largest = tab;
+    if (needs->blocked && (uint64_t)ads_gconv_dw_blocked_size(p) * 4 > largest)
+        largest = (uint64_t)ads_gconv_dw_blocked_size(p) * 4;
     return plan_chunks(ctx, dev, p, per_image, largest);
 }

@@ -39,6 +39,12 @@ typedef struct {
        gconv_dw_backward_plane); off where its few rows of local memory
        would not fit (ads_gconv_dw_plane_bytes). */
     bool dw_plane;
+    /* The same tunable's full-grid depthwise shape (CPUs): 16 channels per
+       work-item through each tap, from a channel-blocked copy of x
+       (gconv_dw_grid_blocked, every gradient in
+       gconv_dw_grid_blocked_backward); off where the backward's gx block
+       would not fit in local memory. */
+    bool dw_blocked;
 } gconv_plan;
 
 /* The path a convolution of this grouping takes on ctx's device, named
@@ -61,6 +67,7 @@ typedef struct {
     bool index;   /* the separable index (for gx with separable positions)  */
     bool part;    /* per-(channel, tap) shares of gpy/gpx (separable)       */
     bool dw_part; /* per-(channel, row) shares of the depthwise gw         */
+    bool blocked; /* the channel-blocked x (dw_blocked, for gw or ggrid)   */
     int tables;   /* tap tables alive at once (ads_gconv_tap_table), 0..2   */
 } gconv_backward_needs;
 
@@ -88,9 +95,10 @@ int64_t ads_gconv_dw_share_rows(const gconv_plan *p);
 /* Floats of those shares for one image (C planes). */
 int64_t ads_gconv_dw_part_size(const gconv_plan *p);
 
-/* Floats of the separable position-gradient shares of one image:
+/* Floats of the position-gradient shares of one image: separable,
    C*kh*kw*(Ho+Wo) from gconv_grad_sep_part, C*(Ho+Wo) from the plane
-   shape (a share per plane). */
+   shape (a share per plane); full grid in the channel-blocked shape,
+   2*Ho*Wo per block of 16 channels. */
 int64_t ads_gconv_part_size(const gconv_plan *p);
 
 /* Bytes of local memory one plane-shaped work-item needs
@@ -98,6 +106,13 @@ int64_t ads_gconv_part_size(const gconv_plan *p);
    rows U, and for the backward the scattered rows V, the gpx row and a
    row for gx. */
 uint64_t ads_gconv_dw_plane_bytes(const gconv_plan *p, bool backward);
+
+/* Blocks of 16 channels per image in the channel-blocked shape, floats
+   of one image's channel-blocked copy of x, and bytes of the backward's
+   local gx block. */
+int ads_gconv_dw_blocks(const gconv_plan *p);
+int64_t ads_gconv_dw_blocked_size(const gconv_plan *p);
+uint64_t ads_gconv_dw_blocked_gx_bytes(const gconv_plan *p);
 
 /* Ints of the gx index of one image: separable rows (and columns, in the
    pixel shape) or full grid (ads_sep_index_size, ads_grid_index_size in
