@@ -707,11 +707,14 @@ kernel void gconv_dw_block_channels(global const float *x, global float *xb, int
     if (yy >= H) return;
     int nblk = dwb_blocks(C), b = bk / nblk, k = bk - b * nblk;
     global float *out = xb + ((long)bk * H + yy) * W * CB;
-    for (int l = 0; l < CB; l++) {
-        int c = k * CB + l;
-        bool live = c < C;
-        global const float *row = x + ((((long)n0 + b) * C + min(c, C - 1)) * H + yy) * W;
-        for (int xx = 0; xx < W; xx++) out[xx * CB + l] = live ? row[xx] : 0.0f;
+    global const float *row = x + ((((long)n0 + b) * C + k * CB) * H + yy) * W;
+    long plane = (long)H * W;
+    int lanes = min(CB, C - k * CB);
+    /* 16 reads along 16 rows, one 16-wide store: the stores stay whole. */
+    for (int xx = 0; xx < W; xx++) {
+        float v[CB];
+        for (int l = 0; l < CB; l++) v[l] = l < lanes ? row[min(l, lanes - 1) * plane + xx] : 0.0f;
+        vstore16(vload16(0, v), xx, out);
     }
 }
 
