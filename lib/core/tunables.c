@@ -52,7 +52,7 @@ const ads_tunable ads_tunables[] = {
     {"gconv.pixel_local", {128, 128}, 32, 256, {64, 128, 256}, 3,
      "GPU-shaped gathers (gconv.item_pixel 1): work-group size (a power of two)"},
     {"gconv.dw_plane", {1, 0}, 0, 1, {1, 0}, 2,
-     "separable depthwise kernels (gconv.item_pixel 0): 1 a plane per work-item, the bilinear reads split into a pass along rows and one along columns; 0 a row per work-item"},
+     "adaptive depthwise kernels (gconv.item_pixel 0): 1 the CPU shapes (separable: a plane per work-item, the bilinear reads split by axis; full grid: 16 channels per work-item from a channel-blocked x); 0 a row per work-item"},
     {"gconv.depthwise_direct", {1, 1}, 0, 1, {1, 0}, 2,
      "depthwise convolutions with up to 25 taps: 1 direct kernels, 0 columns and GEMM"},
     {"gconv.packed_columns", {1, 1}, 0, 1, {0}, 0,
