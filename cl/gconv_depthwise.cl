@@ -431,7 +431,10 @@ kernel void gconv_dw_gx_fixed(global const float *w, global const float *gy, glo
    ads_gconv_dw_plane_bytes): the column taps' first neighbours, second
    neighbours and fractions (KW*Wp each; Wp = Wo rounded up to BLOCK, the
    lanes past Wo repeating column Wo-1's taps), U (KW*W floats), and for
-   the backward V (KW*W), the gpx row (Wp) and a row for gx (W). */
+   the backward V (KW*W), the gpx row (Wp), a row for gx (W) and the
+   sampled-column masks (KW*W ints: the dot products of V with input
+   rows skip the columns no output reads, so that an Inf or NaN there
+   stays out of gw and gpy as it does in the taps-one-at-a-time rule). */
 
 static inline int dwp_width(int Wo) { return (Wo + BLOCK - 1) / BLOCK * BLOCK; }
 
@@ -442,6 +445,7 @@ typedef struct {
     local float *U, *V; /* KW rows of W floats each                               */
     local float *px;    /* the plane's gpx share, Wp floats                       */
     local float *Z;     /* a row of W floats (dwp_add_gx)                         */
+    local int *M;       /* KW rows of W: -1 where some output reads the column    */
 } dwp_scratch;
 
 static inline dwp_scratch dwp_carve(local float *s, int W, int Wp)
@@ -454,6 +458,7 @@ static inline dwp_scratch dwp_carve(local float *s, int W, int Wp)
     a.V = a.U + KW * W;
     a.px = a.V + KW * W;
     a.Z = a.px + Wp;
+    a.M = (local int *)(a.Z + W);
     return a;
 }
 
@@ -573,14 +578,32 @@ static inline void dwp_scatter_row(global const float *g, int W, int Wo, int Wp,
     }
 }
 
-/* sum over xx < W of v[xx]*x[xx], by 8 lanes then the tail. */
-static inline float dwp_dot(local const float *v, global const float *x, int W)
+/* The backward's masks M_kx: -1 at the columns some output's tap kx
+   reads, 0 elsewhere (after dwp_column_taps). */
+static inline void dwp_column_masks(int W, int Wo, int Wp, dwp_scratch a)
+{
+    for (int e = 0; e < KW * W; e++) a.M[e] = 0;
+    for (int kx = 0; kx < KW; kx++) {
+        local int *m = a.M + kx * W;
+        local const int *ca = a.ca + kx * Wp, *cb = a.cb + kx * Wp;
+        for (int j = 0; j < Wo; j++) {
+            if (ca[j] >= 0) m[ca[j]] = -1;
+            if (cb[j] >= 0) m[cb[j]] = -1;
+        }
+    }
+}
+
+/* sum over the sampled columns xx < W (m[xx] set) of v[xx]*x[xx], by 8
+   lanes then the tail; the others are selected away, not multiplied by
+   v's 0, so a non-finite pixel no output reads changes nothing. */
+static inline float dwp_dot(local const float *v, local const int *m, global const float *x, int W)
 {
     float8 s = 0.0f;
     int xx = 0;
-    for (; xx + BLOCK <= W; xx += BLOCK) s += vload8(0, v + xx) * vload8(0, x + xx);
+    for (; xx + BLOCK <= W; xx += BLOCK)
+        s += select((float8)0.0f, vload8(0, v + xx) * vload8(0, x + xx), vload8(0, m + xx));
     float t = dw_hsum8(s);
-    for (; xx < W; xx++) t += v[xx] * x[xx];
+    for (; xx < W; xx++) t += m[xx] ? v[xx] * x[xx] : 0.0f;
     return t;
 }
 
@@ -632,6 +655,7 @@ kernel void gconv_dw_backward_plane(global const float *x, global const int4 *ta
     global const int4 *rt = tab + (long)b * (Ho * KH + Wo * KW), *ct = rt + Ho * KH;
     dwp_scratch a = dwp_carve(scratch, W, Wp);
     dwp_column_taps(ct, Wo, Wp, a);
+    dwp_column_masks(W, Wo, Wp, a);
     long at = ((long)n0 * C + bc) * (long)H * W;
     global const float *plane = x + at;
     global float *gxp = gx + at;
@@ -653,8 +677,9 @@ kernel void gconv_dw_backward_plane(global const float *x, global const int4 *ta
             for (int ky = 0; ky < KH; ky++)
                 for (int kx = 0; kx < KW; kx++) {
                     local const float *v = a.V + kx * W;
-                    float d0 = rows.h0[ky] ? dwp_dot(v, plane + (long)rows.r0[ky] * W, W) : 0.0f;
-                    float d1 = rows.h1[ky] ? dwp_dot(v, plane + (long)rows.r1[ky] * W, W) : 0.0f;
+                    local const int *m = a.M + kx * W;
+                    float d0 = rows.h0[ky] ? dwp_dot(v, m, plane + (long)rows.r0[ky] * W, W) : 0.0f;
+                    float d1 = rows.h1[ky] ? dwp_dot(v, m, plane + (long)rows.r1[ky] * W, W) : 0.0f;
                     acc[ky * KW + kx] += rows.wy0[ky] * d0 + rows.wy1[ky] * d1;
                     dy += wt[ky * KW + kx] * (d1 - d0);
                 }

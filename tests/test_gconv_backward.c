@@ -629,6 +629,71 @@ START_TEST(non_finite_positions_pass_zero_gradient)
 }
 END_TEST
 
+/* Input pixels no output reads may hold anything: with Inf and NaN
+   there, every gradient stays finite and matches the reference (which
+   never touches them), in every kernel shape, dense and depthwise. The
+   positions sit half a pixel past multiples of the stride 4 with 2x2
+   taps, so each sample reads input rows and columns 4i..4i+2 and 4i+3
+   is read by none: the plane shape's row dot products must skip those
+   columns, not multiply them by a zero weight. */
+START_TEST(unread_non_finite_pixels_stay_out)
+{
+    ads_context *ctx = test_context();
+    test_seed(510);
+    double max_abs[NGRAD] = {0};
+    for (int run = 0; run < 18; run++) {
+        int kind = run % 3, depthwise = (run / 3) % 2;
+        kernel_shape shape = (kernel_shape)(run / 6);
+        ref_gconv_shape s = {.N = 2, .C = depthwise ? 19 : 4, .H = 11, .W = 12,
+                             .Cout = depthwise ? 19 : 6, .Ho = 3, .Wo = 3,
+                             .kh = 2, .kw = 2, .sh = 4, .sw = 4, .dh = 1, .dw = 1,
+                             .G = depthwise ? 19 : 2};
+        gc_case c;
+        gc_make_case(&c, &s, kind, 1);
+        for (size_t i = 0; c.py && i < gc_count_pos(&c, 0); i++) c.py[i] = 4.0f * (i % 3) + 0.5f;
+        for (size_t i = 0; c.px && i < gc_count_pos(&c, 1); i++) c.px[i] = 4.0f * (i % 3) + 0.5f;
+        for (size_t i = 0; c.grid && i < gc_count_pos(&c, 2); i += 2) {
+            c.grid[i] = 4.0f * (i / 2 / 3 % 3) + 0.5f;
+            c.grid[i + 1] = 4.0f * (i / 2 % 3) + 0.5f;
+        }
+        const float bad[] = {INFINITY, NAN, -INFINITY};
+        for (size_t e = 0; e < gc_count_x(&c); e++) {
+            long xx = (long)(e % 12), yy = (long)(e / 12 % 11);
+            if (xx % 4 == 3 || yy % 4 == 3) c.x[e] = bad[e % 3];
+        }
+        gc_sync(&c);
+        gc_dev d;
+        gc_upload(ctx, &c, &d);
+        double *dgy;
+        ads_tensor *gy = random_gy(ctx, &c, &dgy);
+        ref_grads r;
+        ref_backward(&c, dgy, &r);
+        force_shape(ctx, shape);
+        grads g;
+        run_backward(ctx, &c, &d, gy, 63u, &g);
+        char what[96];
+        snprintf(what, sizeof what, "unread non-finite pixels, %s%s, %s shape", kind_name[kind],
+                 depthwise ? " depthwise" : "", shape_name[shape]);
+        for (int i = 0; i < NGRAD; i++)
+            for (size_t k = 0; g.h[i] && k < g.n[i]; k++)
+                ck_assert_msg(isfinite(g.h[i][k]), "%s: %s[%zu] = %g", what, grad_name[i], k,
+                              (double)g.h[i][k]);
+        check_grads(&c, &g, &r, what, max_abs);
+        grads_free(&g);
+        ref_grads_free(&r);
+        ads_tensor_release(gy);
+        free(dgy);
+        gc_dev_free(&d);
+        gc_case_free(&c);
+    }
+    unforce_shape(ctx);
+    printf("unread non-finite pixels backward: max |err|:");
+    for (int i = 0; i < NGRAD; i++) printf(" %s %.3g", grad_name[i], max_abs[i]);
+    printf("\n");
+    ads_context_release(ctx);
+}
+END_TEST
+
 /* The pixel shape (the GPU default: the weight gradient's column gather
    and the fixed and separable col2im one work-item per element) and the row
    shape (the CPU default), each forced through the tuning table on
@@ -745,6 +810,7 @@ int main(void)
     tcase_add_test(tc, backward_is_deterministic);
     tcase_add_test(tc, memory_budget_chunks_the_batch);
     tcase_add_test(tc, non_finite_positions_pass_zero_gradient);
+    tcase_add_test(tc, unread_non_finite_pixels_stay_out);
     tcase_add_test(tc, larger_images_match_reference);
     suite_add_tcase(s, tc);
     TCase *px = tcase_create("pixel_shape");

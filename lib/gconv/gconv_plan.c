@@ -210,7 +210,8 @@ uint64_t ads_gconv_dw_plane_bytes(const gconv_plan *p, bool backward)
 {
     uint64_t wp = ((uint64_t)p->Wo + 7) / 8 * 8; /* BLOCK in the kernels */
     uint64_t taps = 3 * (uint64_t)p->kw * wp, row = (uint64_t)p->kw * (uint64_t)p->W;
-    return (taps + row + (backward ? row + wp + (uint64_t)p->W : 0)) * sizeof(float);
+    /* backward: V, the gpx row, the gx row and the column masks */
+    return (taps + row + (backward ? 2 * row + wp + (uint64_t)p->W : 0)) * sizeof(float);
 }
 
 /* Images per chunk so that `per_image` bytes of workspace per image stay

@@ -103,8 +103,8 @@ int64_t ads_gconv_part_size(const gconv_plan *p);
 
 /* Bytes of local memory one plane-shaped work-item needs
    (cl/gconv_depthwise.cl, plane shape): the column taps and the blended
-   rows U, and for the backward the scattered rows V, the gpx row and a
-   row for gx. */
+   rows U, and for the backward the scattered rows V, the gpx row, a row
+   for gx and the sampled-column masks. */
 uint64_t ads_gconv_dw_plane_bytes(const gconv_plan *p, bool backward);
 
 /* Blocks of 16 channels per image in the channel-blocked shape, floats
