@@ -186,13 +186,21 @@ int tune_main(const char *spec)
     printf("tuning on %s (%s, driver %s)\n", in.device, in.platform, in.driver_version);
     int failed = 0;
     workload wl;
-    /* The column gather's shape (a row or an element per work-item) and
-       then that shape's work-group size: a dense separable forward. */
+    /* The column gather's shape (a row or an element per work-item), then
+       that shape's own parameter (the pixel shape's work-group size, the
+       row shape's channels per work-item): a dense separable forward;
+       then the row kernels' work-group size, which only the backward's
+       col2im and the depthwise row kernels use. */
     int pixel = -1;
     if (!setup(ctx, &wl, 2, 64, 64, 56, 1, false)) failed++;
     else if ((pixel = pick(ctx, &wl, "gconv.item_pixel")) < 0) failed++;
-    else if (pick(ctx, &wl, pixel ? "gconv.pixel_local" : "gconv.rows_local") < 0) failed++;
+    else if (pick(ctx, &wl, pixel ? "gconv.pixel_local" : "gconv.col_channels") < 0) failed++;
     teardown(&wl);
+    if (pixel == 0) {
+        if (!setup(ctx, &wl, 2, 64, 64, 56, 1, true)) failed++;
+        else if (pick(ctx, &wl, "gconv.rows_local") < 0) failed++;
+        teardown(&wl);
+    }
     /* Depthwise: the direct kernels or columns and GEMM, forward+backward
        of the fixed stride and of separable positions (with their
        gradients) together, at the benchmark's dw shape: on PoCL the

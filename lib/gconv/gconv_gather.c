@@ -33,7 +33,12 @@ int ads_gconv_pixel_local(const ads_context *ctx, long items)
 
 void ads_gconv_launch(ads_launcher *l, ads_context *ctx, const gconv_plan *p, const char *name)
 {
-    ads_launch_kernel(l, ctx, "gconv", p->item_pixel ? "-DGC_ITEM_PIXEL" : "", name);
+    char options[32];
+    if (p->item_pixel)
+        snprintf(options, sizeof options, "-DGC_ITEM_PIXEL");
+    else
+        snprintf(options, sizeof options, "-DGC_CB=%d", p->col_channels);
+    ads_launch_kernel(l, ctx, "gconv", options, name);
 }
 
 void ads_gconv_backward_launch(ads_launcher *l, ads_context *ctx, const char *name)
@@ -113,14 +118,15 @@ ads_status ads_gconv_im2col(ads_context *ctx, const gconv_plan *p, const ads_ten
     ads_launch_int(&l, p->G);
     ads_launch_int(&l, tn);
     ads_gconv_geom(&l, p);
-    /* One work-item per output row (row shape) or pixel (pixel shape) of
-       every column row of the chunk. */
+    /* One work-item per column entry (pixel shape) or per tap of a block
+       of col_channels channels of one group (row shape; a work-group per
+       block). */
     bool pixel = p->item_pixel;
-    size_t global[3] = {pixel ? (size_t)p->P : (size_t)p->Ho, (size_t)p->kh * p->kw,
-                        (size_t)nb * p->C};
-    size_t local[3] = {pixel ? (size_t)ads_gconv_pixel_local(ctx, p->P)
-                             : (size_t)ads_gconv_rows_local(ctx, p->Ho),
-                       1, 1};
+    size_t taps = (size_t)p->kh * p->kw;
+    size_t Cg = (size_t)(p->C / p->G), cb = (size_t)p->col_channels;
+    size_t items = pixel ? (size_t)p->C : (size_t)p->G * ((Cg + cb - 1) / cb);
+    size_t global[3] = {pixel ? (size_t)p->P : 1, taps, (size_t)nb * items};
+    size_t local[3] = {pixel ? (size_t)ads_gconv_pixel_local(ctx, p->P) : 1, pixel ? 1 : taps, 1};
     ads_status st = ads_launch_run(&l, 3, global, local);
     /* The table's events order its next user after the gather. */
     ads_workspace_release(ctx, tab);

@@ -172,6 +172,7 @@ static ads_status plan_common(ads_context *ctx, const ads_device *dev, const ads
     p->pb = p->kind == ADS_SAMPLING_FIXED ? x : p->kind == ADS_SAMPLING_GRID ? at.grid : at.px;
     p->path = choose_path(ctx, p);
     p->item_pixel = ads_tune_on(ctx, dev, "gconv.item_pixel") != 0;
+    p->col_channels = (int)ads_tune_on(ctx, dev, "gconv.col_channels");
     p->dw_plane = p->path == GCONV_PATH_DEPTHWISE && p->kind == ADS_SAMPLING_SEPARABLE &&
                   !p->item_pixel && ads_tune_on(ctx, dev, "gconv.dw_plane") != 0;
     p->dw_blocked = p->path == GCONV_PATH_DEPTHWISE && p->kind == ADS_SAMPLING_GRID &&

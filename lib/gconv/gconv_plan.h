@@ -33,6 +33,10 @@ typedef struct {
        a work-item per element rather than per row (cl/gconv.cl built with
        -DGC_ITEM_PIXEL, the *_pixel kernels). */
     bool item_pixel;
+    /* The row shape's channels per gather work-item ("gconv.col_channels"
+       of the plan's device; cl/gconv.cl's GC_CB): the channels of one
+       image and group that share the gather's tap and address work. */
+    int col_channels;
     /* The separable depthwise kernels' plane shape ("gconv.dw_plane" of
        the plan's device; CPUs): a work-item per plane, the bilinear reads
        split by axis (gconv_dw_sep_plane forward, every gradient in
