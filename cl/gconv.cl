@@ -250,9 +250,17 @@ kernel void gconv_sep_taps(global const float *py, global const float *px, globa
     tab[(long)b * E + e] = out;
 }
 
+/* The separable blend, rows first: the two rows' values at a column
+   mixed at fy, then the two columns' mixes at fx. Every separable gather
+   computes it in this order with the fma written out, so the row and
+   pixel shapes (and gconv_im2col_sep_rows) round alike. */
+static inline float gc_sep_mix(float v0, float v1, float f) { return fma(f, v1, (1.0f - f) * v0); }
+
 /* Separable positions: the row tap (two input rows and fy) is fixed per
    output row; each entry reads its column tap from the table once for
-   the block, then each channel's four neighbours and the shared blend. */
+   the block, then each channel's four neighbours and the shared blend.
+   (On CPUs gconv_im2col_sep_rows takes its place where its local rows
+   fit.) */
 kernel void gconv_im2col_sep(global const float *x, global const int4 *tab, global float *col,
                              int n0, int G, int tn, GC_GEOM)
 {
@@ -277,12 +285,70 @@ kernel void gconv_im2col_sep(global const float *x, global const int4 *tab, glob
                 int4 q = ct[(j0 + j) * kw];
                 for (int l = 0; l < nl; l++) {
                     float4 nb = gc_sep_corners(row0 + l * HW, row1 + l * HW, h0, h1, q);
-                    out[l * cp + j] = bl_blend(nb, fy, as_float(q.s2));
+                    out[l * cp + j] = gc_sep_mix(gc_sep_mix(nb.s0, nb.s2, fy),
+                                                 gc_sep_mix(nb.s1, nb.s3, fy), as_float(q.s2));
                 }
             }
         }
     }
 }
+
+#ifndef GC_ITEM_PIXEL
+/* Separable positions on CPUs (row shape): the work-item of tap (ky, kx)
+   and a block of channels (as gconv_im2col_sep) keeps in local memory
+   its column taps for kx (first and second neighbour, W where absent,
+   1 - fx and fx: Wp = Wo rounded up to 16 each) and one blended input
+   row R (W floats and R[W] = 0 for the absent neighbours;
+   ads_gconv_sep_rows_bytes): per output row and channel, R[x] = the two
+   tap rows' values at x mixed at fy (a vector pass over the row), then
+   each entry mixes R at its two columns: two reads per entry and no
+   branch, where gconv_im2col_sep reads four and the table. The same
+   arithmetic as gc_sep_mix's, in the same order. */
+kernel void gconv_im2col_sep_rows(global const float *x, global const int4 *tab,
+                                  global float *col, int n0, int G, int tn, GC_GEOM,
+                                  local float *scratch)
+{
+    int i, iend, jb, je, bc, nl, t = get_global_id(1), taps = kh * kw;
+    if (!gc_item_rows(Ho, Wo, &i, &iend, &jb, &je)) return;
+    gc_item_channels(C, G, &bc, &nl);
+    int b = bc / C, c = bc - b * C, ky = t / kw, kx = t - ky * kw, Wp = (Wo + 15) / 16 * 16;
+    local float *R = scratch + get_local_id(1) * (W + 1 + 4 * Wp), *cf = R + W + 1, *cg = cf + Wp;
+    local int *ca = (local int *)(cg + Wp), *cb = ca + Wp;
+    global const int4 *rt = tab + (long)b * (Ho * kh + Wo * kw);
+    global const int4 *ct = rt + Ho * kh + kx;
+    for (int j = 0; j < Wo; j++) {
+        int4 q = ct[j * kw];
+        ca[j] = q.s0 >= 0 ? q.s0 : W;
+        cb[j] = q.s1 >= 0 ? q.s1 : W;
+        cf[j] = as_float(q.s2);
+        cg[j] = 1.0f - as_float(q.s2);
+    }
+    R[W] = 0.0f;
+    long HW = (long)H * W, cp = gc_channel_pitch(taps, (long)Ho * Wo, tn);
+    global const float *plane = x + (((long)n0 + b) * C + c) * HW;
+    gc_cursor cur = gc_col_cursor(col, bc, t, C, Ho, Wo, taps, G, tn);
+    for (; i < iend; i++) {
+        int4 r = rt[i * kh + ky];
+        bool h0 = r.s0 >= 0, h1 = r.s1 >= 0;
+        float fy = as_float(r.s2);
+        gc_cursor row_start = cur;
+        for (int l = 0; l < nl; l++) {
+            global const float *row0 = plane + l * HW + (long)(h0 ? r.s0 : 0) * W;
+            global const float *row1 = plane + l * HW + (long)(h1 ? r.s1 : 0) * W;
+            for (int xx = 0; xx < W; xx++)
+                R[xx] = gc_sep_mix(h0 ? row0[xx] : 0.0f, h1 ? row1[xx] : 0.0f, fy);
+            cur = row_start;
+            for (int j0 = jb, len; j0 < je; j0 += len) {
+                global float *out =
+                    gc_cursor_take(&cur, bc, t, i, j0, je, C, Ho, Wo, taps, G, tn, &len) + l * cp;
+                local const int *a = ca + j0, *e = cb + j0;
+                local const float *f = cf + j0, *g = cg + j0;
+                for (int j = 0; j < len; j++) out[j] = fma(f[j], R[e[j]], g[j] * R[a[j]]);
+            }
+        }
+    }
+}
+#endif
 
 /* One work-item turns tap t = get_global_id(1) of output p =
    get_global_id(0) of image b = get_global_id(2) of a full grid into its

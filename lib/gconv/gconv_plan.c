@@ -100,6 +100,18 @@ static ads_status output_size(ads_sampling at, gconv_plan *p)
    registers (cl/gconv_depthwise.cl); larger kernels take the columns. */
 #define DEPTHWISE_MAX_TAPS 25
 
+/* The local memory a CPU-shaped kernel (the depthwise plane shape, the
+   separable gather's blended rows) may take: half the device's and at
+   most LOCAL_MAX_BYTES (rows of 10^4 pixels and more take the kernels
+   that need none). */
+#define LOCAL_MAX_BYTES (256u << 10)
+
+static uint64_t local_cap(const ads_device *dev)
+{
+    uint64_t cap = dev->info.local_mem_bytes / 2;
+    return cap < LOCAL_MAX_BYTES ? cap : LOCAL_MAX_BYTES;
+}
+
 static gconv_path choose_path(const ads_context *ctx, const gconv_plan *p)
 {
     bool depthwise = p->G == p->C && p->G == p->Cout;
@@ -173,6 +185,8 @@ static ads_status plan_common(ads_context *ctx, const ads_device *dev, const ads
     p->path = choose_path(ctx, p);
     p->item_pixel = ads_tune_on(ctx, dev, "gconv.item_pixel") != 0;
     p->col_channels = (int)ads_tune_on(ctx, dev, "gconv.col_channels");
+    p->sep_rows = p->path == GCONV_PATH_GEMM && p->kind == ADS_SAMPLING_SEPARABLE &&
+                  !p->item_pixel && ads_gconv_sep_rows_bytes(p) <= local_cap(dev);
     p->dw_plane = p->path == GCONV_PATH_DEPTHWISE && p->kind == ADS_SAMPLING_SEPARABLE &&
                   !p->item_pixel && ads_tune_on(ctx, dev, "gconv.dw_plane") != 0;
     p->dw_blocked = p->path == GCONV_PATH_DEPTHWISE && p->kind == ADS_SAMPLING_GRID &&
@@ -195,16 +209,15 @@ uint64_t ads_gconv_dw_blocked_gx_bytes(const gconv_plan *p)
     return (uint64_t)p->H * (uint64_t)p->W * DW_BLOCK * sizeof(float);
 }
 
-/* The plane shape's local memory per work-item (a few rows) stays
-   within half the device's and within DW_PLANE_MAX_BYTES (rows of 10^4
-   pixels and more take the row kernels). */
-#define DW_PLANE_MAX_BYTES (256u << 10)
-
 static void keep_dw_plane_if_fits(const ads_device *dev, gconv_plan *p, uint64_t bytes)
 {
-    uint64_t cap = dev->info.local_mem_bytes / 2;
-    if (cap > DW_PLANE_MAX_BYTES) cap = DW_PLANE_MAX_BYTES;
-    if (bytes > cap) p->dw_plane = false;
+    if (bytes > local_cap(dev)) p->dw_plane = false;
+}
+
+uint64_t ads_gconv_sep_rows_bytes(const gconv_plan *p)
+{
+    uint64_t wp = ((uint64_t)p->Wo + 15) / 16 * 16; /* as in the kernel */
+    return (uint64_t)p->kh * p->kw * ((uint64_t)p->W + 1 + 4 * wp) * sizeof(float);
 }
 
 uint64_t ads_gconv_dw_plane_bytes(const gconv_plan *p, bool backward)
