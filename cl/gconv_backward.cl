@@ -88,11 +88,17 @@ kernel void gconv_sep_index(global const float *pa, global const float *pb, glob
                        rows + ads_sep_index_size(H, Ho, kh));
 }
 
+/* Column taps per pass of gconv_col2im_sep (a private array). */
+#define SEP_T 64
+
 /* One work-item owns the input row gx[n,c,yy,:] (yy = get_global_id(0),
    b*C + c = get_global_id(1)) for separable positions: it clears the
-   row, then for each (output row, row tap) touching yy, in the index's
-   fixed order, adds its weight times every column tap's gradient at the
-   tap's two columns (from the column tap table), in (kx, j) order.
+   row, then, SEP_T column taps (kx, j) at a time in (kx, j) order, sums
+   over the (output row, row tap) entries touching yy, in the index's
+   fixed order, each entry's weight times the column gradient there (T,
+   contiguous runs of gcol: vector work), and adds each tap's T times its
+   two columns' weights at those columns (from the column tap table).
+   One scatter per column tap rather than per (entry, column tap).
    Deterministic, no atomics; the row stays in cache. */
 kernel void gconv_col2im_sep(global const float *gcol, global const float *wgt,
                              global const int4 *tab, global const int *idx, global float *gx,
@@ -107,18 +113,32 @@ kernel void gconv_col2im_sep(global const float *gcol, global const float *wgt,
     global const int4 *ct = tab + (long)b * (Ho * kh + Wo * kw) + Ho * kh;
     global float *row = gx + (((long)n0 * C + bc) * H + yy) * W;
     for (int xx = 0; xx < W; xx++) row[xx] = 0.0f;
-    for (int e = rows[yy]; e < rows[yy + 1]; e++) {
-        /* The entry's offset ky*kw*P + l*Wo: row tap ky, output row l. */
-        int ky = rent[2 * e] / (kw * P);
-        long lo = rent[2 * e] - ky * kw * P;
-        float wr = as_float(rent[2 * e + 1]);
-        for (int kx = 0; kx < kw; kx++)
-            for (int j = 0; j < Wo; j++) {
-                int4 q = ct[j * kw + kx];
-                float v = wr * GCOL(bc, ky * kw + kx, lo + j), fx = as_float(q.s2);
-                if (q.s0 >= 0) row[q.s0] += bl_weight(fx, 0) * v;
-                if (q.s1 >= 0) row[q.s1] += bl_weight(fx, 1) * v;
+    int taps = kw * Wo;
+    for (int m0 = 0; m0 < taps; m0 += SEP_T) {
+        int mlen = min(SEP_T, taps - m0), kx0 = m0 / Wo, j0 = m0 - kx0 * Wo;
+        float T[SEP_T];
+        for (int m = 0; m < SEP_T; m++) T[m] = 0.0f;
+        for (int e = rows[yy]; e < rows[yy + 1]; e++) {
+            /* The entry's offset ky*kw*P + l*Wo: row tap ky, output row l. */
+            int ky = rent[2 * e] / (kw * P);
+            long lo = rent[2 * e] - ky * kw * P;
+            float wr = as_float(rent[2 * e + 1]);
+            for (int m = 0, kx = kx0, j = j0, run; m < mlen; m += run, kx++, j = 0) {
+                run = min(mlen - m, Wo - j);
+                for (int r = 0; r < run; r++)
+                    T[m + r] += wr * GCOL(bc, ky * kw + kx, lo + j + r);
             }
+        }
+        for (int m = 0, kx = kx0, j = j0; m < mlen; m++) {
+            int4 q = ct[j * kw + kx];
+            float fx = as_float(q.s2);
+            if (q.s0 >= 0) row[q.s0] += bl_weight(fx, 0) * T[m];
+            if (q.s1 >= 0) row[q.s1] += bl_weight(fx, 1) * T[m];
+            if (++j == Wo) {
+                j = 0;
+                kx++;
+            }
+        }
     }
 }
 
@@ -126,8 +146,10 @@ kernel void gconv_col2im_sep(global const float *gcol, global const float *wgt,
    work-item owns gx[n,c,yy,xx] (e = yy*W + xx = get_global_id(0), b*C +
    c = get_global_id(1)) and adds, for each row index entry of yy (in
    order) and each column index entry of xx (in (kx, j) order), both
-   weights times the column gradient there: the row kernel's operations
-   on this element in its order, so both shapes give the same bits. */
+   weights times the column gradient there: for each column entry the
+   sum T over the row entries, then its weight times T, the row kernel's
+   operations on this element in its order, so both shapes give the same
+   bits. */
 kernel void gconv_col2im_sep_pixel(global const float *gcol, global const float *wgt,
                                    global const int *idx, global float *gx, int n0, GC_GEOM)
 {
@@ -140,16 +162,16 @@ kernel void gconv_col2im_sep_pixel(global const float *gcol, global const float 
     global const int *cols = rows + ads_sep_index_size(H, Ho, kh);
     global const int *rent = rows + H + 1, *cent = cols + W + 1;
     float acc = 0.0f;
-    for (int er = rows[yy]; er < rows[yy + 1]; er++) {
-        int ky = rent[2 * er] / (kw * P);
-        long lo = rent[2 * er] - ky * kw * P;
-        float wr = as_float(rent[2 * er + 1]);
-        for (int ec = cols[xx]; ec < cols[xx + 1]; ec++) {
-            int kx = (int)(cent[2 * ec] / P);
-            long j = cent[2 * ec] - kx * P;
-            float v = wr * GCOL(bc, ky * kw + kx, lo + j);
-            acc += as_float(cent[2 * ec + 1]) * v;
+    for (int ec = cols[xx]; ec < cols[xx + 1]; ec++) {
+        int kx = (int)(cent[2 * ec] / P);
+        long j = cent[2 * ec] - kx * P;
+        float T = 0.0f;
+        for (int er = rows[yy]; er < rows[yy + 1]; er++) {
+            int ky = rent[2 * er] / (kw * P);
+            long lo = rent[2 * er] - ky * kw * P;
+            T += as_float(rent[2 * er + 1]) * GCOL(bc, ky * kw + kx, lo + j);
         }
+        acc += as_float(cent[2 * ec + 1]) * T;
     }
     gx[((long)n0 * C + bc) * (long)H * W + e] = acc;
 }
