@@ -330,9 +330,9 @@ kernel void gconv_grad_sep_part(global const float *x, global const float *gcol,
         for (int j = 0; j < Wo; j++) {
             int4 q = ct[j * kw];
             float4 v = gc_sep_corners(row0, row1, h0, h1, q);
-            float dy = bl_blend((float4)(v.s2 - v.s0, v.s3 - v.s1, 0.0f, 0.0f), 0.0f,
-                                as_float(q.s2));
-            float dx = bl_blend((float4)(v.s1 - v.s0, 0.0f, v.s3 - v.s2, 0.0f), fy, 0.0f);
+            float fx = as_float(q.s2);
+            float dy = (1.0f - fx) * (v.s2 - v.s0) + fx * (v.s3 - v.s1);
+            float dx = (1.0f - fy) * (v.s1 - v.s0) + fy * (v.s3 - v.s2);
             float g = GCOL(bc, t, (long)i * Wo + j);
             s += g * dy;
             gpx[j] += g * dx;
