@@ -644,9 +644,19 @@ START_TEST(unread_non_finite_pixels_stay_out)
     for (int run = 0; run < 18; run++) {
         int kind = run % 3, depthwise = (run / 3) % 2;
         kernel_shape shape = (kernel_shape)(run / 6);
-        ref_gconv_shape s = {.N = 2, .C = depthwise ? 19 : 4, .H = 11, .W = 12,
-                             .Cout = depthwise ? 19 : 6, .Ho = 3, .Wo = 3,
-                             .kh = 2, .kw = 2, .sh = 4, .sw = 4, .dh = 1, .dw = 1,
+        ref_gconv_shape s = {.N = 2,
+                             .C = depthwise ? 19 : 4,
+                             .H = 11,
+                             .W = 12,
+                             .Cout = depthwise ? 19 : 6,
+                             .Ho = 3,
+                             .Wo = 3,
+                             .kh = 2,
+                             .kw = 2,
+                             .sh = 4,
+                             .sw = 4,
+                             .dh = 1,
+                             .dw = 1,
                              .G = depthwise ? 19 : 2};
         gc_case c;
         gc_make_case(&c, &s, kind, 1);

@@ -377,9 +377,22 @@ START_TEST(pixel_shape_matches_row_shape)
         if (run < 6) {
             gc_random_case(&c, kind, 0);
         } else if (run == 9) {
-            ref_gconv_shape s = {.N = 1, .C = 2, .H = 3, .W = 2000, .Cout = 4, .Ho = 2,
-                                 .Wo = 1400, .kh = 3, .kw = 3, .sh = 1, .sw = 1, .ph = 1,
-                                 .pw = 1, .dh = 1, .dw = 1, .G = 1};
+            ref_gconv_shape s = {.N = 1,
+                                 .C = 2,
+                                 .H = 3,
+                                 .W = 2000,
+                                 .Cout = 4,
+                                 .Ho = 2,
+                                 .Wo = 1400,
+                                 .kh = 3,
+                                 .kw = 3,
+                                 .sh = 1,
+                                 .sw = 1,
+                                 .ph = 1,
+                                 .pw = 1,
+                                 .dh = 1,
+                                 .dw = 1,
+                                 .G = 1};
             gc_make_case(&c, &s, kind, 1);
         } else {
             ref_gconv_shape s = {.N = 2,

@@ -34,10 +34,8 @@ int ads_gconv_pixel_local(const ads_context *ctx, long items)
 void ads_gconv_launch(ads_launcher *l, ads_context *ctx, const gconv_plan *p, const char *name)
 {
     char options[32];
-    if (p->item_pixel)
-        snprintf(options, sizeof options, "-DGC_ITEM_PIXEL");
-    else
-        snprintf(options, sizeof options, "-DGC_CB=%d", p->col_channels);
+    if (p->item_pixel) snprintf(options, sizeof options, "-DGC_ITEM_PIXEL");
+    else snprintf(options, sizeof options, "-DGC_CB=%d", p->col_channels);
     ads_launch_kernel(l, ctx, "gconv", options, name);
 }
 
