@@ -442,10 +442,9 @@ static uint64_t one_image_bytes(const ref_gconv_shape *s, int kind, int depthwis
     uint64_t gw_part =
         depthwise ? (uint64_t)s->C * share_rows * (s->kh * s->kw + 1) * 4 : cols + gys;
     uint64_t gcol = depthwise ? 0 : cols;
-    /* the gw branch's table, and the one gx and the positions share (the
-       separable pixel col2im reads none) */
-    bool gx_table = !(pixel && kind == ADS_SAMPLING_SEPARABLE);
-    return gw_part + gcol + index + part + (1 + (gpos || gx_table)) * taps;
+    /* one tap table, shared by the gw branch, gx and the positions (gw
+       is asked for in every call here, so the table is always built) */
+    return gw_part + gcol + index + part + taps;
 }
 
 /* A budget of one image's workspaces splits the batch; the gradients

@@ -114,12 +114,7 @@ static ads_status sum_weight_shares(ads_context *ctx, const job *j, int n0, int 
    (sum_weight_shares). */
 static ads_status grad_weight_depthwise(ads_context *ctx, const job *j, int n0, int nb)
 {
-    const gconv_plan *p = j->p;
-    ads_tensor *tab;
-    ADS_TRY(ads_gconv_tap_table(ctx, p, n0, nb, GW_STREAM, &tab));
-    ads_status st = depthwise_shares(ctx, j, n0, nb, tab);
-    ads_workspace_release(ctx, tab);
-    ADS_TRY(st);
+    ADS_TRY(depthwise_shares(ctx, j, n0, nb, j->tab));
     return sum_weight_shares(ctx, j, n0, nb, GW_STREAM);
 }
 
@@ -344,21 +339,12 @@ static ads_status grad_grid(ads_context *ctx, const job *j, int n0, int nb)
     return ads_launch_run(&l, 2, (size_t[]){(size_t)p->P, (size_t)nb}, (size_t[])GCONV_LOCAL);
 }
 
-/* The gradients from gcol: gx and the position gradients. The tap table
-   they share is built once per chunk, when one of them reads it. */
-static ads_status from_gcol(ads_context *ctx, job *j, int n0, int nb)
+/* The gradients from gcol: gx and the position gradients. */
+static ads_status from_gcol(ads_context *ctx, const job *j, int n0, int nb)
 {
-    bool gpos = j->gat.py || j->gat.px;
-    j->tab = NULL;
-    if (gpos || j->gat.grid || (j->gx && ads_gconv_gx_reads_taps(j->p)))
-        ADS_TRY(ads_gconv_tap_table(ctx, j->p, n0, nb, 0, &j->tab));
-    ads_status st = ADS_OK;
-    if (j->gx) st = grad_input(ctx, j, n0, nb);
-    if (st == ADS_OK && gpos) st = grad_sep(ctx, j, n0, nb);
-    if (st == ADS_OK && j->gat.grid) st = grad_grid(ctx, j, n0, nb);
-    ads_workspace_release(ctx, j->tab);
-    j->tab = NULL;
-    return st;
+    ADS_TRY(j->gx ? grad_input(ctx, j, n0, nb) : ADS_OK);
+    ADS_TRY(j->gat.py || j->gat.px ? grad_sep(ctx, j, n0, nb) : ADS_OK);
+    return j->gat.grid ? grad_grid(ctx, j, n0, nb) : ADS_OK;
 }
 
 /* The separable depthwise plane shape: every gradient of the chunk's
@@ -433,19 +419,38 @@ static ads_status backward_blocked(ads_context *ctx, const job *j, int n0, int n
     return ads_launch_run(&s, 2, (size_t[]){(size_t)p->P, (size_t)nb}, (size_t[])GCONV_LOCAL);
 }
 
-static ads_status backward_chunk(ads_context *ctx, job *j, int n0, int nb)
+/* The chunk's gradients through one tap table (j->tab): gw on its own
+   stream, then gcol, gx and the position gradients. */
+static ads_status chunk_gradients(ads_context *ctx, const job *j, int n0, int nb)
 {
-    if (j->p->dw_plane) return backward_plane(ctx, j, n0, nb);
-    if (j->p->dw_blocked) return backward_blocked(ctx, j, n0, nb);
     if (j->gw && j->p->path == GCONV_PATH_DEPTHWISE) {
         ADS_TRY(grad_weight_depthwise(ctx, j, n0, nb));
     } else if (j->gw) {
-        ADS_TRY(ads_gconv_im2col(ctx, j->p, j->x, n0, nb, GW_STREAM, -nb, j->col));
+        ADS_TRY(ads_gconv_im2col(ctx, j->p, j->x, j->tab, n0, nb, GW_STREAM, -nb, j->col));
         ADS_TRY(grad_weight(ctx, j, n0, nb));
     }
     if (!j->gx && !j->gat.py && !j->gat.px && !j->gat.grid) return ADS_OK;
     if (j->p->path != GCONV_PATH_DEPTHWISE) ADS_TRY(column_grad(ctx, j, n0, nb));
     return from_gcol(ctx, j, n0, nb);
+}
+
+static ads_status backward_chunk(ads_context *ctx, job *j, int n0, int nb)
+{
+    if (j->p->dw_plane) return backward_plane(ctx, j, n0, nb);
+    if (j->p->dw_blocked) return backward_blocked(ctx, j, n0, nb);
+    /* One tap table for the gw branch and for gx and the position
+       gradients, built first on the stream of the branch that starts
+       first; the table's events make the other wait for it. */
+    bool gpos = j->gat.py || j->gat.px || j->gat.grid;
+    bool used = j->gw || gpos || (j->gx && ads_gconv_gx_reads_taps(j->p));
+    j->tab = NULL;
+    if (used) ADS_TRY(ads_gconv_tap_table(ctx, j->p, n0, nb, j->gw ? GW_STREAM : 0, &j->tab));
+    ads_status st = chunk_gradients(ctx, j, n0, nb);
+    /* released after its last use is enqueued: its events order what
+       reuses the workspace */
+    ads_workspace_release(ctx, j->tab);
+    j->tab = NULL;
+    return st;
 }
 
 static ads_status acquire(ads_context *ctx, bool need, size_t count, ads_tensor **out)

@@ -74,7 +74,11 @@ static ads_status forward_gemm(ads_context *ctx, const gconv_plan *p, const ads_
     ads_status st = ADS_OK;
     for (int n0 = 0; n0 < p->N && st == ADS_OK; n0 += p->chunk) {
         int nb = p->N - n0 < p->chunk ? p->N - n0 : p->chunk;
-        st = ads_gconv_im2col(ctx, p, x, n0, nb, 0, p->col_tn, col);
+        ads_tensor *tab;
+        st = ads_gconv_tap_table(ctx, p, n0, nb, 0, &tab);
+        if (st == ADS_OK) st = ads_gconv_im2col(ctx, p, x, tab, n0, nb, 0, p->col_tn, col);
+        /* the table's events order its next user after the gather */
+        ads_workspace_release(ctx, tab);
         if (st == ADS_OK)
             st = products(ctx, p, w, col, y, n0, nb, b && !fused_bias ? 1.0f : 0.0f,
                           fused_bias ? b : NULL);

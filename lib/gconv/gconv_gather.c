@@ -99,13 +99,12 @@ ads_status ads_gconv_tap_table(ads_context *ctx, const gconv_plan *p, int n0, in
     return st;
 }
 
-ads_status ads_gconv_im2col(ads_context *ctx, const gconv_plan *p, const ads_tensor *x, int n0,
-                            int nb, int stream, int tn, ads_tensor *col)
+ads_status ads_gconv_im2col(ads_context *ctx, const gconv_plan *p, const ads_tensor *x,
+                            const ads_tensor *tab, int n0, int nb, int stream, int tn,
+                            ads_tensor *col)
 {
     static const char *const names[3] = {"gconv_im2col_fixed", "gconv_im2col_sep",
                                          "gconv_im2col_grid"};
-    ads_tensor *tab;
-    ADS_TRY(ads_gconv_tap_table(ctx, p, n0, nb, stream, &tab));
     ads_launcher l;
     ads_gconv_launch(&l, ctx, p, p->sep_rows ? "gconv_im2col_sep_rows" : names[p->kind]);
     ads_launch_stream(&l, stream);
@@ -126,10 +125,7 @@ ads_status ads_gconv_im2col(ads_context *ctx, const gconv_plan *p, const ads_ten
     size_t items = pixel ? (size_t)p->C : (size_t)p->G * ((Cg + cb - 1) / cb);
     size_t global[3] = {pixel ? (size_t)p->P : 1, taps, (size_t)nb * items};
     size_t local[3] = {pixel ? (size_t)ads_gconv_pixel_local(ctx, p->P) : 1, pixel ? 1 : taps, 1};
-    ads_status st = ads_launch_run(&l, 3, global, local);
-    /* The table's events order its next user after the gather. */
-    ads_workspace_release(ctx, tab);
-    return st;
+    return ads_launch_run(&l, 3, global, local);
 }
 
 ads_status ads_gconv_block_channels(ads_context *ctx, const gconv_plan *p, const ads_tensor *x,

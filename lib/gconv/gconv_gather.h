@@ -42,9 +42,11 @@ int ads_gconv_rows_local(const ads_context *ctx, int rows);
 
 /* Gathers the columns of images n0 .. n0+nb-1 into col, on `stream`
    (ads_launch_stream): plain (tn == 0), packed for the GEMM (tn =
-   p->col_tn) or with the images side by side (tn = -nb). */
-ads_status ads_gconv_im2col(ads_context *ctx, const gconv_plan *p, const ads_tensor *x, int n0,
-                            int nb, int stream, int tn, ads_tensor *col);
+   p->col_tn) or with the images side by side (tn = -nb). tab is the
+   chunk's tap table (ads_gconv_tap_table; NULL at the fixed stride). */
+ads_status ads_gconv_im2col(ads_context *ctx, const gconv_plan *p, const ads_tensor *x,
+                            const ads_tensor *tab, int n0, int nb, int stream, int tn,
+                            ads_tensor *col);
 
 /* The chunk's x in blocks of 16 channels (gconv_dw_block_channels) into
    xb, for the channel-blocked full-grid depthwise kernels. */

@@ -387,11 +387,10 @@ ads_status ads_gconv_plan_backward(ads_context *ctx, const ads_device *dev, cons
     needs->index = gx != NULL && p->kind != ADS_SAMPLING_FIXED && !p->dw_plane && !p->dw_blocked;
     needs->part = gat.py || gat.px || (gat.grid && p->dw_blocked);
     needs->blocked = p->dw_blocked && (gw || gat.grid);
-    /* Tap tables: the gw branch's own, and the one gx and the position
-       gradients share; none for the fixed stride. */
+    /* One tap table per chunk, shared by the gw branch, gx and the
+       position gradients; none for the fixed stride. */
     bool gx_table = gx != NULL && ads_gconv_gx_reads_taps(p);
-    needs->tables =
-        p->kind == ADS_SAMPLING_FIXED ? 0 : (gw != NULL ? 1 : 0) + (gx_table || gpos ? 1 : 0);
+    needs->tables = p->kind != ADS_SAMPLING_FIXED && (gw != NULL || gx_table || gpos) ? 1 : 0;
     if (p->dw_plane || p->dw_blocked) needs->tables = 1; /* one launch reads it for all */
     uint64_t col = (uint64_t)p->rows * (uint64_t)p->P * 4;
     uint64_t index = (uint64_t)ads_gconv_index_size(p) * 4,

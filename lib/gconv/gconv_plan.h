@@ -76,7 +76,7 @@ typedef struct {
     bool part;    /* per-(channel, tap) shares of gpy/gpx (separable)       */
     bool dw_part; /* per-(channel, row) shares of the depthwise gw         */
     bool blocked; /* the channel-blocked x (dw_blocked, for gw or ggrid)   */
-    int tables;   /* tap tables alive at once (ads_gconv_tap_table), 0..2   */
+    int tables;   /* tap tables alive at once (ads_gconv_tap_table), 0 or 1 */
 } gconv_backward_needs;
 
 /* Validates every argument of a backward call on device `dev` and fills
