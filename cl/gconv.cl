@@ -156,6 +156,22 @@ static inline long gc_channel_pitch(int taps, long P, int tn)
     return tn > 0 ? (long)taps * tn : (long)taps * (tn < 0 ? -tn : 1) * P;
 }
 
+/* Row shape: the address of the cursor's next pixel and in *len how
+   many of the next `want` follow it contiguously; the cursor moves past
+   them. */
+static inline global float *gc_cursor_run(gc_cursor *k, int want, int *len)
+{
+    global float *out = k->at;
+    *len = min(k->left, want);
+    k->at += *len;
+    k->left -= *len;
+    if (k->left == 0) {
+        k->at += k->jump;
+        k->left = k->tn;
+    }
+    return out;
+}
+
 /* The address of pixel (i, j0) and in *len how many of [j0, je) follow
    it contiguously; the cursor moves past them. */
 static inline global float *gc_cursor_take(gc_cursor *k, int bc, int t, int i, int j0, int je,
@@ -167,15 +183,7 @@ static inline global float *gc_cursor_take(gc_cursor *k, int bc, int t, int i, i
     *len = min(*len, je - j0);
     return out;
 #else
-    global float *out = k->at;
-    *len = min(k->left, je - j0);
-    k->at += *len;
-    k->left -= *len;
-    if (k->left == 0) {
-        k->at += k->jump;
-        k->left = k->tn;
-    }
-    return out;
+    return gc_cursor_run(k, je - j0, len);
 #endif
 }
 
@@ -394,6 +402,84 @@ kernel void gconv_im2col_grid(global const float *x, global const int4 *tab,
         }
     }
 }
+
+#ifndef GC_ITEM_PIXEL
+/* Pixels per pass of gconv_im2col_grid_rows (ads_gconv_local_rows_bytes). */
+#define GC_GRID_CHUNK 64
+
+/* gc_grid_value of the 16 decoded entries k.. k+15 (see below), in
+   vectors: bl_blend's expression, absent neighbours selected to 0. */
+static inline float16 gc_grid_values16(global const float *p, int k, local const int *oa,
+                                       local const int *ob, local const int *oc,
+                                       local const int *od, local const int *mask,
+                                       local const float *fy, local const float *fx)
+{
+    const int16 m = vload16(0, mask + k), zero = (int16)(0);
+    const float16 none = (float16)(0.0f);
+    float16 a = select(none, gc_gather16(p, vload16(0, oa + k)), (m & (int16)(1)) != zero);
+    float16 b = select(none, gc_gather16(p, vload16(0, ob + k)), (m & (int16)(2)) != zero);
+    float16 c = select(none, gc_gather16(p, vload16(0, oc + k)), (m & (int16)(4)) != zero);
+    float16 d = select(none, gc_gather16(p, vload16(0, od + k)), (m & (int16)(8)) != zero);
+    float16 y = vload16(0, fy + k), x = vload16(0, fx + k);
+    return (1.0f - y) * ((1.0f - x) * a + x * b) + y * ((1.0f - x) * c + x * d);
+}
+
+/* Full grid on CPUs (row shape): the work-item of tap t and a block of
+   channels (as gconv_im2col_grid) takes its column rows GC_GRID_CHUNK
+   pixels at a time: it decodes the chunk's table entries once into
+   local memory (the four neighbours' clamped plane offsets, the mask of
+   the present ones, fy and fx), then writes every channel's entries
+   from them 16 at a time (gc_grid_values16: four gathers and the blend
+   in vectors, no table reads, clamps or branches; a run's tail one by
+   one). Chunks run across output rows (the table and the row shape's
+   column rows are contiguous in the pixel), so a narrow output still
+   gives full vectors. The same neighbours and blend as gc_grid_value.
+   Small grid forward on PoCL: 2.1 -> 1.3 ms for this gather. */
+kernel void gconv_im2col_grid_rows(global const float *restrict x,
+                                   global const int4 *restrict tab, global float *restrict col,
+                                   int n0, int G, int tn, GC_GEOM, local int *restrict scratch)
+{
+    int bc, nl, t = get_global_id(1), taps = kh * kw;
+    gc_item_channels(C, G, &bc, &nl);
+    int b = bc / C;
+    local int *oa = scratch + get_local_id(1) * 7 * GC_GRID_CHUNK, *ob = oa + GC_GRID_CHUNK,
+              *oc = ob + GC_GRID_CHUNK, *od = oc + GC_GRID_CHUNK, *mask = od + GC_GRID_CHUNK;
+    local float *fy = (local float *)(mask + GC_GRID_CHUNK), *fx = fy + GC_GRID_CHUNK;
+    long P = (long)Ho * Wo, HW = (long)H * W, cp = gc_channel_pitch(taps, P, tn);
+    global const float *plane = x + ((long)n0 * C + bc) * HW;
+    global const int4 *te = tab + ((long)b * taps + t) * P;
+    gc_cursor cur = gc_col_cursor(col, bc, t, C, Ho, Wo, taps, G, tn);
+    for (long p0 = 0; p0 < P; p0 += GC_GRID_CHUNK) {
+        int n = (int)min((long)GC_GRID_CHUNK, P - p0);
+        for (int k = 0; k < n; k++) {
+            int4 q = te[p0 + k], off;
+            mask[k] = gc_grid_offsets(q, H, W, &off);
+            oa[k] = off.s0;
+            ob[k] = off.s1;
+            oc[k] = off.s2;
+            od[k] = off.s3;
+            fy[k] = as_float(q.s2);
+            fx[k] = as_float(q.s3);
+        }
+        gc_cursor chunk_start = cur;
+        for (int l = 0; l < nl; l++) {
+            global const float *pl = plane + l * HW;
+            cur = chunk_start;
+            for (int k0 = 0, len; k0 < n; k0 += len) {
+                global float *out = gc_cursor_run(&cur, n - k0, &len) + l * cp;
+                int j = 0;
+                for (; j + 16 <= len; j += 16) vstore16(gc_grid_values16(pl, k0 + j, oa, ob, oc, od, mask, fy, fx), 0, out + j);
+                for (; j < len; j++) {
+                    int k = k0 + j, m = mask[k];
+                    float4 v = (float4)((m & 1) ? pl[oa[k]] : 0.0f, (m & 2) ? pl[ob[k]] : 0.0f,
+                                        (m & 4) ? pl[oc[k]] : 0.0f, (m & 8) ? pl[od[k]] : 0.0f);
+                    out[j] = bl_blend(v, fy[k], fx[k]);
+                }
+            }
+        }
+    }
+}
+#endif
 
 /* One work-item sets the row y[n,o,:] = b[o] (o = get_global_id(0),
    n = get_global_id(1)), before a GEMM accumulates into y. A row per

@@ -364,18 +364,17 @@ kernel void gconv_grad_sep_sum(global const float *part, global float *gpy, glob
         gpx[n * Wo + l - Ho] = s;
 }
 
-/* One work-item sums the grid gradient of output p = get_global_id(0) of
-   image b = get_global_id(1): both ggrid[n,i,j,0] (y) and [1] (x). Each
-   tap's table entry is read once and serves every channel; the
-   derivatives are bl_value_grad's rule on the same four neighbours. */
-kernel void gconv_grad_grid(global const float *x, global const float *gcol,
-                            global const float *wgt, global const int4 *tab,
-                            global float *ggrid, int n0, GC_GEOM)
+/* The grid gradient of output p of image b (both ggrid[n,p,0] (y) and
+   [1] (x)): over the taps, then the channels, gcol times the
+   derivatives of the tap's blend from its four neighbours, written out
+   as in gconv_grad_sep_part (bl_value_grad's rule: dX~/dy the column
+   differences at fx, dX~/dx the row differences at fy). */
+static inline float2 gc_grad_grid_at(global const float *x, global const float *gcol,
+                                     global const float *wgt, global const int4 *tab, int n0,
+                                     int b, long p, int C, int H, int W, int Ho, int Wo, int kh,
+                                     int kw)
 {
-    int p = get_global_id(0), b = get_global_id(1);
-    long P = (long)Ho * Wo, taps = (long)kh * kw;
-    if (p >= P) return;
-    long n = (long)n0 + b;
+    long P = (long)Ho * Wo, taps = (long)kh * kw, n = (long)n0 + b;
     float sy = 0.0f, sx = 0.0f;
     for (int t = 0; t < taps; t++) {
         int4 q = tab[(b * taps + t) * P + p];
@@ -383,12 +382,90 @@ kernel void gconv_grad_grid(global const float *x, global const float *gcol,
         for (int c = 0; c < C; c++) {
             float4 v = gc_grid_corners(x + (n * C + c) * (long)H * W, H, W, q);
             float gv = GCOL(b * C + c, t, p);
-            sy += gv * bl_blend((float4)(v.s2 - v.s0, v.s3 - v.s1, 0.0f, 0.0f), 0.0f, fx);
-            sx += gv * bl_blend((float4)(v.s1 - v.s0, 0.0f, v.s3 - v.s2, 0.0f), fy, 0.0f);
+            sy += gv * ((1.0f - fx) * (v.s2 - v.s0) + fx * (v.s3 - v.s1));
+            sx += gv * ((1.0f - fy) * (v.s1 - v.s0) + fy * (v.s3 - v.s2));
         }
     }
-    ggrid[(n * P + p) * 2] = sy;
-    ggrid[(n * P + p) * 2 + 1] = sx;
+    return (float2)(sy, sx);
+}
+
+/* One work-item sums the grid gradient of output p = get_global_id(0) of
+   image b = get_global_id(1) (gc_grad_grid_at). Each tap's table entry
+   is read once and serves every channel. The GPU shape; CPUs take
+   gconv_grad_grid16. */
+kernel void gconv_grad_grid(global const float *x, global const float *gcol,
+                            global const float *wgt, global const int4 *tab,
+                            global float *ggrid, int n0, GC_GEOM)
+{
+    int p = get_global_id(0), b = get_global_id(1);
+    long P = (long)Ho * Wo;
+    if (p >= P) return;
+    vstore2(gc_grad_grid_at(x, gcol, wgt, tab, n0, b, p, C, H, W, Ho, Wo, kh, kw), 0,
+            ggrid + (((long)n0 + b) * P + p) * 2);
+}
+
+/* The column gradient's row (bc, t) from pixel 0 and the factor of its
+   entries, in GCOL's two layouts. */
+#ifdef GC_DEPTHWISE
+#define GCOL_ROW(bc, t) (gcol + ((long)n0 * C + (bc)) * P)
+#define GCOL_SCALE(bc, t) (wgt[((bc) % C) * kh * kw + (t)])
+#else
+#define GCOL_ROW(bc, t) (gcol + ((long)(bc) * kh * kw + (t)) * P)
+#define GCOL_SCALE(bc, t) 1.0f
+#endif
+
+/* CPUs: one work-item sums the grid gradient of the 16 outputs from
+   p0 = 16 * get_global_id(0) of image b = get_global_id(1), one output
+   per vector lane: each tap's 16 table entries are decoded once in
+   vectors (as gc_grid_corners: clamped offsets, absent neighbours
+   selected to 0), then every channel costs four gathers and a few
+   vector multiply-adds. The sums run in gc_grad_grid_at's order, which
+   the last, partial block of an image uses lane by lane. */
+kernel void gconv_grad_grid16(global const float *x, global const float *gcol,
+                              global const float *wgt, global const int4 *tab,
+                              global float *ggrid, int n0, GC_GEOM)
+{
+    long p0 = (long)get_global_id(0) * 16, P = (long)Ho * Wo, taps = (long)kh * kw;
+    int b = get_global_id(1);
+    long n = (long)n0 + b;
+    if (p0 >= P) return;
+    global float *out = ggrid + (n * P + p0) * 2;
+    if (p0 + 16 > P) {
+        for (long p = p0; p < P; p++)
+            vstore2(gc_grad_grid_at(x, gcol, wgt, tab, n0, b, p, C, H, W, Ho, Wo, kh, kw), 0,
+                    out + (p - p0) * 2);
+        return;
+    }
+    const int16 zero = (int16)(0), one = (int16)(1), Hm1 = (int16)(H - 1), Wm1 = (int16)(W - 1);
+    const float16 none = (float16)(0.0f);
+    float16 sy = none, sx = none;
+    for (int t = 0; t < taps; t++) {
+        global const int *te = (global const int *)(tab + (b * taps + t) * P + p0);
+        int16 e0 = vload16(0, te), e1 = vload16(1, te), e2 = vload16(2, te), e3 = vload16(3, te);
+        int16 y0 = (int16)(e0.s048c, e1.s048c, e2.s048c, e3.s048c);
+        int16 x0 = (int16)(e0.s159d, e1.s159d, e2.s159d, e3.s159d);
+        float16 fy = as_float16((int16)(e0.s26ae, e1.s26ae, e2.s26ae, e3.s26ae));
+        float16 fx = as_float16((int16)(e0.s37bf, e1.s37bf, e2.s37bf, e3.s37bf));
+        int16 h0 = y0 >= zero, h1 = y0 >= -one && y0 < Hm1;
+        int16 c0 = x0 >= zero, c1 = x0 >= -one && x0 < Wm1;
+        int16 ra = max(y0, zero) * W, rb = clamp(y0 + one, zero, Hm1) * W;
+        int16 xa = max(x0, zero), xb = clamp(x0 + one, zero, Wm1);
+        for (int c = 0; c < C; c++) {
+            global const float *pl = x + (n * C + c) * (long)H * W;
+            float16 a = select(none, gc_gather16(pl, ra + xa), h0 & c0);
+            float16 bb = select(none, gc_gather16(pl, ra + xb), h0 & c1);
+            float16 cc = select(none, gc_gather16(pl, rb + xa), h1 & c0);
+            float16 d = select(none, gc_gather16(pl, rb + xb), h1 & c1);
+            float16 gv = GCOL_SCALE(b * C + c, t) * vload16(0, GCOL_ROW(b * C + c, t) + p0);
+            sy += gv * ((1.0f - fx) * (cc - a) + fx * (d - bb));
+            sx += gv * ((1.0f - fy) * (bb - a) + fy * (d - cc));
+        }
+    }
+    vstore16(shuffle2(sy, sx, (uint16)(0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23)), 0,
+             out);
+    vstore16(shuffle2(sy, sx, (uint16)(8, 24, 9, 25, 10, 26, 11, 27, 12, 28, 13, 29, 14, 30, 15,
+                                       31)),
+             0, out + 16);
 }
 
 /* One work-item copies the row gy[n0+b, o, :] to gys[(o*nb + b)*P ..]

@@ -360,10 +360,12 @@ END_TEST
    columns (Cout/G >= 32) with groups, batch > 1 and output rows that
    straddle column tiles. The row shape gathers 2 channels per work-item
    here (gconv.col_channels), so groups of 3 and 5 channels end in a
-   partial block. A last separable case has rows too wide for the row
+   partial block. A separable case has rows too wide for the row
    shape's blended rows in local memory (gconv_im2col_sep_rows: 9 taps
    of 2000 + 4*1400 floats, over its 256 KiB), so the row shape takes
-   the direct gather (gconv_im2col_sep) there. Its own test case (pixel_shape), small enough
+   the direct gather (gconv_im2col_sep) there; the full grid on the same
+   shape runs gconv_im2col_grid_rows over 44 chunks of 64 pixels, the
+   last one partial. Its own test case (pixel_shape), small enough
    for oclgrind: CK_RUN_CASE=pixel_shape. */
 START_TEST(pixel_shape_matches_row_shape)
 {
@@ -371,12 +373,12 @@ START_TEST(pixel_shape_matches_row_shape)
     test_seed(407);
     double worst = 0, max_abs = 0;
     ck_assert_ads_ok(ads_tune_set(ctx, "gconv.col_channels", 2));
-    for (int run = 0; run < 10; run++) {
-        int kind = run < 9 ? run % 3 : ADS_SAMPLING_SEPARABLE;
+    for (int run = 0; run < 11; run++) {
+        int kind = run < 9 ? run % 3 : run == 9 ? ADS_SAMPLING_SEPARABLE : ADS_SAMPLING_GRID;
         gc_case c;
         if (run < 6) {
             gc_random_case(&c, kind, 0);
-        } else if (run == 9) {
+        } else if (run >= 9) {
             ref_gconv_shape s = {.N = 1,
                                  .C = 2,
                                  .H = 3,

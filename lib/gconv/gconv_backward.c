@@ -324,11 +324,14 @@ static ads_status sum_position_shares(ads_context *ctx, const job *j, int n0, in
                           (size_t[])GCONV_LOCAL);
 }
 
+/* The grid gradient: a work-item per output on GPUs, per 16 outputs
+   (one per vector lane: gconv_grad_grid16) on CPUs. */
 static ads_status grad_grid(ads_context *ctx, const job *j, int n0, int nb)
 {
     const gconv_plan *p = j->p;
+    bool lanes = !p->item_pixel;
     ads_launcher l;
-    ads_gconv_gcol_launch(&l, ctx, p, "gconv_grad_grid");
+    ads_gconv_gcol_launch(&l, ctx, p, lanes ? "gconv_grad_grid16" : "gconv_grad_grid");
     ads_launch_in(&l, j->x);
     ads_launch_in(&l, j->gsrc);
     ads_launch_in(&l, j->w);
@@ -336,7 +339,8 @@ static ads_status grad_grid(ads_context *ctx, const job *j, int n0, int nb)
     ads_launch_out(&l, j->gat.grid);
     ads_launch_int(&l, n0);
     ads_gconv_geom(&l, p);
-    return ads_launch_run(&l, 2, (size_t[]){(size_t)p->P, (size_t)nb}, (size_t[])GCONV_LOCAL);
+    size_t items = lanes ? ((size_t)p->P + 15) / 16 : (size_t)p->P;
+    return ads_launch_run(&l, 2, (size_t[]){items, (size_t)nb}, (size_t[])GCONV_LOCAL);
 }
 
 /* The gradients from gcol: gx and the position gradients. */

@@ -105,8 +105,10 @@ ads_status ads_gconv_im2col(ads_context *ctx, const gconv_plan *p, const ads_ten
 {
     static const char *const names[3] = {"gconv_im2col_fixed", "gconv_im2col_sep",
                                          "gconv_im2col_grid"};
+    static const char *const local_rows[3] = {NULL, "gconv_im2col_sep_rows",
+                                              "gconv_im2col_grid_rows"};
     ads_launcher l;
-    ads_gconv_launch(&l, ctx, p, p->sep_rows ? "gconv_im2col_sep_rows" : names[p->kind]);
+    ads_gconv_launch(&l, ctx, p, p->local_rows ? local_rows[p->kind] : names[p->kind]);
     ads_launch_stream(&l, stream);
     ads_launch_in(&l, x);
     if (p->kind != ADS_SAMPLING_FIXED) ads_launch_in(&l, tab);
@@ -115,7 +117,7 @@ ads_status ads_gconv_im2col(ads_context *ctx, const gconv_plan *p, const ads_ten
     ads_launch_int(&l, p->G);
     ads_launch_int(&l, tn);
     ads_gconv_geom(&l, p);
-    if (p->sep_rows) ads_launch_local(&l, (size_t)ads_gconv_sep_rows_bytes(p));
+    if (p->local_rows) ads_launch_local(&l, (size_t)ads_gconv_local_rows_bytes(p));
     /* One work-item per column entry (pixel shape) or per tap of a block
        of col_channels channels of one group (row shape; a work-group per
        block). */

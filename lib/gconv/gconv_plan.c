@@ -185,8 +185,10 @@ static ads_status plan_common(ads_context *ctx, const ads_device *dev, const ads
     p->path = choose_path(ctx, p);
     p->item_pixel = ads_tune_on(ctx, dev, "gconv.item_pixel") != 0;
     p->col_channels = (int)ads_tune_on(ctx, dev, "gconv.col_channels");
-    p->sep_rows = p->path == GCONV_PATH_GEMM && p->kind == ADS_SAMPLING_SEPARABLE &&
-                  !p->item_pixel && ads_gconv_sep_rows_bytes(p) <= local_cap(dev);
+    /* the grid kernel keeps plane offsets in ints */
+    bool offsets_fit = (int64_t)p->H * p->W <= INT_MAX;
+    p->local_rows = p->path == GCONV_PATH_GEMM && p->kind != ADS_SAMPLING_FIXED && !p->item_pixel &&
+                    offsets_fit && ads_gconv_local_rows_bytes(p) <= local_cap(dev);
     p->dw_plane = p->path == GCONV_PATH_DEPTHWISE && p->kind == ADS_SAMPLING_SEPARABLE &&
                   !p->item_pixel && ads_tune_on(ctx, dev, "gconv.dw_plane") != 0;
     p->dw_blocked = p->path == GCONV_PATH_DEPTHWISE && p->kind == ADS_SAMPLING_GRID &&
@@ -214,10 +216,14 @@ static void keep_dw_plane_if_fits(const ads_device *dev, gconv_plan *p, uint64_t
     if (bytes > local_cap(dev)) p->dw_plane = false;
 }
 
-uint64_t ads_gconv_sep_rows_bytes(const gconv_plan *p)
+/* GC_GRID_CHUNK in cl/gconv.cl: pixels per pass of gconv_im2col_grid_rows. */
+#define GRID_CHUNK 64
+
+uint64_t ads_gconv_local_rows_bytes(const gconv_plan *p)
 {
-    uint64_t wp = ((uint64_t)p->Wo + 15) / 16 * 16; /* as in the kernel */
-    return (uint64_t)p->kh * p->kw * ((uint64_t)p->W + 1 + 4 * wp) * sizeof(float);
+    uint64_t wp = ((uint64_t)p->Wo + 15) / 16 * 16; /* as in the kernels */
+    uint64_t per_tap = p->kind == ADS_SAMPLING_GRID ? 7 * GRID_CHUNK : (uint64_t)p->W + 1 + 4 * wp;
+    return (uint64_t)p->kh * p->kw * per_tap * sizeof(float);
 }
 
 uint64_t ads_gconv_dw_plane_bytes(const gconv_plan *p, bool backward)

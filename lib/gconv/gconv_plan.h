@@ -37,10 +37,11 @@ typedef struct {
        of the plan's device; cl/gconv.cl's GC_CB): the channels of one
        image and group that share the gather's tap and address work. */
     int col_channels;
-    /* The row shape's separable gather through blended input rows in
-       local memory (gconv_im2col_sep_rows), where they fit
-       (ads_gconv_sep_rows_bytes); else gconv_im2col_sep. */
-    bool sep_rows;
+    /* The row shape's separable and full-grid gathers through per-row
+       tables in local memory (gconv_im2col_sep_rows: blended input rows;
+       gconv_im2col_grid_rows: decoded grid taps), where they fit
+       (ads_gconv_local_rows_bytes); else gconv_im2col_sep / _grid. */
+    bool local_rows;
     /* The separable depthwise kernels' plane shape ("gconv.dw_plane" of
        the plan's device; CPUs): a work-item per plane, the bilinear reads
        split by axis (gconv_dw_sep_plane forward, every gradient in
@@ -114,9 +115,11 @@ int64_t ads_gconv_part_size(const gconv_plan *p);
    rows U, and for the backward the scattered rows V, the gpx row, a row
    for gx and the sampled-column masks. */
 uint64_t ads_gconv_dw_plane_bytes(const gconv_plan *p, bool backward);
-/* Bytes of local memory a work-group of gconv_im2col_sep_rows needs:
-   per tap, a blended input row and the column taps of its kx. */
-uint64_t ads_gconv_sep_rows_bytes(const gconv_plan *p);
+/* Bytes of local memory a work-group of the local-rows gathers needs:
+   per tap, a blended input row and the column taps of its kx
+   (gconv_im2col_sep_rows), or one output row's decoded grid taps
+   (gconv_im2col_grid_rows). */
+uint64_t ads_gconv_local_rows_bytes(const gconv_plan *p);
 
 /* Blocks of 16 channels per image in the channel-blocked shape, floats
    of one image's channel-blocked copy of x, and bytes of the backward's
