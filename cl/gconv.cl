@@ -358,26 +358,79 @@ kernel void gconv_im2col_sep_rows(global const float *x, global const int4 *tab,
 }
 #endif
 
+/* The grid table entry of tap t of output p of image n0 + b:
+   (y0, x0, fy bits, fx bits), or y0 = x0 = -2 where the tap reads 0, so
+   every neighbour falls outside the plane. */
+static inline int4 gc_grid_tap(global const float *grid, int n0, int b, int t, long p, int H,
+                               int W, int Ho, int Wo, int kw, int ph, int pw, int dh, int dw)
+{
+    long q = (((long)n0 + b) * Ho * Wo + p) * 2;
+    float y = grid[q] + (float)((t / kw) * dh - ph), x = grid[q + 1] + (float)((t % kw) * dw - pw);
+    int y0 = 0, x0 = 0;
+    float fy = 0.0f, fx = 0.0f;
+    if (bl_axis(y, H, &y0, &fy) && bl_axis(x, W, &x0, &fx))
+        return (int4)(y0, x0, as_int(fy), as_int(fx));
+    return (int4)(-2, -2, 0, 0);
+}
+
 /* One work-item turns tap t = get_global_id(1) of output p =
    get_global_id(0) of image b = get_global_id(2) of a full grid into its
-   table entry tab[(b*kh*kw + t)*P + p] = (y0, x0, fy bits, fx bits), with
-   y0 = x0 = -2 where the tap reads 0, so every neighbour falls outside
-   the plane. The table is shared by all channels of the image: the
-   floors and range tests happen once per (tap, output), not per channel. */
+   table entry tab[(b*kh*kw + t)*P + p] (gc_grid_tap). The table is
+   shared by all channels of the image: the floors and range tests
+   happen once per (tap, output), not per channel. (CPUs take
+   gconv_grid_taps16.) */
 kernel void gconv_grid_taps(global const float *grid, global int4 *tab, int n0, GC_GEOM)
 {
     int p = get_global_id(0), t = get_global_id(1), b = get_global_id(2);
     long P = (long)Ho * Wo;
     if (p >= P) return;
-    long q = (((long)n0 + b) * P + p) * 2;
-    float y = grid[q] + (float)((t / kw) * dh - ph), x = grid[q + 1] + (float)((t % kw) * dw - pw);
-    int y0 = 0, x0 = 0;
-    float fy = 0.0f, fx = 0.0f;
-    int4 out = (int4)(-2, -2, 0, 0);
-    if (bl_axis(y, H, &y0, &fy) && bl_axis(x, W, &x0, &fx))
-        out = (int4)(y0, x0, as_int(fy), as_int(fx));
-    tab[((long)b * kh * kw + t) * P + p] = out;
+    tab[((long)b * kh * kw + t) * P + p] =
+        gc_grid_tap(grid, n0, b, t, p, H, W, Ho, Wo, kw, ph, pw, dh, dw);
 }
+
+#ifndef GC_ITEM_PIXEL
+/* CPUs: gconv_grid_taps for the 16 outputs from p0 = 16 *
+   get_global_id(0), one per vector lane: bl_axis's tests and floors in
+   vectors (the same operations, so the same entries), where one
+   work-item per entry ran scalar and branching on PoCL. The last,
+   partial block of an image goes entry by entry. */
+kernel void gconv_grid_taps16(global const float *grid, global int4 *tab, int n0, GC_GEOM)
+{
+    long p0 = (long)get_global_id(0) * 16, P = (long)Ho * Wo;
+    int t = get_global_id(1), b = get_global_id(2);
+    if (p0 >= P) return;
+    global int4 *out = tab + ((long)b * kh * kw + t) * P + p0;
+    if (p0 + 16 > P) {
+        for (long p = p0; p < P; p++)
+            out[p - p0] = gc_grid_tap(grid, n0, b, t, p, H, W, Ho, Wo, kw, ph, pw, dh, dw);
+        return;
+    }
+    global const float *g = grid + (((long)n0 + b) * P + p0) * 2;
+    float16 lo = vload16(0, g), hi = vload16(1, g);
+    float16 y = (float16)(lo.even, hi.even) + (float)((t / kw) * dh - ph);
+    float16 x = (float16)(lo.odd, hi.odd) + (float)((t % kw) * dw - pw);
+    int16 inside = y > -1.0f && y < (float)H && x > -1.0f && x < (float)W;
+    float16 fly = floor(y), flx = floor(x);
+    int16 none = (int16)(0), y0 = select((int16)(-2), convert_int16_sat(fly), inside);
+    int16 x0 = select((int16)(-2), convert_int16_sat(flx), inside);
+    int16 fy = select(none, as_int16(y - fly), inside), fx = select(none, as_int16(x - flx), inside);
+    int e[64];
+    vstore16((int16)(y0.s0, x0.s0, fy.s0, fx.s0, y0.s1, x0.s1, fy.s1, fx.s1, y0.s2, x0.s2, fy.s2,
+                     fx.s2, y0.s3, x0.s3, fy.s3, fx.s3),
+             0, e);
+    vstore16((int16)(y0.s4, x0.s4, fy.s4, fx.s4, y0.s5, x0.s5, fy.s5, fx.s5, y0.s6, x0.s6, fy.s6,
+                     fx.s6, y0.s7, x0.s7, fy.s7, fx.s7),
+             1, e);
+    vstore16((int16)(y0.s8, x0.s8, fy.s8, fx.s8, y0.s9, x0.s9, fy.s9, fx.s9, y0.sa, x0.sa, fy.sa,
+                     fx.sa, y0.sb, x0.sb, fy.sb, fx.sb),
+             2, e);
+    vstore16((int16)(y0.sc, x0.sc, fy.sc, fx.sc, y0.sd, x0.sd, fy.sd, fx.sd, y0.se, x0.se, fy.se,
+                     fx.se, y0.sf, x0.sf, fy.sf, fx.sf),
+             3, e);
+    global int *o = (global int *)out;
+    for (int k = 0; k < 64; k++) o[k] = e[k];
+}
+#endif
 
 /* Full grid: each entry reads its tap from the grid table, once for the
    block's channels. */

@@ -69,18 +69,23 @@ int ads_gconv_rows_local(const ads_context *ctx, int rows)
 static ads_status fill_taps(ads_context *ctx, const gconv_plan *p, int n0, int nb, int stream,
                             ads_tensor *tab)
 {
-    bool grid = p->kind == ADS_SAMPLING_GRID;
+    bool grid = p->kind == ADS_SAMPLING_GRID, lanes = grid && !p->item_pixel;
     ads_launcher l;
-    ads_gconv_launch(&l, ctx, p, grid ? "gconv_grid_taps" : "gconv_sep_taps");
+    ads_gconv_launch(&l, ctx, p,
+                     lanes  ? "gconv_grid_taps16"
+                     : grid ? "gconv_grid_taps"
+                            : "gconv_sep_taps");
     ads_launch_stream(&l, stream);
     ads_launch_in(&l, p->pa);
     if (!grid) ads_launch_in(&l, p->pb);
     ads_launch_out(&l, tab);
     ads_launch_int(&l, n0);
     ads_gconv_geom(&l, p);
-    if (grid)
-        return ads_launch_run(&l, 3, (size_t[]){(size_t)p->P, (size_t)p->kh * p->kw, (size_t)nb},
+    if (grid) { /* a work-item per entry, or per 16 on CPUs (gconv_grid_taps16) */
+        size_t items = lanes ? ((size_t)p->P + 15) / 16 : (size_t)p->P;
+        return ads_launch_run(&l, 3, (size_t[]){items, (size_t)p->kh * p->kw, (size_t)nb},
                               (size_t[])GCONV_LOCAL);
+    }
     return ads_launch_run(&l, 2, (size_t[]){(size_t)ads_gconv_taps_size(p) / 4, (size_t)nb},
                           (size_t[])GCONV_LOCAL);
 }
