@@ -265,34 +265,52 @@ kernel void gconv_grid_index(global const int4 *tab, global int *idx, GC_GEOM)
     start[0] = 0;
 }
 
-/* One work-item owns the input row gx[n,c,yy,:] (yy = get_global_id(0),
-   b*C + c = get_global_id(1)) for a full grid: it clears the row, then
-   adds every tap whose sample touches it, in the index's fixed order:
-   taps with y0 = yy (weight 1-fy), then those with y0 = yy-1 (weight fy).
-   Deterministic, no atomics. */
+/* Column gradient entry e = t*P + p of column row block bc (image b,
+   channel c): GCOL(bc, t, p), which in the plain layout is one read at
+   bc*kh*kw*P + e, with no division. */
+#ifdef GC_DEPTHWISE
+#define GCOL_AT(bc, e) GCOL(bc, (e) / P, (e) % P)
+#else
+#define GCOL_AT(bc, e) (gcol[(long)(bc) * kh * kw * P + (e)])
+#endif
+
+/* One work-item owns the input rows gx[n,c,yy,:] of cb channels c0 ..
+   c0 + cb - 1 of image b (yy = get_global_id(0), the block
+   get_global_id(1) = b*ceil(C/cb) + c0/cb; cb = 1 on GPUs, the tuning's
+   col_channels on CPUs) for a full grid: it clears the rows, then adds
+   every tap whose sample touches them, in the index's fixed order:
+   taps with y0 = yy (weight 1-fy), then those with y0 = yy-1 (weight
+   fy). Each tap's index and table entries are read once for the block's
+   channels. Deterministic, no atomics. */
 kernel void gconv_col2im_grid(global const float *gcol, global const float *wgt,
                               global const int4 *tab, global const int *idx, global float *gx,
-                              int n0, GC_GEOM)
+                              int n0, GC_GEOM, int cb)
 {
-    int yy = get_global_id(0), bc = get_global_id(1);
+    int yy = get_global_id(0), blocks = (C + cb - 1) / cb, blk = get_global_id(1);
     if (yy >= H) return;
-    int b = bc / C;
-    long E = (long)kh * kw * Ho * Wo;
+    int b = blk / blocks, c0 = (blk - b * blocks) * cb, nl = min(cb, C - c0), bc = b * C + c0;
+    long E = (long)kh * kw * Ho * Wo, HW = (long)H * W;
     global const int4 *te = tab + (long)b * E;
     global const int *start = idx + b * ads_grid_index_size(H, Ho, Wo, kh, kw);
     global const int *ent = start + H + 2;
     long P = (long)Ho * Wo;
-    global float *row = gx + (((long)n0 * C + bc) * H + yy) * W;
-    for (int xx = 0; xx < W; xx++) row[xx] = 0.0f;
+    global float *rows = gx + ((long)n0 * C + bc) * HW + (long)yy * W;
+    for (int l = 0; l < nl; l++)
+        for (int xx = 0; xx < W; xx++) rows[l * HW + xx] = 0.0f;
     for (int a = 0; a < 2; a++) {
         int bucket = yy + 1 - a; /* y0 + 1 with y0 = yy - a */
         for (int k = start[bucket]; k < start[bucket + 1]; k++) {
-            int e = ent[k], t = e / (Ho * Wo); /* e = t*P + p; Ho*Wo fits an int */
+            int e = ent[k];
             int4 q = te[e];
-            float v = bl_weight(as_float(q.s2), a) * GCOL(bc, t, e - t * P);
-            float fx = as_float(q.s3);
-            if (q.s1 >= 0) row[q.s1] += bl_weight(fx, 0) * v;
-            if (q.s1 + 1 < W) row[q.s1 + 1] += bl_weight(fx, 1) * v;
+            float wy = bl_weight(as_float(q.s2), a), fx = as_float(q.s3);
+            int x0 = q.s1;
+            bool left = x0 >= 0, right = x0 + 1 < W;
+            for (int l = 0; l < nl; l++) {
+                float v = wy * GCOL_AT(bc + l, e);
+                global float *row = rows + l * HW;
+                if (left) row[x0] += bl_weight(fx, 0) * v;
+                if (right) row[x0 + 1] += bl_weight(fx, 1) * v;
+            }
         }
     }
 }

@@ -271,9 +271,15 @@ static ads_status grad_input(ads_context *ctx, const job *j, int n0, int nb)
     ads_launch_int(&l, n0);
     ads_gconv_geom(&l, p);
     /* One work-item per input row (or, in the pixel shape, element) of
-       every (image, channel) of the chunk. */
+       every (image, channel) of the chunk; for the full grid, per input
+       row of a block of channels, which share the index and table reads
+       (one channel on GPUs, where work-items are what a block would
+       take away). */
+    bool grid = p->kind == ADS_SAMPLING_GRID;
+    size_t cb = grid && !p->item_pixel && p->path == GCONV_PATH_GEMM ? (size_t)p->col_channels : 1;
+    if (grid) ads_launch_int(&l, (int)cb);
     size_t HW = (size_t)p->H * (size_t)p->W;
-    size_t global[2] = {pixel ? HW : (size_t)p->H, (size_t)nb * p->C};
+    size_t global[2] = {pixel ? HW : (size_t)p->H, (size_t)nb * (((size_t)p->C + cb - 1) / cb)};
     size_t local[2] = {pixel ? (size_t)ads_gconv_pixel_local(ctx, (long)HW)
                              : (size_t)ads_gconv_rows_local(ctx, p->H),
                        1};
