@@ -19,6 +19,16 @@
 #define GCOL(bc, t, p) (gcol[((long)(bc) * kh * kw + (t)) * P + (p)])
 #endif
 
+/* The column gradient's row (bc, t) from pixel 0 and the factor of its
+   entries, in GCOL's two layouts. */
+#ifdef GC_DEPTHWISE
+#define GCOL_ROW(bc, t) (gcol + ((long)n0 * C + (bc)) * P)
+#define GCOL_SCALE(bc, t) (wgt[((bc) % C) * kh * kw + (t)])
+#else
+#define GCOL_ROW(bc, t) (gcol + ((long)(bc) * kh * kw + (t)) * P)
+#define GCOL_SCALE(bc, t) 1.0f
+#endif
+
 /* The counting sort of one axis' separable reads by the input line they
    touch: pos holds the L output positions, k taps dil apart from -pad;
    each read (output l, tap kk, neighbour a) inside the lines becomes the
@@ -359,6 +369,79 @@ kernel void gconv_grad_sep_part(global const float *x, global const float *gcol,
     }
 }
 
+/* Pass 1 on CPUs: gconv_grad_sep_part with 16 output columns in vector
+   lanes. Each work-item (of a group of 16) first decodes its column
+   taps for kx into local memory (the two neighbours' clamped columns,
+   the mask of the present ones and fx: Wp = Wo rounded up to 16, the
+   lanes past Wo absent; ads_gconv_grad_sep_lanes_bytes), then per output
+   row gathers the four neighbours of 16 columns at a time and adds
+   gcol times the derivatives: the gpx shares into a local row, lane by
+   lane; the gpy share from gcol and dX~/dy kept in local rows and
+   summed in column order after each row. The same sums in the same
+   order as gconv_grad_sep_part, so the shapes give equal bits. */
+kernel void gconv_grad_sep_part16(global const float *x, global const float *gcol,
+                                  global const float *wgt, global const int4 *tab,
+                                  global float *part, int nb, int n0, GC_GEOM,
+                                  local int *scratch)
+{
+    long e = get_global_id(0);
+    int taps = kh * kw, Wp = (Wo + 15) / 16 * 16;
+    local int *xa = scratch + get_local_id(0) * 7 * Wp, *xb = xa + Wp, *mask = xb + Wp;
+    local float *fx = (local float *)(mask + Wp), *acc = fx + Wp, *gs = acc + Wp, *dys = gs + Wp;
+    if (e >= (long)nb * C * taps) return;
+    int bc = (int)(e / taps), t = (int)(e - (long)bc * taps), b = bc / C;
+    int ky = t / kw, kx = t - ky * kw;
+    global const int4 *rt = tab + (long)b * (Ho * kh + Wo * kw);
+    global const int4 *ct = rt + Ho * kh + kx;
+    global const float *plane = x + ((long)n0 * C + bc) * (long)H * W;
+    long P = (long)Ho * Wo;
+    for (int j = 0; j < Wp; j++) {
+        int4 q = j < Wo ? ct[j * kw] : (int4)(-1, -1, 0, 0);
+        xa[j] = max(q.s0, 0);
+        xb[j] = max(q.s1, 0);
+        mask[j] = (q.s0 >= 0 ? 1 : 0) | (q.s1 >= 0 ? 2 : 0);
+        fx[j] = as_float(q.s2);
+        acc[j] = 0.0f;
+    }
+    const float16 none = (float16)(0.0f);
+    const int16 zero = (int16)(0);
+    float scale = GCOL_SCALE(bc, t);
+    global const float *grow = GCOL_ROW(bc, t);
+    global float *gpy = part + e * (Ho + Wo), *gpx = gpy + Ho;
+    for (int i = 0; i < Ho; i++, grow += Wo) {
+        int4 r = rt[i * kh + ky];
+        int16 h0 = (int16)(r.s0 >= 0 ? -1 : 0), h1 = (int16)(r.s1 >= 0 ? -1 : 0);
+        global const float *row0 = plane + (long)max(r.s0, 0) * W;
+        global const float *row1 = plane + (long)max(r.s1, 0) * W;
+        float fy = as_float(r.s2);
+        for (int j0 = 0; j0 < Wo; j0 += 16) {
+            int16 ia = vload16(0, xa + j0), ib = vload16(0, xb + j0), m = vload16(0, mask + j0);
+            int16 c0 = (m & (int16)(1)) != zero, c1 = (m & (int16)(2)) != zero;
+            float16 a = select(none, gc_gather16(row0, ia), h0 & c0);
+            float16 bb = select(none, gc_gather16(row0, ib), h0 & c1);
+            float16 c = select(none, gc_gather16(row1, ia), h1 & c0);
+            float16 d = select(none, gc_gather16(row1, ib), h1 & c1);
+            float16 f = vload16(0, fx + j0), g;
+            if (j0 + 16 <= Wo) {
+                g = vload16(0, grow + j0);
+            } else { /* the row's tail: lanes past Wo take 0 */
+                float tail[16];
+                for (int k = 0; k < 16; k++) tail[k] = j0 + k < Wo ? grow[j0 + k] : 0.0f;
+                g = vload16(0, tail);
+            }
+            g *= scale;
+            vstore16(g, 0, gs + j0);
+            vstore16((1.0f - f) * (c - a) + f * (d - bb), 0, dys + j0);
+            vstore16(vload16(0, acc + j0) + g * ((1.0f - fy) * (bb - a) + fy * (d - c)), 0,
+                     acc + j0);
+        }
+        float s = 0.0f; /* in column order, as gconv_grad_sep_part: equal bits */
+        for (int j = 0; j < Wo; j++) s = fma(gs[j], dys[j], s);
+        gpy[i] = s;
+    }
+    for (int j = 0; j < Wo; j++) gpx[j] = acc[j];
+}
+
 /* Pass 2: one work-item sums one position gradient over image b's
    `shares` shares (b = get_global_id(1); C*kh*kw (channel, tap) shares
    from pass 1, C plane shares from gconv_dw_backward_plane) in order:
@@ -421,16 +504,6 @@ kernel void gconv_grad_grid(global const float *x, global const float *gcol,
     vstore2(gc_grad_grid_at(x, gcol, wgt, tab, n0, b, p, C, H, W, Ho, Wo, kh, kw), 0,
             ggrid + (((long)n0 + b) * P + p) * 2);
 }
-
-/* The column gradient's row (bc, t) from pixel 0 and the factor of its
-   entries, in GCOL's two layouts. */
-#ifdef GC_DEPTHWISE
-#define GCOL_ROW(bc, t) (gcol + ((long)n0 * C + (bc)) * P)
-#define GCOL_SCALE(bc, t) (wgt[((bc) % C) * kh * kw + (t)])
-#else
-#define GCOL_ROW(bc, t) (gcol + ((long)(bc) * kh * kw + (t)) * P)
-#define GCOL_SCALE(bc, t) 1.0f
-#endif
 
 /* CPUs: one work-item sums the grid gradient of the 16 outputs from
    p0 = 16 * get_global_id(0) of image b = get_global_id(1), one output

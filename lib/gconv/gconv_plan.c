@@ -189,6 +189,8 @@ static ads_status plan_common(ads_context *ctx, const ads_device *dev, const ads
     bool offsets_fit = (int64_t)p->H * p->W <= INT_MAX;
     p->local_rows = p->path == GCONV_PATH_GEMM && p->kind != ADS_SAMPLING_FIXED && !p->item_pixel &&
                     offsets_fit && ads_gconv_local_rows_bytes(p) <= local_cap(dev);
+    p->sep_part_lanes = p->kind == ADS_SAMPLING_SEPARABLE && !p->item_pixel &&
+                        ads_gconv_grad_sep_lanes_bytes(p) <= local_cap(dev);
     p->dw_plane = p->path == GCONV_PATH_DEPTHWISE && p->kind == ADS_SAMPLING_SEPARABLE &&
                   !p->item_pixel && ads_tune_on(ctx, dev, "gconv.dw_plane") != 0;
     p->dw_blocked = p->path == GCONV_PATH_DEPTHWISE && p->kind == ADS_SAMPLING_GRID &&
@@ -224,6 +226,12 @@ uint64_t ads_gconv_local_rows_bytes(const gconv_plan *p)
     uint64_t wp = ((uint64_t)p->Wo + 15) / 16 * 16; /* as in the kernels */
     uint64_t per_tap = p->kind == ADS_SAMPLING_GRID ? 7 * GRID_CHUNK : (uint64_t)p->W + 1 + 4 * wp;
     return (uint64_t)p->kh * p->kw * per_tap * sizeof(float);
+}
+
+uint64_t ads_gconv_grad_sep_lanes_bytes(const gconv_plan *p)
+{
+    uint64_t wp = ((uint64_t)p->Wo + 15) / 16 * 16; /* as in the kernel */
+    return 16 * 7 * wp * sizeof(float);
 }
 
 uint64_t ads_gconv_dw_plane_bytes(const gconv_plan *p, bool backward)

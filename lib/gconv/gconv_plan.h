@@ -42,6 +42,10 @@ typedef struct {
        gconv_im2col_grid_rows: decoded grid taps), where they fit
        (ads_gconv_local_rows_bytes); else gconv_im2col_sep / _grid. */
     bool local_rows;
+    /* The separable position gradients' CPU shape (gconv_grad_sep_part16:
+       16 output columns per vector), where its column taps fit in local
+       memory (ads_gconv_grad_sep_lanes_bytes); else gconv_grad_sep_part. */
+    bool sep_part_lanes;
     /* The separable depthwise kernels' plane shape ("gconv.dw_plane" of
        the plan's device; CPUs): a work-item per plane, the bilinear reads
        split by axis (gconv_dw_sep_plane forward, every gradient in
@@ -120,6 +124,11 @@ uint64_t ads_gconv_dw_plane_bytes(const gconv_plan *p, bool backward);
    (gconv_im2col_sep_rows), or one output row's decoded grid taps
    (gconv_im2col_grid_rows). */
 uint64_t ads_gconv_local_rows_bytes(const gconv_plan *p);
+/* Bytes of local memory a work-group of gconv_grad_sep_part16 (16
+   work-items, GCONV_LOCAL) needs: per work-item, its column taps, gpx
+   shares and one row's gcol and dX~/dy, Wo rounded up to 16 of each of
+   seven arrays. */
+uint64_t ads_gconv_grad_sep_lanes_bytes(const gconv_plan *p);
 
 /* Blocks of 16 channels per image in the channel-blocked shape, floats
    of one image's channel-blocked copy of x, and bytes of the backward's
