@@ -510,8 +510,9 @@ kernel void gconv_grad_grid(global const float *x, global const float *gcol,
    per vector lane: each tap's 16 table entries are decoded once in
    vectors (as gc_grid_corners: clamped offsets, absent neighbours
    selected to 0), then every channel costs four gathers and a few
-   vector multiply-adds. The sums run in gc_grad_grid_at's order, which
-   the last, partial block of an image uses lane by lane. */
+   vector multiply-adds (plane offsets in ints: the host takes this
+   kernel only where H*W fits one). The sums run in gc_grad_grid_at's
+   order, which the last, partial block of an image uses lane by lane. */
 kernel void gconv_grad_grid16(global const float *x, global const float *gcol,
                               global const float *wgt, global const int4 *tab,
                               global float *ggrid, int n0, GC_GEOM)

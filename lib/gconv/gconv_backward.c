@@ -337,7 +337,7 @@ static ads_status sum_position_shares(ads_context *ctx, const job *j, int n0, in
 static ads_status grad_grid(ads_context *ctx, const job *j, int n0, int nb)
 {
     const gconv_plan *p = j->p;
-    bool lanes = !p->item_pixel;
+    bool lanes = !p->item_pixel && p->int_offsets;
     ads_launcher l;
     ads_gconv_gcol_launch(&l, ctx, p, lanes ? "gconv_grad_grid16" : "gconv_grad_grid");
     ads_launch_in(&l, j->x);

@@ -185,10 +185,9 @@ static ads_status plan_common(ads_context *ctx, const ads_device *dev, const ads
     p->path = choose_path(ctx, p);
     p->item_pixel = ads_tune_on(ctx, dev, "gconv.item_pixel") != 0;
     p->col_channels = (int)ads_tune_on(ctx, dev, "gconv.col_channels");
-    /* the grid kernel keeps plane offsets in ints */
-    bool offsets_fit = (int64_t)p->H * p->W <= INT_MAX;
+    p->int_offsets = (int64_t)p->H * p->W <= INT_MAX;
     p->local_rows = p->path == GCONV_PATH_GEMM && p->kind != ADS_SAMPLING_FIXED && !p->item_pixel &&
-                    offsets_fit && ads_gconv_local_rows_bytes(p) <= local_cap(dev);
+                    p->int_offsets && ads_gconv_local_rows_bytes(p) <= local_cap(dev);
     p->sep_part_lanes = p->kind == ADS_SAMPLING_SEPARABLE && !p->item_pixel &&
                         ads_gconv_grad_sep_lanes_bytes(p) <= local_cap(dev);
     p->dw_plane = p->path == GCONV_PATH_DEPTHWISE && p->kind == ADS_SAMPLING_SEPARABLE &&

@@ -37,6 +37,9 @@ typedef struct {
        of the plan's device; cl/gconv.cl's GC_CB): the channels of one
        image and group that share the gather's tap and address work. */
     int col_channels;
+    /* H*W fits an int: the CPU kernels that keep plane offsets in ints
+       (gconv_im2col_grid_rows, gconv_grad_grid16) may run. */
+    bool int_offsets;
     /* The row shape's separable and full-grid gathers through per-row
        tables in local memory (gconv_im2col_sep_rows: blended input rows;
        gconv_im2col_grid_rows: decoded grid taps), where they fit
