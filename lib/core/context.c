@@ -287,10 +287,20 @@ ads_status ads_context_create_from_queue(cl_command_queue queue, ads_context **o
     return ADS_OK;
 }
 
+bool ads_context_on_release(ads_context *ctx, void (*fn)(ads_context *))
+{
+    for (int i = 0; i < ctx->nrelease_hooks; i++)
+        if (ctx->release_hooks[i] == fn) return true;
+    if (ctx->nrelease_hooks == ADS_MAX_RELEASE_HOOKS) return false;
+    ctx->release_hooks[ctx->nrelease_hooks++] = fn;
+    return true;
+}
+
 void ads_context_release(ads_context *ctx)
 {
     if (!ctx) return;
     ads_finish(ctx);
+    for (int i = 0; i < ctx->nrelease_hooks; i++) ctx->release_hooks[i](ctx);
     ads_profile_release(ctx); /* prints the table when profiling */
     ads_workspaces_free(ctx);
     ads_programs_release(ctx);

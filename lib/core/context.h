@@ -10,8 +10,9 @@
 #include "env.h"
 #include "error.h"
 
-#define ADS_MAX_DEVICES 8
-#define ADS_MAX_QUEUES  4
+#define ADS_MAX_DEVICES       8
+#define ADS_MAX_QUEUES        4
+#define ADS_MAX_RELEASE_HOOKS 4
 
 typedef struct {
     cl_platform_id platform;
@@ -67,7 +68,17 @@ struct ads_context {
     /* The caller holds ctx->queue (made from it, or ads_context_cl_queue
        was called): from then on work on other queues is joined into it. */
     atomic_bool queue_exposed;
+
+    /* Run by ads_context_release once the queues are finished and before
+       any OpenCL object goes: for libraries that keep objects of the
+       context in caches of their own (CLBlast's programs). */
+    void (*release_hooks[ADS_MAX_RELEASE_HOOKS])(ads_context *);
+    int nrelease_hooks;
 };
+
+/* Adds fn to ctx's release hooks, once however often it is called;
+   under ctx's lock. False when the hooks are full (fn will not run). */
+bool ads_context_on_release(ads_context *ctx, void (*fn)(ads_context *));
 
 /* Creates the queues that are not set yet (dev[0].queues[0] may be the
    caller's), ctx->nqueues in-order ones per device, and the transfer

@@ -3,9 +3,32 @@
    goes first on that in-order queue, and CLBlast's event is recorded on
    the tensors after. */
 #include <clblast_c.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 
 #include "gemm_clblast.h"
+
+/* Contexts that have called CLBlast and are not released yet. CLBlast
+   keeps the programs it builds in one cache for the whole process and
+   would release them only at exit, after their OpenCL context is gone
+   (under oclgrind that corrupted the heap at exit) and keeping that
+   context alive until then; so the last such context to be released
+   clears CLBlast's cache (CLBlastClearCache: programs and binaries). */
+static atomic_int clblast_contexts;
+
+static void forget_clblast(ads_context *ctx)
+{
+    (void)ctx;
+    if (atomic_fetch_sub(&clblast_contexts, 1) == 1) CLBlastClearCache();
+}
+
+/* Counts ctx among the contexts that have used CLBlast, once. */
+static void count_context(ads_context *ctx)
+{
+    for (int i = 0; i < ctx->nrelease_hooks; i++)
+        if (ctx->release_hooks[i] == forget_clblast) return;
+    if (ads_context_on_release(ctx, forget_clblast)) atomic_fetch_add(&clblast_contexts, 1);
+}
 
 /* `batch` entries from element offsets off[3] (a, b, c), strides[3] apart.
    On success *ev is the event of the call. */
@@ -82,6 +105,7 @@ static ads_status gemm_clblast_locked(ads_context *ctx, const ads_gemm_args *g)
 ads_status ads_gemm_clblast(ads_context *ctx, const ads_gemm_args *g)
 {
     ads_lock(ctx);
+    count_context(ctx);
     ads_status st = gemm_clblast_locked(ctx, g);
     ads_unlock(ctx);
     return st;
