@@ -414,21 +414,12 @@ kernel void gconv_grid_taps16(global const float *grid, global int4 *tab, int n0
     int16 none = (int16)(0), y0 = select((int16)(-2), convert_int16_sat(fly), inside);
     int16 x0 = select((int16)(-2), convert_int16_sat(flx), inside);
     int16 fy = select(none, as_int16(y - fly), inside), fx = select(none, as_int16(x - flx), inside);
-    int e[64];
-    vstore16((int16)(y0.s0, x0.s0, fy.s0, fx.s0, y0.s1, x0.s1, fy.s1, fx.s1, y0.s2, x0.s2, fy.s2,
-                     fx.s2, y0.s3, x0.s3, fy.s3, fx.s3),
-             0, e);
-    vstore16((int16)(y0.s4, x0.s4, fy.s4, fx.s4, y0.s5, x0.s5, fy.s5, fx.s5, y0.s6, x0.s6, fy.s6,
-                     fx.s6, y0.s7, x0.s7, fy.s7, fx.s7),
-             1, e);
-    vstore16((int16)(y0.s8, x0.s8, fy.s8, fx.s8, y0.s9, x0.s9, fy.s9, fx.s9, y0.sa, x0.sa, fy.sa,
-                     fx.sa, y0.sb, x0.sb, fy.sb, fx.sb),
-             2, e);
-    vstore16((int16)(y0.sc, x0.sc, fy.sc, fx.sc, y0.sd, x0.sd, fy.sd, fx.sd, y0.se, x0.se, fy.se,
-                     fx.se, y0.sf, x0.sf, fy.sf, fx.sf),
-             3, e);
-    global int *o = (global int *)out;
-    for (int k = 0; k < 64; k++) o[k] = e[k];
+    int ys[16], xs[16], fys[16], fxs[16]; /* to the table's (y0, x0, fy, fx) entries */
+    vstore16(y0, 0, ys);
+    vstore16(x0, 0, xs);
+    vstore16(fy, 0, fys);
+    vstore16(fx, 0, fxs);
+    for (int k = 0; k < 16; k++) out[k] = (int4)(ys[k], xs[k], fys[k], fxs[k]);
 }
 #endif
 
