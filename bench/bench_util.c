@@ -92,7 +92,7 @@ static ads_tensor *vector(ads_context *ctx, size_t n, ads_status *st)
     return t;
 }
 
-/* The FMA peak: ADS_DEV_FMA_CHAINS float16 chains per work-item
+/* The FMA peak: ads_dev_fma_chains float16 chains per work-item
    (cl/bench_device.cl). On a CPU, 16 work-items of one per compute unit
    (PoCL runs a work-group per core thread, so every core gets whole
    work-items of long chains); on a GPU, 2048 per compute unit in the
@@ -109,15 +109,15 @@ static ads_status measure_fma(ads_context *ctx, const ads_device_info *info, ben
                    .out = vector(ctx, n, &st)};
     bench_stats s;
     if (st == ADS_OK) st = bench_time(ctx, run_fma, &r, 2, 7, &s);
-    double flop = (double)n * r.iters * ADS_DEV_FMA_CHAINS * 16 * 2;
+    const int chains = ads_dev_fma_chains(ctx);
+    double flop = (double)n * r.iters * chains * 16 * 2;
     if (st == ADS_OK) lim->fma_gflops = flop / (s.min_ms * 1e6);
     char groups[32] = "driver-chosen groups";
     if (r.local) snprintf(groups, sizeof groups, "groups of %zu", r.local);
     snprintf(lim->fma_probe, sizeof lim->fma_probe,
              "fma_peak: %d float16 FMA chains per work-item, %zu work-items in %s, %d rounds; "
              "fastest of 7 runs (median %.1f GFLOP/s)",
-             ADS_DEV_FMA_CHAINS, n, groups, r.iters,
-             st == ADS_OK ? flop / (s.median_ms * 1e6) : 0.0);
+             chains, n, groups, r.iters, st == ADS_OK ? flop / (s.median_ms * 1e6) : 0.0);
     ads_tensor_release(r.out);
     return st;
 }

@@ -5,9 +5,9 @@
 #endif
 
 /* One work-item runs `iters` rounds of FMA_CHAINS independent float16 FMA
-   chains (explicit vectors: PoCL reaches peak only with them; 12 chains
-   cover an FMA latency of 4 cycles on 2 ports with room to spare, and fit
-   the 32 AVX-512 registers) and stores their sum so the compiler cannot
+   chains (explicit vectors: PoCL reaches peak only with them; the host
+   picks FMA_CHAINS to cover an FMA latency of 4 cycles on 2 ports and fit
+   the registers: 12 on AVX-512, 6 on AVX2) and stores their sum so the compiler cannot
    drop the work. FLOPs: iters * FMA_CHAINS * 16 * 2. */
 kernel void fma_peak(global float *out, int iters, float seed)
 {

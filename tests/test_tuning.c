@@ -66,32 +66,48 @@ START_TEST(precedence_and_ranges)
 }
 END_TEST
 
-/* The defaults follow the device class from CL_DEVICE_TYPE: a GPU's
-   description (no such device here: the lookup runs on the description)
-   gets every key's GPU default, a CPU's every CPU default; the GPU's
-   GEMM path is not the CPU-shaped kernels; an override applies to either;
-   and PoCL's CPU device, through its context, gets the CPU defaults. */
+/* The defaults follow the device class from CL_DEVICE_TYPE and the
+   native float vector width: a GPU's description (no such device here:
+   the lookup runs on the description) gets every key's GPU default, an
+   AVX-512 CPU's (or one that reports no width) every CPU default, an
+   AVX2 or NEON CPU's every CPU8 default, and some CPU8 default differs;
+   the GPU's GEMM path is not the CPU-shaped kernels; an override applies
+   to either; and PoCL's CPU device, through its context, gets the
+   defaults of its CPU class. */
 START_TEST(defaults_follow_device_class)
 {
     ads_env env = {0}; /* no cache folder: no stored table */
-    const ads_tune_device gpu = {"NVIDIA Corporation", "NVIDIA H100 80GB HBM3", CL_DEVICE_TYPE_GPU};
+    const ads_tune_device gpu = {"NVIDIA Corporation", "NVIDIA H100 80GB HBM3", CL_DEVICE_TYPE_GPU,
+                                 1};
     const ads_tune_device gpu_default = {"Advanced Micro Devices, Inc.", "gfx90a:sramecc+:xnack-",
-                                         CL_DEVICE_TYPE_GPU | CL_DEVICE_TYPE_DEFAULT};
-    const ads_tune_device cpu = {"GenuineIntel", "pthread-Intel(R) Xeon(R) CPU",
-                                 CL_DEVICE_TYPE_CPU};
-    const ads_tune_device accel = {"Some vendor", "an accelerator", CL_DEVICE_TYPE_ACCELERATOR};
-    ck_assert_int_eq(ads_device_class_of(gpu.type), ADS_CLASS_GPU);
-    ck_assert_int_eq(ads_device_class_of(gpu_default.type), ADS_CLASS_GPU);
-    ck_assert_int_eq(ads_device_class_of(cpu.type), ADS_CLASS_CPU);
-    ck_assert_int_eq(ads_device_class_of(accel.type), ADS_CLASS_CPU);
-    int differ = 0;
+                                         CL_DEVICE_TYPE_GPU | CL_DEVICE_TYPE_DEFAULT, 4};
+    const ads_tune_device cpu = {"GenuineIntel", "pthread-skylake-avx512-Intel(R) Xeon(R) CPU",
+                                 CL_DEVICE_TYPE_CPU, 16};
+    const ads_tune_device cpu8 = {"AuthenticAMD", "pthread-haswell-AMD EPYC", CL_DEVICE_TYPE_CPU,
+                                  8};
+    const ads_tune_device neon = {"ARM", "pthread-cortex-a72", CL_DEVICE_TYPE_CPU, 4};
+    const ads_tune_device unknown = {"Some vendor", "a CPU that reports no width",
+                                     CL_DEVICE_TYPE_CPU, 0};
+    const ads_tune_device accel = {"Some vendor", "an accelerator", CL_DEVICE_TYPE_ACCELERATOR, 16};
+    ck_assert_int_eq(ads_device_class_of(gpu.type, gpu.float_width), ADS_CLASS_GPU);
+    ck_assert_int_eq(ads_device_class_of(gpu_default.type, gpu_default.float_width), ADS_CLASS_GPU);
+    ck_assert_int_eq(ads_device_class_of(cpu.type, cpu.float_width), ADS_CLASS_CPU);
+    ck_assert_int_eq(ads_device_class_of(cpu8.type, cpu8.float_width), ADS_CLASS_CPU8);
+    ck_assert_int_eq(ads_device_class_of(neon.type, neon.float_width), ADS_CLASS_CPU8);
+    ck_assert_int_eq(ads_device_class_of(unknown.type, unknown.float_width), ADS_CLASS_CPU);
+    ck_assert_int_eq(ads_device_class_of(accel.type, accel.float_width), ADS_CLASS_CPU);
+    int differ = 0, differ8 = 0;
     for (int i = 0; i < ads_tunable_count; i++) {
         const ads_tunable *t = &ads_tunables[i];
         ck_assert_int_eq(ads_tune_for(&env, &gpu, t->key), t->def[ADS_CLASS_GPU]);
         ck_assert_int_eq(ads_tune_for(&env, &gpu_default, t->key), t->def[ADS_CLASS_GPU]);
         ck_assert_int_eq(ads_tune_for(&env, &cpu, t->key), t->def[ADS_CLASS_CPU]);
+        ck_assert_int_eq(ads_tune_for(&env, &cpu8, t->key), t->def[ADS_CLASS_CPU8]);
         differ += t->def[ADS_CLASS_GPU] != t->def[ADS_CLASS_CPU];
+        differ8 += t->def[ADS_CLASS_CPU8] != t->def[ADS_CLASS_CPU];
     }
+    ck_assert_int_gt(differ8, 0);
+    ck_assert_int_eq(ads_tune_for(&env, &cpu8, "gemm.path"), ADS_GEMM_PATH_CPU);
     ck_assert_int_gt(differ, 0);
     ck_assert_int_eq(ads_tune_for(&env, &cpu, "gemm.path"), ADS_GEMM_PATH_CPU);
     ck_assert_int_ne(ads_tune_for(&env, &gpu, "gemm.path"), ADS_GEMM_PATH_CPU);
@@ -107,9 +123,10 @@ START_TEST(defaults_follow_device_class)
     ads_device_info in;
     ck_assert_ads_ok(ads_context_device_info(ctx, 0, &in));
     if (!in.is_gpu) {
+        ck_assert_int_ne(ads_tune_class(ctx), ADS_CLASS_GPU);
         for (int i = 0; i < ads_tunable_count; i++)
             ck_assert_int_eq(ads_tune(ctx, ads_tunables[i].key),
-                             ads_tunables[i].def[ADS_CLASS_CPU]);
+                             ads_tunables[i].def[ads_tune_class(ctx)]);
         ck_assert_int_eq(ads_gemm_path_of(ctx), ADS_GEMM_PATH_CPU);
     }
     ads_context_release(ctx);

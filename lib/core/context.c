@@ -83,6 +83,9 @@ static void fill_info(ads_device *d, const candidate *c)
     clGetDeviceInfo(c->device, CL_DEVICE_MAX_WORK_GROUP_SIZE, sizeof in->max_work_group_size,
                     &in->max_work_group_size, NULL);
     clGetDeviceInfo(c->device, CL_DEVICE_MEM_BASE_ADDR_ALIGN, sizeof align_bits, &align_bits, NULL);
+    d->float_width = 0;
+    clGetDeviceInfo(c->device, CL_DEVICE_NATIVE_VECTOR_WIDTH_FLOAT, sizeof d->float_width,
+                    &d->float_width, NULL);
     in->compute_units = (int)cu;
     in->global_mem_bytes = gmem;
     in->max_alloc_bytes = maxalloc;

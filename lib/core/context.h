@@ -19,6 +19,7 @@ typedef struct {
     cl_device_id device;
     ads_device_info info;
     cl_device_type type; /* CL_DEVICE_TYPE: picks the tuning defaults */
+    cl_uint float_width; /* CL_DEVICE_NATIVE_VECTOR_WIDTH_FLOAT: so does it, on CPUs */
     cl_uint mem_base_align_bytes;
     cl_command_queue queues[ADS_MAX_QUEUES]; /* in-order; ctx->nqueues of them */
     double weight;                           /* share of a split batch; see weights_known */

@@ -1,4 +1,5 @@
-/* The registry's tables (see tunables.h). A default that differs between
+/* The registry's tables (see tunables.h): defaults for the classes CPU,
+   GPU and CPU8, in that order. A default that differs between
    the classes says so in its line; the CPU defaults are the ones measured
    best on PoCL, the GPU ones are GPU-shaped (docs/design.md, "Per-device
    defaults"). */
@@ -9,64 +10,73 @@
 
 /* clang-format off */
 const ads_tunable ads_tunables[] = {
-    {"gemm.path", {ADS_GEMM_PATH_CPU, ADS_GEMM_PATH_CLBLAST}, 0, 2, {0, 1, 2}, 3,
+    {"gemm.path", {ADS_GEMM_PATH_CPU, ADS_GEMM_PATH_CLBLAST, ADS_GEMM_PATH_CPU}, 0, 2, {0, 1, 2}, 3,
      "dense products: 0 CPU-shaped kernels, 1 tiled GPU kernel, 2 CLBlast (ADS_GEMM overrides)"},
-    {"gemm.pack_min_m", {32, 32}, 1, 1 << 20, {0}, 0,
+    {"gemm.pack_min_m", {32, 32, 32}, 1, 1 << 20, {0}, 0,
      "CPU path: products with at least this many rows pack op(B) into column tiles first"},
     /* CPU: the micro-kernel, both panels packed and a 12 x 32 block of C
        in 24 float16 accumulators of AVX-512's 32 registers (on PoCL the
        forward products reach 240-270 GFLOP per CPU-second, against
-       230-250 for 8 unpacked rows); GPU-class devices keep 8 rows. */
-    {"gemm.vec_tm", {12, 8}, 1, 16, {4, 8, 12}, 3,
+       230-250 for 8 unpacked rows); GPU-class devices keep 8 rows. CPU8
+       (AVX2's 16 registers of 8 floats): a 6 x 16 block in 12 float8
+       accumulators, BLIS's Haswell shape (on a 2-core Zen 3, the forward
+       products 34-58 -> 115-135 GFLOP per CPU-second: the AVX-512 block
+       spilled). */
+    {"gemm.vec_tm", {12, 8, 6}, 1, 16, {4, 6, 8, 12}, 4,
      "CPU path, gemm_vec: rows of C per register tile"},
-    {"gemm.vec_ku", {4, 4}, 1, 16, {0}, 0,
+    {"gemm.vec_ku", {4, 4, 4}, 1, 16, {0}, 0,
      "CPU path, gemm_vec: steps of k unrolled in the micro-kernel"},
-    {"gemm.pack_a", {1, 0}, 0, 1, {0}, 0,
+    {"gemm.pack_a", {1, 0, 1}, 0, 1, {0}, 0,
      "CPU path, gemm_vec: 1 packs op(A) in row tiles of vec_tm (one contiguous stream per k step)"},
-    {"gemm.pack_a_min_reuse", {64, 64}, 1, 1 << 20, {0}, 0,
+    {"gemm.pack_a_min_reuse", {64, 64, 64}, 1, 1 << 20, {0}, 0,
      "CPU path: op(A) is packed only where at least this many work-items read each row tile"},
-    {"gemm.vec_vw", {16, 16}, 4, 16, {0}, 0,
+    {"gemm.vec_vw", {16, 16, 8}, 4, 16, {0}, 0,
      "CPU path, gemm_vec: vector width (4, 8 or 16) of a tile's columns"},
-    {"gemm.vec_nv", {2, 2}, 1, 4, {1, 2, 4}, 3,
+    {"gemm.vec_nv", {2, 2, 2}, 1, 4, {1, 2, 4}, 3,
      "CPU path, gemm_vec: vectors per tile row (tile width vec_vw * vec_nv)"},
-    {"gemm.dot_di", {4, 4}, 1, 8, {2, 4, 8}, 3,
+    {"gemm.dot_di", {4, 4, 4}, 1, 8, {2, 4, 8}, 3,
      "CPU path, gemm_dot (A * B^T): rows per register tile"},
-    {"gemm.dot_dj", {4, 4}, 1, 8, {0}, 0,
+    {"gemm.dot_dj", {4, 4, 4}, 1, 8, {0}, 0,
      "CPU path, gemm_dot: columns per register tile"},
-    {"gemm.dot_dw", {16, 16}, 4, 16, {0}, 0,
+    {"gemm.dot_dw", {16, 16, 16}, 4, 16, {0}, 0,
      "CPU path, gemm_dot: vector width (4, 8 or 16) along k"},
-    {"gemm.tiled_mwg", {128, 128}, 8, 256, {64, 128}, 2,
+    {"gemm.tiled_mwg", {128, 128, 128}, 8, 256, {64, 128}, 2,
      "tiled path: rows of C per work-group (a multiple of tiled_mdimc)"},
-    {"gemm.tiled_nwg", {64, 64}, 8, 256, {64, 128}, 2,
+    {"gemm.tiled_nwg", {64, 64, 64}, 8, 256, {64, 128}, 2,
      "tiled path: columns of C per work-group (a multiple of tiled_ndimc)"},
-    {"gemm.tiled_kwg", {8, 8}, 4, 64, {8, 16}, 2,
+    {"gemm.tiled_kwg", {8, 8, 8}, 4, 64, {8, 16}, 2,
      "tiled path: depth of the local-memory panels (a multiple of 4)"},
-    {"gemm.tiled_mdimc", {16, 16}, 1, 64, {8, 16}, 2,
+    {"gemm.tiled_mdimc", {16, 16, 16}, 1, 64, {8, 16}, 2,
      "tiled path: work-group rows (work-group size tiled_mdimc * tiled_ndimc)"},
-    {"gemm.tiled_ndimc", {16, 16}, 1, 64, {8, 16}, 2,
+    {"gemm.tiled_ndimc", {16, 16, 16}, 1, 64, {8, 16}, 2,
      "tiled path: work-group columns"},
-    {"gconv.rows_local", {16, 64}, 1, 256, {4, 8, 16, 32, 64}, 5,
+    {"gconv.rows_local", {16, 64, 16}, 1, 256, {4, 8, 16, 32, 64}, 5,
      "row-shaped col2im and depthwise row kernels (gconv.item_pixel 0): work-group size (a power of two, at most the rows)"},
     /* CPU: 8 channels share each tap's table entry and addresses (res
        forward on PoCL, one run: the full grid's forward 28.0 -> 18.6 ms
        against a work-item per output row, the fixed 13.7 -> 11.9). */
-    {"gconv.col_channels", {8, 8}, 1, 64, {1, 4, 8, 16}, 4,
+    {"gconv.col_channels", {8, 8, 8}, 1, 64, {1, 4, 8, 16}, 4,
      "row-shaped column gathers (gconv.item_pixel 0): channels of one image and group per work-item, sharing each tap's table entry and addresses"},
-    {"gconv.item_pixel", {0, 1}, 0, 1, {0, 1}, 2,
+    {"gconv.item_pixel", {0, 1, 0}, 0, 1, {0, 1}, 2,
      "column gathers, fixed and separable col2im, direct depthwise kernels: 0 a row per work-item (CPU shape), 1 an element (GPU shape)"},
-    {"gconv.pixel_local", {128, 128}, 32, 256, {64, 128, 256}, 3,
+    {"gconv.pixel_local", {128, 128, 128}, 32, 256, {64, 128, 256}, 3,
      "GPU-shaped gathers (gconv.item_pixel 1): work-group size (a power of two)"},
-    {"gconv.dw_plane", {1, 0}, 0, 1, {1, 0}, 2,
+    {"gconv.dw_plane", {1, 0, 1}, 0, 1, {1, 0}, 2,
      "adaptive depthwise kernels (gconv.item_pixel 0): 1 the CPU shapes (separable: a plane per work-item, the bilinear reads split by axis; full grid: 16 channels per work-item from a channel-blocked x); 0 a row per work-item"},
-    {"gconv.depthwise_direct", {1, 1}, 0, 1, {1, 0}, 2,
+    {"gconv.depthwise_direct", {1, 1, 1}, 0, 1, {1, 0}, 2,
      "depthwise convolutions with up to 25 taps: 1 direct kernels, 0 columns and GEMM"},
-    {"gconv.packed_columns", {1, 1}, 0, 1, {0}, 0,
+    {"gconv.packed_columns", {1, 1, 1}, 0, 1, {0}, 0,
      "CPU GEMM path: the gather writes the GEMM's packed layout (0 leaves it to the GEMM)"},
-    {"pool.item_pixel", {0, 1}, 0, 1, {0}, 0,
+    {"pool.item_pixel", {0, 1, 0}, 0, 1, {0}, 0,
      "fixed-grid pool forward and g_x, separable forward and position gradients: 0 16 outputs, a row or a plane per work-item (CPU shape), 1 an element (GPU shape)"},
-    {"stride.item_pixel", {0, 1}, 0, 1, {0}, 0,
+    {"stride.item_pixel", {0, 1, 0}, 0, 1, {0}, 0,
      "stride predictor: 0 a line or row per work-item (CPU shape), 1 a work-group per row line and an element per work-item in gx (GPU shape)"},
-    {"pool.sep_row_cache", {1, 1}, 0, 1, {0}, 0,
+    /* 12 float16 chains fill AVX-512's registers with room for the
+       latency (4 cycles on 2 ports); on AVX2 they are 24 registers of 16,
+       so the probe read a third below the peak: 6 chains of 2 registers. */
+    {"bench.fma_chains", {12, 12, 6}, 1, 16, {0}, 0,
+     "the benchmark's FMA-peak probe: independent float16 FMA chains per work-item"},
+    {"pool.sep_row_cache", {1, 1, 1}, 0, 1, {0}, 0,
      "separable pool forward: 1 caches input rows in local memory where they fit, 0 never"},
 };
 const int ads_tunable_count = (int)(sizeof ads_tunables / sizeof ads_tunables[0]);
@@ -157,13 +167,13 @@ void ads_registry_print_markdown(FILE *out)
     for (int i = 0; i < ADS_ENV_COUNT; i++)
         if (ads_env_vars[i].doc[0])
             fprintf(out, "| `%s` | %s |\n", ads_env_vars[i].name, ads_env_vars[i].doc);
-    fputs("\n| Tuning key | CPU default | GPU default | Range | `adastride tune` tries | "
-          "Effect |\n|---|---|---|---|---|---|\n",
+    fputs("\n| Tuning key | CPU default | CPU8 default | GPU default | Range | "
+          "`adastride tune` tries | Effect |\n|---|---|---|---|---|---|---|\n",
           out);
     for (int i = 0; i < ads_tunable_count; i++) {
         const ads_tunable *t = &ads_tunables[i];
-        fprintf(out, "| `%s` | %d | %d | %d to %d | ", t->key, t->def[ADS_CLASS_CPU],
-                t->def[ADS_CLASS_GPU], t->lo, t->hi);
+        fprintf(out, "| `%s` | %d | %d | %d | %d to %d | ", t->key, t->def[ADS_CLASS_CPU],
+                t->def[ADS_CLASS_CPU8], t->def[ADS_CLASS_GPU], t->lo, t->hi);
         print_candidates(out, t);
         fprintf(out, " | %s |\n", t->doc);
     }

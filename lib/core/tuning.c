@@ -27,9 +27,10 @@ static table tables[MAX_DEVICES];
 static int ntables;
 static pthread_mutex_t tables_lock = PTHREAD_MUTEX_INITIALIZER;
 
-ads_device_class ads_device_class_of(cl_device_type type)
+ads_device_class ads_device_class_of(cl_device_type type, int float_width)
 {
-    return type & CL_DEVICE_TYPE_GPU ? ADS_CLASS_GPU : ADS_CLASS_CPU;
+    if (type & CL_DEVICE_TYPE_GPU) return ADS_CLASS_GPU;
+    return float_width > 0 && float_width <= 8 ? ADS_CLASS_CPU8 : ADS_CLASS_CPU;
 }
 
 static void device_id(const ads_tune_device *d, char *buf, size_t n)
@@ -40,7 +41,7 @@ static void device_id(const ads_tune_device *d, char *buf, size_t n)
 
 static ads_tune_device describe(const ads_device *d)
 {
-    return (ads_tune_device){d->info.vendor, d->info.device, d->type};
+    return (ads_tune_device){d->info.vendor, d->info.device, d->type, (int)d->float_width};
 }
 
 /* The calling thread's device of the context. */
@@ -150,7 +151,14 @@ int ads_tune_for(const ads_env *env, const ads_tune_device *dev, const char *key
 {
     const ads_tunable *k = ads_tunable_find(key);
     if (!k || !dev) return 0;
-    return lookup(env, dev, key, k->def[ads_device_class_of(dev->type)], k->lo, k->hi);
+    return lookup(env, dev, key, k->def[ads_device_class_of(dev->type, dev->float_width)], k->lo,
+                  k->hi);
+}
+
+ads_device_class ads_tune_class(const ads_context *ctx)
+{
+    ads_tune_device dev = context_device(ctx);
+    return ads_device_class_of(dev.type, dev.float_width);
 }
 
 int ads_tune(const ads_context *ctx, const char *key)

@@ -21,13 +21,19 @@
 #define ADS_TUNE_MAX_KEYS 32
 #define ADS_TUNE_KEY_LEN  48
 
-/* What a table is keyed by: the device's vendor, type and name. */
+/* What a table is keyed by: the device's vendor, type and name; and
+   what picks its defaults: the type and native float vector width (0:
+   unknown, taken as 16). */
 typedef struct {
     const char *vendor, *name;
     cl_device_type type;
+    int float_width;
 } ads_tune_device;
 
-ads_device_class ads_device_class_of(cl_device_type type);
+ads_device_class ads_device_class_of(cl_device_type type, int float_width);
+
+/* The class of the calling thread's device of the context. */
+ads_device_class ads_tune_class(const ads_context *ctx);
 
 /* The value of registered `key` for the calling thread's device of the
    context (see ads_current_device); 0 for a key not registered (a test

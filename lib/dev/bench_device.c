@@ -4,6 +4,9 @@
 
 #include "adastride_dev.h"
 #include "launch.h"
+#include "tuning.h"
+
+int ads_dev_fma_chains(ads_context *ctx) { return ctx ? ads_tune(ctx, "bench.fma_chains") : 0; }
 
 ads_status ads_dev_fma_peak(ads_context *ctx, ads_tensor *out, int iters, size_t local)
 {
@@ -16,7 +19,7 @@ ads_status ads_dev_fma_peak(ads_context *ctx, ads_tensor *out, int iters, size_t
                         "multiple of it",
                         local, out->count);
     char options[32];
-    snprintf(options, sizeof options, "-DFMA_CHAINS=%d", ADS_DEV_FMA_CHAINS);
+    snprintf(options, sizeof options, "-DFMA_CHAINS=%d", ads_dev_fma_chains(ctx));
     ads_launcher l;
     ads_launch_kernel(&l, ctx, "bench_device", options, "fma_peak");
     ads_launch_out(&l, out);
