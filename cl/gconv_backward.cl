@@ -73,82 +73,68 @@ static inline void sep_line_index(global const float *pos, int lines, int L, int
     start[0] = 0;
 }
 
-/* Ints of one image's separable index: the rows', then (with_cols, for
-   gconv_col2im_sep_pixel) the columns'. */
-static inline long sep_index_stride(int H, int Ho, int kh, int W, int Wo, int kw, int with_cols)
+/* Ints of one image's separable index: the rows', then the columns'. */
+static inline long sep_index_stride(int H, int Ho, int kh, int W, int Wo, int kw)
 {
-    return ads_sep_index_size(H, Ho, kh) + (with_cols ? ads_sep_index_size(W, Wo, kw) : 0);
+    return ads_sep_index_size(H, Ho, kh) + ads_sep_index_size(W, Wo, kw);
 }
 
 /* One work-item builds the separable index of image b = get_global_id(0):
    the row index, a counting sort of the (output row i, tap ky, neighbour
    a) reads by the input row they touch, in (i, ky, a) order, entries
-   ky*kw*P + i*Wo, so gathers over it run in a fixed order; with_cols,
-   the column index after it, (kx, j, a) order, entries kx*P + j: the
-   order in which gconv_col2im_sep adds a row's column taps. */
+   ky*kw*P + i*Wo, so gathers over it run in a fixed order; then the
+   column index after it, (kx, j, a) order, entries kx*Wo + j (the
+   column tap's place in a row's taps): the order in which the col2im
+   kernels add an element's column taps. */
 kernel void gconv_sep_index(global const float *pa, global const float *pb, global int *idx,
-                            int n0, GC_GEOM, int with_cols)
+                            int n0, GC_GEOM)
 {
     int b = get_global_id(0);
     long n = (long)n0 + b, P = (long)Ho * Wo;
-    global int *rows = idx + b * sep_index_stride(H, Ho, kh, W, Wo, kw, with_cols);
+    global int *rows = idx + b * sep_index_stride(H, Ho, kh, W, Wo, kw);
     sep_line_index(pa + n * Ho, H, Ho, kh, dh, ph, false, kw * (int)P, Wo, rows);
-    if (with_cols)
-        sep_line_index(pb + n * Wo, W, Wo, kw, dw, pw, true, (int)P, 1,
-                       rows + ads_sep_index_size(H, Ho, kh));
+    sep_line_index(pb + n * Wo, W, Wo, kw, dw, pw, true, Wo, 1,
+                   rows + ads_sep_index_size(H, Ho, kh));
 }
 
-/* Column taps per pass of gconv_col2im_sep (a private array). */
-#define SEP_T 64
-
 /* One work-item owns the input row gx[n,c,yy,:] (yy = get_global_id(0),
-   b*C + c = get_global_id(1)) for separable positions: it clears the
-   row, then, SEP_T column taps (kx, j) at a time in (kx, j) order, sums
-   over the (output row, row tap) entries touching yy, in the index's
-   fixed order, each entry's weight times the column gradient there (T,
-   contiguous runs of gcol: vector work), and adds each tap's T times its
-   two columns' weights at those columns (from the column tap table).
-   One scatter per column tap rather than per (entry, column tap).
-   Deterministic, no atomics; the row stays in cache. */
+   b*C + c = get_global_id(1)) for separable positions (CPUs, where a
+   row's column taps fit in local memory: ads_gconv_col2im_sep_bytes):
+   it first sums, for every column tap (kx, j), T over the (output row,
+   row tap) entries touching yy in the index's order, each entry's weight
+   times the column gradient there (contiguous runs of gcol: vector
+   work), then gathers each element's column entries ((kx, j) order):
+   weight times T, each element written once. A scatter of each tap's T
+   to its two columns was a chain of read-modify-writes through memory,
+   1.2-1.4x slower; this is the pixel kernel's order, so both shapes give
+   the same bits. Deterministic, no atomics. */
 kernel void gconv_col2im_sep(global const float *gcol, global const float *wgt,
-                             global const int4 *tab, global const int *idx, global float *gx,
-                             int n0, GC_GEOM)
+                                   global const int *idx, global float *gx, int n0, GC_GEOM,
+                                   local float *scratch)
 {
-    int yy = get_global_id(0), bc = get_global_id(1);
+    int yy = get_global_id(0), bc = get_global_id(1), taps = kw * Wo;
+    local float *T = scratch + get_local_id(0) * taps;
     if (yy >= H) return;
     int b = bc / C;
     long P = (long)Ho * Wo;
-    global const int *rows = idx + b * sep_index_stride(H, Ho, kh, W, Wo, kw, 0);
-    global const int *rent = rows + H + 1;
-    global const int4 *ct = tab + (long)b * (Ho * kh + Wo * kw) + Ho * kh;
+    global const int *rows = idx + b * sep_index_stride(H, Ho, kh, W, Wo, kw);
+    global const int *cols = rows + ads_sep_index_size(H, Ho, kh);
+    global const int *rent = rows + H + 1, *cent = cols + W + 1;
+    for (int m = 0; m < taps; m++) T[m] = 0.0f;
+    for (int e = rows[yy]; e < rows[yy + 1]; e++) {
+        /* The entry's offset ky*kw*P + l*Wo: row tap ky, output row l. */
+        int ky = rent[2 * e] / (kw * P);
+        long lo = rent[2 * e] - ky * kw * P;
+        float wr = as_float(rent[2 * e + 1]);
+        for (int kx = 0; kx < kw; kx++)
+            for (int j = 0; j < Wo; j++) T[kx * Wo + j] += wr * GCOL(bc, ky * kw + kx, lo + j);
+    }
     global float *row = gx + (((long)n0 * C + bc) * H + yy) * W;
-    for (int xx = 0; xx < W; xx++) row[xx] = 0.0f;
-    int taps = kw * Wo;
-    for (int m0 = 0; m0 < taps; m0 += SEP_T) {
-        int mlen = min(SEP_T, taps - m0), kx0 = m0 / Wo, j0 = m0 - kx0 * Wo;
-        float T[SEP_T];
-        for (int m = 0; m < SEP_T; m++) T[m] = 0.0f;
-        for (int e = rows[yy]; e < rows[yy + 1]; e++) {
-            /* The entry's offset ky*kw*P + l*Wo: row tap ky, output row l. */
-            int ky = rent[2 * e] / (kw * P);
-            long lo = rent[2 * e] - ky * kw * P;
-            float wr = as_float(rent[2 * e + 1]);
-            for (int m = 0, kx = kx0, j = j0, run; m < mlen; m += run, kx++, j = 0) {
-                run = min(mlen - m, Wo - j);
-                for (int r = 0; r < run; r++)
-                    T[m + r] += wr * GCOL(bc, ky * kw + kx, lo + j + r);
-            }
-        }
-        for (int m = 0, kx = kx0, j = j0; m < mlen; m++) {
-            int4 q = ct[j * kw + kx];
-            float fx = as_float(q.s2);
-            if (q.s0 >= 0) row[q.s0] += bl_weight(fx, 0) * T[m];
-            if (q.s1 >= 0) row[q.s1] += bl_weight(fx, 1) * T[m];
-            if (++j == Wo) {
-                j = 0;
-                kx++;
-            }
-        }
+    for (int xx = 0; xx < W; xx++) {
+        float acc = 0.0f;
+        for (int ec = cols[xx]; ec < cols[xx + 1]; ec++)
+            acc += as_float(cent[2 * ec + 1]) * T[cent[2 * ec]];
+        row[xx] = acc;
     }
 }
 
@@ -168,13 +154,12 @@ kernel void gconv_col2im_sep_pixel(global const float *gcol, global const float 
     if (e >= (long)H * W) return;
     int yy = (int)(e / W), xx = (int)(e - (long)yy * W), b = bc / C;
     long P = (long)Ho * Wo;
-    global const int *rows = idx + b * sep_index_stride(H, Ho, kh, W, Wo, kw, 1);
+    global const int *rows = idx + b * sep_index_stride(H, Ho, kh, W, Wo, kw);
     global const int *cols = rows + ads_sep_index_size(H, Ho, kh);
     global const int *rent = rows + H + 1, *cent = cols + W + 1;
     float acc = 0.0f;
     for (int ec = cols[xx]; ec < cols[xx + 1]; ec++) {
-        int kx = (int)(cent[2 * ec] / P);
-        long j = cent[2 * ec] - kx * P;
+        int kx = cent[2 * ec] / Wo, j = cent[2 * ec] - kx * Wo;
         float T = 0.0f;
         for (int er = rows[yy]; er < rows[yy + 1]; er++) {
             int ky = rent[2 * er] / (kw * P);
@@ -376,9 +361,11 @@ kernel void gconv_grad_sep_part(global const float *x, global const float *gcol,
    lanes past Wo absent; ads_gconv_grad_sep_lanes_bytes), then per output
    row gathers the four neighbours of 16 columns at a time and adds
    gcol times the derivatives: the gpx shares into a local row, lane by
-   lane; the gpy share from gcol and dX~/dy kept in local rows and
-   summed in column order after each row. The same sums in the same
-   order as gconv_grad_sep_part, so the shapes give equal bits. */
+   lane; the gpy shares from gcol and dX~/dy kept in local rows, a block
+   of GSP_ROWS rows at a time, and summed in column order after each
+   block. The same sums in the same order as gconv_grad_sep_part, so the
+   shapes give equal bits. */
+#define GSP_ROWS 8 /* as in ads_gconv_grad_sep_lanes_bytes */
 kernel void gconv_grad_sep_part16(global const float *x, global const float *gcol,
                                   global const float *wgt, global const int4 *tab,
                                   global float *part, int nb, int n0, GC_GEOM,
@@ -386,8 +373,10 @@ kernel void gconv_grad_sep_part16(global const float *x, global const float *gco
 {
     long e = get_global_id(0);
     int taps = kh * kw, Wp = (Wo + 15) / 16 * 16;
-    local int *xa = scratch + get_local_id(0) * 7 * Wp, *xb = xa + Wp, *mask = xb + Wp;
-    local float *fx = (local float *)(mask + Wp), *acc = fx + Wp, *gs = acc + Wp, *dys = gs + Wp;
+    local int *xa = scratch + get_local_id(0) * (5 + 2 * GSP_ROWS) * Wp, *xb = xa + Wp;
+    local int *mask = xb + Wp;
+    local float *fx = (local float *)(mask + Wp), *acc = fx + Wp, *gs = acc + Wp;
+    local float *dys = gs + GSP_ROWS * Wp;
     if (e >= (long)nb * C * taps) return;
     int bc = (int)(e / taps), t = (int)(e - (long)bc * taps), b = bc / C;
     int ky = t / kw, kx = t - ky * kw;
@@ -403,41 +392,50 @@ kernel void gconv_grad_sep_part16(global const float *x, global const float *gco
         fx[j] = as_float(q.s2);
         acc[j] = 0.0f;
     }
+    /* Rows past Ho in the last block are summed and never stored. */
+    for (int j = 0; j < 2 * GSP_ROWS * Wp; j++) gs[j] = 0.0f;
     const float16 none = (float16)(0.0f);
-    const int16 zero = (int16)(0);
+    const int16 zero = (int16)(0), lane = (int16)(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13,
+                                                  14, 15);
     float scale = GCOL_SCALE(bc, t);
     global const float *grow = GCOL_ROW(bc, t);
     global float *gpy = part + e * (Ho + Wo), *gpx = gpy + Ho;
-    for (int i = 0; i < Ho; i++, grow += Wo) {
-        int4 r = rt[i * kh + ky];
-        int16 h0 = (int16)(r.s0 >= 0 ? -1 : 0), h1 = (int16)(r.s1 >= 0 ? -1 : 0);
-        global const float *row0 = plane + (long)max(r.s0, 0) * W;
-        global const float *row1 = plane + (long)max(r.s1, 0) * W;
-        float fy = as_float(r.s2);
-        for (int j0 = 0; j0 < Wo; j0 += 16) {
-            int16 ia = vload16(0, xa + j0), ib = vload16(0, xb + j0), m = vload16(0, mask + j0);
-            int16 c0 = (m & (int16)(1)) != zero, c1 = (m & (int16)(2)) != zero;
-            float16 a = select(none, gc_gather16(row0, ia), h0 & c0);
-            float16 bb = select(none, gc_gather16(row0, ib), h0 & c1);
-            float16 c = select(none, gc_gather16(row1, ia), h1 & c0);
-            float16 d = select(none, gc_gather16(row1, ib), h1 & c1);
-            float16 f = vload16(0, fx + j0), g;
-            if (j0 + 16 <= Wo) {
-                g = vload16(0, grow + j0);
-            } else { /* the row's tail: lanes past Wo take 0 */
-                float tail[16];
-                for (int k = 0; k < 16; k++) tail[k] = j0 + k < Wo ? grow[j0 + k] : 0.0f;
-                g = vload16(0, tail);
+    for (int i0 = 0; i0 < Ho; i0 += GSP_ROWS) {
+        for (int r = 0; r < GSP_ROWS && i0 + r < Ho; r++, grow += Wo) {
+            int4 q = rt[(i0 + r) * kh + ky];
+            int16 h0 = (int16)(q.s0 >= 0 ? -1 : 0), h1 = (int16)(q.s1 >= 0 ? -1 : 0);
+            global const float *row0 = plane + (long)max(q.s0, 0) * W;
+            global const float *row1 = plane + (long)max(q.s1, 0) * W;
+            float fy = as_float(q.s2);
+            for (int j0 = 0; j0 < Wo; j0 += 16) {
+                int16 ia = vload16(0, xa + j0), ib = vload16(0, xb + j0), m = vload16(0, mask + j0);
+                int16 c0 = (m & (int16)(1)) != zero, c1 = (m & (int16)(2)) != zero;
+                float16 a = select(none, gc_gather16(row0, ia), h0 & c0);
+                float16 bb = select(none, gc_gather16(row0, ib), h0 & c1);
+                float16 c = select(none, gc_gather16(row1, ia), h1 & c0);
+                float16 d = select(none, gc_gather16(row1, ib), h1 & c1);
+                float16 f = vload16(0, fx + j0);
+                /* The row's tail: lanes past Wo read column Wo - 1 and are
+                   never summed or stored. */
+                float16 g = j0 + 16 <= Wo ? vload16(0, grow + j0)
+                                          : gc_gather16(grow, min(lane + (int16)(j0),
+                                                                  (int16)(Wo - 1)));
+                g *= scale;
+                vstore16(g, 0, gs + r * Wp + j0);
+                vstore16((1.0f - f) * (c - a) + f * (d - bb), 0, dys + r * Wp + j0);
+                vstore16(vload16(0, acc + j0) + g * ((1.0f - fy) * (bb - a) + fy * (d - c)), 0,
+                         acc + j0);
             }
-            g *= scale;
-            vstore16(g, 0, gs + j0);
-            vstore16((1.0f - f) * (c - a) + f * (d - bb), 0, dys + j0);
-            vstore16(vload16(0, acc + j0) + g * ((1.0f - fy) * (bb - a) + fy * (d - c)), 0,
-                     acc + j0);
         }
-        float s = 0.0f; /* in column order, as gconv_grad_sep_part: equal bits */
-        for (int j = 0; j < Wo; j++) s = fma(gs[j], dys[j], s);
-        gpy[i] = s;
+        /* Each row's sum in column order, as gconv_grad_sep_part (equal
+           bits): GSP_ROWS rows at once, so that the chains of FMAs run
+           side by side rather than one after another. */
+        float s[GSP_ROWS];
+        for (int r = 0; r < GSP_ROWS; r++) s[r] = 0.0f;
+        for (int j = 0; j < Wo; j++)
+            #pragma unroll
+            for (int r = 0; r < GSP_ROWS; r++) s[r] = fma(gs[r * Wp + j], dys[r * Wp + j], s[r]);
+        for (int r = 0; r < GSP_ROWS && i0 + r < Ho; r++) gpy[i0 + r] = s[r];
     }
     for (int j = 0; j < Wo; j++) gpx[j] = acc[j];
 }

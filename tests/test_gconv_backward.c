@@ -424,7 +424,10 @@ static uint64_t one_image_bytes(const ref_gconv_shape *s, int kind, int depthwis
     uint64_t cols = (uint64_t)s->C * s->kh * s->kw * s->Ho * s->Wo * 4;
     uint64_t taps = (uint64_t)(s->Ho * s->kh + s->Wo * s->kw) * 16;
     uint64_t index = (uint64_t)(s->H + 1 + 4 * s->Ho * s->kh) * 4;
-    if (pixel) index += (uint64_t)(s->W + 1 + 4 * s->Wo * s->kw) * 4; /* the column index */
+    /* the column index: the pixel shape's col2im gathers through it, and
+       so does the row shape's where a row's column taps fit in local
+       memory (gconv_col2im_sep_local: always, at these sizes) */
+    index += (uint64_t)(s->W + 1 + 4 * s->Wo * s->kw) * 4;
     if (kind == ADS_SAMPLING_GRID) {
         taps = (uint64_t)s->kh * s->kw * s->Ho * s->Wo * 16;
         index = (uint64_t)(s->H + 2 + s->kh * s->kw * s->Ho * s->Wo) * 4;

@@ -213,8 +213,8 @@ static ads_status build_grid_index(ads_context *ctx, const job *j, int nb)
     return ads_launch_run(&l, 1, (size_t[]){(size_t)nb}, (size_t[]){1});
 }
 
-/* The separable row index of the chunk's images, and in the pixel shape
-   their column index too (gconv_sep_index). */
+/* The separable row and column indexes of the chunk's images
+   (gconv_sep_index). */
 static ads_status build_index(ads_context *ctx, const job *j, int n0, int nb)
 {
     ads_launcher l;
@@ -224,7 +224,6 @@ static ads_status build_index(ads_context *ctx, const job *j, int n0, int nb)
     ads_launch_out(&l, j->index);
     ads_launch_int(&l, n0);
     ads_gconv_geom(&l, j->p);
-    ads_launch_int(&l, j->p->item_pixel); /* the column index too */
     /* Serial work-items without a bounds guard: one per image. */
     return ads_launch_run(&l, 1, (size_t[]){(size_t)nb}, (size_t[]){1});
 }
@@ -248,20 +247,21 @@ static ads_status grad_input(ads_context *ctx, const job *j, int n0, int nb)
         ads_gconv_backward_launch(&l, ctx,
                                   pixel ? "gconv_col2im_fixed_pixel" : "gconv_col2im_fixed");
         ads_launch_in(&l, j->gcol);
-    } else if (p->kind == ADS_SAMPLING_SEPARABLE && p->item_pixel) {
-        /* One work-item per input element gathers its taps through the
-           row and column indexes, in the row kernel's order. */
-        pixel = true;
+    } else if (p->kind == ADS_SAMPLING_SEPARABLE) {
+        /* One work-item per input row (its column taps' sums in local
+           memory) or, in the pixel shape and where a row's sums do not
+           fit, per input element, gathers its taps through the row and
+           column indexes in the same order. */
+        pixel = !p->sep_col2im_rows;
         ADS_TRY(build_index(ctx, j, n0, nb));
-        ads_gconv_gcol_launch(&l, ctx, p, "gconv_col2im_sep_pixel");
+        ads_gconv_gcol_launch(&l, ctx, p, pixel ? "gconv_col2im_sep_pixel" : "gconv_col2im_sep");
         ads_launch_in(&l, j->gsrc);
         ads_launch_in(&l, j->w);
         ads_launch_in(&l, j->index);
     } else {
         /* One work-item per input row gathers its taps in index order. */
-        bool sep = p->kind == ADS_SAMPLING_SEPARABLE;
-        ADS_TRY(sep ? build_index(ctx, j, n0, nb) : build_grid_index(ctx, j, nb));
-        ads_gconv_gcol_launch(&l, ctx, p, sep ? "gconv_col2im_sep" : "gconv_col2im_grid");
+        ADS_TRY(build_grid_index(ctx, j, nb));
+        ads_gconv_gcol_launch(&l, ctx, p, "gconv_col2im_grid");
         ads_launch_in(&l, j->gsrc);
         ads_launch_in(&l, j->w);
         ads_launch_in(&l, j->tab);
@@ -283,6 +283,8 @@ static ads_status grad_input(ads_context *ctx, const job *j, int n0, int nb)
     size_t local[2] = {pixel ? (size_t)ads_gconv_pixel_local(ctx, (long)HW)
                              : (size_t)ads_gconv_rows_local(ctx, p->H),
                        1};
+    if (!pixel && p->kind == ADS_SAMPLING_SEPARABLE)
+        ads_launch_local(&l, (size_t)ads_gconv_col2im_sep_bytes(p, (int)local[0]));
     return ads_launch_run(&l, 2, global, local);
 }
 

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "gconv_gather.h"
 #include "gemm.h"
 #include "tuning.h"
 
@@ -190,6 +191,9 @@ static ads_status plan_common(ads_context *ctx, const ads_device *dev, const ads
                     p->int_offsets && ads_gconv_local_rows_bytes(p) <= local_cap(dev);
     p->sep_part_lanes = p->kind == ADS_SAMPLING_SEPARABLE && !p->item_pixel &&
                         ads_gconv_grad_sep_lanes_bytes(p) <= local_cap(dev);
+    p->sep_col2im_rows =
+        p->kind == ADS_SAMPLING_SEPARABLE && !p->item_pixel &&
+        ads_gconv_col2im_sep_bytes(p, ads_gconv_rows_local(ctx, p->H)) <= local_cap(dev);
     p->dw_plane = p->path == GCONV_PATH_DEPTHWISE && p->kind == ADS_SAMPLING_SEPARABLE &&
                   !p->item_pixel && ads_tune_on(ctx, dev, "gconv.dw_plane") != 0;
     p->dw_blocked = p->path == GCONV_PATH_DEPTHWISE && p->kind == ADS_SAMPLING_GRID &&
@@ -227,10 +231,16 @@ uint64_t ads_gconv_local_rows_bytes(const gconv_plan *p)
     return (uint64_t)p->kh * p->kw * per_tap * sizeof(float);
 }
 
+uint64_t ads_gconv_col2im_sep_bytes(const gconv_plan *p, int group)
+{
+    return (uint64_t)group * (uint64_t)p->kw * (uint64_t)p->Wo * sizeof(float);
+}
+
 uint64_t ads_gconv_grad_sep_lanes_bytes(const gconv_plan *p)
 {
     uint64_t wp = ((uint64_t)p->Wo + 15) / 16 * 16; /* as in the kernel */
-    return 16 * 7 * wp * sizeof(float);
+    const uint64_t rows = 8;                        /* GSP_ROWS: gpy's rows per block */
+    return 16 * (5 + 2 * rows) * wp * sizeof(float);
 }
 
 uint64_t ads_gconv_dw_plane_bytes(const gconv_plan *p, bool backward)
@@ -338,9 +348,7 @@ int64_t ads_gconv_part_size(const gconv_plan *p)
 int64_t ads_gconv_index_size(const gconv_plan *p)
 {
     if (p->kind == ADS_SAMPLING_GRID) return ads_grid_index_size(p->H, p->Ho, p->Wo, p->kh, p->kw);
-    /* the rows', and the columns' for the pixel-shaped col2im */
-    return ads_sep_index_size(p->H, p->Ho, p->kh) +
-           (p->item_pixel ? ads_sep_index_size(p->W, p->Wo, p->kw) : 0);
+    return ads_sep_index_size(p->H, p->Ho, p->kh) + ads_sep_index_size(p->W, p->Wo, p->kw);
 }
 
 /* One optional gradient output: NULL, or the shape `want`. */

@@ -49,6 +49,10 @@ typedef struct {
        16 output columns per vector), where its column taps fit in local
        memory (ads_gconv_grad_sep_lanes_bytes); else gconv_grad_sep_part. */
     bool sep_part_lanes;
+    /* The separable col2im's row shape (gconv_col2im_sep: a row's column
+       tap sums in local memory), where the plan's shape is the row shape
+       and they fit (ads_gconv_col2im_sep_bytes); else the pixel kernel. */
+    bool sep_col2im_rows;
     /* The separable depthwise kernels' plane shape ("gconv.dw_plane" of
        the plan's device; CPUs): a work-item per plane, the bilinear reads
        split by axis (gconv_dw_sep_plane forward, every gradient in
@@ -128,10 +132,14 @@ uint64_t ads_gconv_dw_plane_bytes(const gconv_plan *p, bool backward);
    (gconv_im2col_grid_rows). */
 uint64_t ads_gconv_local_rows_bytes(const gconv_plan *p);
 /* Bytes of local memory a work-group of gconv_grad_sep_part16 (16
-   work-items, GCONV_LOCAL) needs: per work-item, its column taps, gpx
-   shares and one row's gcol and dX~/dy, Wo rounded up to 16 of each of
-   seven arrays. */
+   work-items, GCONV_LOCAL) needs: per work-item, its column taps and gpx
+   shares (five arrays) and a block of 8 rows' gcol and dX~/dy (sixteen),
+   Wo rounded up to 16 floats each. */
 uint64_t ads_gconv_grad_sep_lanes_bytes(const gconv_plan *p);
+/* Bytes of local memory a work-group of `group` work-items of
+   gconv_col2im_sep needs: one row's column-tap sums, kw*Wo floats, per
+   work-item. */
+uint64_t ads_gconv_col2im_sep_bytes(const gconv_plan *p, int group);
 
 /* Blocks of 16 channels per image in the channel-blocked shape, floats
    of one image's channel-blocked copy of x, and bytes of the backward's
@@ -140,9 +148,9 @@ int ads_gconv_dw_blocks(const gconv_plan *p);
 int64_t ads_gconv_dw_blocked_size(const gconv_plan *p);
 uint64_t ads_gconv_dw_blocked_gx_bytes(const gconv_plan *p);
 
-/* Ints of the gx index of one image: separable rows (and columns, in the
-   pixel shape) or full grid (ads_sep_index_size, ads_grid_index_size in
-   sampling_shared.h, which the kernels use too). */
+/* Ints of the gx index of one image: separable rows and columns or full
+   grid (ads_sep_index_size, ads_grid_index_size in sampling_shared.h,
+   which the kernels use too). */
 int64_t ads_gconv_index_size(const gconv_plan *p);
 
 /* Floats of one image's columns in the layout of tile width tn (0:
