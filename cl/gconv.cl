@@ -304,14 +304,16 @@ kernel void gconv_im2col_sep(global const float *x, global const int4 *tab, glob
 #ifndef GC_ITEM_PIXEL
 /* Separable positions on CPUs (row shape): the work-item of tap (ky, kx)
    and a block of channels (as gconv_im2col_sep) keeps in local memory
-   its column taps for kx (first and second neighbour, W where absent,
-   1 - fx and fx: Wp = Wo rounded up to 16 each) and one blended input
-   row R (W floats and R[W] = 0 for the absent neighbours;
-   ads_gconv_sep_rows_bytes): per output row and channel, R[x] = the two
-   tap rows' values at x mixed at fy (a vector pass over the row), then
-   each entry mixes R at its two columns: two reads per entry and no
-   branch, where gconv_im2col_sep reads four and the table. The same
-   arithmetic as gc_sep_mix's, in the same order. */
+   its column taps for kx (fx and the index a of the first neighbour in
+   R below, the second being a + 1: Wp = Wo rounded up to 16 each) and
+   one blended input row R with a zero at each end and one more past the
+   right one (R[x + 1] is column x; W + 3 floats;
+   ads_gconv_local_rows_bytes): per output row and channel, R = the two
+   tap rows' values mixed at fy (a vector pass over the row), then each
+   entry mixes R at a and a + 1: two reads per entry, three of them from
+   the tables, and no branch; a tap whose neighbours are both absent
+   reads the two zeros past the row. The same arithmetic as gc_sep_mix's,
+   in the same order. */
 kernel void gconv_im2col_sep_rows(global const float *x, global const int4 *tab,
                                   global float *col, int n0, int G, int tn, GC_GEOM,
                                   local float *scratch)
@@ -320,18 +322,18 @@ kernel void gconv_im2col_sep_rows(global const float *x, global const int4 *tab,
     if (!gc_item_rows(Ho, Wo, &i, &iend, &jb, &je)) return;
     gc_item_channels(C, G, &bc, &nl);
     int b = bc / C, c = bc - b * C, ky = t / kw, kx = t - ky * kw, Wp = (Wo + 15) / 16 * 16;
-    local float *R = scratch + get_local_id(1) * (W + 1 + 4 * Wp), *cf = R + W + 1, *cg = cf + Wp;
-    local int *ca = (local int *)(cg + Wp), *cb = ca + Wp;
+    local float *R = scratch + get_local_id(1) * (W + 3 + 2 * Wp), *cf = R + W + 3;
+    local int *ca = (local int *)(cf + Wp);
     global const int4 *rt = tab + (long)b * (Ho * kh + Wo * kw);
     global const int4 *ct = rt + Ho * kh + kx;
     for (int j = 0; j < Wo; j++) {
         int4 q = ct[j * kw];
-        ca[j] = q.s0 >= 0 ? q.s0 : W;
-        cb[j] = q.s1 >= 0 ? q.s1 : W;
+        /* The table's second neighbour is the first plus one where both
+           are present; the zero ends stand for an absent one. */
+        ca[j] = q.s0 >= 0 ? q.s0 + 1 : q.s1 >= 0 ? 0 : W + 1;
         cf[j] = as_float(q.s2);
-        cg[j] = 1.0f - as_float(q.s2);
     }
-    R[W] = 0.0f;
+    R[0] = R[W + 1] = R[W + 2] = 0.0f;
     long HW = (long)H * W, cp = gc_channel_pitch(taps, (long)Ho * Wo, tn);
     global const float *plane = x + (((long)n0 + b) * C + c) * HW;
     gc_cursor cur = gc_col_cursor(col, bc, t, C, Ho, Wo, taps, G, tn);
@@ -344,14 +346,15 @@ kernel void gconv_im2col_sep_rows(global const float *x, global const int4 *tab,
             global const float *row0 = plane + l * HW + (long)(h0 ? r.s0 : 0) * W;
             global const float *row1 = plane + l * HW + (long)(h1 ? r.s1 : 0) * W;
             for (int xx = 0; xx < W; xx++)
-                R[xx] = gc_sep_mix(h0 ? row0[xx] : 0.0f, h1 ? row1[xx] : 0.0f, fy);
+                R[xx + 1] = gc_sep_mix(h0 ? row0[xx] : 0.0f, h1 ? row1[xx] : 0.0f, fy);
             cur = row_start;
             for (int j0 = jb, len; j0 < je; j0 += len) {
                 global float *out =
                     gc_cursor_take(&cur, bc, t, i, j0, je, C, Ho, Wo, taps, G, tn, &len) + l * cp;
-                local const int *a = ca + j0, *e = cb + j0;
-                local const float *f = cf + j0, *g = cg + j0;
-                for (int j = 0; j < len; j++) out[j] = fma(f[j], R[e[j]], g[j] * R[a[j]]);
+                local const int *a = ca + j0;
+                local const float *f = cf + j0;
+                for (int j = 0; j < len; j++)
+                    out[j] = fma(f[j], R[a[j] + 1], (1.0f - f[j]) * R[a[j]]);
             }
         }
     }

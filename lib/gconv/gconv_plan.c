@@ -227,7 +227,7 @@ static void keep_dw_plane_if_fits(const ads_device *dev, gconv_plan *p, uint64_t
 uint64_t ads_gconv_local_rows_bytes(const gconv_plan *p)
 {
     uint64_t wp = ((uint64_t)p->Wo + 15) / 16 * 16; /* as in the kernels */
-    uint64_t per_tap = p->kind == ADS_SAMPLING_GRID ? 7 * GRID_CHUNK : (uint64_t)p->W + 1 + 4 * wp;
+    uint64_t per_tap = p->kind == ADS_SAMPLING_GRID ? 7 * GRID_CHUNK : (uint64_t)p->W + 3 + 2 * wp;
     return (uint64_t)p->kh * p->kw * per_tap * sizeof(float);
 }
 
