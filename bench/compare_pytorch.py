@@ -14,9 +14,11 @@ warm-ups, on the CPU with all of torch's threads:
   deform_conv   torchvision.ops.deform_conv2d with an offset per tap and
                 output pixel (what a full adaptive grid needs);
 
-then runs `adastride bench --only <workloads> --csv` on the device given
-by --device and prints the fixed, separable and grid medians and the
-ratios "torch / adastride" (above 1: adastride is faster).
+runs `adastride bench --only <workload> --csv` on the device given by
+--device for the same workload (one workload at a time, so that a row's
+figures are measured close together) and prints the fixed, separable and
+grid medians and the ratios "torch / adastride" (above 1: adastride is
+faster).
 
 With --baseline OTHER_TOOL it also runs a second build of adastride
 (say, the one before a change) in the same run and prints a before/after
@@ -157,15 +159,25 @@ def main():
     except ImportError as e:
         sys.exit(f"compare_pytorch: {e}; install Debian's python3-torch and python3-torchvision")
     torch.set_num_threads(a.threads)
-    device, ours = adastride_times(a.adastride, names, a.reps, a.device)
-    before = adastride_times(a.baseline, names, a.reps, a.device)[1] if a.baseline else None
+    # One workload at a time, adastride (and the baseline) then PyTorch,
+    # so that the figures of one row are taken within a minute or so of
+    # each other: on a machine shared with other jobs the speed drifts
+    # over the minutes a whole run takes.
+    ours, before, torch_ms, device = {}, {} if a.baseline else None, {}, "?"
+    for name in names:
+        device, t = adastride_times(a.adastride, [name], a.reps, a.device)
+        ours.update(t)
+        if a.baseline:
+            before.update(adastride_times(a.baseline, [name], a.reps, a.device)[1])
+        torch_ms[name] = torch_times(shapes[name], a.reps)
     print(f"PyTorch {torch.__version__} on the CPU ({torch.get_num_threads()} threads); "
-          f"adastride on {device}; medians of {a.reps}, ms")
+          f"adastride on {device}; medians of {a.reps}, ms; each workload's row measured "
+          f"together")
     print(f"{'workload':9} {'pass':8} {'conv2d':>8} {'conv+sample':>11} {'deform':>8} "
           f"{'ads fixed':>9} {'ads sep':>8} {'ads grid':>8}  {'conv2d/fixed':>12} "
           f"{'c+s/sep':>8} {'deform/grid':>11}")
     for name in names:
-        t = torch_times(shapes[name], a.reps)
+        t = torch_ms[name]
         for i, pass_name in enumerate(("forward", "fwd+bwd")):
             fixed = ours.get((name, "fixed", pass_name), float("nan"))
             sep = ours.get((name, "separable", pass_name), float("nan"))
