@@ -6,9 +6,9 @@
 
 /* One work-item runs `iters` rounds of FMA_CHAINS independent float16 FMA
    chains (explicit vectors: PoCL reaches peak only with them; the host
-   picks FMA_CHAINS to cover an FMA latency of 4 cycles on 2 ports and fit
-   the registers: 12 on AVX-512, 6 on AVX2) and stores their sum so the compiler cannot
-   drop the work. FLOPs: iters * FMA_CHAINS * 16 * 2. */
+   picks FMA_CHAINS to cover an FMA latency of 4 cycles on 2 ports and
+   fit the registers: 12 on AVX-512, 6 on AVX2) and stores their sum so
+   the compiler cannot drop the work. FLOPs: iters * FMA_CHAINS * 16 * 2. */
 kernel void fma_peak(global float *out, int iters, float seed)
 {
     float16 a[FMA_CHAINS];

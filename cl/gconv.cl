@@ -310,9 +310,9 @@ kernel void gconv_im2col_sep(global const float *x, global const int4 *tab, glob
    right one (R[x + 1] is column x; W + 3 floats;
    ads_gconv_local_rows_bytes): per output row and channel, R = the two
    tap rows' values mixed at fy (a vector pass over the row), then each
-   entry mixes R at a and a + 1: two reads per entry, three of them from
-   the tables, and no branch; a tap whose neighbours are both absent
-   reads the two zeros past the row. The same arithmetic as gc_sep_mix's,
+   entry mixes R at a and a + 1: four reads per entry (a, fx and the two
+   values) and no branch; a tap whose neighbours are both absent reads
+   the two zeros past the row. The same arithmetic as gc_sep_mix's,
    in the same order. */
 kernel void gconv_im2col_sep_rows(global const float *x, global const int4 *tab,
                                   global float *col, int n0, int G, int tn, GC_GEOM,

@@ -1,7 +1,8 @@
 /* Gather-convolution backward (docs/design.md 1.4) kernels: gx gathered from
    the column gradient by one work-item per input row (for the fixed
    stride and separable positions on GPUs, per input element:
-   gconv_col2im_fixed_pixel, gconv_col2im_sep_pixel) in a fixed
+   gconv_col2im_fixed_pixel, gconv_col2im_sep_pixel, which also takes
+   the CPUs' separable rows too wide for local memory) in a fixed
    order (separable and full-grid positions through per-image indexes of
    the taps touching each row), the position gradients and gb. Column layout
    and geometry arguments as in cl/gconv.cl. */
@@ -109,8 +110,8 @@ kernel void gconv_sep_index(global const float *pa, global const float *pb, glob
    1.2-1.4x slower; this is the pixel kernel's order, so both shapes give
    the same bits. Deterministic, no atomics. */
 kernel void gconv_col2im_sep(global const float *gcol, global const float *wgt,
-                                   global const int *idx, global float *gx, int n0, GC_GEOM,
-                                   local float *scratch)
+                             global const int *idx, global float *gx, int n0, GC_GEOM,
+                             local float *scratch)
 {
     int yy = get_global_id(0), bc = get_global_id(1), taps = kw * Wo;
     local float *T = scratch + get_local_id(0) * taps;
@@ -138,7 +139,8 @@ kernel void gconv_col2im_sep(global const float *gcol, global const float *wgt,
     }
 }
 
-/* Pixel shape of gconv_col2im_sep (GPUs, "gconv.item_pixel"): one
+/* Pixel shape of gconv_col2im_sep (GPUs, "gconv.item_pixel"; and CPUs
+   where a row's column-tap sums do not fit in local memory): one
    work-item owns gx[n,c,yy,xx] (e = yy*W + xx = get_global_id(0), b*C +
    c = get_global_id(1)) and adds, for each row index entry of yy (in
    order) and each column index entry of xx (in (kx, j) order), both

@@ -396,7 +396,7 @@ static void unforce_shape(ads_context *ctx)
    gw and gy beside them (the depthwise path: shares per output row, or
    per plane in the pixel and plane shapes, instead), the column gradient
    for gx and the positions (none on the depthwise path), the separable
-   gx index (in the pixel shape with its column index), the separable
+   gx index (rows and columns), the separable
    position shares, and the tap tables (the gw branch's; the one gx and
    the positions share). The plane shape (separable depthwise) reads one
    table for everything, needs no index and keeps one position share
@@ -424,9 +424,7 @@ static uint64_t one_image_bytes(const ref_gconv_shape *s, int kind, int depthwis
     uint64_t cols = (uint64_t)s->C * s->kh * s->kw * s->Ho * s->Wo * 4;
     uint64_t taps = (uint64_t)(s->Ho * s->kh + s->Wo * s->kw) * 16;
     uint64_t index = (uint64_t)(s->H + 1 + 4 * s->Ho * s->kh) * 4;
-    /* the column index: the pixel shape's col2im gathers through it, and
-       so does the row shape's where a row's column taps fit in local
-       memory (gconv_col2im_sep_local: always, at these sizes) */
+    /* the column index, which both separable col2im shapes read */
     index += (uint64_t)(s->W + 1 + 4 * s->Wo * s->kw) * 4;
     if (kind == ADS_SAMPLING_GRID) {
         taps = (uint64_t)s->kh * s->kw * s->Ho * s->Wo * 16;

@@ -317,6 +317,38 @@ START_TEST(small_budget_packs_in_parts)
 }
 END_TEST
 
+/* Every CPU class's default register tiles, whatever class this
+   machine's CPU is (the CPU8 class's 6 x 16 block on an AVX-512 CPU and
+   the other way round): each class's GEMM keys forced through the
+   tuning table, random shapes with every transpose, edges and the
+   packed micro-kernel (M >= 32 on the larger ones) must match the
+   reference. */
+START_TEST(every_cpu_class_tile_is_correct)
+{
+    ads_context *ctx = test_context();
+    test_seed(707);
+    const ads_device_class classes[2] = {ADS_CLASS_CPU, ADS_CLASS_CPU8};
+    const char *keys[] = {"gemm.vec_tm", "gemm.vec_vw", "gemm.vec_nv", "gemm.vec_ku",
+                          "gemm.pack_a", "gemm.dot_di", "gemm.dot_dj", "gemm.dot_dw"};
+    const size_t nkeys = sizeof keys / sizeof keys[0];
+    for (int c = 0; c < 2; c++) {
+        for (size_t k = 0; k < nkeys; k++)
+            ck_assert_ads_ok(
+                ads_tune_set(ctx, keys[k], ads_tunable_find(keys[k])->def[classes[c]]));
+        double worst = 0;
+        for (int trial = 0; trial < 16; trial++) {
+            ref_gemm_shape s =
+                random_shape((trial >> 2) & 1 ? 120 : 40, trial & 1, (trial >> 1) & 1);
+            double e = run_product(ctx, &s, NULL);
+            if (e > worst) worst = e;
+        }
+        printf("gemm %s default tiles: max |err|/mag %.3g\n", c ? "CPU8" : "CPU", worst);
+    }
+    for (size_t k = 0; k < nkeys; k++) ads_tune_unset(ctx, keys[k]);
+    ads_context_release(ctx);
+}
+END_TEST
+
 /* Products chained through C see the earlier writes (the scheduler). */
 START_TEST(chained_products)
 {
@@ -722,6 +754,7 @@ int main(void)
     tcase_add_test(tc, reference_by_hand);
     tcase_add_test(tc, random_shapes_all_transposes);
     tcase_add_test(tc, tuned_tiles_stay_correct);
+    tcase_add_test(tc, every_cpu_class_tile_is_correct);
     tcase_add_test(tc, convolution_shapes);
     tcase_add_test(tc, beta_zero_ignores_nan);
     tcase_add_test(tc, small_budget_packs_in_parts);

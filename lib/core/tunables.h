@@ -16,7 +16,8 @@
    set) or anything else, which the library treats as a CPU; a CPU whose
    native float vector (CL_DEVICE_NATIVE_VECTOR_WIDTH_FLOAT) holds 8 lanes
    or fewer (AVX2, NEON) is a CPU8: register tiles sized for AVX-512's 32
-   registers of 16 floats spill on its 16 registers of 8. */
+   registers of 16 floats spill there (AVX2 has 16 registers of 8 floats,
+   NEON 32 of 4). */
 typedef enum { ADS_CLASS_CPU = 0, ADS_CLASS_GPU = 1, ADS_CLASS_CPU8 = 2 } ads_device_class;
 #define ADS_CLASS_COUNT 3
 

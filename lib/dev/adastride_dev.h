@@ -42,8 +42,9 @@ ads_status ads_dev_gemm(ads_context *ctx, size_t M, size_t N, size_t K, bool tra
    * 32 FLOPs per element), in work-groups of `local` (0: the driver's
    choice). */
 ads_status ads_dev_fma_peak(ads_context *ctx, ads_tensor *out, int iters, size_t local);
-/* The chains per work-item of the FMA probe on the context's first
-   device (the tuning key bench.fma_chains: as many as its registers hold). */
+/* The chains per work-item of the FMA probe on the calling thread's
+   device of the context (the tuning key bench.fma_chains: as many as its
+   registers hold). */
 int ads_dev_fma_chains(ads_context *ctx);
 /* Enqueues one launch of a kernel with no work (one work-item stores one
    float into out), through the library's launch path: its time is the
