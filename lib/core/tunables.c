@@ -34,11 +34,16 @@ const ads_tunable ads_tunables[] = {
      "CPU path, gemm_vec: vector width (4, 8 or 16) of a tile's columns"},
     {"gemm.vec_nv", {2, 2, 2}, 1, 4, {1, 2, 4}, 3,
      "CPU path, gemm_vec: vectors per tile row (tile width vec_vw * vec_nv)"},
+    /* CPU8: 4 x 3 dot products in 12 float8 accumulators, where the
+       CPU's 4 x 4 of float16 (32 ymm registers' worth) spilled: a grouped
+       layer's gW with 8 and 16 outputs a group 53 -> 86 and 59 -> 124
+       GFLOP per CPU-second on a 2-core Zen 3 (bench/gemm_speed, medians
+       of six interleaved runs; 2 x 4, 4 x 2 and 3 x 3 of float8 between). */
     {"gemm.dot_di", {4, 4, 4}, 1, 8, {2, 4, 8}, 3,
      "CPU path, gemm_dot (A * B^T): rows per register tile"},
-    {"gemm.dot_dj", {4, 4, 4}, 1, 8, {0}, 0,
+    {"gemm.dot_dj", {4, 4, 3}, 1, 8, {0}, 0,
      "CPU path, gemm_dot: columns per register tile"},
-    {"gemm.dot_dw", {16, 16, 16}, 4, 16, {0}, 0,
+    {"gemm.dot_dw", {16, 16, 8}, 4, 16, {0}, 0,
      "CPU path, gemm_dot: vector width (4, 8 or 16) along k"},
     {"gemm.tiled_mwg", {128, 128, 128}, 8, 256, {64, 128}, 2,
      "tiled path: rows of C per work-group (a multiple of tiled_mdimc)"},
