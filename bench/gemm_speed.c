@@ -32,8 +32,10 @@ static const shape shapes[] = {
     {"forward W*Col  (1 image of 28x28) ", 128, 784, 1152, false, false},
     {"gW   gY*Col^T  (4 images of 56x56)", 128, 576, 12544, false, true},
     {"gW   gY*Col^T  (8 images of 28x28)", 128, 1152, 6272, false, true},
-    /* a grouped layer's gW per group: fewer than gemm.pack_min_m rows,
-       so the dot-product kernel (gemm_dot) runs it */
+    /* gW with few rows (a grouped layer's per group, the small
+       workload's): up to gemm.dot_max_m rows the dot-product kernel
+       (gemm_dot) runs it on B as stored */
+    {"gW  32 outputs (32 images of 14x14)", 32, 144, 6272, false, true},
     {"gW   8 outputs (8 images of 28x28)", 8, 72, 6272, false, true},
     {"gW  16 outputs (8 images of 28x28)", 16, 144, 6272, false, true},
     {"gCol W^T*gY    (4 images of 56x56)", 576, 12544, 128, true, false},

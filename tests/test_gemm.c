@@ -208,9 +208,10 @@ START_TEST(tuned_tiles_stay_correct)
     const struct {
         const char *key;
         int value;
-    } set[] = {{"gemm.vec_tm", 3},     {"gemm.vec_vw", 8}, {"gemm.vec_nv", 3},
-               {"gemm.dot_di", 2},     {"gemm.dot_dj", 3}, {"gemm.dot_dw", 4},
-               {"gemm.pack_min_m", 1}, {"gemm.vec_ku", 3}, {"gemm.pack_a_min_reuse", 1}};
+    } set[] = {{"gemm.vec_tm", 3},          {"gemm.vec_vw", 8},    {"gemm.vec_nv", 3},
+               {"gemm.dot_di", 2},          {"gemm.dot_dj", 3},    {"gemm.dot_dw", 4},
+               {"gemm.pack_min_m", 1},      {"gemm.dot_max_m", 0}, {"gemm.vec_ku", 3},
+               {"gemm.pack_a_min_reuse", 1}};
     for (size_t i = 0; i < sizeof set / sizeof set[0]; i++)
         ck_assert_ads_ok(ads_tune_set(ctx, set[i].key, set[i].value));
     double worst = 0, worst_bound = 0;
@@ -328,8 +329,9 @@ START_TEST(every_cpu_class_tile_is_correct)
     ads_context *ctx = test_context();
     test_seed(707);
     const ads_device_class classes[2] = {ADS_CLASS_CPU, ADS_CLASS_CPU8};
-    const char *keys[] = {"gemm.vec_tm", "gemm.vec_vw", "gemm.vec_nv", "gemm.vec_ku",
-                          "gemm.pack_a", "gemm.dot_di", "gemm.dot_dj", "gemm.dot_dw"};
+    const char *keys[] = {"gemm.vec_tm", "gemm.vec_vw", "gemm.vec_nv",
+                          "gemm.vec_ku", "gemm.pack_a", "gemm.dot_di",
+                          "gemm.dot_dj", "gemm.dot_dw", "gemm.dot_max_m"};
     const size_t nkeys = sizeof keys / sizeof keys[0];
     for (int c = 0; c < 2; c++) {
         for (size_t k = 0; k < nkeys; k++)

@@ -14,6 +14,13 @@ const ads_tunable ads_tunables[] = {
      "dense products: 0 CPU-shaped kernels, 1 tiled GPU kernel, 2 CLBlast (ADS_GEMM overrides)"},
     {"gemm.pack_min_m", {32, 32, 32}, 1, 1 << 20, {0}, 0,
      "CPU path: products with at least this many rows pack op(B) into column tiles first"},
+    /* CPU8: A * B^T up to 128 rows by gemm_dot on B as stored, with its
+       4 x 3 float8 block: packing B^T (a transposing copy of the whole
+       column matrix) cost more than it gave there (a gW of 32 and 64
+       rows 65 -> 123 and 92 -> 141 GFLOP per CPU-second on a 2-core
+       Zen 3; 128 rows level, 256 and 512 rows faster packed). */
+    {"gemm.dot_max_m", {31, 31, 128}, 0, 1 << 20, {0}, 0,
+     "CPU path: products A * B^T with at most this many rows read B as stored (gemm_dot), not packed"},
     /* CPU: the micro-kernel, both panels packed and a 12 x 32 block of C
        in 24 float16 accumulators of AVX-512's 32 registers (on PoCL the
        forward products reach 240-270 GFLOP per CPU-second, against

@@ -181,11 +181,13 @@ static size_t rows_per_item(const ads_context *ctx, const ads_gemm_args *g, size
    PoCL CPU it raised the forward shapes from about 130 to 185 GFLOP/s of
    CPU time, the rows of a large B lying a page apart otherwise. A
    transposed B is packed (transposing it) or, for small M, read by the
-   dot-product kernel. The threshold is the tuning key gemm.pack_min_m. */
+   dot-product kernel. The thresholds are the tuning keys gemm.pack_min_m
+   and, for A * B^T, gemm.dot_max_m. */
 
 static bool should_pack_b(const ads_context *ctx, const ads_gemm_args *g)
 {
     if (g->b_packed) return true; /* the caller packed it already */
+    if (g->trans_b && !g->trans_a && (int64_t)g->M <= ads_tune(ctx, "gemm.dot_max_m")) return false;
     return (int64_t)g->M >= ads_tune(ctx, "gemm.pack_min_m") && g->K > 0;
 }
 
