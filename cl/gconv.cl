@@ -258,12 +258,6 @@ kernel void gconv_sep_taps(global const float *py, global const float *px, globa
     tab[(long)b * E + e] = out;
 }
 
-/* The separable blend, rows first: the two rows' values at a column
-   mixed at fy, then the two columns' mixes at fx. Every separable gather
-   computes it in this order with the fma written out, so the row and
-   pixel shapes (and gconv_im2col_sep_rows) round alike. */
-static inline float gc_sep_mix(float v0, float v1, float f) { return fma(f, v1, (1.0f - f) * v0); }
-
 /* Separable positions: the row tap (two input rows and fy) is fixed per
    output row; each entry reads its column tap from the table once for
    the block, then each channel's four neighbours and the shared blend.

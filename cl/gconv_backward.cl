@@ -317,10 +317,11 @@ kernel void gconv_col2im_grid(global const float *gcol, global const float *wgt,
    of gcol and the input rows its taps read (through the tap table), and
    writes its share of gpy (Ho sums over j) and of gpx (Wo sums over i) to
    part[e*(Ho+Wo) ..]. The derivatives come from the same four neighbours
-   as the forward blend, through bl_blend with one fraction 0: dX~/dy =
-   blend of the column differences at fx, dX~/dx = of the row
-   differences at fy (bl_value_grad's rule; a tap that reads 0 has all
-   neighbours 0, so both vanish). */
+   as the forward blend (rows first, gc_sep_mix): dX~/dx = the difference
+   of the two columns' row mixes at fy, dX~/dy = the two columns' row
+   differences mixed at fx (a tap that reads 0 has all neighbours 0, so
+   both vanish). Each sum is a chain of FMAs in index order, written out,
+   so that gconv_grad_sep_part_rows gives the same bits. */
 kernel void gconv_grad_sep_part(global const float *x, global const float *gcol,
                                 global const float *wgt, global const int4 *tab,
                                 global float *part, int nb, int n0, GC_GEOM)
@@ -346,39 +347,71 @@ kernel void gconv_grad_sep_part(global const float *x, global const float *gcol,
             int4 q = ct[j * kw];
             float4 v = gc_sep_corners(row0, row1, h0, h1, q);
             float fx = as_float(q.s2);
-            float dy = (1.0f - fx) * (v.s2 - v.s0) + fx * (v.s3 - v.s1);
-            float dx = (1.0f - fy) * (v.s1 - v.s0) + fy * (v.s3 - v.s2);
+            float dy = fma(fx, v.s3 - v.s1, (1.0f - fx) * (v.s2 - v.s0));
+            float dx = gc_sep_mix(v.s1, v.s3, fy) - gc_sep_mix(v.s0, v.s2, fy);
             float g = GCOL(bc, t, (long)i * Wo + j);
-            s += g * dy;
-            gpx[j] += g * dx;
+            s = fma(g, dy, s);
+            gpx[j] = fma(g, dx, gpx[j]);
         }
         gpy[i] = s;
     }
 }
 
-/* Pass 1 on CPUs: gconv_grad_sep_part with 16 output columns in vector
-   lanes. Each work-item (of a group of 16) first decodes its column
-   taps for kx into local memory (the two neighbours' clamped columns,
-   the mask of the present ones and fx: Wp = Wo rounded up to 16, the
-   lanes past Wo absent; ads_gconv_grad_sep_lanes_bytes), then per output
-   row gathers the four neighbours of 16 columns at a time and adds
-   gcol times the derivatives: the gpx shares into a local row, lane by
-   lane; the gpy shares from gcol and dX~/dy kept in local rows, a block
-   of GSP_ROWS rows at a time, and summed in column order after each
-   block. The same sums in the same order as gconv_grad_sep_part, so the
-   shapes give equal bits. */
-#define GSP_ROWS 8 /* as in ads_gconv_grad_sep_lanes_bytes */
-kernel void gconv_grad_sep_part16(global const float *x, global const float *gcol,
-                                  global const float *wgt, global const int4 *tab,
-                                  global float *part, int nb, int n0, GC_GEOM,
-                                  local int *scratch)
+/* Pass 1 on CPUs: gconv_grad_sep_part, GSP_ROWS output rows at a time.
+   The work-item (of a group of 16) first decodes its column taps for kx
+   into local memory, as gconv_im2col_sep_rows does: the index a of the
+   first neighbour in a row padded with zeros (the second is a + 1) and
+   fx. Per block of rows it then builds each row's mix R (the two tap rows
+   mixed at fy, as the forward blend) and difference D (second tap row
+   minus first), interleaved in one padded local row (RD[2(x+1)] = R at
+   column x, RD[2(x+1)+1] = D; a tap whose neighbours are both absent
+   reads the zeros past the row; ads_gconv_grad_sep_rows_bytes), and
+   walks the columns: one float4 read per entry gives R and D at both
+   neighbours, so dX~/dx = R[a+1] - R[a] and dX~/dy = D mixed at fx. On
+   AVX2 a gather of 16 lanes was 16 loads and inserts after extracting
+   each index, for each of the four neighbours. The block's rows side by
+   side keep GSP_ROWS chains of gpy sums (each in column order) in flight
+   and add to a column's gpx share in row order: the sums of
+   gconv_grad_sep_part in its order, so the shapes give equal bits. */
+#define GSP_ROWS 4 /* as in ads_gconv_grad_sep_rows_bytes */
+
+/* The column walk of gconv_grad_sep_part_rows over nr <= GSP_ROWS rows:
+   gpy of the block's rows (one chain each) and the block's additions to
+   gpx, rows in order within each column. */
+static inline void sep_part_block(int nr, int Wo, int pitch, local const int *ca,
+                                  local const float *cf, local const float *rd,
+                                  global const float *g0, float scale, global float *gpx,
+                                  global float *gpy)
+{
+    float s[GSP_ROWS];
+    #pragma unroll
+    for (int r = 0; r < GSP_ROWS; r++) s[r] = 0.0f;
+    for (int j = 0; j < Wo; j++) {
+        int a = ca[j];
+        float f = cf[j], acc = gpx[j];
+        #pragma unroll
+        for (int r = 0; r < GSP_ROWS; r++)
+            if (r < nr) {
+                float4 v = vload4(0, rd + r * pitch + a); /* R[a], D[a], R[a+1], D[a+1] */
+                float g = g0[(long)r * Wo + j] * scale;
+                s[r] = fma(g, fma(f, v.s3, (1.0f - f) * v.s1), s[r]);
+                acc = fma(g, v.s2 - v.s0, acc);
+            }
+        gpx[j] = acc;
+    }
+    for (int r = 0; r < nr; r++) gpy[r] = s[r];
+}
+
+kernel void gconv_grad_sep_part_rows(global const float *x, global const float *gcol,
+                                     global const float *wgt, global const int4 *tab,
+                                     global float *part, int nb, int n0, GC_GEOM,
+                                     local float *scratch)
 {
     long e = get_global_id(0);
-    int taps = kh * kw, Wp = (Wo + 15) / 16 * 16;
-    local int *xa = scratch + get_local_id(0) * (5 + 2 * GSP_ROWS) * Wp, *xb = xa + Wp;
-    local int *mask = xb + Wp;
-    local float *fx = (local float *)(mask + Wp), *acc = fx + Wp, *gs = acc + Wp;
-    local float *dys = gs + GSP_ROWS * Wp;
+    int taps = kh * kw, pitch = 2 * (W + 3);
+    local float *cf = scratch + get_local_id(0) * (2 * Wo + GSP_ROWS * pitch);
+    local int *ca = (local int *)(cf + Wo);
+    local float *rd = (local float *)(ca + Wo);
     if (e >= (long)nb * C * taps) return;
     int bc = (int)(e / taps), t = (int)(e - (long)bc * taps), b = bc / C;
     int ky = t / kw, kx = t - ky * kw;
@@ -386,60 +419,42 @@ kernel void gconv_grad_sep_part16(global const float *x, global const float *gco
     global const int4 *ct = rt + Ho * kh + kx;
     global const float *plane = x + ((long)n0 * C + bc) * (long)H * W;
     long P = (long)Ho * Wo;
-    for (int j = 0; j < Wp; j++) {
-        int4 q = j < Wo ? ct[j * kw] : (int4)(-1, -1, 0, 0);
-        xa[j] = max(q.s0, 0);
-        xb[j] = max(q.s1, 0);
-        mask[j] = (q.s0 >= 0 ? 1 : 0) | (q.s1 >= 0 ? 2 : 0);
-        fx[j] = as_float(q.s2);
-        acc[j] = 0.0f;
+    global float *gpy = part + e * (Ho + Wo), *gpx = gpy + Ho;
+    for (int j = 0; j < Wo; j++) {
+        int4 q = ct[j * kw];
+        ca[j] = 2 * (q.s0 >= 0 ? q.s0 + 1 : q.s1 >= 0 ? 0 : W + 1);
+        cf[j] = as_float(q.s2);
+        gpx[j] = 0.0f;
     }
-    /* Rows past Ho in the last block are summed and never stored. */
-    for (int j = 0; j < 2 * GSP_ROWS * Wp; j++) gs[j] = 0.0f;
-    const float16 none = (float16)(0.0f);
-    const int16 zero = (int16)(0), lane = (int16)(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13,
-                                                  14, 15);
+    for (int r = 0; r < GSP_ROWS; r++) {
+        local float *RD = rd + r * pitch;
+        RD[0] = RD[1] = 0.0f;
+        for (int k = 2 * (W + 1); k < pitch; k++) RD[k] = 0.0f;
+    }
     float scale = GCOL_SCALE(bc, t);
     global const float *grow = GCOL_ROW(bc, t);
-    global float *gpy = part + e * (Ho + Wo), *gpx = gpy + Ho;
     for (int i0 = 0; i0 < Ho; i0 += GSP_ROWS) {
-        for (int r = 0; r < GSP_ROWS && i0 + r < Ho; r++, grow += Wo) {
+        int nr = min(GSP_ROWS, Ho - i0);
+        for (int r = 0; r < nr; r++) {
             int4 q = rt[(i0 + r) * kh + ky];
-            int16 h0 = (int16)(q.s0 >= 0 ? -1 : 0), h1 = (int16)(q.s1 >= 0 ? -1 : 0);
-            global const float *row0 = plane + (long)max(q.s0, 0) * W;
-            global const float *row1 = plane + (long)max(q.s1, 0) * W;
+            bool h0 = q.s0 >= 0, h1 = q.s1 >= 0;
+            global const float *row0 = plane + (long)(h0 ? q.s0 : 0) * W;
+            global const float *row1 = plane + (long)(h1 ? q.s1 : 0) * W;
             float fy = as_float(q.s2);
-            for (int j0 = 0; j0 < Wo; j0 += 16) {
-                int16 ia = vload16(0, xa + j0), ib = vload16(0, xb + j0), m = vload16(0, mask + j0);
-                int16 c0 = (m & (int16)(1)) != zero, c1 = (m & (int16)(2)) != zero;
-                float16 a = select(none, gc_gather16(row0, ia), h0 & c0);
-                float16 bb = select(none, gc_gather16(row0, ib), h0 & c1);
-                float16 c = select(none, gc_gather16(row1, ia), h1 & c0);
-                float16 d = select(none, gc_gather16(row1, ib), h1 & c1);
-                float16 f = vload16(0, fx + j0);
-                /* The row's tail: lanes past Wo read column Wo - 1 and are
-                   never summed or stored. */
-                float16 g = j0 + 16 <= Wo ? vload16(0, grow + j0)
-                                          : gc_gather16(grow, min(lane + (int16)(j0),
-                                                                  (int16)(Wo - 1)));
-                g *= scale;
-                vstore16(g, 0, gs + r * Wp + j0);
-                vstore16((1.0f - f) * (c - a) + f * (d - bb), 0, dys + r * Wp + j0);
-                vstore16(vload16(0, acc + j0) + g * ((1.0f - fy) * (bb - a) + fy * (d - c)), 0,
-                         acc + j0);
+            local float *RD = rd + r * pitch + 2;
+            for (int xx = 0; xx < W; xx++) {
+                float v0 = h0 ? row0[xx] : 0.0f, v1 = h1 ? row1[xx] : 0.0f;
+                RD[2 * xx] = gc_sep_mix(v0, v1, fy);
+                RD[2 * xx + 1] = v1 - v0;
             }
         }
-        /* Each row's sum in column order, as gconv_grad_sep_part (equal
-           bits): GSP_ROWS rows at once, so that the chains of FMAs run
-           side by side rather than one after another. */
-        float s[GSP_ROWS];
-        for (int r = 0; r < GSP_ROWS; r++) s[r] = 0.0f;
-        for (int j = 0; j < Wo; j++)
-            #pragma unroll
-            for (int r = 0; r < GSP_ROWS; r++) s[r] = fma(gs[r * Wp + j], dys[r * Wp + j], s[r]);
-        for (int r = 0; r < GSP_ROWS && i0 + r < Ho; r++) gpy[i0 + r] = s[r];
+        global const float *g0 = grow + (long)i0 * Wo;
+        /* a full block with its row count a constant: no test per row */
+        if (nr == GSP_ROWS)
+            sep_part_block(GSP_ROWS, Wo, pitch, ca, cf, rd, g0, scale, gpx, gpy + i0);
+        else
+            sep_part_block(nr, Wo, pitch, ca, cf, rd, g0, scale, gpx, gpy + i0);
     }
-    for (int j = 0; j < Wo; j++) gpx[j] = acc[j];
 }
 
 /* Pass 2: one work-item sums one position gradient over image b's

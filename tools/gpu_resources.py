@@ -56,7 +56,7 @@ HOT = {
     "gconv_im2col_grid_rows": "gather",
     "gconv_grad_grid16": "gather",
     "gconv_grid_taps16": "gather",
-    "gconv_grad_sep_part16": "gather",
+    "gconv_grad_sep_part_rows": "gather",
     "gconv_col2im_fixed": "col2im",
     "gconv_col2im_fixed_pixel": "col2im",
     "gconv_col2im_sep_pixel": "col2im",
@@ -111,8 +111,8 @@ HOT = {
 #    (gconv_im2col_grid_rows), built only in the row shape; the grid
 #    gradient and tap table of 16 outputs per work-item in vector lanes
 #    (gconv_grad_grid16, gconv_grid_taps16: gconv_grad_grid and
-#    gconv_grid_taps on GPUs) and the separable position gradients' 16
-#    columns per vector (gconv_grad_sep_part16: gconv_grad_sep_part);
+#    gconv_grid_taps on GPUs) and the separable position gradients' row
+#    blocks in local memory (gconv_grad_sep_part_rows: gconv_grad_sep_part);
 #  * the adaptive depthwise CPU shapes (gconv.dw_plane): the separable
 #    plane kernels (a work-item per plane with a few rows of local
 #    memory) and the full grid's channel-blocked ones (16 channels in a
@@ -126,7 +126,7 @@ CPU_ONLY = {
     "stride_profile_gx", "gconv_dw_sep_plane", "gconv_dw_backward_plane",
     "gconv_dw_block_channels", "gconv_dw_grid_blocked", "gconv_dw_grid_blocked_backward",
     "gconv_dw_grid_pos_sum", "gconv_im2col_sep_rows", "gconv_im2col_grid_rows",
-    "gconv_grad_grid16", "gconv_grid_taps16", "gconv_grad_sep_part16",
+    "gconv_grad_grid16", "gconv_grid_taps16", "gconv_grad_sep_part_rows",
 }
 MIN_WAVES = 4
 CHECK_TARGET = "gfx90a"

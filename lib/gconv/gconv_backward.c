@@ -298,8 +298,8 @@ static ads_status grad_sep(ads_context *ctx, const job *j, int n0, int nb)
 {
     const gconv_plan *p = j->p;
     ads_launcher l;
-    bool lanes = p->sep_part_lanes;
-    ads_gconv_gcol_launch(&l, ctx, p, lanes ? "gconv_grad_sep_part16" : "gconv_grad_sep_part");
+    bool rows = p->sep_part_rows;
+    ads_gconv_gcol_launch(&l, ctx, p, rows ? "gconv_grad_sep_part_rows" : "gconv_grad_sep_part");
     ads_launch_in(&l, j->x);
     ads_launch_in(&l, j->gsrc);
     ads_launch_in(&l, j->w);
@@ -308,7 +308,7 @@ static ads_status grad_sep(ads_context *ctx, const job *j, int n0, int nb)
     ads_launch_int(&l, nb);
     ads_launch_int(&l, n0);
     ads_gconv_geom(&l, p);
-    if (lanes) ads_launch_local(&l, (size_t)ads_gconv_grad_sep_lanes_bytes(p));
+    if (rows) ads_launch_local(&l, (size_t)ads_gconv_grad_sep_rows_bytes(p));
     ADS_TRY(ads_launch_run(&l, 1, (size_t[]){(size_t)nb * (size_t)p->rows}, (size_t[])GCONV_LOCAL));
     return sum_position_shares(ctx, j, n0, nb, p->rows);
 }

@@ -189,8 +189,8 @@ static ads_status plan_common(ads_context *ctx, const ads_device *dev, const ads
     p->int_offsets = (int64_t)p->H * p->W <= INT_MAX;
     p->local_rows = p->path == GCONV_PATH_GEMM && p->kind != ADS_SAMPLING_FIXED && !p->item_pixel &&
                     p->int_offsets && ads_gconv_local_rows_bytes(p) <= local_cap(dev);
-    p->sep_part_lanes = p->kind == ADS_SAMPLING_SEPARABLE && !p->item_pixel &&
-                        ads_gconv_grad_sep_lanes_bytes(p) <= local_cap(dev);
+    p->sep_part_rows = p->kind == ADS_SAMPLING_SEPARABLE && !p->item_pixel &&
+                       ads_gconv_grad_sep_rows_bytes(p) <= local_cap(dev);
     p->sep_col2im_rows =
         p->kind == ADS_SAMPLING_SEPARABLE && !p->item_pixel &&
         ads_gconv_col2im_sep_bytes(p, ads_gconv_rows_local(ctx, p->H)) <= local_cap(dev);
@@ -236,11 +236,11 @@ uint64_t ads_gconv_col2im_sep_bytes(const gconv_plan *p, int group)
     return (uint64_t)group * (uint64_t)p->kw * (uint64_t)p->Wo * sizeof(float);
 }
 
-uint64_t ads_gconv_grad_sep_lanes_bytes(const gconv_plan *p)
+uint64_t ads_gconv_grad_sep_rows_bytes(const gconv_plan *p)
 {
-    uint64_t wp = ((uint64_t)p->Wo + 15) / 16 * 16; /* as in the kernel */
-    const uint64_t rows = 8;                        /* GSP_ROWS: gpy's rows per block */
-    return 16 * (5 + 2 * rows) * wp * sizeof(float);
+    const uint64_t rows = 4; /* GSP_ROWS: the rows of a block */
+    uint64_t per_item = 2 * (uint64_t)p->Wo + rows * 2 * ((uint64_t)p->W + 3);
+    return 16 * per_item * sizeof(float);
 }
 
 uint64_t ads_gconv_dw_plane_bytes(const gconv_plan *p, bool backward)

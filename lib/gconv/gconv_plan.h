@@ -45,10 +45,10 @@ typedef struct {
        gconv_im2col_grid_rows: decoded grid taps), where they fit
        (ads_gconv_local_rows_bytes); else gconv_im2col_sep / _grid. */
     bool local_rows;
-    /* The separable position gradients' CPU shape (gconv_grad_sep_part16:
-       16 output columns per vector), where its column taps fit in local
-       memory (ads_gconv_grad_sep_lanes_bytes); else gconv_grad_sep_part. */
-    bool sep_part_lanes;
+    /* The separable position gradients' CPU shape (gconv_grad_sep_part_rows:
+       a block of rows' mixes and differences in local memory), where they
+       fit (ads_gconv_grad_sep_rows_bytes); else gconv_grad_sep_part. */
+    bool sep_part_rows;
     /* The separable col2im's row shape (gconv_col2im_sep: a row's column
        tap sums in local memory), where the plan's shape is the row shape
        and they fit (ads_gconv_col2im_sep_bytes); else the pixel kernel. */
@@ -131,11 +131,11 @@ uint64_t ads_gconv_dw_plane_bytes(const gconv_plan *p, bool backward);
    (gconv_im2col_sep_rows), or one output row's decoded grid taps
    (gconv_im2col_grid_rows). */
 uint64_t ads_gconv_local_rows_bytes(const gconv_plan *p);
-/* Bytes of local memory a work-group of gconv_grad_sep_part16 (16
-   work-items, GCONV_LOCAL) needs: per work-item, its column taps and gpx
-   shares (five arrays) and a block of 8 rows' gcol and dX~/dy (sixteen),
-   Wo rounded up to 16 floats each. */
-uint64_t ads_gconv_grad_sep_lanes_bytes(const gconv_plan *p);
+/* Bytes of local memory a work-group of gconv_grad_sep_part_rows (16
+   work-items, GCONV_LOCAL) needs: per work-item, its column taps (2 Wo
+   values) and a block of 4 rows' interleaved mixes and differences
+   (2 (W + 3) floats a row). */
+uint64_t ads_gconv_grad_sep_rows_bytes(const gconv_plan *p);
 /* Bytes of local memory a work-group of `group` work-items of
    gconv_col2im_sep needs: one row's column-tap sums, kw*Wo floats, per
    work-item. */
