@@ -359,9 +359,9 @@ kernel void gconv_grad_sep_part(global const float *x, global const float *gcol,
 
 /* Pass 1 on CPUs: gconv_grad_sep_part, GSP_ROWS output rows at a time.
    The work-item (of a group of 16) first decodes its column taps for kx
-   into local memory, as gconv_im2col_sep_rows does: the index a of the
-   first neighbour in a row padded with zeros (the second is a + 1) and
-   fx. Per block of rows it then builds each row's mix R (the two tap rows
+   into local memory, as gconv_im2col_sep_rows does: the column a of the
+   first neighbour in a row padded with zeros (the second is a + 1),
+   stored as its offset 2a in the interleaved row below, and fx. Per block of rows it then builds each row's mix R (the two tap rows
    mixed at fy, as the forward blend) and difference D (second tap row
    minus first), interleaved in one padded local row (RD[2(x+1)] = R at
    column x, RD[2(x+1)+1] = D; a tap whose neighbours are both absent
@@ -482,9 +482,9 @@ kernel void gconv_grad_sep_sum(global const float *part, global float *gpy, glob
 
 /* The grid gradient of output p of image b (both ggrid[n,p,0] (y) and
    [1] (x)): over the taps, then the channels, gcol times the
-   derivatives of the tap's blend from its four neighbours, written out
-   as in gconv_grad_sep_part (bl_value_grad's rule: dX~/dy the column
-   differences at fx, dX~/dx the row differences at fy). */
+   derivatives of the tap's blend from its four neighbours by
+   bl_value_grad's rule (dX~/dy the column differences at fx, dX~/dx the
+   row differences at fy). */
 static inline float2 gc_grad_grid_at(global const float *x, global const float *gcol,
                                      global const float *wgt, global const int4 *tab, int n0,
                                      int b, long p, int C, int H, int W, int Ho, int Wo, int kh,

@@ -13,7 +13,7 @@ const ads_tunable ads_tunables[] = {
     {"gemm.path", {ADS_GEMM_PATH_CPU, ADS_GEMM_PATH_CLBLAST, ADS_GEMM_PATH_CPU}, 0, 2, {0, 1, 2}, 3,
      "dense products: 0 CPU-shaped kernels, 1 tiled GPU kernel, 2 CLBlast (ADS_GEMM overrides)"},
     {"gemm.pack_min_m", {32, 32, 32}, 1, 1 << 20, {0}, 0,
-     "CPU path: products with at least this many rows pack op(B) into column tiles first"},
+     "CPU path: products with at least this many rows pack op(B) into column tiles first (A * B^T: more than gemm.dot_max_m rows)"},
     /* CPU8: A * B^T up to 128 rows by gemm_dot on B as stored, with its
        4 x 3 float8 block: packing B^T (a transposing copy of the whole
        column matrix) cost more than it gave there (a gW of 32 and 64
