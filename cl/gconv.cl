@@ -324,7 +324,7 @@ kernel void gconv_im2col_sep_rows(global const float *x, global const int4 *tab,
         int4 q = ct[j * kw];
         /* The table's second neighbour is the first plus one where both
            are present; the zero ends stand for an absent one. */
-        ca[j] = q.s0 >= 0 ? q.s0 + 1 : q.s1 >= 0 ? 0 : W + 1;
+        ca[j] = gc_sep_padded_column(q, W);
         cf[j] = as_float(q.s2);
     }
     R[0] = R[W + 1] = R[W + 2] = 0.0f;

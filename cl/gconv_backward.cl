@@ -422,7 +422,7 @@ kernel void gconv_grad_sep_part_rows(global const float *x, global const float *
     global float *gpy = part + e * (Ho + Wo), *gpx = gpy + Ho;
     for (int j = 0; j < Wo; j++) {
         int4 q = ct[j * kw];
-        ca[j] = 2 * (q.s0 >= 0 ? q.s0 + 1 : q.s1 >= 0 ? 0 : W + 1);
+        ca[j] = 2 * gc_sep_padded_column(q, W);
         cf[j] = as_float(q.s2);
         gpx[j] = 0.0f;
     }
